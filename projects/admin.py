@@ -1,0 +1,148 @@
+from django import forms
+from django.contrib import admin
+
+from indicators.models import Indicator, Level2
+from projects.models import (
+    CodeItem,
+    Department,
+    DepartmentSubTarget,
+    DepartmentTarget,
+    ProjectGoal,
+    ProjectTable,
+    Region,
+    SpendingCheckpoint,
+    Unit,
+    UserScope,
+)
+
+admin.site.site_header = "perfgoals 预算绩效目标管理"
+admin.site.site_title = "perfgoals 管理"
+admin.site.index_title = "系统管理"
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "region"]
+    list_filter = ["region"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "department", "region", "is_department_office"]
+    list_filter = ["region", "is_department_office", "department"]
+    search_fields = ["code", "name", "department__name"]
+    list_select_related = ["department", "region"]
+
+
+@admin.register(CodeItem)
+class CodeItemAdmin(admin.ModelAdmin):
+    list_display = ["list", "code", "name", "order", "active"]
+    list_filter = ["list", "active"]
+    search_fields = ["code", "name"]
+
+
+class IndicatorInlineForm(forms.ModelForm):
+    """The admin edits the 指标值 as text; its parsed parts follow from it."""
+
+    class Meta:
+        model = Indicator
+        fields = ["order", "level2", "name", "description", "value_text", "basis", "basis_text", "weight", "note"]
+
+    def save(self, commit=True):
+        self.instance.set_value(self.cleaned_data.get("value_text", ""))
+        return super().save(commit)
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    form = IndicatorInlineForm
+    extra = 0
+    fields = ["order", "level2", "name", "description", "value_text", "basis", "basis_text", "weight", "note"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "level2":
+            kwargs["queryset"] = Level2.objects.select_related("level1__framework")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ProjectIndicatorInline(IndicatorInline):
+    fk_name = "project"
+
+
+class TargetIndicatorInline(IndicatorInline):
+    fk_name = "department_target"
+
+
+class SpendingCheckpointInline(admin.TabularInline):
+    model = SpendingCheckpoint
+    extra = 0
+
+
+class ProjectGoalInline(admin.TabularInline):
+    model = ProjectGoal
+    extra = 0
+
+
+@admin.register(ProjectTable)
+class ProjectTableAdmin(admin.ModelAdmin):
+    list_display = ["name", "year", "unit", "department", "funds_total", "status", "version", "updated_at"]
+    list_filter = ["year", "status", "region", "department", "framework"]
+    search_fields = ["name", "code", "unit__name", "department__name"]
+    list_select_related = ["unit", "department"]
+    readonly_fields = ["uid", "created_at", "updated_at", "updated_by"]
+    raw_id_fields = ["copied_from"]
+    inlines = [ProjectGoalInline, SpendingCheckpointInline, ProjectIndicatorInline]
+
+
+class DepartmentSubTargetInline(admin.StackedInline):
+    model = DepartmentSubTarget
+    extra = 0
+
+
+@admin.register(DepartmentTarget)
+class DepartmentTargetAdmin(admin.ModelAdmin):
+    list_display = ["department", "year", "status", "version", "updated_at"]
+    list_filter = ["year", "status", "department__region"]
+    search_fields = ["department__name", "overall_goal"]
+    list_select_related = ["department"]
+    readonly_fields = ["uid", "created_at", "updated_at", "updated_by"]
+    inlines = [DepartmentSubTargetInline, TargetIndicatorInline]
+
+
+@admin.register(UserScope)
+class UserScopeAdmin(admin.ModelAdmin):
+    list_display = ["user", "region", "department", "unit"]
+    list_filter = ["region"]
+    search_fields = ["user__username", "user__first_name", "unit__name", "department__name"]
+    list_select_related = ["user", "region", "department", "unit"]
+
+
+@admin.register(ProjectGoal)
+class ProjectGoalAdmin(admin.ModelAdmin):
+    list_display = ["project", "kind", "order", "text"]
+    list_filter = ["kind", "project__year"]
+    search_fields = ["text", "project__name"]
+    list_select_related = ["project"]
+
+
+@admin.register(SpendingCheckpoint)
+class SpendingCheckpointAdmin(admin.ModelAdmin):
+    list_display = ["project", "month", "cumulative_percent"]
+    list_filter = ["month", "project__year"]
+    search_fields = ["project__name"]
+    list_select_related = ["project"]
+
+
+@admin.register(DepartmentSubTarget)
+class DepartmentSubTargetAdmin(admin.ModelAdmin):
+    list_display = ["title", "target", "order"]
+    list_filter = ["target__year"]
+    search_fields = ["title", "goal", "indicator_text", "safeguards"]
+    list_select_related = ["target__department"]

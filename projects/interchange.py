@@ -1,0 +1,563 @@
+"""The JSON interchange format (fixtures/seeds/FORMAT.md): every field of every table, nothing else.
+
+Export is deterministic, so export → import into an empty database → export gives the same bytes.
+Import checks the whole document first and reports every problem with where it is; it writes only
+when the document is good, and then all of it in one transaction.
+"""
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import Prefetch
+
+from indicators.models import Basis, Framework, Indicator, Level2
+from projects.models import (
+    CodeItem,
+    Department,
+    DepartmentSubTarget,
+    DepartmentTarget,
+    GoalKind,
+    ProjectGoal,
+    ProjectTable,
+    Region,
+    SpendingCheckpoint,
+    TableStatus,
+    Unit,
+)
+
+FORMAT_NAME = "perfgoals-tables"
+FORMAT_VERSION = 1
+
+
+class InterchangeError(Exception):
+    """The document cannot be imported; ``problems`` lists every reason, each naming its place."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+def decimal_text(value):
+    """The shortest exact text of a decimal: 66.000000 → "66", 1.200000 → "1.2"."""
+    if value is None:
+        return None
+    text = format(value.normalize(), "f")
+    return "0" if text in {"-0", ""} else text
+
+
+# Export
+
+
+def _indicator_rows(indicators):
+    return [
+        {
+            "uid": str(row.uid),
+            "level1": row.level2.level1.name,
+            "level2": row.level2.name,
+            "name": row.name,
+            "description": row.description,
+            "value": row.value_text,
+            "basis": row.basis,
+            "basis_text": row.basis_text,
+            "weight": decimal_text(row.weight),
+            "note": row.note,
+        }
+        for row in indicators
+    ]
+
+
+_INDICATORS = Prefetch(
+    "indicators", queryset=Indicator.objects.select_related("level2__level1").order_by("order", "id")
+)
+
+
+def export_document(project_tables, department_targets):
+    """The interchange document for these tables, as a dict ready for json.dumps."""
+    project_tables = (
+        project_tables.select_related("region", "department", "unit__department", "attribute", "framework")
+        .prefetch_related(
+            _INDICATORS,
+            Prefetch("goals", queryset=ProjectGoal.objects.order_by("kind", "order", "id")),
+            Prefetch("spending_plan", queryset=SpendingCheckpoint.objects.order_by("month")),
+        )
+        .order_by("region__code", "department__code", "department__name", "unit__code", "unit__name", "year", "name", "version", "id")
+    )
+    department_targets = (
+        department_targets.select_related("department__region", "framework")
+        .prefetch_related(_INDICATORS, Prefetch("sub_targets", queryset=DepartmentSubTarget.objects.order_by("order", "id")))
+        .order_by("department__region__code", "department__code", "department__name", "year", "version", "id")
+    )
+    regions, departments, units = {}, {}, {}
+    tables = []
+    for table in project_tables:
+        regions[table.region.code] = table.region
+        departments[table.department_id] = table.department
+        units[table.unit_id] = table.unit
+        if table.unit.department_id:
+            departments[table.unit.department_id] = table.unit.department
+        goals = {kind.value: [] for kind in GoalKind}
+        for goal in table.goals.all():
+            goals[goal.kind].append(goal.text)
+        tables.append(
+            {
+                "uid": str(table.uid),
+                "region": table.region.code,
+                "department": table.department.name,
+                "unit": table.unit.name,
+                "year": table.year,
+                "name": table.name,
+                "code": table.code,
+                "attribute": table.attribute.code if table.attribute else None,
+                "period": table.period,
+                "funds": {
+                    "total": decimal_text(table.funds_total),
+                    "fiscal": decimal_text(table.funds_fiscal),
+                    "other": decimal_text(table.funds_other),
+                },
+                "fund_use": table.fund_use,
+                "spending_plan": [
+                    {"month": point.month, "percent": decimal_text(point.cumulative_percent)}
+                    for point in table.spending_plan.all()
+                ],
+                "goals": goals,
+                "framework": table.framework.code,
+                "no_direct_beneficiaries": table.no_direct_beneficiaries,
+                "status": table.status,
+                "version": table.version,
+                "indicators": _indicator_rows(table.indicators.all()),
+            }
+        )
+    targets = []
+    for target in department_targets:
+        region = target.department.region
+        regions[region.code] = region
+        departments[target.department_id] = target.department
+        targets.append(
+            {
+                "uid": str(target.uid),
+                "region": region.code,
+                "department": target.department.name,
+                "year": target.year,
+                "overall_goal": target.overall_goal,
+                "framework": target.framework.code,
+                "status": target.status,
+                "version": target.version,
+                "sub_targets": [
+                    {
+                        "title": sub.title,
+                        "goal": sub.goal,
+                        "indicator_text": sub.indicator_text,
+                        "safeguards": sub.safeguards,
+                    }
+                    for sub in target.sub_targets.all()
+                ],
+                "indicators": _indicator_rows(target.indicators.all()),
+            }
+        )
+    code_by_region_id = {region.pk: code for code, region in regions.items()}
+    return {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "organisations": {
+            "regions": [{"code": code, "name": regions[code].name} for code in sorted(regions)],
+            "departments": [
+                {"region": code_by_region_id[d.region_id], "code": d.code, "name": d.name}
+                for d in sorted(departments.values(), key=lambda d: (code_by_region_id[d.region_id], d.code, d.name))
+            ],
+            "units": [
+                {
+                    "region": code_by_region_id[u.region_id],
+                    "department": departments[u.department_id].name if u.department_id in departments else None,
+                    "code": u.code,
+                    "name": u.name,
+                    "is_department_office": u.is_department_office,
+                }
+                for u in sorted(units.values(), key=lambda u: (code_by_region_id[u.region_id], u.code, u.name))
+            ],
+        },
+        "project_tables": tables,
+        "department_targets": targets,
+    }
+
+
+def dumps(document):
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+# Import
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    replaced: int = 0
+    indicators: int = 0
+    tables: list = field(default_factory=list)
+
+
+class _Reader:
+    """Checks one document, collecting every problem with its place, before anything is written."""
+
+    def __init__(self, document):
+        self.document = document
+        self.problems = []
+        self.level2s = {
+            (l2.level1.framework.code, l2.level1.name, l2.name): l2
+            for l2 in Level2.objects.select_related("level1__framework")
+        }
+        self.frameworks = {fw.code: fw for fw in Framework.objects.all()}
+        self.attributes = {item.code: item for item in CodeItem.objects.filter(list=CodeItem.List.PROJECT_ATTRIBUTE)}
+        self.region_codes = {r.code for r in Region.objects.all()}
+
+    def problem(self, where, message):
+        self.problems.append(f"{where}：{message}")
+
+    def text(self, data, key, where, required=False, max_length=None):
+        value = data.get(key, "")
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            self.problem(where, f"“{key}”应为文字。")
+            return ""
+        if required and not value.strip():
+            self.problem(where, f"缺少“{key}”。")
+        if max_length and len(value) > max_length:
+            self.problem(where, f"“{key}”超过 {max_length} 个字符。")
+        return value
+
+    def decimal(self, value, where, label, minimum=None, maximum=None):
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str):
+            self.problem(where, f"{label}应写成文字形式的数字（例如 \"19.56\"），而不是 {value!r}。")
+            return None
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            self.problem(where, f"{label}“{value}”不是数字。")
+            return None
+        if not number.is_finite() or (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+            self.problem(where, f"{label}“{value}”超出允许范围。")
+            return None
+        return number
+
+    def uid(self, data, where):
+        value = data.get("uid")
+        if value in (None, ""):
+            return None
+        try:
+            return uuid.UUID(str(value))
+        except ValueError:
+            self.problem(where, f"标识“{value}”不是有效的 UUID。")
+            return None
+
+    def framework(self, data, where):
+        code = data.get("framework")
+        framework = self.frameworks.get(code)
+        if framework is None:
+            self.problem(where, f"指标体系“{code}”不存在（可用：{'、'.join(sorted(self.frameworks))}）。")
+        return framework
+
+    def year(self, data, where):
+        year = data.get("year")
+        if not isinstance(year, int) or not 2000 <= year <= 2100:
+            self.problem(where, f"预算年度“{year}”应为 2000–2100 之间的整数。")
+            return None
+        return year
+
+    def status_and_version(self, data, where):
+        status = data.get("status", TableStatus.DRAFT)
+        if status not in TableStatus.values:
+            self.problem(where, f"状态“{status}”无效。")
+        version = data.get("version", 1)
+        if not isinstance(version, int) or version < 1:
+            self.problem(where, f"版本“{version}”应为正整数。")
+        return status, version
+
+    def indicators(self, rows, framework, where):
+        parsed = []
+        if not isinstance(rows, list):
+            self.problem(where, "“indicators”应为列表。")
+            return parsed
+        for index, row in enumerate(rows, 1):
+            here = f"{where}第 {index} 行指标"
+            if not isinstance(row, dict):
+                self.problem(here, "应为对象。")
+                continue
+            level2 = None
+            if framework is not None:
+                level2 = self.level2s.get((framework.code, row.get("level1"), row.get("level2")))
+                if level2 is None:
+                    self.problem(
+                        here,
+                        f"二级指标“{row.get('level2')}”不在{framework.name}的一级指标“{row.get('level1')}”之下。",
+                    )
+            basis = row.get("basis") or ""
+            if basis not in Basis.values and basis != "":
+                self.problem(here, f"指标值确定依据“{basis}”无效（可用：{'、'.join(Basis.values)}）。")
+            parsed.append(
+                {
+                    "uid": self.uid(row, here),
+                    "level2": level2,
+                    "name": self.text(row, "name", here, max_length=1000),
+                    "description": self.text(row, "description", here),
+                    "value": self.text(row, "value", here, max_length=500),
+                    "basis": basis,
+                    "basis_text": self.text(row, "basis_text", here, max_length=500),
+                    "weight": self.decimal(row.get("weight"), here, "权重", 0, 100),
+                    "note": self.text(row, "note", here),
+                }
+            )
+        return parsed
+
+
+def _check_header(document):
+    if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
+        raise InterchangeError([f"文件不是 perfgoals 的 JSON 交换格式（缺少 \"format\": \"{FORMAT_NAME}\"）。"])
+    if document.get("version") != FORMAT_VERSION:
+        raise InterchangeError([f"不支持的格式版本 {document.get('version')!r}，本系统读取第 {FORMAT_VERSION} 版。"])
+
+
+def _organisations(reader, document):
+    """Create the regions, departments and units the document names; return lookups by (region, name)."""
+    organisations = document.get("organisations") or {}
+    for index, region in enumerate(organisations.get("regions", []), 1):
+        code = str(region.get("code", ""))
+        if len(code) != 6 or not code.isdigit():
+            reader.problem(f"行政区划第 {index} 条", f"区划代码“{code}”应为 6 位数字。")
+        Region.objects.get_or_create(code=code, defaults={"name": region.get("name", "")})
+    regions = {r.code: r for r in Region.objects.all()}
+    for department in organisations.get("departments", []):
+        region = regions.get(department.get("region"))
+        if region is None:
+            reader.problem(f"主管部门“{department.get('name')}”", f"行政区划“{department.get('region')}”不存在。")
+            continue
+        Department.objects.get_or_create(
+            region=region, name=department.get("name", ""), defaults={"code": department.get("code", "")}
+        )
+    departments = {(d.region.code, d.name): d for d in Department.objects.select_related("region")}
+    for unit in organisations.get("units", []):
+        region = regions.get(unit.get("region"))
+        if region is None:
+            reader.problem(f"预算单位“{unit.get('name')}”", f"行政区划“{unit.get('region')}”不存在。")
+            continue
+        department = departments.get((region.code, unit.get("department")))
+        Unit.objects.get_or_create(
+            region=region,
+            name=unit.get("name", ""),
+            defaults={
+                "code": unit.get("code", ""),
+                "department": department,
+                "is_department_office": bool(unit.get("is_department_office")),
+            },
+        )
+    units = {(u.region.code, u.name): u for u in Unit.objects.select_related("region")}
+    return regions, departments, units
+
+
+def _write_indicators(rows, **owner):
+    objects = []
+    for order, row in enumerate(rows, 1):
+        indicator = Indicator(
+            level2=row["level2"],
+            order=order,
+            name=row["name"],
+            description=row["description"],
+            basis=row["basis"],
+            basis_text=row["basis_text"],
+            weight=row["weight"],
+            note=row["note"],
+            **owner,
+        )
+        if row["uid"]:
+            indicator.uid = row["uid"]
+        indicator.set_value(row["value"])
+        objects.append(indicator)
+    Indicator.objects.bulk_create(objects)
+    return len(objects)
+
+
+def _import_project_table(reader, data, index, regions, departments, units, result):
+    label = data.get("name") or "（未命名）"
+    where = f"第 {index} 张项目表（{label}）"
+    region = regions.get(data.get("region"))
+    if region is None:
+        reader.problem(where, f"行政区划“{data.get('region')}”不存在。")
+        return
+    department = departments.get((region.code, data.get("department")))
+    if department is None:
+        reader.problem(where, f"主管部门“{data.get('department')}”不在组织机构中。")
+    unit = units.get((region.code, data.get("unit")))
+    if unit is None:
+        reader.problem(where, f"实施单位“{data.get('unit')}”不在组织机构中。")
+    year = reader.year(data, where)
+    framework = reader.framework(data, where)
+    status, version = reader.status_and_version(data, where)
+    attribute = None
+    if data.get("attribute"):
+        attribute = reader.attributes.get(data["attribute"])
+        if attribute is None:
+            reader.problem(where, f"项目属性代码“{data['attribute']}”不在代码表中。")
+    funds = data.get("funds") or {}
+    fields = {
+        "region": region,
+        "department": department,
+        "unit": unit,
+        "year": year,
+        "name": reader.text(data, "name", where, max_length=200),
+        "code": reader.text(data, "code", where, max_length=40),
+        "attribute": attribute,
+        "period": reader.text(data, "period", where, max_length=50),
+        "funds_total": reader.decimal(funds.get("total"), where, "年度资金总额", 0),
+        "funds_fiscal": reader.decimal(funds.get("fiscal"), where, "财政拨款", 0),
+        "funds_other": reader.decimal(funds.get("other"), where, "其他资金", 0),
+        "fund_use": reader.text(data, "fund_use", where),
+        "framework": framework,
+        "no_direct_beneficiaries": bool(data.get("no_direct_beneficiaries")),
+        "status": status,
+        "version": version,
+    }
+    plan = []
+    for point in data.get("spending_plan") or []:
+        month = point.get("month")
+        if not isinstance(month, int) or not 1 <= month <= 12:
+            reader.problem(where, f"资金支出计划的月份“{month}”应为 1–12。")
+            continue
+        plan.append((month, reader.decimal(point.get("percent"), where, f"{month}月底累计支出比例", 0, 100)))
+    goals = data.get("goals") or {}
+    for kind in goals:
+        if kind not in GoalKind.values:
+            reader.problem(where, f"目标类别“{kind}”无效。")
+    indicators = reader.indicators(data.get("indicators") or [], framework, where)
+    uid = reader.uid(data, where)
+    if reader.problems:
+        return
+    existing = ProjectTable.objects.filter(uid=uid).first() if uid else None
+    clash = ProjectTable.objects.filter(unit=unit, year=year, name=fields["name"], version=version).exclude(
+        pk=existing.pk if existing else None
+    )
+    if fields["name"] and clash.exists():
+        reader.problem(where, f"{unit}已有 {year} 年同名项目表（第 {version} 版）。")
+        return
+    if fields["code"] and ProjectTable.objects.filter(
+        region=region, year=year, code=fields["code"], version=version
+    ).exclude(pk=existing.pk if existing else None).exists():
+        reader.problem(where, f"项目编码“{fields['code']}”在{region.name} {year} 年已被使用。")
+        return
+    if existing:
+        table = existing
+        for name, value in fields.items():
+            setattr(table, name, value)
+        table.save()
+        table.indicators.all().delete()
+        table.goals.all().delete()
+        table.spending_plan.all().delete()
+        result.replaced += 1
+    else:
+        table = ProjectTable(**fields)
+        if uid:
+            table.uid = uid
+        table.save()
+        result.created += 1
+    SpendingCheckpoint.objects.bulk_create(
+        SpendingCheckpoint(project=table, month=month, cumulative_percent=percent) for month, percent in plan
+    )
+    ProjectGoal.objects.bulk_create(
+        ProjectGoal(project=table, kind=kind, order=order, text=text)
+        for kind, texts in goals.items()
+        for order, text in enumerate(texts, 1)
+    )
+    result.indicators += _write_indicators(indicators, project=table)
+    result.tables.append(table)
+
+
+def _import_department_target(reader, data, index, regions, departments, result):
+    where = f"第 {index} 份部门整体绩效目标（{data.get('department')}）"
+    department = departments.get((data.get("region"), data.get("department")))
+    if department is None:
+        reader.problem(where, f"主管部门“{data.get('department')}”不在组织机构中。")
+    year = reader.year(data, where)
+    framework = reader.framework(data, where)
+    status, version = reader.status_and_version(data, where)
+    subs = []
+    for number, sub in enumerate(data.get("sub_targets") or [], 1):
+        here = f"{where}第 {number} 个分项"
+        subs.append(
+            {
+                "title": reader.text(sub, "title", here, required=True, max_length=200),
+                "goal": reader.text(sub, "goal", here),
+                "indicator_text": reader.text(sub, "indicator_text", here),
+                "safeguards": reader.text(sub, "safeguards", here),
+            }
+        )
+    indicators = reader.indicators(data.get("indicators") or [], framework, where)
+    uid = reader.uid(data, where)
+    overall_goal = reader.text(data, "overall_goal", where)
+    if reader.problems:
+        return
+    existing = DepartmentTarget.objects.filter(uid=uid).first() if uid else None
+    if DepartmentTarget.objects.filter(department=department, year=year, version=version).exclude(
+        pk=existing.pk if existing else None
+    ).exists():
+        reader.problem(where, f"{department.name} {year} 年已有部门整体绩效目标（第 {version} 版）。")
+        return
+    fields = {
+        "department": department,
+        "year": year,
+        "overall_goal": overall_goal,
+        "framework": framework,
+        "status": status,
+        "version": version,
+    }
+    if existing:
+        target = existing
+        for name, value in fields.items():
+            setattr(target, name, value)
+        target.save()
+        target.sub_targets.all().delete()
+        target.indicators.all().delete()
+        result.replaced += 1
+    else:
+        target = DepartmentTarget(**fields)
+        if uid:
+            target.uid = uid
+        target.save()
+        result.created += 1
+    DepartmentSubTarget.objects.bulk_create(
+        DepartmentSubTarget(target=target, order=order, **sub) for order, sub in enumerate(subs, 1)
+    )
+    result.indicators += _write_indicators(indicators, department_target=target)
+
+
+def import_document(document):
+    """Import a whole interchange document, all or nothing. Raises InterchangeError listing every problem."""
+    _check_header(document)
+    result = ImportResult()
+    with transaction.atomic():
+        reader = _Reader(document)
+        regions, departments, units = _organisations(reader, document)
+        for index, data in enumerate(document.get("project_tables") or [], 1):
+            if not isinstance(data, dict):
+                reader.problem(f"第 {index} 张项目表", "应为对象。")
+                continue
+            _import_project_table(reader, data, index, regions, departments, units, result)
+        for index, data in enumerate(document.get("department_targets") or [], 1):
+            if not isinstance(data, dict):
+                reader.problem(f"第 {index} 份部门整体绩效目标", "应为对象。")
+                continue
+            _import_department_target(reader, data, index, regions, departments, result)
+        if reader.problems:
+            raise InterchangeError(reader.problems)  # leaving the atomic block this way rolls it all back
+    return result
+
+
+def load(stream_or_text):
+    """Parse JSON text, turning a syntax error into an InterchangeError that names the line."""
+    text = stream_or_text if isinstance(stream_or_text, str) else stream_or_text.read()
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InterchangeError([f"第 {error.lineno} 行第 {error.colno} 列：JSON 格式错误（{error.msg}）。"]) from error

@@ -1,0 +1,406 @@
+"""Organisations, project target tables and whole-department targets (DOMAIN §2–3)."""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+
+MONEY = {"max_digits": 18, "decimal_places": 6}
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Rows a user may see. Unit staff see their unit, department reviewers their department's
+    units, finance officers their region, administrators everything; anyone else sees nothing.
+
+    Subclasses name the paths from their rows to the unit, department and region."""
+
+    unit_path = None
+    department_path = None
+    region_path = None
+
+    def visible_to(self, user):
+        from perfgoals.roles import Role, role_of, scope_of
+
+        role = role_of(user)
+        if role == Role.ADMINISTRATOR:
+            return self
+        scope = scope_of(user)
+        if scope is None:
+            return self.none()
+        if role == Role.UNIT_STAFF and scope.unit_id and self.unit_path:
+            return self.filter(**{self.unit_path: scope.unit_id})
+        if role == Role.DEPARTMENT_REVIEWER and scope.department_id:
+            return self.filter(**{self.department_path: scope.department_id})
+        if role == Role.FINANCE_OFFICER and scope.region_id:
+            return self.filter(**{self.region_path: scope.region_id})
+        return self.none()
+
+
+class ProjectTableQuerySet(ScopedQuerySet):
+    unit_path = "unit"
+    department_path = "department"
+    region_path = "region"
+
+
+class DepartmentTargetQuerySet(ScopedQuerySet):
+    """部门整体目标由部门本级单位填报，所以单位填报人只能看到本单位作为部门本级时所属部门的目标。"""
+
+    department_path = "department"
+    region_path = "department__region"
+
+    def visible_to(self, user):
+        from perfgoals.roles import Role, role_of, scope_of
+
+        if role_of(user) == Role.UNIT_STAFF:
+            scope = scope_of(user)
+            if scope is None or scope.unit is None or not scope.unit.is_department_office:
+                return self.none()
+            return self.filter(department_id=scope.unit.department_id)
+        return super().visible_to(user)
+
+
+class Region(models.Model):
+    """行政区划，以 6 位区划代码标识，例如 平罗县 640221。"""
+
+    code = models.CharField(
+        "区划代码",
+        max_length=6,
+        unique=True,
+        validators=[RegexValidator(r"^\d{6}$", "区划代码应为 6 位数字。")],
+    )
+    name = models.CharField("名称", max_length=50)
+
+    class Meta:
+        verbose_name = "行政区划"
+        verbose_name_plural = "行政区划"
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.name}（{self.code}）"
+
+
+class Department(models.Model):
+    """主管部门：区划内的一级预算部门。代码可空（平罗的表上只印名称），填写时在区划内唯一。"""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departments", verbose_name="行政区划")
+    code = models.CharField("部门代码", max_length=20, blank=True)
+    name = models.CharField("名称", max_length=100)
+
+    class Meta:
+        verbose_name = "主管部门"
+        verbose_name_plural = "主管部门"
+        ordering = ["region__code", "code", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "code"], condition=~Q(code=""), name="department_code_unique_in_region"
+            ),
+            models.UniqueConstraint(fields=["region", "name"], name="department_name_unique_in_region"),
+        ]
+
+    def __str__(self):
+        return f"{self.code}{self.name}" if self.code else self.name
+
+
+class Unit(models.Model):
+    """预算单位（实施单位）。部门本级单位（is_department_office）本身就是主管部门，
+    其表格跳过主管部门审核这一步。"""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="units", verbose_name="行政区划")
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="units",
+        verbose_name="主管部门",
+    )
+    code = models.CharField("单位代码", max_length=20, blank=True)
+    name = models.CharField("名称", max_length=100)
+    is_department_office = models.BooleanField("部门本级", default=False)
+
+    class Meta:
+        verbose_name = "预算单位"
+        verbose_name_plural = "预算单位"
+        ordering = ["region__code", "code", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "code"], condition=~Q(code=""), name="unit_code_unique_in_region"),
+            models.UniqueConstraint(fields=["region", "name"], name="unit_name_unique_in_region"),
+        ]
+
+    def __str__(self):
+        return f"{self.code}{self.name}" if self.code else self.name
+
+
+class CodeItem(models.Model):
+    """管理员维护的代码表条目，例如项目属性 0101-一年期项目。"""
+
+    class List(models.TextChoices):
+        PROJECT_ATTRIBUTE = "project_attribute", "项目属性"
+
+    list = models.CharField("代码表", max_length=40, choices=List.choices)
+    code = models.CharField("代码", max_length=20)
+    name = models.CharField("名称", max_length=100)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "代码表条目"
+        verbose_name_plural = "代码表"
+        ordering = ["list", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["list", "code"], name="codeitem_unique_code_in_list"),
+        ]
+
+    def __str__(self):
+        return f"{self.code}-{self.name}"
+
+
+class TableStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    DEPARTMENT_REVIEW = "department_review", "待主管部门审核"
+    FINANCE_REVIEW = "finance_review", "待财政审核"
+    RETURNED = "returned", "已退回"
+    APPROVED = "approved", "已批复"
+
+
+class ProjectTable(models.Model):
+    """项目支出绩效目标表，每个项目每个预算年度一张（调整时产生新版本）。
+
+    金额以万元为单位，精确到小数点后 6 位，用定点小数保存，从不使用浮点数。
+    区划随实施单位而定，单独存放是为了让“项目编码在区划和年度内唯一”成为数据库约束。"""
+
+    uid = models.UUIDField("标识", default=uuid.uuid4, unique=True, editable=False)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name="行政区划")
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="project_tables", verbose_name="主管部门"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="project_tables", verbose_name="实施单位")
+    year = models.PositiveSmallIntegerField(
+        "预算年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    name = models.CharField("项目名称", max_length=200, blank=True)
+    code = models.CharField("项目编码", max_length=40, blank=True)
+    attribute = models.ForeignKey(
+        CodeItem,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"list": CodeItem.List.PROJECT_ATTRIBUTE},
+        verbose_name="项目属性",
+    )
+    period = models.CharField("项目期", max_length=50, blank=True, help_text="例如 1 年")
+    funds_total = models.DecimalField("年度资金总额（万元）", null=True, blank=True, **MONEY)
+    funds_fiscal = models.DecimalField("其中：财政拨款（万元）", null=True, blank=True, **MONEY)
+    funds_other = models.DecimalField("其他资金（万元）", null=True, blank=True, **MONEY)
+    fund_use = models.TextField("资金用途", blank=True)
+    framework = models.ForeignKey(
+        "indicators.Framework", on_delete=models.PROTECT, related_name="+", verbose_name="指标体系"
+    )
+    no_direct_beneficiaries = models.BooleanField(
+        "无直接服务对象", default=False, help_text="勾选后不要求填写满意度指标"
+    )
+    status = models.CharField("状态", max_length=20, choices=TableStatus.choices, default=TableStatus.DRAFT)
+    version = models.PositiveSmallIntegerField("版本", default=1)
+    copied_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="复制自",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("最后修改", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="最后修改人",
+    )
+
+    objects = ProjectTableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "项目绩效目标表"
+        verbose_name_plural = "项目绩效目标表"
+        ordering = ["-year", "unit__code", "name", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "year", "code", "version"],
+                condition=~Q(code=""),
+                name="project_code_unique_in_region_year",
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "year", "name", "version"],
+                condition=~Q(name=""),
+                name="project_name_unique_in_unit_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(funds_total__isnull=True) | Q(funds_total__gte=0), name="project_funds_total_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(funds_fiscal__isnull=True) | Q(funds_fiscal__gte=0),
+                name="project_funds_fiscal_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(funds_other__isnull=True) | Q(funds_other__gte=0), name="project_funds_other_not_negative"
+            ),
+            models.CheckConstraint(condition=Q(year__gte=2000) & Q(year__lte=2100), name="project_year_in_range"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="project_version_positive"),
+        ]
+        indexes = [models.Index(fields=["year", "status"])]
+
+    def __str__(self):
+        return f"{self.year}年 {self.name or '（未命名项目）'}"
+
+
+class SpendingCheckpoint(models.Model):
+    """资金支出计划：到某月底累计支出的百分比。"""
+
+    project = models.ForeignKey(
+        ProjectTable, on_delete=models.CASCADE, related_name="spending_plan", verbose_name="项目绩效目标表"
+    )
+    month = models.PositiveSmallIntegerField("截至月份", validators=[MinValueValidator(1), MaxValueValidator(12)])
+    cumulative_percent = models.DecimalField(
+        "累计支出（%）",
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+
+    class Meta:
+        verbose_name = "资金支出计划"
+        verbose_name_plural = "资金支出计划"
+        ordering = ["month"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "month"], name="spending_checkpoint_unique_month"),
+            models.CheckConstraint(condition=Q(month__gte=1) & Q(month__lte=12), name="spending_month_1_to_12"),
+            models.CheckConstraint(
+                condition=Q(cumulative_percent__isnull=True)
+                | (Q(cumulative_percent__gte=0) & Q(cumulative_percent__lte=100)),
+                name="spending_percent_0_to_100",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.month}月底 {self.cumulative_percent}%"
+
+    @property
+    def label(self):
+        return f"{self.month}月底"
+
+
+class GoalKind(models.TextChoices):
+    ANNUAL = "annual", "年度目标"
+    LONG_TERM = "long_term", "中长期目标"
+
+
+class ProjectGoal(models.Model):
+    """年度总体目标或中长期目标中的一条，按顺序排列。"""
+
+    project = models.ForeignKey(ProjectTable, on_delete=models.CASCADE, related_name="goals", verbose_name="项目绩效目标表")
+    kind = models.CharField("类别", max_length=20, choices=GoalKind.choices, default=GoalKind.ANNUAL)
+    order = models.PositiveIntegerField("排序", default=0)
+    text = models.TextField("目标")
+
+    class Meta:
+        verbose_name = "绩效目标"
+        verbose_name_plural = "绩效目标"
+        ordering = ["kind", "order", "id"]
+
+    def __str__(self):
+        return self.text[:40]
+
+
+class DepartmentTarget(models.Model):
+    """部门整体绩效目标，每个部门每个预算年度一份：总体目标、分项目标及保障措施，可附三级指标。"""
+
+    uid = models.UUIDField("标识", default=uuid.uuid4, unique=True, editable=False)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="targets", verbose_name="主管部门"
+    )
+    year = models.PositiveSmallIntegerField(
+        "预算年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    overall_goal = models.TextField("总体绩效目标", blank=True)
+    framework = models.ForeignKey(
+        "indicators.Framework", on_delete=models.PROTECT, related_name="+", verbose_name="指标体系"
+    )
+    status = models.CharField("状态", max_length=20, choices=TableStatus.choices, default=TableStatus.DRAFT)
+    version = models.PositiveSmallIntegerField("版本", default=1)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("最后修改", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="最后修改人",
+    )
+
+    objects = DepartmentTargetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "部门整体绩效目标"
+        verbose_name_plural = "部门整体绩效目标"
+        ordering = ["-year", "department__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "year", "version"], name="department_target_unique_per_year"
+            ),
+            models.CheckConstraint(condition=Q(year__gte=2000) & Q(year__lte=2100), name="target_year_in_range"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="target_version_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.year}年 {self.department.name} 部门整体绩效目标"
+
+
+class DepartmentSubTarget(models.Model):
+    """分项绩效目标：标题（如 办案问责）、绩效目标、绩效指标及工作保障措施。"""
+
+    target = models.ForeignKey(
+        DepartmentTarget, on_delete=models.CASCADE, related_name="sub_targets", verbose_name="部门整体绩效目标"
+    )
+    order = models.PositiveIntegerField("排序", default=0)
+    title = models.CharField("分项名称", max_length=200)
+    goal = models.TextField("绩效目标", blank=True)
+    indicator_text = models.TextField("绩效指标", blank=True)
+    safeguards = models.TextField("工作保障措施", blank=True)
+
+    class Meta:
+        verbose_name = "分项绩效目标"
+        verbose_name_plural = "分项绩效目标"
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.title
+
+
+class UserScope(models.Model):
+    """用户的数据范围：单位填报人关联单位，主管部门审核人关联部门，财政审核人关联区划。
+    角色本身是 Django 用户组（见 perfgoals.roles）。"""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scope", verbose_name="用户"
+    )
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, null=True, blank=True, verbose_name="行政区划")
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, null=True, blank=True, verbose_name="主管部门"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, blank=True, verbose_name="预算单位")
+
+    class Meta:
+        verbose_name = "用户数据范围"
+        verbose_name_plural = "用户数据范围"
+
+    def __str__(self):
+        return str(self.unit or self.department or self.region or "—")

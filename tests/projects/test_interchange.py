@@ -1,0 +1,122 @@
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from indicators.models import Indicator
+from projects import interchange
+from projects.models import Department, DepartmentTarget, ProjectTable, Region, Unit, UserScope
+
+
+def export_all():
+    return interchange.dumps(interchange.export_document(ProjectTable.objects.all(), DepartmentTarget.objects.all()))
+
+
+def empty_the_database():
+    """Everything but the reference data goes, as in a fresh installation."""
+    UserScope.objects.all().delete()
+    Indicator.objects.all().delete()
+    ProjectTable.objects.all().delete()
+    DepartmentTarget.objects.all().delete()
+    Unit.objects.all().delete()
+    Department.objects.all().delete()
+    Region.objects.all().delete()
+
+
+def test_export_import_export_of_both_seeds_is_byte_identical(seeded, tmp_path):
+    first = tmp_path / "first.json"
+    call_command("export_tables", "--format", "json", "-o", str(first), verbosity=0)
+    empty_the_database()
+    assert ProjectTable.objects.count() == 0
+    call_command("import_tables", "--format", "json", str(first), verbosity=0)
+    second = tmp_path / "second.json"
+    call_command("export_tables", "--format", "json", "-o", str(second), verbosity=0)
+    assert second.read_bytes() == first.read_bytes()
+    document = json.loads(first.read_text(encoding="utf-8"))
+    assert len(document["project_tables"]) == 15
+    assert len(document["department_targets"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "names"),
+    [
+        (["--region", "640221"], 5),
+        (["--region", "130682"], 10),
+        (["--department", "222"], 10),
+        (["--department", "平罗县纪律检查委员会"], 5),
+        (["--year", "2022"], 10),
+        (["--year", "2023", "--region", "130682"], 0),
+    ],
+)
+def test_export_is_limited_to_the_requested_scope(seeded, tmp_path, args, names):
+    out = tmp_path / "scope.json"
+    call_command("export_tables", "--format", "json", *args, "-o", str(out), verbosity=0)
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert len(document["project_tables"]) == names
+
+
+def test_export_writes_money_as_exact_shortest_decimal_strings(seeded):
+    document = json.loads(export_all())
+    special = next(t for t in document["project_tables"] if t["name"] == "特邀监察员经费")
+    assert special["funds"] == {"total": "1.2", "fiscal": "1.2", "other": None}
+    security = next(t for t in document["project_tables"] if t["name"] == "安保经费")
+    assert security["funds"]["total"] == "19.56"
+    assert security["spending_plan"] == [
+        {"month": 3, "percent": "25"},
+        {"month": 6, "percent": "50"},
+        {"month": 10, "percent": "75"},
+        {"month": 12, "percent": "100"},
+    ]
+
+
+def test_import_writes_nothing_when_one_table_is_invalid(seeded):
+    document = json.loads(export_all())
+    empty_the_database()
+    document["project_tables"][3]["indicators"][2]["level2"] = "不存在的二级"
+    document["project_tables"][7]["funds"]["total"] = "十九万"
+    with pytest.raises(interchange.InterchangeError) as raised:
+        interchange.import_document(document)
+    problems = raised.value.problems
+    assert len(problems) == 2
+    assert "第 4 张项目表" in problems[0] and "第 3 行指标" in problems[0] and "不存在的二级" in problems[0]
+    assert "第 8 张项目表" in problems[1] and "十九万" in problems[1]
+    assert ProjectTable.objects.count() == 0
+    assert Region.objects.count() == 0
+
+
+def test_import_command_reports_problems_in_chinese_and_changes_nothing(seeded, tmp_path):
+    before = export_all()
+    bad = tmp_path / "bad.json"
+    document = json.loads(before)
+    document["project_tables"][0]["name"] = "改过的名字"
+    document["project_tables"][1]["framework"] = "1999"
+    bad.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(CommandError, match="指标体系“1999”不存在"):
+        call_command("import_tables", "--format", "json", str(bad), verbosity=0)
+    assert export_all() == before
+
+
+def test_import_of_broken_json_names_the_line(db, tmp_path):
+    bad = tmp_path / "broken.json"
+    bad.write_text('{\n  "format": "perfgoals-tables",\n  "version": 1,\n  oops\n}', encoding="utf-8")
+    with pytest.raises(CommandError, match="第 4 行"):
+        call_command("import_tables", "--format", "json", str(bad), verbosity=0)
+
+
+def test_reimport_with_the_same_uids_replaces_instead_of_duplicating(seeded):
+    document = json.loads(export_all())
+    document["project_tables"][0]["indicators"][0]["value"] = "2 家"
+    result = interchange.import_document(document)
+    assert result.created == 0 and result.replaced == 16
+    assert ProjectTable.objects.count() == 15
+    table = ProjectTable.objects.get(uid=document["project_tables"][0]["uid"])
+    first = table.indicators.order_by("order").first()
+    assert (first.value_text, first.value_number, first.value_unit) == ("2 家", 2, "家")
+
+
+def test_a_table_with_another_tables_name_in_the_same_unit_and_year_is_refused(seeded):
+    document = json.loads(export_all())
+    copy = dict(document["project_tables"][0], uid=None)
+    document["project_tables"].append(copy)
+    with pytest.raises(interchange.InterchangeError, match="已有 2023 年同名项目表"):
+        interchange.import_document(document)
