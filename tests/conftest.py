@@ -13,6 +13,12 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Demo accounts are created in many tests; a slow hasher there buys nothing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def reference_data(db):
     """Both indicator frameworks, the code lists and the role groups, as a fresh install has them."""

@@ -1,0 +1,45 @@
+"""Who may do what to a table. Views ask these predicates; templates receive their answers as booleans.
+
+Rows outside a user's scope never reach these functions: views find rows through ``visible_to(user)``,
+so another unit's table is a 404 before any permission is asked.
+"""
+
+from perfgoals.roles import Role, role_of, scope_of
+from projects.models import TableStatus
+
+EDITABLE_STATUSES = frozenset({TableStatus.DRAFT, TableStatus.RETURNED})
+
+
+def unit_of(user):
+    """The unit a unit staff member fills tables for, or None for every other role."""
+    if role_of(user) != Role.UNIT_STAFF:
+        return None
+    scope = scope_of(user)
+    return scope.unit if scope else None
+
+
+def can_create_tables(user):
+    """只有单位填报人可以为本单位新建或复制绩效目标表。"""
+    return unit_of(user) is not None
+
+
+def can_edit(user, table):
+    """只有本单位在草稿或退回状态下可以修改。 Only the owning unit may edit, while draft or returned."""
+    unit = unit_of(user)
+    return unit is not None and table.unit_id == unit.pk and table.status in EDITABLE_STATUSES
+
+
+def can_edit_department_target(user, target):
+    """部门整体绩效目标由部门本级单位在草稿或退回状态下填报。"""
+    unit = unit_of(user)
+    return (
+        unit is not None
+        and unit.is_department_office
+        and unit.department_id == target.department_id
+        and target.status in EDITABLE_STATUSES
+    )
+
+
+def can_import(user):
+    """单位填报人把 Excel 导入本单位。"""
+    return unit_of(user) is not None
