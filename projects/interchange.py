@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 
 from indicators.models import Basis, Framework, Indicator, Level2
+from perfgoals.formatting import decimal_text
 from projects.models import (
     CodeItem,
     Department,
@@ -38,14 +39,6 @@ class InterchangeError(Exception):
     def __init__(self, problems):
         self.problems = list(problems)
         super().__init__("\n".join(self.problems))
-
-
-def decimal_text(value):
-    """The shortest exact text of a decimal: 66.000000 → "66", 1.200000 → "1.2"."""
-    if value is None:
-        return None
-    text = format(value.normalize(), "f")
-    return "0" if text in {"-0", ""} else text
 
 
 # Export
@@ -192,10 +185,21 @@ def dumps(document):
 
 @dataclass
 class ImportResult:
+    """What an import did, counted in tables (project tables and department targets together).
+
+    ``unchanged`` tables matched their current export exactly and were not written at all, so their
+    ``updated_at`` and their indicator rows stay as they were. ``indicators`` counts the rows of the
+    created and updated tables; ``indicators_created/updated/deleted`` say what happened to them."""
+
     created: int = 0
-    replaced: int = 0
+    updated: int = 0
+    unchanged: int = 0
     indicators: int = 0
+    indicators_created: int = 0
+    indicators_updated: int = 0
+    indicators_deleted: int = 0
     tables: list = field(default_factory=list)
+    targets: list = field(default_factory=list)
 
 
 class _Reader:
@@ -211,6 +215,25 @@ class _Reader:
         self.frameworks = {fw.code: fw for fw in Framework.objects.all()}
         self.attributes = {item.code: item for item in CodeItem.objects.filter(list=CodeItem.List.PROJECT_ATTRIBUTE)}
         self.region_codes = {r.code for r in Region.objects.all()}
+
+    def load_current_exports(self, document):
+        """The current export of every table the document names by uid, to tell unchanged tables
+        (written not at all) from changed ones. One export for all of them, not one per table."""
+        def uids(key):
+            found = set()
+            for data in document.get(key) or []:
+                try:
+                    found.add(uuid.UUID(str(data.get("uid"))))
+                except (AttributeError, ValueError):
+                    continue
+            return found
+
+        current = export_document(
+            ProjectTable.objects.filter(uid__in=uids("project_tables")),
+            DepartmentTarget.objects.filter(uid__in=uids("department_targets")),
+        )
+        self.current_tables = {data["uid"]: data for data in current["project_tables"]}
+        self.current_targets = {data["uid"]: data for data in current["department_targets"]}
 
     def problem(self, where, message):
         self.problems.append(f"{where}：{message}")
@@ -358,26 +381,75 @@ def _organisations(reader, document):
     return regions, departments, units
 
 
-def _write_indicators(rows, **owner):
-    objects = []
+_INDICATOR_FIELDS = ("level2", "order", "name", "description", "basis", "basis_text", "weight", "note")
+_VALUE_FIELDS = ("value_text", "value_nature", "value_number", "value_unit", "value_prefix", "value_qualitative")
+
+
+def _check_indicator_uids(reader, rows, owner_filter, where):
+    """An indicator uid may appear once, and only on rows of the table being imported: a uid that
+    belongs to another table means rows were copied between tables, which would silently move them."""
+    seen = set()
+    uids = [row["uid"] for row in rows if row["uid"]]
+    for uid in uids:
+        if uid in seen:
+            reader.problem(where, f"三级指标标识“{uid}”出现了不止一次。")
+        seen.add(uid)
+    if uids:
+        foreign = Indicator.objects.filter(uid__in=uids).exclude(**owner_filter).values_list("uid", flat=True)
+        for uid in foreign:
+            reader.problem(where, f"三级指标标识“{uid}”属于另一张表，不能导入到这里。")
+
+
+def _write_indicators(rows, result, existing=(), **owner):
+    """Write the rows of one table, updating rows whose uid the table already has in place (so each
+    kept row keeps its id and only its changed fields are written), creating the new ones and
+    deleting the ones the document no longer lists."""
+    by_uid = {indicator.uid: indicator for indicator in existing}
+    to_create, to_update = [], []
     for order, row in enumerate(rows, 1):
-        indicator = Indicator(
-            level2=row["level2"],
-            order=order,
-            name=row["name"],
-            description=row["description"],
-            basis=row["basis"],
-            basis_text=row["basis_text"],
-            weight=row["weight"],
-            note=row["note"],
-            **owner,
-        )
-        if row["uid"]:
-            indicator.uid = row["uid"]
+        indicator = by_uid.pop(row["uid"], None) if row["uid"] else None
+        is_new = indicator is None
+        if is_new:
+            indicator = Indicator(**owner)
+            if row["uid"]:
+                indicator.uid = row["uid"]
+        before = None if is_new else [getattr(indicator, name) for name in _INDICATOR_FIELDS + _VALUE_FIELDS]
+        indicator.level2 = row["level2"]
+        indicator.order = order
+        for name in ("name", "description", "basis", "basis_text", "weight", "note"):
+            setattr(indicator, name, row[name])
         indicator.set_value(row["value"])
-        objects.append(indicator)
-    Indicator.objects.bulk_create(objects)
-    return len(objects)
+        if is_new:
+            to_create.append(indicator)
+        elif before != [getattr(indicator, name) for name in _INDICATOR_FIELDS + _VALUE_FIELDS]:
+            to_update.append(indicator)
+    if by_uid:
+        Indicator.objects.filter(pk__in=[indicator.pk for indicator in by_uid.values()]).delete()
+    Indicator.objects.bulk_create(to_create)
+    if to_update:
+        Indicator.objects.bulk_update(to_update, _INDICATOR_FIELDS + _VALUE_FIELDS)
+    result.indicators += len(rows)
+    result.indicators_created += len(to_create)
+    result.indicators_updated += len(to_update)
+    result.indicators_deleted += len(by_uid)
+
+
+def _canonical_indicators(rows):
+    return [
+        {
+            "uid": str(row["uid"]) if row["uid"] else None,
+            "level1": row["level2"].level1.name,
+            "level2": row["level2"].name,
+            "name": row["name"],
+            "description": row["description"],
+            "value": row["value"],
+            "basis": row["basis"],
+            "basis_text": row["basis_text"],
+            "weight": decimal_text(row["weight"]),
+            "note": row["note"],
+        }
+        for row in rows
+    ]
 
 
 def _import_project_table(reader, data, index, regions, departments, units, result):
@@ -447,15 +519,46 @@ def _import_project_table(reader, data, index, regions, departments, units, resu
     ).exclude(pk=existing.pk if existing else None).exists():
         reader.problem(where, f"项目编码“{fields['code']}”在{region.name} {year} 年已被使用。")
         return
+    _check_indicator_uids(reader, indicators, {"project__uid": uid} if existing else {"pk__in": []}, where)
+    if reader.problems:
+        return
     if existing:
+        incoming = {
+            "uid": str(uid),
+            "region": region.code,
+            "department": department.name,
+            "unit": unit.name,
+            "year": year,
+            "name": fields["name"],
+            "code": fields["code"],
+            "attribute": attribute.code if attribute else None,
+            "period": fields["period"],
+            "funds": {
+                "total": decimal_text(fields["funds_total"]),
+                "fiscal": decimal_text(fields["funds_fiscal"]),
+                "other": decimal_text(fields["funds_other"]),
+            },
+            "fund_use": fields["fund_use"],
+            "spending_plan": [
+                {"month": month, "percent": decimal_text(percent)} for month, percent in sorted(plan, key=lambda p: p[0])
+            ],
+            "goals": {kind.value: list(goals.get(kind.value) or []) for kind in GoalKind},
+            "framework": framework.code,
+            "no_direct_beneficiaries": fields["no_direct_beneficiaries"],
+            "status": status,
+            "version": version,
+            "indicators": _canonical_indicators(indicators),
+        }
+        if incoming == reader.current_tables.get(str(uid)):
+            result.unchanged += 1
+            return
         table = existing
         for name, value in fields.items():
             setattr(table, name, value)
         table.save()
-        table.indicators.all().delete()
         table.goals.all().delete()
         table.spending_plan.all().delete()
-        result.replaced += 1
+        result.updated += 1
     else:
         table = ProjectTable(**fields)
         if uid:
@@ -470,7 +573,7 @@ def _import_project_table(reader, data, index, regions, departments, units, resu
         for kind, texts in goals.items()
         for order, text in enumerate(texts, 1)
     )
-    result.indicators += _write_indicators(indicators, project=table)
+    _write_indicators(indicators, result, table.indicators.all() if existing else (), project=table)
     result.tables.append(table)
 
 
@@ -504,6 +607,9 @@ def _import_department_target(reader, data, index, regions, departments, result)
     ).exists():
         reader.problem(where, f"{department.name} {year} 年已有部门整体绩效目标（第 {version} 版）。")
         return
+    _check_indicator_uids(reader, indicators, {"department_target__uid": uid} if existing else {"pk__in": []}, where)
+    if reader.problems:
+        return
     fields = {
         "department": department,
         "year": year,
@@ -513,13 +619,27 @@ def _import_department_target(reader, data, index, regions, departments, result)
         "version": version,
     }
     if existing:
+        incoming = {
+            "uid": str(uid),
+            "region": department.region.code,
+            "department": department.name,
+            "year": year,
+            "overall_goal": overall_goal,
+            "framework": framework.code,
+            "status": status,
+            "version": version,
+            "sub_targets": subs,
+            "indicators": _canonical_indicators(indicators),
+        }
+        if incoming == reader.current_targets.get(str(uid)):
+            result.unchanged += 1
+            return
         target = existing
         for name, value in fields.items():
             setattr(target, name, value)
         target.save()
         target.sub_targets.all().delete()
-        target.indicators.all().delete()
-        result.replaced += 1
+        result.updated += 1
     else:
         target = DepartmentTarget(**fields)
         if uid:
@@ -529,7 +649,8 @@ def _import_department_target(reader, data, index, regions, departments, result)
     DepartmentSubTarget.objects.bulk_create(
         DepartmentSubTarget(target=target, order=order, **sub) for order, sub in enumerate(subs, 1)
     )
-    result.indicators += _write_indicators(indicators, department_target=target)
+    _write_indicators(indicators, result, target.indicators.all() if existing else (), department_target=target)
+    result.targets.append(target)
 
 
 def import_document(document):
@@ -538,6 +659,7 @@ def import_document(document):
     result = ImportResult()
     with transaction.atomic():
         reader = _Reader(document)
+        reader.load_current_exports(document)
         regions, departments, units = _organisations(reader, document)
         for index, data in enumerate(document.get("project_tables") or [], 1):
             if not isinstance(data, dict):

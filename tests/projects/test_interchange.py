@@ -107,7 +107,7 @@ def test_reimport_with_the_same_uids_replaces_instead_of_duplicating(seeded):
     document = json.loads(export_all())
     document["project_tables"][0]["indicators"][0]["value"] = "2 家"
     result = interchange.import_document(document)
-    assert result.created == 0 and result.replaced == 16
+    assert (result.created, result.updated, result.unchanged) == (0, 1, 15)
     assert ProjectTable.objects.count() == 15
     table = ProjectTable.objects.get(uid=document["project_tables"][0]["uid"])
     first = table.indicators.order_by("order").first()
@@ -119,4 +119,40 @@ def test_a_table_with_another_tables_name_in_the_same_unit_and_year_is_refused(s
     copy = dict(document["project_tables"][0], uid=None)
     document["project_tables"].append(copy)
     with pytest.raises(interchange.InterchangeError, match=r"已有 20\d\d 年同名项目表"):
+        interchange.import_document(document)
+
+
+def test_reimporting_an_unchanged_export_writes_nothing(seeded):
+    document = json.loads(export_all())
+    stamps = dict(ProjectTable.objects.values_list("uid", "updated_at"))
+    indicator_ids = list(Indicator.objects.order_by("pk").values_list("pk", "uid"))
+    result = interchange.import_document(document)
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 16)
+    assert result.indicators_created == result.indicators_updated == result.indicators_deleted == 0
+    assert dict(ProjectTable.objects.values_list("uid", "updated_at")) == stamps
+    assert list(Indicator.objects.order_by("pk").values_list("pk", "uid")) == indicator_ids
+
+
+def test_a_changed_indicator_is_updated_in_place_and_keeps_its_row(seeded):
+    document = json.loads(export_all())
+    table = document["project_tables"][0]
+    changed, removed = table["indicators"][1], table["indicators"][-1]
+    kept_pk = Indicator.objects.get(uid=changed["uid"]).pk
+    changed["value"] = "≥ 3 个"
+    del table["indicators"][-1]
+    table["indicators"].append({"level1": "产出指标", "level2": "数量指标", "name": "新增的指标", "value": "5 次"})
+    result = interchange.import_document(document)
+    assert (result.updated, result.unchanged) == (1, 15)
+    assert (result.indicators_created, result.indicators_updated, result.indicators_deleted) == (1, 1, 1)
+    row = Indicator.objects.get(uid=changed["uid"])
+    assert (row.pk, row.value_text, row.value_number) == (kept_pk, "≥ 3 个", 3)
+    assert not Indicator.objects.filter(uid=removed["uid"]).exists()
+    assert Indicator.objects.filter(project__uid=table["uid"], name="新增的指标").exists()
+
+
+def test_an_indicator_uid_of_another_table_is_refused(seeded):
+    document = json.loads(export_all())
+    first, second = document["project_tables"][0], document["project_tables"][1]
+    second["indicators"].append(dict(first["indicators"][0]))
+    with pytest.raises(interchange.InterchangeError, match="属于另一张表"):
         interchange.import_document(document)

@@ -24,5 +24,5 @@ class Command(BaseCommand):
             raise CommandError(f"{path} 未导入，数据库未做任何修改：\n" + "\n".join(error.problems)) from error
         if options["verbosity"]:
             self.stdout.write(
-                f"已导入 {path}：新建 {result.created} 张，替换 {result.replaced} 张，共 {result.indicators} 条三级指标。"
+                f"已导入 {path}：新建 {result.created} 张，更新 {result.updated} 张，未变 {result.unchanged} 张，共 {result.indicators} 条三级指标。"
             )
