@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from indicators.models import Framework, Indicator, Level1, Level2
+from indicators.models import CheckFinding, FindingExplanation, Framework, Indicator, Level1, Level2
 
 
 class Level1Inline(admin.TabularInline):
@@ -48,3 +48,23 @@ class IndicatorAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.set_value(obj.value_text)
         super().save_model(request, obj, form, change)
+
+
+@admin.register(CheckFinding)
+class CheckFindingAdmin(admin.ModelAdmin):
+    """Findings are written by the checks; an edit here lasts until the table's next recheck."""
+
+    list_display = ["project", "row", "severity", "rule", "criterion", "opinion", "message"]
+    list_filter = ["severity", "criterion", "opinion", "rule", "project__year", "project__region", "project__department"]
+    search_fields = ["message", "rule", "project__name", "project__unit__name", "project__department__name"]
+    list_select_related = ["project"]
+    raw_id_fields = ["project", "indicator"]
+
+
+@admin.register(FindingExplanation)
+class FindingExplanationAdmin(admin.ModelAdmin):
+    list_display = ["project", "rule", "indicator_uid", "text", "created_by", "created_at"]
+    list_filter = ["rule", "project__year", "project__region", "project__department"]
+    search_fields = ["text", "rule", "project__name", "project__unit__name", "project__department__name"]
+    list_select_related = ["project", "created_by"]
+    raw_id_fields = ["project", "created_by"]

@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -162,3 +163,135 @@ class Indicator(models.Model):
         self.value_unit = parsed.unit
         self.value_prefix = parsed.prefix
         self.value_qualitative = parsed.qualitative
+
+
+class Severity(models.TextChoices):
+    """错误 blocks submission and cannot be explained away; 警告 may be answered with an explanation."""
+
+    ERROR = "error", "错误"
+    WARNING = "warning", "警告"
+    INFO = "info", "提示"
+
+
+class Criterion(models.TextChoices):
+    """The four review criteria of 财预〔2015〕88号 (DOMAIN §3.4)."""
+
+    COMPLETENESS = "completeness", "完整性"
+    RELEVANCE = "relevance", "相关性"
+    APPROPRIATENESS = "appropriateness", "适当性"
+    FEASIBILITY = "feasibility", "可行性"
+
+
+class Opinion(models.TextChoices):
+    """Reviewers' standard reasons (监审意见), so a finding reads the way a reviewer would write it."""
+
+    INCOMPLETE = "incomplete", "指标不够完整"
+    NOT_QUANTIFIED = "not_quantified", "不够细化量化"
+    NOT_RELEVANT = "not_relevant", "与项目相关性不够"
+    VALUE_MISMATCH = "value_mismatch", "指标与指标值不匹配"
+    SPLIT = "split", "建议拆分指标"
+    WRONG_LEVEL1 = "wrong_level1", "一级指标类型错误"
+    WRONG_LEVEL2 = "wrong_level2", "二级指标类型错误"
+    ADD_BENEFIT = "add_benefit", "建议增加明确效益指标"
+    ADD_OUTPUT = "add_output", "建议增加明确产出指标"
+    ADD_SATISFACTION = "add_satisfaction", "建议增加满意度指标"
+    OTHER = "other", "其他"
+
+
+class Grade(models.TextChoices):
+    """Grades of a reviewed table: 优 goes on, 良 goes on after agreed fixes, 中 is returned, 差 stays out."""
+
+    EXCELLENT = "excellent", "优"
+    GOOD = "good", "良"
+    FAIR = "fair", "中"
+    POOR = "poor", "差"
+
+
+class CheckFinding(models.Model):
+    """智能审核发现的一个问题，每次保存或重新检查时整体替换。
+
+    Stored (not only computed) so that lists across all tables can count and group findings by rule,
+    severity or department without re-running the checks."""
+
+    project = models.ForeignKey(
+        "projects.ProjectTable", on_delete=models.CASCADE, related_name="findings", verbose_name="项目绩效目标表"
+    )
+    rule = models.CharField("规则代码", max_length=40)
+    severity = models.CharField("严重程度", max_length=10, choices=Severity.choices)
+    criterion = models.CharField("审核要点", max_length=20, choices=Criterion.choices)
+    opinion = models.CharField("监审意见", max_length=20, choices=Opinion.choices)
+    message = models.TextField("问题")
+    suggestion = models.TextField("修改建议", blank=True)
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="findings",
+        verbose_name="三级指标",
+    )
+    row = models.PositiveIntegerField("行号", null=True, blank=True, help_text="三级指标在表中的位置，从 1 开始")
+
+    class Meta:
+        verbose_name = "审核发现"
+        verbose_name_plural = "审核发现"
+        ordering = ["project", "id"]
+        indexes = [
+            models.Index(fields=["rule", "severity"]),
+            models.Index(fields=["severity"]),
+        ]
+
+    def __str__(self):
+        return f"[{self.get_severity_display()}] {self.message}"
+
+
+class FindingExplanation(models.Model):
+    """单位对一条警告的说明，供审核人查看。
+
+    Keyed by rule and indicator uid (blank for a table-level finding) rather than by finding row, so
+    an explanation survives every recheck for as long as the same finding comes back. Explanations
+    of 错误 findings are refused by the service that records them (indicators.checks.services)."""
+
+    project = models.ForeignKey(
+        "projects.ProjectTable",
+        on_delete=models.CASCADE,
+        related_name="finding_explanations",
+        verbose_name="项目绩效目标表",
+    )
+    rule = models.CharField("规则代码", max_length=40)
+    indicator_uid = models.CharField("三级指标标识", max_length=36, blank=True, help_text="表级问题留空")
+    text = models.TextField("说明")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="说明人",
+    )
+    created_at = models.DateTimeField("说明时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "问题说明"
+        verbose_name_plural = "问题说明"
+        ordering = ["project", "rule", "indicator_uid"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "rule", "indicator_uid"], name="finding_explanation_unique_per_finding"
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="finding_explanation_text_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.rule}：{self.text[:40]}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from indicators.checks.registry import RULES
+
+        rule = RULES.get(self.rule)
+        if rule is None:
+            raise ValidationError({"rule": f"没有代码为“{self.rule}”的审核规则。"})
+        if rule.severity == Severity.ERROR:
+            raise ValidationError({"rule": f"“{rule.title}”是错误，必须修改后才能提交，不能用说明代替修改。"})

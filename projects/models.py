@@ -7,6 +7,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 
+from indicators.models import Grade
+
 MONEY = {"max_digits": 18, "decimal_places": 6}
 
 
@@ -222,6 +224,9 @@ class ProjectTable(models.Model):
         related_name="+",
         verbose_name="最后修改人",
     )
+    quality_score = models.PositiveSmallIntegerField("审核得分", null=True, blank=True)
+    quality_grade = models.CharField("审核等级", max_length=10, choices=Grade.choices, blank=True)
+    checked_at = models.DateTimeField("检查时间", null=True, blank=True)
 
     objects = ProjectTableQuerySet.as_manager()
 
@@ -253,7 +258,11 @@ class ProjectTable(models.Model):
             models.CheckConstraint(condition=Q(year__gte=2000) & Q(year__lte=2100), name="project_year_in_range"),
             models.CheckConstraint(condition=Q(version__gte=1), name="project_version_positive"),
         ]
-        indexes = [models.Index(fields=["year", "status"])]
+        indexes = [
+            models.Index(fields=["year", "status"]),
+            models.Index(fields=["year", "quality_grade", "quality_score"]),
+            models.Index(fields=["quality_score"]),
+        ]
 
     def __str__(self):
         return f"{self.year}年 {self.name or '（未命名项目）'}"

@@ -1,0 +1,257 @@
+"""The plain-data snapshot of one target table that the quality checks read.
+
+Rules never see ORM objects: the same rules run on a saved table, on the editor's unsaved form data
+and on an import preview, so each of those only has to build a TableData. Builders for a saved
+ProjectTable and for one entry of the JSON interchange document are here.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from indicators.values import ParsedValue, parse_value
+
+LEVEL1_OUTPUT = "产出指标"
+LEVEL1_COST = "成本指标"
+LEVEL1_BENEFIT = "效益指标"
+LEVEL1_SATISFACTION = "满意度指标"
+
+_MANDATORY = {"required", "required_hard"}
+
+
+@dataclass(frozen=True)
+class Level2Spec:
+    """One 二级 of a framework with its 填报要求 (optional / required / required_hard)."""
+
+    level1: str
+    name: str
+    requirement: str = "optional"
+
+    @property
+    def is_mandatory(self):
+        return self.requirement in _MANDATORY
+
+    @property
+    def is_hard(self):
+        return self.requirement == "required_hard"
+
+
+@dataclass(frozen=True)
+class FrameworkData:
+    """An indicator framework as reference data: its 一级 names in order and their 二级."""
+
+    code: str
+    name: str = ""
+    level1_names: tuple = ()
+    level2s: tuple = ()
+
+    @property
+    def level_names(self):
+        return {*self.level1_names, *(spec.name for spec in self.level2s)}
+
+
+@dataclass(frozen=True)
+class IndicatorData:
+    """One 三级 row. `index` is its position in the table, from 1, as the unit sees it."""
+
+    index: int
+    level1: str
+    level2: str
+    name: str = ""
+    description: str = ""
+    value_text: str = ""
+    parsed: ParsedValue = None
+    basis: str = ""
+    basis_text: str = ""
+    uid: str | None = None
+
+    def __post_init__(self):
+        if self.parsed is None:
+            object.__setattr__(self, "parsed", parse_value(self.value_text))
+
+
+@dataclass(frozen=True)
+class TableData:
+    """One 项目支出绩效目标表 as the checks see it. Money is in 万元, exact Decimal or None."""
+
+    year: int
+    framework: FrameworkData
+    name: str = ""
+    funds_total: Decimal | None = None
+    funds_fiscal: Decimal | None = None
+    funds_other: Decimal | None = None
+    goals: tuple = ()
+    spending_plan: tuple = ()
+    no_direct_beneficiaries: bool = False
+    indicators: tuple = ()
+    uid: str | None = None
+
+    def __post_init__(self):
+        for name in ("goals", "spending_plan", "indicators"):
+            value = getattr(self, name)
+            if not isinstance(value, tuple):
+                object.__setattr__(self, name, tuple(value))
+
+    def row(self, index):
+        for indicator in self.indicators:
+            if indicator.index == index:
+                return indicator
+        raise IndexError(f"no indicator row {index}")
+
+
+@dataclass(frozen=True)
+class SiblingTable:
+    """Another table of the same unit and year, reduced to what the copy-paste rule compares."""
+
+    name: str
+    indicator_names: frozenset
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What a rule may need beyond the table itself.
+
+    `siblings`: the unit's other tables of the same year. `explained`: (rule code, indicator uid or "")
+    pairs the unit has answered with an explanation; an explained 警告 costs half its weight."""
+
+    siblings: tuple = ()
+    explained: frozenset = field(default_factory=frozenset)
+
+
+def framework_data(framework, level2s):
+    """FrameworkData from a Framework and its Level2 rows (with level1 selected), in their order."""
+    level2s = sorted(level2s, key=lambda l2: (l2.level1.order, l2.level1_id, l2.order, l2.id))
+    level1_names = []
+    for l2 in level2s:
+        if l2.level1.name not in level1_names:
+            level1_names.append(l2.level1.name)
+    return FrameworkData(
+        code=framework.code,
+        name=framework.name,
+        level1_names=tuple(level1_names),
+        level2s=tuple(Level2Spec(l2.level1.name, l2.name, l2.requirement) for l2 in level2s),
+    )
+
+
+def load_frameworks(codes=None):
+    """Every framework (or those with the given codes) as FrameworkData by code, in one query."""
+    from indicators.models import Framework, Level2
+
+    level2s = Level2.objects.select_related("level1__framework")
+    if codes is not None:
+        level2s = level2s.filter(level1__framework__code__in=list(codes))
+    grouped = {}
+    for l2 in level2s:
+        grouped.setdefault(l2.level1.framework.code, (l2.level1.framework, []))[1].append(l2)
+    result = {code: framework_data(fw, rows) for code, (fw, rows) in grouped.items()}
+    if codes is None:  # a framework without 二级 yet still exists as reference data
+        for fw in Framework.objects.exclude(code__in=list(result)):
+            result[fw.code] = FrameworkData(code=fw.code, name=fw.name)
+    return result
+
+
+def table_data_from_project(project, frameworks=None):
+    """TableData of a saved ProjectTable.
+
+    Reads `indicators` (with level2__level1), `goals` and `spending_plan` through the related managers,
+    so prefetch them when checking many tables. `frameworks` is load_frameworks()' result; without it
+    the table's framework is loaded (one query)."""
+    if frameworks is None or project.framework.code not in frameworks:
+        frameworks = {**(frameworks or {}), **load_frameworks([project.framework.code])}
+    goals = [goal.text for goal in project.goals.all() if goal.kind == "annual"]
+    plan = sorted((point.month, point.cumulative_percent) for point in project.spending_plan.all())
+    rows = []
+    for index, row in enumerate(project.indicators.all(), 1):
+        rows.append(
+            IndicatorData(
+                index=index,
+                uid=str(row.uid),
+                level1=row.level2.level1.name,
+                level2=row.level2.name,
+                name=row.name,
+                description=row.description,
+                value_text=row.value_text,
+                parsed=ParsedValue(
+                    raw=row.value_text,
+                    nature=row.value_nature,
+                    number=row.value_number,
+                    unit=row.value_unit,
+                    prefix=row.value_prefix,
+                    qualitative=row.value_qualitative,
+                ),
+                basis=row.basis,
+                basis_text=row.basis_text,
+            )
+        )
+    return TableData(
+        uid=str(project.uid),
+        year=project.year,
+        name=project.name,
+        framework=frameworks.get(project.framework.code) or FrameworkData(project.framework.code, project.framework.name),
+        funds_total=project.funds_total,
+        funds_fiscal=project.funds_fiscal,
+        funds_other=project.funds_other,
+        goals=goals,
+        spending_plan=plan,
+        no_direct_beneficiaries=project.no_direct_beneficiaries,
+        indicators=rows,
+    )
+
+
+def _decimal(value):
+    if value is None or value == "":
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _text(value):
+    return value if isinstance(value, str) else "" if value is None else str(value)
+
+
+def table_data_from_document(table, frameworks):
+    """TableData of one entry of an interchange document's "project_tables" (fixtures/seeds/FORMAT.md).
+
+    Tolerant of what an import preview may hold: unreadable money is None (and so reported as missing),
+    an unknown framework gives an empty one, so the checks can still say what they see."""
+    code = _text(table.get("framework"))
+    framework = frameworks.get(code) or FrameworkData(code=code)
+    funds = table.get("funds") or {}
+    goals = (table.get("goals") or {}).get("annual") or []
+    plan = []
+    for point in table.get("spending_plan") or []:
+        if isinstance(point, dict) and isinstance(point.get("month"), int):
+            plan.append((point["month"], _decimal(point.get("percent"))))
+    rows = []
+    for index, row in enumerate(table.get("indicators") or [], 1):
+        if not isinstance(row, dict):
+            continue
+        rows.append(
+            IndicatorData(
+                index=index,
+                uid=_text(row.get("uid")) or None,
+                level1=_text(row.get("level1")),
+                level2=_text(row.get("level2")),
+                name=_text(row.get("name")),
+                description=_text(row.get("description")),
+                value_text=_text(row.get("value")),
+                basis=_text(row.get("basis")),
+                basis_text=_text(row.get("basis_text")),
+            )
+        )
+    year = table.get("year")
+    return TableData(
+        uid=_text(table.get("uid")) or None,
+        year=year if isinstance(year, int) else 0,
+        name=_text(table.get("name")),
+        framework=framework,
+        funds_total=_decimal(funds.get("total")),
+        funds_fiscal=_decimal(funds.get("fiscal")),
+        funds_other=_decimal(funds.get("other")),
+        goals=[_text(goal) for goal in goals],
+        spending_plan=sorted(plan, key=lambda point: point[0]),
+        no_direct_beneficiaries=bool(table.get("no_direct_beneficiaries")),
+        indicators=rows,
+    )
