@@ -1,0 +1,206 @@
+"""Storing check results on saved tables and recording units' explanations.
+
+project_recheck is what a save, an import or setup_demo calls; projects_recheck does the same for many
+tables in chunks with a fixed number of queries per chunk; finding_explain records a unit's answer to
+a 警告. All of them read tables through the same builder the editor and import preview use, so a
+stored result is exactly what check_table says about the table.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from indicators.checks.data import CheckContext, SiblingTable, load_frameworks, table_data_from_project
+from indicators.checks.engine import check_table
+from indicators.checks.registry import RULES
+from indicators.checks.wording import normalized
+from indicators.models import CheckFinding, FindingExplanation, Indicator, Severity
+from projects.models import ProjectGoal, ProjectTable, SpendingCheckpoint
+
+CHUNK_SIZE = 200
+
+
+def tables_in_scope(*, region=None, department=None, year=None):
+    """The tables the check commands work on: a region code, a department code or name (平罗's
+    departments have no code), a budget year; any left out is not a filter."""
+    tables = ProjectTable.objects.all()
+    if region:
+        tables = tables.filter(region__code=region)
+    if department:
+        tables = tables.filter(Q(department__code=department) | Q(department__name=department))
+    if year:
+        tables = tables.filter(year=year)
+    return tables
+
+
+def tables_for_check(queryset):
+    """The queryset with everything check_table reads, fetched in four queries whatever its size."""
+    return queryset.select_related("framework", "region", "department", "unit").prefetch_related(
+        Prefetch("indicators", queryset=Indicator.objects.select_related("level2__level1").order_by("order", "id")),
+        Prefetch("goals", queryset=ProjectGoal.objects.order_by("kind", "order", "id")),
+        Prefetch("spending_plan", queryset=SpendingCheckpoint.objects.order_by("month")),
+    )
+
+
+def _siblings(tables):
+    """For each table, the other tables of its unit and year (other versions of itself excluded), as
+    indicator-name sets for the copy-paste rule. One query for all the tables given."""
+    keys = {(table.unit_id, table.year) for table in tables}
+    rows = Indicator.objects.filter(
+        project__unit_id__in={unit for unit, _ in keys}, project__year__in={year for _, year in keys}
+    ).values_list("project_id", "project__unit_id", "project__year", "project__name", "level2__name", "name")
+    by_project = {}
+    for project_id, unit_id, year, name, level2, indicator_name in rows:
+        if (unit_id, year) not in keys:
+            continue
+        entry = by_project.setdefault(project_id, ((unit_id, year), name, set()))
+        if normalized(indicator_name):
+            entry[2].add((level2, normalized(indicator_name)))
+    result = {}
+    for table in tables:
+        result[table.pk] = tuple(
+            SiblingTable(name=name, indicator_names=frozenset(names))
+            for project_id, (key, name, names) in by_project.items()
+            if key == (table.unit_id, table.year) and project_id != table.pk and name != table.name
+        )
+    return result
+
+
+def _explained(tables):
+    """(rule, indicator uid or "") pairs each table's unit has explained. One query."""
+    result = {table.pk: set() for table in tables}
+    for project_id, rule, uid in FindingExplanation.objects.filter(project__in=tables).values_list(
+        "project_id", "rule", "indicator_uid"
+    ):
+        result[project_id].add((rule, uid))
+    return result
+
+
+def _check(tables, frameworks):
+    """(table, CheckResult) for loaded tables (see tables_for_check), with siblings and explanations."""
+    siblings = _siblings(tables)
+    explained = _explained(tables)
+    for table in tables:
+        context = CheckContext(siblings=siblings[table.pk], explained=frozenset(explained[table.pk]))
+        yield table, check_table(table_data_from_project(table, frameworks), context)
+
+
+def _store(results):
+    """Replace the findings of these tables and write their score, grade and check time, in one transaction."""
+    now = timezone.now()
+    findings = []
+    for table, result in results:
+        indicator_ids = {str(row.uid): row.pk for row in table.indicators.all()}
+        for finding in result.findings:
+            findings.append(
+                CheckFinding(
+                    project_id=table.pk,
+                    rule=finding.rule,
+                    severity=finding.severity,
+                    criterion=finding.criterion,
+                    opinion=finding.opinion,
+                    message=finding.message,
+                    suggestion=finding.suggestion,
+                    indicator_id=indicator_ids.get(finding.indicator_uid),
+                    row=finding.row,
+                )
+            )
+        table.quality_score = result.score
+        table.quality_grade = result.grade
+        table.checked_at = now
+    tables = [table for table, _ in results]
+    with transaction.atomic():
+        CheckFinding.objects.filter(project__in=[table.pk for table in tables]).delete()
+        CheckFinding.objects.bulk_create(findings)
+        # bulk_update leaves updated_at alone: a recheck is not an edit of the table.
+        ProjectTable.objects.bulk_update(tables, ["quality_score", "quality_grade", "checked_at"])
+
+
+def project_recheck(*, project):
+    """检查一张表并保存得分、等级和问题清单。Run after every save of the table or its rows.
+
+    Reads the table afresh, so it sees what was just saved; the instance passed in gets the new score,
+    grade and check time too. A fixed number of queries, however many rows the table has."""
+    table = tables_for_check(ProjectTable.objects.filter(pk=project.pk)).get()
+    frameworks = load_frameworks([table.framework.code])
+    results = list(_check([table], frameworks))
+    _store(results)
+    project.quality_score, project.quality_grade, project.checked_at = (
+        table.quality_score,
+        table.quality_grade,
+        table.checked_at,
+    )
+    return results[0][1]
+
+
+def _chunks(queryset, size):
+    """Lists of loaded tables, `size` at a time, in the queryset's order."""
+    ids = list(queryset.values_list("pk", flat=True))
+    for start in range(0, len(ids), size):
+        part = ids[start : start + size]
+        position = {pk: index for index, pk in enumerate(part)}
+        tables = tables_for_check(ProjectTable.objects.filter(pk__in=part))
+        yield sorted(tables, key=lambda table: position[table.pk])
+
+
+def projects_check(queryset, chunk_size=CHUNK_SIZE):
+    """(table, CheckResult) for every table in the queryset, computed and not stored (check_tables)."""
+    frameworks = load_frameworks()
+    for chunk in _chunks(queryset, chunk_size):
+        yield from _check(chunk, frameworks)
+
+
+def projects_recheck(queryset, chunk_size=CHUNK_SIZE):
+    """Recheck and store every table in the queryset, for when the rules change. Returns how many.
+
+    Works in chunks: per chunk a fixed number of queries (tables, rows, goals, plans, siblings,
+    explanations, delete, insert, update), so thousands of tables take seconds, not minutes."""
+    frameworks = load_frameworks()
+    count = 0
+    for chunk in _chunks(queryset, chunk_size):
+        results = list(_check(chunk, frameworks))
+        _store(results)
+        count += len(results)
+    return count
+
+
+def finding_explain(*, project, rule_code, indicator_uid, text, by):
+    """单位对一条警告作出说明，说明随表保存供审核人查看。
+
+    Only a 警告 (or 提示) that the table has now can be explained: an 错误 must be fixed, not explained,
+    and an explanation of something the checks do not find would mislead the reviewer. The explanation
+    is keyed by rule and indicator uid, so later rechecks keep it while the finding comes back."""
+    rule = RULES.get(rule_code)
+    if rule is None:
+        raise ValidationError(f"没有代码为“{rule_code}”的审核规则。")
+    if rule.severity == Severity.ERROR:
+        raise ValidationError(f"“{rule.title}”是错误，必须修改后才能提交，不能用说明代替修改。")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError("请填写说明：为什么这一项可以不按检查建议修改。")
+    uid = str(indicator_uid) if indicator_uid else ""
+    table = tables_for_check(ProjectTable.objects.filter(pk=project.pk)).get()
+    (_, result), = _check([table], load_frameworks([table.framework.code]))
+    if not any(finding.key == (rule_code, uid) for finding in result.findings):
+        raise ValidationError(f"本表目前没有“{rule.title}”这一问题，无需说明。请先保存最新内容再说明。")
+    with transaction.atomic():
+        explanation, _ = FindingExplanation.objects.update_or_create(
+            project=table, rule=rule_code, indicator_uid=uid, defaults={"text": text, "created_by": by}
+        )
+        project_recheck(project=project)
+    return explanation
+
+
+def project_findings(*, project):
+    """The stored findings of a table, each with `.explanation` (FindingExplanation or None), in order:
+    what the detail page and reviewers read."""
+    explanations = {
+        (item.rule, item.indicator_uid): item
+        for item in FindingExplanation.objects.filter(project=project).select_related("created_by")
+    }
+    findings = list(project.findings.select_related("indicator").order_by("id"))
+    for finding in findings:
+        uid = str(finding.indicator.uid) if finding.indicator else ""
+        finding.explanation = explanations.get((finding.rule, uid))
+    return findings
