@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from indicators.values import Nature, parse_value
+from indicators.values import Nature, ParsedValue, parse_value
 
 
 class Framework(models.Model):
@@ -153,6 +153,18 @@ class Indicator(models.Model):
     @property
     def level1(self):
         return self.level2.level1
+
+    @property
+    def parsed_value(self):
+        """The stored parts as a ParsedValue, without parsing again."""
+        return ParsedValue(
+            raw=self.value_text,
+            nature=self.value_nature,
+            number=self.value_number.normalize() + 0 if self.value_number is not None else None,
+            unit=self.value_unit,
+            prefix=self.value_prefix,
+            qualitative=self.value_qualitative,
+        )
 
     def set_value(self, text):
         """Store the 指标值 exactly as typed and its parsed parts beside it."""

@@ -121,3 +121,6 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
 # Largest uploaded workbook accepted, in bytes.
 PERFGOALS_MAX_UPLOAD_BYTES = int(os.environ.get("PERFGOALS_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+
+# An editor page posts about eleven fields per indicator row; a table of a few hundred rows must save.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000

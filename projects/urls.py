@@ -6,4 +6,13 @@ app_name = "projects"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("tables/new/", views.ProjectEditView.as_view(), name="project_create"),
+    path("tables/copy/", views.project_copy_list, name="project_copy_list"),
+    path("tables/<int:pk>/", views.project_detail, name="project_detail"),
+    path("tables/<int:pk>/edit/", views.ProjectEditView.as_view(), name="project_edit"),
+    path("tables/<int:pk>/copy/", views.project_copy, name="project_copy"),
+    path("department-targets/new/", views.DepartmentTargetEditView.as_view(), name="target_create"),
+    path("department-targets/<int:pk>/", views.target_detail, name="target_detail"),
+    path("department-targets/<int:pk>/edit/", views.DepartmentTargetEditView.as_view(), name="target_edit"),
+    path("values/preview/", views.value_preview, name="value_preview"),
 ]

@@ -1,16 +1,399 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""Pages for units and reviewers: home, the table editors, the detail pages and 复制上年.
 
-from perfgoals.roles import role_of
-from projects.models import ProjectTable
+Every row is found through ``visible_to(request.user)``: outside the user's scope a table is a 404.
+What a user may do is asked of projects.permissions; templates receive the answers as booleans."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Max, Prefetch
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views import View
+
+from indicators.forms import IndicatorFormSet, framework_level2s, grouped_rows
+from indicators.models import Indicator
+from indicators.values import parse_value
+from perfgoals.roles import Role, role_of
+from projects import forms as project_forms
+from projects import permissions, presentation, services
+from projects.models import DepartmentTarget, GoalKind, ProjectGoal, ProjectTable, TableStatus
+
+
+def _indicator_queryset():
+    return Indicator.objects.select_related("level2__level1", "copied_from").order_by("order", "id")
+
+
+def _selected_year(request, years):
+    try:
+        return int(request.GET["year"])
+    except (KeyError, ValueError):
+        return max(years) if years else timezone.localdate().year
 
 
 @login_required
 def home(request):
-    """Each user's landing page: the tables in their scope, newest year first."""
+    """Each role's landing page for a chosen budget year: unit staff see their unit's tables with
+    新建 and 复制上年; reviewers see every table in their scope."""
+    visible = ProjectTable.objects.visible_to(request.user)
+    years = sorted(set(visible.values_list("year", flat=True)), reverse=True)
+    year = _selected_year(request, years)
+    if year not in years:
+        years = sorted({*years, year}, reverse=True)
     tables = (
-        ProjectTable.objects.visible_to(request.user)
-        .select_related("unit", "department")
-        .order_by("-year", "unit__name", "name", "version")
+        visible.filter(year=year)
+        .select_related("unit", "department", "updated_by")
+        .order_by("department__name", "unit__name", "id")
     )
-    return render(request, "projects/home.html", {"tables": tables, "role": role_of(request.user)})
+    rows = [(table, permissions.can_edit(request.user, table)) for table in tables]
+    targets = DepartmentTarget.objects.visible_to(request.user).filter(year=year).select_related("department")
+    unit = permissions.unit_of(request.user)
+    return render(
+        request,
+        "projects/home.html",
+        {
+            "rows": rows,
+            "targets": targets,
+            "year": year,
+            "years": years,
+            "unit": unit,
+            "role": role_of(request.user),
+            "is_reviewer": role_of(request.user) in {Role.DEPARTMENT_REVIEWER, Role.FINANCE_OFFICER, Role.ADMINISTRATOR},
+            "can_create": permissions.can_create_tables(request.user),
+            "can_create_target": unit is not None and unit.is_department_office,
+            "has_last_year": unit is not None and visible.filter(year=year - 1).exists(),
+        },
+    )
+
+
+def _project_for_display(request, pk):
+    return get_object_or_404(
+        ProjectTable.objects.visible_to(request.user)
+        .select_related("region", "department", "unit", "attribute", "framework", "updated_by")
+        .prefetch_related(
+            Prefetch("indicators", queryset=_indicator_queryset()),
+            Prefetch("goals", queryset=ProjectGoal.objects.order_by("kind", "order", "id")),
+            "spending_plan",
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def project_detail(request, pk):
+    """The table as the official form, in the 平罗 or the 定州 layout (``?layout=``), ready to print."""
+    table = _project_for_display(request, pk)
+    layout = presentation.layout_for(request.GET.get("layout"), table)
+    plan = list(table.spending_plan.all())
+    return render(
+        request,
+        "projects/project_detail.html",
+        {
+            "table": table,
+            "layout": layout,
+            "layouts": presentation.LAYOUTS,
+            "rows": presentation.indicator_rows(table.indicators.all()),
+            "plan": plan[:6],
+            "plan_filler": max(6 - len(plan), 0),
+            "annual_goals": [goal.text for goal in table.goals.all() if goal.kind == GoalKind.ANNUAL],
+            "long_term_goals": [goal.text for goal in table.goals.all() if goal.kind == GoalKind.LONG_TERM],
+            "can_edit": permissions.can_edit(request.user, table),
+        },
+    )
+
+
+class _EditorView(LoginRequiredMixin, View):
+    """An editor page: one form and its formsets, validated together and saved in one transaction.
+    A refused save re-renders the page with everything the user typed."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.object = self.get_object()
+        self.check_permission()
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ProjectEditView(_EditorView):
+    template_name = "projects/project_edit.html"
+
+    def get_object(self):
+        pk = self.kwargs.get("pk")
+        if pk is None:
+            return None
+        return get_object_or_404(
+            ProjectTable.objects.visible_to(self.request.user).select_related(
+                "unit__department", "region", "department", "framework", "attribute", "updated_by"
+            ),
+            pk=pk,
+        )
+
+    def check_permission(self):
+        user = self.request.user
+        if self.object is None:
+            if not permissions.can_create_tables(user):
+                raise PermissionDenied("只有单位填报人可以新建项目绩效目标表。")
+        elif not permissions.can_edit(user, self.object):
+            raise PermissionDenied(f"这张表当前为“{self.object.get_status_display()}”，您不能修改。")
+
+    def build(self, data=None):
+        user = self.request.user
+        table = self.object
+        unit = table.unit if table else permissions.unit_of(user)
+        frameworks = project_forms.frameworks()
+        if table is None:
+            year = data.get("year") if data else self.request.GET.get("year")
+            table = ProjectTable(
+                unit=unit,
+                department=unit.department,
+                region=unit.region,
+                year=int(year) if str(year or "").isdigit() else timezone.localdate().year,
+                framework=frameworks[0],
+            )
+        form = project_forms.ProjectTableForm(
+            data, instance=table, attributes=project_forms.project_attributes(), frameworks=frameworks, unit=unit
+        )
+        framework = table.framework
+        if data and not table.pk and data.get("framework") in form.frameworks:
+            framework = form.frameworks[data["framework"]]
+        stored = table.pk is not None
+        goal_queryset = ProjectGoal.objects.filter(project=table).order_by("order", "id") if stored else ProjectGoal.objects.none()
+        goals = project_forms.GoalFormSet(
+            data, instance=table, prefix="goals", queryset=goal_queryset.filter(kind=GoalKind.ANNUAL)
+        )
+        long_term_goals = project_forms.GoalFormSet(
+            data, instance=table, prefix="long_goals", queryset=goal_queryset.filter(kind=GoalKind.LONG_TERM)
+        )
+        spending_plan = project_forms.SpendingPlanFormSet(
+            data,
+            instance=table,
+            prefix="plan",
+            queryset=table.spending_plan.order_by("month") if stored else None,
+        )
+        indicators = IndicatorFormSet(
+            data,
+            prefix="ind",
+            queryset=_indicator_queryset().filter(project=table) if stored else Indicator.objects.none(),
+            level2s=framework_level2s(framework),
+        )
+        return form, goals, long_term_goals, spending_plan, indicators
+
+    def render_page(self, forms, *, status=200, conflict=None):
+        form, goals, long_term_goals, spending_plan, indicators = forms
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "table": self.object,
+                "unit": self.object.unit if self.object else permissions.unit_of(self.request.user),
+                "form": form,
+                "goals": goals,
+                "long_term_goals": long_term_goals,
+                "spending_plan": spending_plan,
+                "indicators": indicators,
+                "groups": grouped_rows(indicators),
+                "token": self.request.POST.get("token") if conflict else services.edit_token(self.object),
+                "conflict": conflict,
+                "has_errors": self.request.method == "POST" and status != 200,
+            },
+            status=status,
+        )
+
+    def get(self, request, *args, **kwargs):
+        return self.render_page(self.build())
+
+    def post(self, request, *args, **kwargs):
+        forms = self.build(request.POST)
+        form, goals, long_term_goals, spending_plan, indicators = forms
+        if not all([form.is_valid(), goals.is_valid(), long_term_goals.is_valid(), spending_plan.is_valid(), indicators.is_valid()]):
+            messages.error(request, "有些内容无法保存，请按提示修改标红的单元格。您填写的内容都还在页面上。")
+            return self.render_page(forms, status=400)
+        try:
+            table = services.project_save(
+                form=form,
+                goals=goals,
+                long_term_goals=long_term_goals,
+                spending_plan=spending_plan,
+                indicators=indicators,
+                by=request.user,
+                unit=permissions.unit_of(request.user),
+                token=request.POST.get("token", ""),
+            )
+        except services.EditConflict as conflict:
+            return self.render_page(forms, status=409, conflict=str(conflict))
+        messages.success(request, f"已保存“{table.name or '未命名项目'}”。")
+        return redirect("projects:project_edit", pk=table.pk)
+
+
+@login_required
+def project_copy_list(request):
+    """复制上年：本单位上一年度的表，每张一键复制为今年的草稿。"""
+    unit = permissions.unit_of(request.user)
+    if unit is None:
+        raise PermissionDenied("只有单位填报人可以复制上年的表。")
+    visible = ProjectTable.objects.visible_to(request.user)
+    latest = visible.aggregate(latest=Max("year"))["latest"] or timezone.localdate().year
+    year = _selected_year(request, [latest])
+    last_year = (
+        visible.filter(year=year - 1)
+        .exclude(status=TableStatus.RETURNED)
+        .select_related("unit")
+        .order_by("name", "-version")
+    )
+    existing = set(visible.filter(year=year).values_list("name", flat=True))
+    return render(
+        request,
+        "projects/project_copy_list.html",
+        {"year": year, "tables": [(table, table.name in existing) for table in last_year]},
+    )
+
+
+@login_required
+def project_copy(request, pk):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    source = get_object_or_404(
+        ProjectTable.objects.visible_to(request.user).prefetch_related("indicators", "goals", "spending_plan"), pk=pk
+    )
+    if not permissions.can_create_tables(request.user) or permissions.unit_of(request.user).pk != source.unit_id:
+        raise PermissionDenied("只有本单位的填报人可以复制这张表。")
+    try:
+        copy = services.project_copy_to_year(project=source, year=source.year + 1, by=request.user)
+    except services.CopyRefused as refused:
+        messages.error(request, str(refused))
+        return redirect(f"{_url('projects:project_copy_list')}?year={source.year + 1}")
+    messages.success(request, f"已把 {source.year} 年的“{source.name}”复制为 {copy.year} 年的草稿，上年的指标值显示在每行旁边。")
+    return redirect("projects:project_edit", pk=copy.pk)
+
+
+def _url(name, *args):
+    from django.urls import reverse
+
+    return reverse(name, args=args)
+
+
+@login_required
+def value_preview(request):
+    """指标值 as the editor shows it while typing: 性质 / 数值 / 单位 / 定性, from the one parser."""
+    parsed = parse_value(request.GET.get("value", "")[:500])
+    return render(request, "indicators/_parsed_value.html", {"parsed": parsed})
+
+
+# Whole-department targets
+
+
+def _target_for_display(request, pk):
+    return get_object_or_404(
+        DepartmentTarget.objects.visible_to(request.user)
+        .select_related("department__region", "framework", "updated_by")
+        .prefetch_related("sub_targets", Prefetch("indicators", queryset=_indicator_queryset())),
+        pk=pk,
+    )
+
+
+@login_required
+def target_detail(request, pk):
+    target = _target_for_display(request, pk)
+    return render(
+        request,
+        "projects/target_detail.html",
+        {
+            "target": target,
+            "rows": presentation.indicator_rows(target.indicators.all()),
+            "can_edit": permissions.can_edit_department_target(request.user, target),
+        },
+    )
+
+
+class DepartmentTargetEditView(_EditorView):
+    template_name = "projects/target_edit.html"
+
+    def get_object(self):
+        pk = self.kwargs.get("pk")
+        if pk is None:
+            return None
+        return get_object_or_404(
+            DepartmentTarget.objects.visible_to(self.request.user).select_related("department", "framework", "updated_by"),
+            pk=pk,
+        )
+
+    def check_permission(self):
+        user = self.request.user
+        unit = permissions.unit_of(user)
+        if self.object is None:
+            if unit is None or not unit.is_department_office:
+                raise PermissionDenied("部门整体绩效目标由部门本级单位填报。")
+        elif not permissions.can_edit_department_target(user, self.object):
+            raise PermissionDenied(f"这份目标当前为“{self.object.get_status_display()}”，您不能修改。")
+
+    def build(self, data=None):
+        target = self.object
+        frameworks = project_forms.frameworks()
+        department = target.department if target else permissions.unit_of(self.request.user).department
+        if target is None:
+            year = data.get("year") if data else self.request.GET.get("year")
+            target = DepartmentTarget(
+                department=department,
+                year=int(year) if str(year or "").isdigit() else timezone.localdate().year,
+                framework=frameworks[0],
+            )
+        form = project_forms.DepartmentTargetForm(data, instance=target, frameworks=frameworks, department=department)
+        framework = target.framework
+        if data and not target.pk and data.get("framework") in form.frameworks:
+            framework = form.frameworks[data["framework"]]
+        stored = target.pk is not None
+        sub_targets = project_forms.SubTargetFormSet(
+            data, instance=target, prefix="subs", queryset=target.sub_targets.order_by("order", "id") if stored else None
+        )
+        indicators = IndicatorFormSet(
+            data,
+            prefix="ind",
+            queryset=_indicator_queryset().filter(department_target=target) if stored else Indicator.objects.none(),
+            level2s=framework_level2s(framework),
+        )
+        return form, sub_targets, indicators
+
+    def render_page(self, forms, *, status=200, conflict=None):
+        form, sub_targets, indicators = forms
+        department = self.object.department if self.object else permissions.unit_of(self.request.user).department
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "target": self.object,
+                "department": department,
+                "form": form,
+                "sub_targets": sub_targets,
+                "indicators": indicators,
+                "groups": grouped_rows(indicators),
+                "token": self.request.POST.get("token") if conflict else services.edit_token(self.object),
+                "conflict": conflict,
+            },
+            status=status,
+        )
+
+    def get(self, request, *args, **kwargs):
+        return self.render_page(self.build())
+
+    def post(self, request, *args, **kwargs):
+        forms = self.build(request.POST)
+        form, sub_targets, indicators = forms
+        if not all([form.is_valid(), sub_targets.is_valid(), indicators.is_valid()]):
+            messages.error(request, "有些内容无法保存，请按提示修改标红的单元格。您填写的内容都还在页面上。")
+            return self.render_page(forms, status=400)
+        department = self.object.department if self.object else permissions.unit_of(request.user).department
+        try:
+            target = services.department_target_save(
+                form=form,
+                sub_targets=sub_targets,
+                indicators=indicators,
+                by=request.user,
+                department=department,
+                token=request.POST.get("token", ""),
+            )
+        except services.EditConflict as conflict:
+            return self.render_page(forms, status=409, conflict=str(conflict))
+        messages.success(request, "已保存部门整体绩效目标。")
+        return redirect("projects:target_edit", pk=target.pk)

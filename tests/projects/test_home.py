@@ -24,7 +24,7 @@ def test_wrong_password_is_refused_with_a_chinese_message(client, seeded):
         ("pl_unit", "纪检监察事务工作经费", "安保经费"),
         ("pl_finance", "县委巡查专项经费", "安保经费"),
         ("dz_dept", "安保经费", "县委巡查专项经费"),
-        ("admin", "安保经费", None),
+        ("admin", "纪检监察事务工作经费", None),
     ],
 )
 def test_demo_users_log_in_and_see_only_their_scope(client, seeded, username, sees, does_not_see):

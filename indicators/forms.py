@@ -1,0 +1,233 @@
+"""The indicator grid of the editors: one form per 三级 row, grouped by the framework's 一级/二级."""
+
+from django import forms
+
+from indicators.models import Basis, Indicator, Level2
+from perfgoals.formatting import decimal_text
+
+
+class PlainDecimalInput(forms.TextInput):
+    """A stored decimal shown as a person writes it: 66, not 66.000000."""
+
+    def format_value(self, value):
+        if hasattr(value, "normalize"):
+            return decimal_text(value)
+        return super().format_value(value)
+
+ROW_FIELDS = ["name", "description", "value_text", "basis", "basis_text", "weight", "note"]
+
+
+def framework_level2s(framework):
+    """The framework's 二级 in printed order, each with its 一级 loaded: one query, shared by every row."""
+    return list(
+        Level2.objects.filter(level1__framework=framework)
+        .select_related("level1")
+        .order_by("level1__order", "order")
+    )
+
+
+class FieldCheckedModelForm(forms.ModelForm):
+    """A model form whose fields already check what the model's constraints check (ranges, signs,
+    clashes in clean()). Django would re-run each constraint as a query, per form: in a grid of a
+    hundred rows that is hundreds of queries for nothing. The database still enforces them all."""
+
+    def _post_clean(self):
+        exclude = self._get_validation_exclusions()
+        # The parent of an inline row may not be saved yet (a new table): it is set on save.
+        exclude.update(name for name, field in self.fields.items() if isinstance(field, forms.models.InlineForeignKeyField))
+        try:
+            self.instance = forms.models.construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+            self.instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        except forms.ValidationError as error:
+            self._update_errors(error)
+
+
+class _StoredRowField(forms.ModelChoiceField):
+    """The hidden id of a stored row, looked up among the rows the formset already loaded
+    (Django's own field runs one query per row)."""
+
+    def __init__(self, rows, **kwargs):
+        self.rows = rows
+        super().__init__(queryset=None, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return self.rows[int(value)]
+        except (KeyError, TypeError, ValueError):
+            raise forms.ValidationError("这一行已被删除或不属于本表，请刷新页面。", code="invalid_choice") from None
+
+
+class StoredRowsMixin:
+    """For model formsets: validate row ids against the formset's one query."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        pk_name = self.model._meta.pk.name
+        if pk_name in form.fields and index is not None:
+            if not hasattr(self, "_stored_rows"):
+                self._stored_rows = {row.pk: row for row in self.get_queryset()}
+            form.fields[pk_name] = _StoredRowField(self._stored_rows, required=False, widget=form.fields[pk_name].widget)
+
+
+class IndicatorForm(FieldCheckedModelForm):
+    """One 三级 row. The 二级 is chosen from the table's framework; the choices are handed in
+    (``level2s``) so a grid of a hundred rows costs no query per row."""
+
+    level2 = forms.TypedChoiceField(label="二级指标", coerce=int)
+
+    class Meta:
+        model = Indicator
+        fields = ROW_FIELDS
+        widgets = {
+            "name": forms.Textarea(attrs={"rows": 1, "class": "form-control form-control-sm autosize"}),
+            "description": forms.Textarea(attrs={"rows": 1, "class": "form-control form-control-sm autosize"}),
+            "value_text": forms.TextInput(attrs={"class": "form-control form-control-sm value-input"}),
+            "basis": forms.Select(attrs={"class": "form-select form-select-sm"}),
+            "basis_text": forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+            "weight": PlainDecimalInput(attrs={"class": "form-control form-control-sm text-end", "inputmode": "decimal"}),
+            "note": forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+        }
+        error_messages = {
+            "weight": {
+                "invalid": "权重应为数字，例如 10。",
+                "max_digits": "权重最多 4 位整数、2 位小数。",
+                "max_decimal_places": "权重最多保留 2 位小数。",
+                "max_whole_digits": "权重不能超过 100。",
+            },
+        }
+
+    def __init__(self, *args, level2s, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.level2s = {level2.pk: level2 for level2 in level2s}
+        self.fields["level2"].choices = [
+            (level1_name, [(l2.pk, l2.name) for l2 in level2s if l2.level1.name == level1_name])
+            for level1_name in dict.fromkeys(l2.level1.name for l2 in level2s)
+        ]
+        self.fields["level2"].widget.attrs["class"] = "form-select form-select-sm level2-select"
+        if self.instance.pk and self.instance.level2_id:
+            self.initial.setdefault("level2", self.instance.level2_id)
+        self.fields["basis"].choices = [("", "—")] + list(Basis.choices)
+        for name in ROW_FIELDS:
+            self.fields[name].required = False
+
+    def clean_weight(self):
+        weight = self.cleaned_data.get("weight")
+        if weight is not None and not 0 <= weight <= 100:
+            raise forms.ValidationError("权重应在 0 到 100 之间。")
+        return weight
+
+    @property
+    def level2_object(self):
+        """The row's 二级 as chosen (on a bound form) or as stored."""
+        if self.is_bound:
+            try:
+                return self.level2s.get(int(self.data.get(self.add_prefix("level2"), "")))
+            except ValueError:
+                return None
+        return self.level2s.get(self.initial.get("level2") or self.instance.level2_id)
+
+    def is_blank(self):
+        """A row with nothing typed in it is dropped on save rather than kept as an empty indicator."""
+        return all(not (self.cleaned_data.get(name) or "") for name in ("name", "description", "value_text", "basis_text", "note")) and (
+            self.cleaned_data.get("weight") is None
+        )
+
+    def save(self, commit=True):
+        self.instance.level2 = self.level2s[self.cleaned_data["level2"]]
+        self.instance.set_value(self.cleaned_data.get("value_text") or "")
+        return super().save(commit)
+
+
+class BaseIndicatorFormSet(StoredRowsMixin, forms.BaseModelFormSet):
+    """Rows carry their position in a hidden ORDER field and a DELETE flag, as the grid's buttons set them."""
+
+    def __init__(self, *args, level2s, **kwargs):
+        self.level2s = level2s
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "level2s": self.level2s}
+
+    @property
+    def empty_form(self):
+        form = self.form(
+            auto_id=self.auto_id,
+            prefix=self.add_prefix("__prefix__"),
+            empty_permitted=True,
+            use_required_attribute=False,
+            level2s=self.level2s,
+            renderer=self.renderer,
+        )
+        self.add_fields(form, None)
+        return form
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or self._should_delete_form(form):
+                continue
+            if form.cleaned_data.get("level2") not in form.level2s and not form.is_blank():
+                form.add_error("level2", "请选择本表指标体系中的二级指标。")
+
+    def rows_in_order(self):
+        """The kept rows, in framework order (一级, 二级) and, within a 二级, in the order the user left them."""
+        kept = [
+            form
+            for form in self.forms
+            if hasattr(form, "cleaned_data") and not self._should_delete_form(form) and not form.is_blank()
+        ]
+        level2_rank = {level2.pk: rank for rank, level2 in enumerate(self.level2s)}
+        return sorted(
+            kept,
+            key=lambda form: (
+                level2_rank.get(form.cleaned_data.get("level2"), len(level2_rank)),
+                form.cleaned_data.get("ORDER") or 0,
+            ),
+        )
+
+    def rows_to_delete(self):
+        """Stored rows the user deleted or emptied."""
+        return [
+            form.instance
+            for form in self.forms
+            if form.instance.pk
+            and hasattr(form, "cleaned_data")
+            and (self._should_delete_form(form) or form.is_blank())
+        ]
+
+
+IndicatorFormSet = forms.modelformset_factory(
+    Indicator,
+    form=IndicatorForm,
+    formset=BaseIndicatorFormSet,
+    extra=0,
+    can_order=True,
+    can_delete=True,
+)
+
+
+def grouped_rows(formset):
+    """The grid as the official form prints it: every 二级 of the framework, in order, with its rows.
+
+    Rows come in the order they were entered or stored; a bound form that failed validation keeps the
+    二级 the user chose, so nothing moves under the user's hands."""
+    by_level2 = {level2.pk: [] for level2 in formset.level2s}
+    for form in formset.forms:
+        level2 = form.level2_object
+        by_level2.setdefault(level2.pk if level2 else None, []).append(form)
+    groups = []
+    for level2 in formset.level2s:
+        forms_ = by_level2[level2.pk]
+        if formset.is_bound:
+            forms_.sort(key=lambda form: _order_of(form))
+        groups.append({"level2": level2, "level1": level2.level1, "forms": forms_})
+    return groups
+
+
+def _order_of(form):
+    try:
+        return int(form.data.get(form.add_prefix("ORDER")) or 0)
+    except ValueError:
+        return 0

@@ -1,0 +1,309 @@
+"""Forms of the table editors. A draft is always kept: every field is optional, and only input that
+cannot be stored at all (letters in a money field, a negative amount, a percentage over 100) is refused,
+with a message beside the cell."""
+
+from decimal import Decimal
+
+from django import forms
+
+from indicators.forms import FieldCheckedModelForm, PlainDecimalInput, StoredRowsMixin
+from indicators.models import Framework
+from projects.models import (
+    CodeItem,
+    DepartmentSubTarget,
+    DepartmentTarget,
+    ProjectGoal,
+    ProjectTable,
+    SpendingCheckpoint,
+)
+
+TEXT = {"class": "form-control"}
+
+
+class MoneyField(forms.DecimalField):
+    """万元, exact to 6 decimal places, never negative. Accepts thousands separators and full-width digits."""
+
+    def __init__(self, *, label, **kwargs):
+        super().__init__(
+            label=label,
+            required=False,
+            max_digits=18,
+            decimal_places=6,
+            min_value=Decimal(0),
+            error_messages={
+                "invalid": f"“{label}”应为数字（单位：万元），例如 19.56。",
+                "min_value": f"“{label}”不能为负数。",
+                "max_decimal_places": f"“{label}”最多保留 6 位小数。",
+                "max_digits": f"“{label}”位数过多。",
+                "max_whole_digits": f"“{label}”超出 12 位整数。",
+            },
+            widget=PlainDecimalInput(attrs={"class": "form-control text-end money", "inputmode": "decimal"}),
+            **kwargs,
+        )
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.translate(_FULL_WIDTH_DIGITS).replace(",", "").replace("，", "").strip()
+        return super().to_python(value)
+
+
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
+
+
+class ProjectTableForm(FieldCheckedModelForm):
+    attribute = forms.ChoiceField(
+        label="项目属性", required=False, widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"invalid_choice": "请从列表中选择项目属性。"},
+    )
+    framework = forms.ChoiceField(
+        label="指标体系", widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"required": "请选择指标体系。", "invalid_choice": "请选择指标体系。"},
+    )
+    funds_total = MoneyField(label="年度资金总额")
+    funds_fiscal = MoneyField(label="财政拨款")
+    funds_other = MoneyField(label="其他资金")
+
+    class Meta:
+        model = ProjectTable
+        fields = [
+            "year",
+            "name",
+            "code",
+            "attribute",
+            "period",
+            "funds_total",
+            "funds_fiscal",
+            "funds_other",
+            "fund_use",
+            "framework",
+            "no_direct_beneficiaries",
+        ]
+        widgets = {
+            "year": forms.NumberInput(attrs={"class": "form-control", "min": 2000, "max": 2100}),
+            "name": forms.TextInput(attrs=TEXT),
+            "code": forms.TextInput(attrs=TEXT),
+            "period": forms.TextInput(attrs={**TEXT, "placeholder": "例如 1 年"}),
+            "fund_use": forms.Textarea(attrs={**TEXT, "rows": 2}),
+            "no_direct_beneficiaries": forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        }
+        error_messages = {"year": {"invalid": "预算年度应为四位数年份。"}}
+
+    def __init__(self, *args, attributes, frameworks, unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit = unit
+        self.fields["attribute"].choices = [("", "—")] + [(str(item.pk), str(item)) for item in attributes]
+        self.fields["framework"].choices = [(str(fw.pk), fw.name) for fw in frameworks]
+        self.attributes = {str(item.pk): item for item in attributes}
+        self.frameworks = {str(fw.pk): fw for fw in frameworks}
+        self.initial["attribute"] = str(self.instance.attribute_id or "")
+        if self.instance.framework_id:
+            self.initial["framework"] = str(self.instance.framework_id)
+        if self.instance.pk:
+            # The year and framework are fixed once a table exists: its indicators hang on the framework.
+            self.fields["year"].disabled = True
+            self.fields["framework"].disabled = True
+
+    def clean_attribute(self):
+        return self.attributes.get(self.cleaned_data.get("attribute") or "")
+
+    def clean_framework(self):
+        if self.fields["framework"].disabled:
+            return self.instance.framework
+        return self.frameworks[self.cleaned_data["framework"]]
+
+    def clean_year(self):
+        year = self.cleaned_data.get("year")
+        if year is None:
+            raise forms.ValidationError("请填写预算年度。")
+        if not 2000 <= year <= 2100:
+            raise forms.ValidationError("预算年度应在 2000 到 2100 之间。")
+        return year
+
+    def clean(self):
+        """Names and codes identify tables: refuse a clash here, beside the cell, not as a database error."""
+        cleaned = super().clean()
+        year, name, code = cleaned.get("year"), cleaned.get("name"), cleaned.get("code")
+        others = ProjectTable.objects.filter(year=year, version=self.instance.version).exclude(pk=self.instance.pk)
+        if year and name and others.filter(unit=self.unit, name=name).exists():
+            self.add_error("name", f"本单位 {year} 年已有名为“{name}”的项目表。")
+        if year and code and others.filter(region=self.unit.region, code=code).exists():
+            self.add_error("code", f"项目编码“{code}”在本区划 {year} 年已被其他项目使用。")
+        return cleaned
+
+
+class GoalForm(FieldCheckedModelForm):
+    class Meta:
+        model = ProjectGoal
+        fields = ["text"]
+        widgets = {"text": forms.Textarea(attrs={"class": "form-control autosize", "rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].required = False
+
+
+class BaseOrderedInlineFormSet(StoredRowsMixin, forms.BaseInlineFormSet):
+    """Inline rows that keep the order the user gave them, where an emptied row counts as deleted."""
+
+    blank_fields = ()
+
+    def is_blank(self, form):
+        return all(form.cleaned_data.get(name) in (None, "") for name in self.blank_fields)
+
+    def kept_forms(self):
+        kept = [
+            form
+            for form in self.forms
+            if hasattr(form, "cleaned_data") and not self._should_delete_form(form) and not self.is_blank(form)
+        ]
+        return sorted(kept, key=lambda form: form.cleaned_data.get("ORDER") or 0)
+
+    def forms_to_delete(self):
+        return [
+            form.instance
+            for form in self.forms
+            if form.instance.pk
+            and hasattr(form, "cleaned_data")
+            and (self._should_delete_form(form) or self.is_blank(form))
+        ]
+
+
+class GoalFormSet(forms.inlineformset_factory(
+    ProjectTable, ProjectGoal, form=GoalForm, formset=BaseOrderedInlineFormSet, extra=0, can_order=True, can_delete=True
+)):
+    blank_fields = ("text",)
+
+
+class SpendingCheckpointForm(FieldCheckedModelForm):
+    class Meta:
+        model = SpendingCheckpoint
+        fields = ["month", "cumulative_percent"]
+        widgets = {
+            "month": forms.Select(
+                choices=[("", "—")] + [(month, f"{month}月底") for month in range(1, 13)],
+                attrs={"class": "form-select form-select-sm"},
+            ),
+            "cumulative_percent": PlainDecimalInput(attrs={"class": "form-control form-control-sm text-end", "inputmode": "decimal"}),
+        }
+        error_messages = {
+            "cumulative_percent": {
+                "invalid": "累计支出比例应为数字，例如 25。",
+                "max_value": "累计支出比例不能超过 100%%。",
+                "min_value": "累计支出比例不能为负数。",
+                "max_decimal_places": "累计支出比例最多保留 2 位小数。",
+                "max_digits": "累计支出比例不能超过 100%%。",
+                "max_whole_digits": "累计支出比例不能超过 100%%。",
+            },
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["month"].required = False
+        self.fields["cumulative_percent"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("cumulative_percent") is not None and not cleaned.get("month"):
+            self.add_error("month", "请选择截至月份。")
+        return cleaned
+
+
+class BaseSpendingPlanFormSet(BaseOrderedInlineFormSet):
+    blank_fields = ("cumulative_percent",)
+
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.kept_forms():
+            month = form.cleaned_data.get("month")
+            if month in seen:
+                form.add_error("month", f"{month}月底重复填写。")
+            seen.add(month)
+
+    def kept_forms(self):
+        return sorted(super().kept_forms(), key=lambda form: form.cleaned_data.get("month") or 0)
+
+
+SpendingPlanFormSet = forms.inlineformset_factory(
+    ProjectTable,
+    SpendingCheckpoint,
+    form=SpendingCheckpointForm,
+    formset=BaseSpendingPlanFormSet,
+    extra=0,
+    can_delete=True,
+)
+
+
+class DepartmentTargetForm(FieldCheckedModelForm):
+    framework = forms.ChoiceField(
+        label="指标体系", widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"required": "请选择指标体系。", "invalid_choice": "请选择指标体系。"},
+    )
+
+    class Meta:
+        model = DepartmentTarget
+        fields = ["year", "overall_goal", "framework"]
+        widgets = {
+            "year": forms.NumberInput(attrs={"class": "form-control", "min": 2000, "max": 2100}),
+            "overall_goal": forms.Textarea(attrs={**TEXT, "rows": 5}),
+        }
+
+    def __init__(self, *args, frameworks, department, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.department = department
+        self.fields["framework"].choices = [(str(fw.pk), fw.name) for fw in frameworks]
+        self.frameworks = {str(fw.pk): fw for fw in frameworks}
+        if self.instance.framework_id:
+            self.initial["framework"] = str(self.instance.framework_id)
+        self.fields["overall_goal"].required = False
+        if self.instance.pk:
+            self.fields["year"].disabled = True
+            self.fields["framework"].disabled = True
+
+    clean_framework = ProjectTableForm.clean_framework
+    clean_year = ProjectTableForm.clean_year
+
+    def clean(self):
+        cleaned = super().clean()
+        year = cleaned.get("year")
+        others = DepartmentTarget.objects.filter(department=self.department, year=year, version=self.instance.version)
+        if year and others.exclude(pk=self.instance.pk).exists():
+            self.add_error("year", f"本部门 {year} 年已有部门整体绩效目标。")
+        return cleaned
+
+
+class SubTargetForm(FieldCheckedModelForm):
+    class Meta:
+        model = DepartmentSubTarget
+        fields = ["title", "goal", "indicator_text", "safeguards"]
+        widgets = {
+            "title": forms.TextInput(attrs=TEXT),
+            "goal": forms.Textarea(attrs={**TEXT, "rows": 2, "class": "form-control autosize"}),
+            "indicator_text": forms.Textarea(attrs={**TEXT, "rows": 2, "class": "form-control autosize"}),
+            "safeguards": forms.Textarea(attrs={**TEXT, "rows": 3, "class": "form-control autosize"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+
+
+class SubTargetFormSet(forms.inlineformset_factory(
+    DepartmentTarget,
+    DepartmentSubTarget,
+    form=SubTargetForm,
+    formset=BaseOrderedInlineFormSet,
+    extra=0,
+    can_order=True,
+    can_delete=True,
+)):
+    blank_fields = ("title", "goal", "indicator_text", "safeguards")
+
+
+def frameworks():
+    return list(Framework.objects.order_by("order", "code"))
+
+
+def project_attributes():
+    return list(CodeItem.objects.filter(list=CodeItem.List.PROJECT_ATTRIBUTE, active=True).order_by("order", "code"))

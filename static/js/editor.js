@@ -1,0 +1,284 @@
+// The table editors: rows added, removed and moved in place; 指标值 shown parsed as it is typed;
+// the funds total checked against its parts; a warning before leaving with unsaved changes.
+(function () {
+  "use strict";
+  const form = document.getElementById("editor");
+  if (!form) return;
+  let dirty = false;
+
+  function totalForms(prefix) {
+    return form.querySelector(`input[name="${prefix}-TOTAL_FORMS"]`);
+  }
+
+  // Clone a <template> for a new form of the formset `prefix`, numbered after the existing ones.
+  function newForm(template, prefix) {
+    const total = totalForms(prefix);
+    const index = parseInt(total.value, 10);
+    total.value = index + 1;
+    const html = template.innerHTML.replace(/__prefix__/g, String(index));
+    const holder = document.createElement(template.content.firstElementChild.tagName === "TR" ? "tbody" : "div");
+    holder.innerHTML = html.trim();
+    return holder.firstElementChild;
+  }
+
+  function field(row, name) {
+    return row.querySelector(`[name="${row.dataset.prefix}-${name}"]`);
+  }
+
+  // Indicator grid
+
+  const grid = document.getElementById("indicator-grid");
+  const rowTemplate = document.getElementById("indicator-row-template");
+
+  function visibleRows(group) {
+    return Array.from(group.querySelectorAll("tr.indicator-row")).filter((row) => !row.classList.contains("d-none"));
+  }
+
+  function renumber(group) {
+    visibleRows(group).forEach((row, index) => {
+      const order = field(row, "ORDER");
+      if (order) order.value = index + 1;
+    });
+  }
+
+  function groupOf(level2) {
+    return grid.querySelector(`tbody.indicator-group[data-level2="${level2}"]`);
+  }
+
+  function addRow(level2, after) {
+    const row = newForm(rowTemplate, "ind");
+    field(row, "level2").value = level2;
+    const group = groupOf(level2);
+    if (after && after.parentNode === group) after.after(row);
+    else group.appendChild(row);
+    renumber(group);
+    dirty = true;
+    field(row, "name").focus();
+    return row;
+  }
+
+  function moveRow(row, direction) {
+    const rows = visibleRows(row.parentNode);
+    const index = rows.indexOf(row);
+    const target = rows[index + direction];
+    if (!target) return;
+    if (direction < 0) target.before(row);
+    else target.after(row);
+    renumber(row.parentNode);
+    dirty = true;
+  }
+
+  function deleteRow(row) {
+    const name = field(row, "name").value.trim() || field(row, "value_text").value.trim() || "空行";
+    field(row, "DELETE").checked = true;
+    row.classList.add("d-none");
+    const undo = document.createElement("tr");
+    undo.className = "undo-row table-warning";
+    undo.innerHTML = `<td colspan="8" class="small">已删除“<span></span>”（保存后生效）。 <button type="button" class="btn btn-link btn-sm p-0 undo-delete">撤销</button></td>`;
+    undo.querySelector("span").textContent = name.slice(0, 40);
+    row.after(undo);
+    renumber(row.parentNode);
+    dirty = true;
+  }
+
+  if (grid) {
+    grid.addEventListener("click", (event) => {
+      const button = event.target.closest("button");
+      if (!button) return;
+      const row = button.closest("tr.indicator-row");
+      if (button.classList.contains("add-row")) addRow(button.dataset.level2);
+      else if (button.classList.contains("move-up")) moveRow(row, -1);
+      else if (button.classList.contains("move-down")) moveRow(row, 1);
+      else if (button.classList.contains("delete-row")) deleteRow(row);
+      else if (button.classList.contains("undo-delete")) {
+        const undo = button.closest("tr");
+        const deleted = undo.previousElementSibling;
+        field(deleted, "DELETE").checked = false;
+        deleted.classList.remove("d-none");
+        undo.remove();
+        renumber(deleted.parentNode);
+      }
+    });
+
+    grid.addEventListener("change", (event) => {
+      if (!event.target.classList.contains("level2-select")) return;
+      const row = event.target.closest("tr.indicator-row");
+      const from = row.parentNode;
+      const to = groupOf(event.target.value);
+      if (to && to !== from) {
+        to.appendChild(row);
+        renumber(from);
+        renumber(to);
+        event.target.focus();
+      }
+    });
+
+    grid.addEventListener("keydown", (event) => {
+      const row = event.target.closest("tr.indicator-row");
+      if (!row) return;
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        addRow(field(row, "level2").value, row);
+      } else if (event.altKey && (event.key === "ArrowUp" || event.key === "ArrowDown")) {
+        event.preventDefault();
+        moveRow(row, event.key === "ArrowUp" ? -1 : 1);
+        event.target.focus();
+      }
+    });
+  }
+
+  // 指标值 parsed as typed, by the server's one parser.
+
+  const previewUrl = form.dataset.previewUrl;
+  const timers = new WeakMap();
+
+  function preview(input) {
+    const target = input.closest("td").querySelector(".parsed");
+    if (!target) return;
+    if (!input.value.trim()) {
+      target.innerHTML = "";
+      return;
+    }
+    fetch(`${previewUrl}?value=${encodeURIComponent(input.value)}`, { credentials: "same-origin" })
+      .then((response) => (response.ok ? response.text() : ""))
+      .then((html) => {
+        target.innerHTML = html;
+      })
+      .catch(() => {});
+  }
+
+  form.addEventListener("input", (event) => {
+    dirty = true;
+    if (event.target.classList.contains("value-input")) {
+      clearTimeout(timers.get(event.target));
+      timers.set(event.target, setTimeout(() => preview(event.target), 250));
+    }
+    if (event.target.classList.contains("money")) checkFunds();
+    if (event.target.tagName === "TEXTAREA") autosize(event.target);
+  });
+  form.querySelectorAll(".value-input").forEach((input) => {
+    const parsed = input.closest("td").querySelector(".parsed");
+    if (input.value.trim() && parsed && !parsed.innerHTML.trim()) preview(input);
+  });
+
+  // Funds: 年度资金总额 should equal 财政拨款 + 其他资金, compared exactly in millionths of 万元.
+
+  function micro(text) {
+    const clean = (text || "").replace(/[,，\s]/g, "").replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0)).replace("．", ".");
+    if (!/^\d+(\.\d{0,6})?$/.test(clean)) return null;
+    const [whole, fraction = ""] = clean.split(".");
+    return BigInt(whole) * 1000000n + BigInt((fraction + "000000").slice(0, 6));
+  }
+
+  function show(value) {
+    const whole = value / 1000000n;
+    const fraction = (value % 1000000n).toString().padStart(6, "0").replace(/0+$/, "");
+    return fraction ? `${whole}.${fraction}` : `${whole}`;
+  }
+
+  function checkFunds() {
+    const out = form.querySelector(".funds-check");
+    if (!out) return;
+    const total = form.querySelector('[name="funds_total"]').value;
+    const fiscal = form.querySelector('[name="funds_fiscal"]').value;
+    const other = form.querySelector('[name="funds_other"]').value;
+    if (!total.trim() && !fiscal.trim() && !other.trim()) {
+      out.textContent = "";
+      return;
+    }
+    const [t, f, o] = [micro(total), micro(fiscal || "0"), micro(other || "0")];
+    if (t === null || f === null || o === null) {
+      out.className = "funds-check small mt-1 text-danger";
+      out.textContent = "金额应为数字（万元，最多 6 位小数）。";
+    } else if (t === f + o) {
+      out.className = "funds-check small mt-1 text-success";
+      out.textContent = `✓ 财政拨款 + 其他资金 = ${show(f + o)} 万元，与年度资金总额一致。`;
+    } else {
+      out.className = "funds-check small mt-1 text-warning-emphasis";
+      out.textContent = `财政拨款 + 其他资金 = ${show(f + o)} 万元，与年度资金总额 ${show(t)} 万元不一致。`;
+    }
+  }
+  checkFunds();
+
+  // Goals: ordered lists with numbering.
+
+  function renumberGoals(list) {
+    Array.from(list.querySelectorAll("li.goal-item"))
+      .filter((item) => !item.classList.contains("d-none"))
+      .forEach((item, index) => {
+        item.querySelector(".goal-number").textContent = `${index + 1}.`;
+        const order = field(item, "ORDER");
+        if (order) order.value = index + 1;
+      });
+  }
+  form.querySelectorAll(".goal-list").forEach(renumberGoals);
+
+  form.addEventListener("click", (event) => {
+    const button = event.target.closest("button");
+    if (!button) return;
+    if (button.classList.contains("add-goal")) {
+      const prefix = button.dataset.prefix;
+      const list = form.querySelector(`.goal-list[data-prefix="${prefix}"]`);
+      const item = newForm(form.querySelector(`template.goal-template[data-prefix="${prefix}"]`), prefix);
+      list.appendChild(item);
+      renumberGoals(list);
+      field(item, "text").focus();
+      dirty = true;
+    }
+    const item = button.closest("li.goal-item");
+    if (item) {
+      const list = item.parentNode;
+      const items = Array.from(list.querySelectorAll("li.goal-item")).filter((li) => !li.classList.contains("d-none"));
+      const index = items.indexOf(item);
+      if (button.classList.contains("move-up") && index > 0) items[index - 1].before(item);
+      if (button.classList.contains("move-down") && index < items.length - 1) items[index + 1].after(item);
+      if (button.classList.contains("delete-goal")) {
+        field(item, "DELETE").checked = true;
+        item.classList.add("d-none");
+      }
+      renumberGoals(list);
+      dirty = true;
+    }
+    if (button.classList.contains("add-point")) {
+      const point = newForm(document.getElementById("plan-template"), "plan");
+      button.before(point);
+      field(point, "month").focus();
+      dirty = true;
+    }
+    if (button.classList.contains("remove-point")) {
+      const point = button.closest(".plan-point");
+      field(point, "DELETE").checked = true;
+      point.classList.add("d-none");
+      dirty = true;
+    }
+  });
+
+  // Text areas grow with their text.
+
+  function autosize(area) {
+    area.style.height = "auto";
+    area.style.height = `${area.scrollHeight + 2}px`;
+  }
+  form.querySelectorAll("textarea").forEach(autosize);
+
+  // Ctrl+S saves; leaving with unsaved changes asks first.
+
+  document.addEventListener("keydown", (event) => {
+    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "s") {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  form.addEventListener("change", () => {
+    dirty = true;
+  });
+  form.addEventListener("submit", () => {
+    dirty = false;
+  });
+  window.addEventListener("beforeunload", (event) => {
+    if (dirty) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+})();
