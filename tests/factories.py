@@ -1,13 +1,19 @@
 """Small factory functions for tests: each makes one valid object with sensible defaults."""
 
+import dataclasses
+import functools
 import itertools
+import json
+from decimal import Decimal
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from indicators.checks import FrameworkData, IndicatorData, Level2Spec, TableData
 from indicators.models import Framework, Indicator, Level2
 from perfgoals.roles import Role
-from projects.models import Department, ProjectTable, Region, Unit, UserScope
+from projects.models import Department, ProjectGoal, ProjectTable, Region, SpendingCheckpoint, Unit, UserScope
 
 _sequence = itertools.count(1)
 
@@ -79,3 +85,112 @@ def user(role, *, unit=None, department=None, region=None, username=None):
             region=region or (unit.region if unit else department.region if department else None),
         )
     return account
+
+
+# Plain-data tables for the quality checks: no database needed.
+
+_REFERENCE = Path(__file__).resolve().parent.parent / "fixtures" / "reference.json"
+
+
+@functools.cache
+def framework_data(code="2015"):
+    """The framework as fixtures/reference.json defines it, as the checks see it, without a database."""
+    records = json.loads(_REFERENCE.read_text(encoding="utf-8"))
+    frameworks = {r["pk"]: r["fields"] for r in records if r["model"] == "indicators.framework"}
+    level1s = {r["pk"]: r["fields"] for r in records if r["model"] == "indicators.level1"}
+    (pk, fields), = [(pk, fields) for pk, fields in frameworks.items() if fields["code"] == code]
+    specs = sorted(
+        (
+            (level1s[r["fields"]["level1"]]["order"], r["fields"]["order"], level1s[r["fields"]["level1"]]["name"], r["fields"])
+            for r in records
+            if r["model"] == "indicators.level2" and level1s[r["fields"]["level1"]]["framework"] == pk
+        ),
+        key=lambda item: item[:2],
+    )
+    return FrameworkData(
+        code=code,
+        name=fields["name"],
+        level1_names=tuple(dict.fromkeys(level1 for _, _, level1, _ in specs)),
+        level2s=tuple(Level2Spec(level1, f["name"], f["requirement"]) for _, _, level1, f in specs),
+    )
+
+
+# A small training project written the way the checks want it: every mandatory 二级, measurable values,
+# a cost that reconciles with 20 万元 of funds, a plan reaching 100%.
+CLEAN_ROWS = (
+    ("产出指标", "数量指标", "举办业务培训期数", "≥ 4 期"),
+    ("产出指标", "数量指标", "培训基层干部人次", "≥ 200 人次"),
+    ("产出指标", "质量指标", "培训考核合格率", "≥ 95%"),
+    ("产出指标", "时效指标", "培训完成时间", "2024 年 11 月底前"),
+    ("产出指标", "成本指标", "培训经费", "≤ 20 万元"),
+    ("效益指标", "社会效益指标", "参训人员业务考核平均分", "≥ 85 分"),
+    ("效益指标", "可持续影响指标", "培训课件持续使用年限", "≥ 3 年"),
+    ("满意度指标", "服务对象满意度指标", "参训人员满意度", "≥ 90%"),
+)
+
+
+def indicator_data(index=1, level1="产出指标", level2="数量指标", name="举办业务培训期数", value="≥ 4 期", **fields):
+    return IndicatorData(
+        index=index, level1=level1, level2=level2, name=name, value_text=value, uid=fields.pop("uid", f"row-{index}"), **fields
+    )
+
+
+def table_data(rows=CLEAN_ROWS, **fields):
+    """A TableData whose rows are (level1, level2, name, value) tuples or IndicatorData; by default a clean table."""
+    indicators = [
+        row if isinstance(row, IndicatorData) else indicator_data(index, *row)
+        for index, row in enumerate(rows, 1)
+    ]
+    indicators = [dataclasses.replace(row, index=index) for index, row in enumerate(indicators, 1)]
+    defaults = {
+        "year": 2024,
+        "name": "基层干部业务培训经费",
+        "framework": framework_data(fields.pop("framework_code", "2015")),
+        "funds_total": Decimal("20"),
+        "funds_fiscal": Decimal("20"),
+        "funds_other": None,
+        "goals": ("举办业务培训 4 期，培训基层干部 200 人次，考核合格率达到 95% 以上。",),
+        "spending_plan": ((3, Decimal("25")), (6, Decimal("50")), (9, Decimal("75")), (12, Decimal("100"))),
+    }
+    return TableData(indicators=indicators, **{**defaults, **fields})
+
+
+def with_row(data, index, **changes):
+    """The table with row `index` changed: name, value, level1, level2, description …"""
+    rows = []
+    for row in data.indicators:
+        if row.index == index:
+            if "value" in changes:
+                changes["value_text"] = changes.pop("value")
+            row = dataclasses.replace(row, parsed=None, **changes)
+        rows.append(row)
+    return dataclasses.replace(data, indicators=tuple(rows))
+
+
+def with_extra_rows(data, *rows):
+    """The table with (level1, level2, name, value) rows appended."""
+    extra = [indicator_data(len(data.indicators) + number, *row) for number, row in enumerate(rows, 1)]
+    return dataclasses.replace(data, indicators=data.indicators + tuple(extra))
+
+
+def without_rows(data, predicate):
+    """The table without the rows for which predicate(row) is true, renumbered from 1."""
+    kept = [row for row in data.indicators if not predicate(row)]
+    return dataclasses.replace(
+        data, indicators=tuple(dataclasses.replace(row, index=index) for index, row in enumerate(kept, 1))
+    )
+
+
+def stored_table(unit_obj=None, rows=CLEAN_ROWS, funds=Decimal("20"), **fields):
+    """A saved ProjectTable with the given rows, goals and spending plan, like table_data() but stored."""
+    table = project_table(
+        unit_obj, funds_total=funds, funds_fiscal=funds, **{"name": "基层干部业务培训经费", **fields}
+    )
+    ProjectGoal.objects.create(project=table, order=1, text="举办业务培训 4 期，培训基层干部 200 人次，考核合格率达到 95% 以上。")
+    SpendingCheckpoint.objects.bulk_create(
+        SpendingCheckpoint(project=table, month=month, cumulative_percent=percent)
+        for month, percent in ((3, 25), (6, 50), (9, 75), (12, 100))
+    )
+    for order, (level1_name, level2_name, name, value) in enumerate(rows, 1):
+        indicator(table, level1_name, level2_name, name=name, value=value, order=order)
+    return table

@@ -1,6 +1,8 @@
 """完整性: the table has what a target table must have — goals, the framework's mandatory 二级,
 outputs, benefits, satisfaction, funds that add up and a spending plan that reaches 100%."""
 
+from decimal import Decimal
+
 from indicators.checks.data import LEVEL1_BENEFIT, LEVEL1_OUTPUT, LEVEL1_SATISFACTION
 from indicators.checks.registry import Problem, rule
 from indicators.checks.wording import amount_text, normalized, quoted
@@ -136,11 +138,12 @@ def funds_missing(data, context):
 def funds_mismatch(data, context):
     if data.funds_total is None or (data.funds_fiscal is None and data.funds_other is None):
         return
-    parts = (data.funds_fiscal or 0) + (data.funds_other or 0)
-    if parts != data.funds_total:
+    fiscal = Decimal(0) if data.funds_fiscal is None else data.funds_fiscal
+    other = Decimal(0) if data.funds_other is None else data.funds_other
+    if fiscal + other != data.funds_total:
         yield Problem(
-            f"年度资金总额 {amount_text(data.funds_total)} 万元不等于财政拨款 {amount_text(data.funds_fiscal or 0)} 万元"
-            f"与其他资金 {amount_text(data.funds_other or 0)} 万元之和 {amount_text(parts)} 万元。",
+            f"年度资金总额 {amount_text(data.funds_total)} 万元不等于财政拨款 {amount_text(fiscal)} 万元"
+            f"与其他资金 {amount_text(other)} 万元之和 {amount_text(fiscal + other)} 万元。",
             "核对预算：年度资金总额应等于财政拨款加其他资金。",
         )
 

@@ -3,6 +3,7 @@ units on numbers, times or rates for 时效, and no vague verbs standing in for 
 
 import re
 
+from indicators.checks.placeholders import filler_mark
 from indicators.checks.registry import Problem, rule
 from indicators.checks.wording import TIME_TEXT, TIME_UNITS, has_digit, quoted, row_label
 from indicators.models import Criterion, Opinion, Severity
@@ -25,7 +26,7 @@ def quantity_qualitative(data, row, context):
     """A 定性 value that still counts things (13 个乡镇和 8 个派驻纪检监察组) is measurable and passes."""
     if row.level2 not in QUANTITY_LEVEL2 | MONEY_COST_LEVEL2:
         return
-    if row.parsed.nature != Nature.QUALITATIVE or has_digit(row.value_text):
+    if row.parsed.nature != Nature.QUALITATIVE or has_digit(row.value_text) or filler_mark(row.value_text):
         return
     expected = "金额（如“20 万元”）" if row.level2 in MONEY_COST_LEVEL2 else "数量和计量单位（如“≥ 4 次”“200 人”）"
     yield Problem(
@@ -95,7 +96,7 @@ def _is_time_or_rate(row):
     row_level=True,
 )
 def timeliness_not_time(data, row, context):
-    if row.level2 not in TIMELINESS_LEVEL2 or not row.value_text.strip() or _is_time_or_rate(row):
+    if row.level2 not in TIMELINESS_LEVEL2 or filler_mark(row.value_text) or _is_time_or_rate(row):
         return
     yield Problem(
         f"{row_label(row)}是时效指标，指标值{quoted(row.value_text)}既不是时间也不是比率。",

@@ -37,7 +37,9 @@ _FILLER_MARKS = re.compile(r"\*+|[xX×ＸｘⅩ]{2,}|…|\.{3,}|。{3,}|〇〇|�
 _FILLER_CELLS = {"-", "--", "—", "——", "－", "/", "／", "无", "null", "none", "n/a", "na", "nan", "暂无", "待定", "略"}
 
 
-def _filler(text):
+def filler_mark(text):
+    """How a placeholder cell shows itself ("空白", “**”, “XX” …), or None for real content.
+    Other rules skip such values: one placeholder is one finding, not one per rule."""
     stripped = text.strip()
     if not stripped:
         return "空白"
@@ -59,7 +61,7 @@ def _filler(text):
 )
 def placeholder(data, row, context):
     for label, text in (("三级指标名称", row.name), ("指标值", row.value_text)):
-        mark = _filler(text)
+        mark = filler_mark(text)
         if mark is None:
             continue
         if mark == "空白":

@@ -44,7 +44,7 @@ def has_digit(text):
 
 def amount_text(amount):
     """An amount in 万元 as users write it: no trailing zeros, no exponent."""
-    text = format(amount.normalize(), "f")
+    text = format(Decimal(amount).normalize(), "f")
     return "0" if text in {"-0", ""} else text
 
 

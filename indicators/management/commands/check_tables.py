@@ -1,5 +1,4 @@
 import json
-import sys
 
 from django.core.management.base import BaseCommand
 
@@ -18,14 +17,17 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         tables = tables_in_scope(region=options["region"], department=options["department"], year=options["year"])
         tables = tables.order_by("region__code", "department__name", "year", "name", "version")
-        results = list(projects_check(tables))
+        results = projects_check(tables)
         if options["format"] == "json":
-            sys.stdout.write(json.dumps([self.as_dict(table, result) for table, result in results], ensure_ascii=False, indent=2) + "\n")
+            data = [self.as_dict(table, result) for table, result in results]
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
             return
-        if not results:
-            self.stdout.write("范围内没有项目绩效目标表。")
-        for table, result in results:
+        written = 0
+        for table, result in results:  # printed as checked, so a whole region streams
             self.write_text(table, result)
+            written += 1
+        if not written:
+            self.stdout.write("范围内没有项目绩效目标表。")
 
     def as_dict(self, table, result):
         return {
