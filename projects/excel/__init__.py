@@ -1,0 +1,107 @@
+"""Excel in and out: the official layouts, print-ready exports, tolerant imports, lossless round trips.
+
+Entry points:
+- ``export_tables(project_tables, department_targets, layout)`` → xlsx bytes of the tables (querysets),
+  project tables in ``layout`` (pingluo, dingzhou, flat), department targets in the 部门整体 layout
+  (``layout="department"`` writes those only);
+- ``read_file(data, user=None, year=None)`` → an ``ImportPlan``: every table found, the interchange
+  document to import, every problem (sheet, cell, what was expected) and warning; nothing is written;
+- ``import_plan(plan, dry_run=False)`` → ``interchange.ImportResult``, all or nothing, through
+  ``projects.interchange.import_document``.
+"""
+
+import io
+import warnings
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from openpyxl import load_workbook
+
+from projects import interchange
+from projects.excel.layouts import LAYOUTS, PROJECT_LAYOUTS
+from projects.excel.levels import Frameworks
+from projects.excel.reader import Problem, read_workbook
+from projects.excel.resolve import Resolver
+from projects.excel.safety import BadWorkbook, check_workbook_bytes
+from projects.excel.writer import workbook_bytes
+
+__all__ = [
+    "LAYOUTS", "PROJECT_LAYOUTS", "BadWorkbook", "ImportPlan", "Problem", "export_tables", "import_plan",
+    "open_workbook", "read_file",
+]
+
+
+def export_tables(project_tables, department_targets, layout):
+    """The xlsx bytes of these tables: one sheet per table (one list for ``flat``) after a 汇总 sheet."""
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r}")
+    if layout == "department":
+        project_tables = project_tables.none()
+    document = interchange.export_document(project_tables, department_targets)
+    return workbook_bytes(document, layout)
+
+
+def open_workbook(data, max_bytes=None):
+    """An openpyxl workbook from uploaded bytes, or BadWorkbook with the reason in Chinese."""
+    check_workbook_bytes(data, max_bytes)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return load_workbook(io.BytesIO(data), data_only=False, rich_text=False)
+    except Exception as error:  # openpyxl raises many kinds on damaged parts
+        raise BadWorkbook("文件已损坏或不是有效的 Excel 工作簿，无法读取，未导入。") from error
+
+
+@dataclass
+class ImportPlan:
+    """What a file would import: the tables found (with 新建/更新), the document, problems, warnings."""
+
+    tables: list = field(default_factory=list)
+    document: dict = field(default_factory=dict)
+    problems: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    actions: dict = field(default_factory=dict)
+    missing_year: bool = False
+
+    @property
+    def ok(self):
+        return not self.problems
+
+    def action_of(self, table):
+        return self.actions.get(id(table), "不导入")
+
+
+def read_file(data, *, user=None, year=None, keep_status=False, max_bytes=None, frameworks=None):
+    """Read and resolve a workbook without writing anything. BadWorkbook for files that are no workbook."""
+    workbook = open_workbook(data, max_bytes)
+    read = read_workbook(workbook, frameworks or Frameworks.load())
+    resolved = Resolver(user=user, year=year, keep_status=keep_status).resolve(read)
+    return ImportPlan(
+        tables=read.tables,
+        document=resolved.document,
+        problems=resolved.problems,
+        warnings=resolved.warnings,
+        actions=resolved.actions,
+        missing_year=resolved.missing_year,
+    )
+
+
+class _DryRun(Exception):
+    pass
+
+
+def import_plan(plan, dry_run=False):
+    """Write the plan's document, all or nothing (InterchangeError lists every problem). With
+    ``dry_run`` everything is checked and counted the same way, then rolled back."""
+    if plan.problems:
+        raise interchange.InterchangeError([str(problem) for problem in plan.problems])
+    if not dry_run:
+        return interchange.import_document(plan.document)
+    outcome = {}
+    try:
+        with transaction.atomic():
+            outcome["result"] = interchange.import_document(plan.document)
+            raise _DryRun
+    except _DryRun:
+        pass
+    return outcome["result"]

@@ -1,0 +1,347 @@
+"""The Excel layouts, declared as data (STYLE §6): the writer prints these cells and the reader looks
+for the same labels, so an exported file is always a valid import.
+
+A form layout is a title block, a header block of label/value cells, optionally a spending-plan block
+and a grid of 三级 indicator rows (the 部门整体 layout adds a grid of 分项目标). Cells name a *field*;
+``FIELD_LABELS`` lists, for each field, every header spelling units use, so the reader accepts
+files that were never exported from here. Fields a layout does not print travel in hidden cells
+outside the print area (see writer.CARRIED_*), which is what makes every layout round-trip.
+"""
+
+from dataclasses import dataclass, field
+
+from projects.excel.text import label_key
+
+# Header labels, field → spellings (the first is the one printed by default).
+FIELD_LABELS = {
+    "name": ("项目名称",),
+    "code": ("项目编码", "项目代码", "项目编号"),
+    "department": ("主管部门及代码", "主管部门", "项目主管部门", "主管部门名称", "主管单位", "部门名称"),
+    "unit": ("实施单位", "项目执行单位", "执行单位", "项目实施单位", "预算单位", "单位名称"),
+    "attribute": ("项目属性", "项目类别"),
+    "period": ("项目期", "项目周期", "项目期限", "实施期限"),
+    "year": ("预算年度", "年度"),
+    "funds.total": ("年度资金总额", "预算数", "资金总额", "项目资金总额", "年度预算数", "资金合计", "合计", "总额"),
+    "funds.fiscal": ("财政拨款", "财政资金", "财政拨款小计", "财政拨款资金", "财政性资金"),
+    "funds.fiscal_part": ("一般公共预算", "一般公共预算拨款", "一般公共预算资金", "政府性基金", "政府性基金预算",
+                          "政府性基金预算拨款", "国有资本经营预算", "上级补助", "上级专项资金"),
+    "funds.other": ("其他资金", "其他资金小计", "非财政拨款"),
+    "funds.other_part": ("自有资金", "单位自有资金", "其他收入", "事业收入", "经营收入", "上年结转", "其他"),
+    "funds.section": ("项目资金", "资金情况", "项目资金情况", "预算资金"),
+    "funds.section_with_use": ("预算规模及资金用途",),
+    "fund_use": ("资金用途", "主要用途", "资金主要用途"),
+    "spending_plan": ("资金支出计划", "支出计划", "预算支出计划", "分月支出计划"),
+    "goals.annual": ("年度总体目标", "绩效目标", "年度目标", "年度绩效目标", "总体目标", "项目年度目标"),
+    "goals.long_term": ("中长期目标", "长期目标", "实施期目标", "总体目标（中长期）"),
+    "target.department": ("主管部门", "部门名称", "主管部门及代码", "部门"),
+    "target.overall_goal": ("总体绩效目标", "部门总体绩效目标", "部门整体绩效目标", "整体绩效目标"),
+}
+
+# Indicator grid columns, field → spellings.
+GRID_LABELS = {
+    "level1": ("一级指标", "一级", "一级指标名称"),
+    "level2": ("二级指标", "二级", "二级指标名称"),
+    "name": ("三级指标", "指标内容", "三级指标名称", "三级", "指标名称", "具体指标", "三级指标内容"),
+    "description": ("绩效指标描述", "指标描述", "指标解释", "指标说明", "指标内容描述"),
+    "value": ("指标值", "目标值", "年度指标值", "绩效指标值", "预期目标值", "指标值（包含数字及文字描述）", "年度目标值"),
+    "basis": ("指标值确定依据", "确定依据", "指标值设定依据", "依据", "指标值依据"),
+    "weight": ("权重", "分值", "指标权重", "权重(%)"),
+    "note": ("备注", "说明"),
+    "outer": ("名称", "绩效指标", "指标", "序号"),
+}
+
+# 分项目标 grid of the 部门整体 layout.
+SUB_TARGET_LABELS = {
+    "number": ("序号",),
+    "title": ("分项名称", "分项目标", "分项绩效目标", "名称", "工作任务"),
+    "goal": ("绩效目标", "目标"),
+    "indicator_text": ("绩效指标",),
+    "safeguards": ("工作保障措施", "保障措施", "完成保障措施"),
+}
+
+# Flat list: table columns besides the grid ones.
+FLAT_TABLE_LABELS = {
+    "region": ("区划代码", "行政区划代码"),
+    "department": FIELD_LABELS["department"],
+    "unit": FIELD_LABELS["unit"],
+    "year": ("预算年度", "年度"),
+    "name": ("项目名称",),
+    "code": FIELD_LABELS["code"],
+    "funds.total": FIELD_LABELS["funds.total"],
+    "funds.fiscal": FIELD_LABELS["funds.fiscal"],
+    "funds.other": FIELD_LABELS["funds.other"],
+}
+
+
+def _keys(labels):
+    return {field_name: {label_key(text) for text in spellings} for field_name, spellings in labels.items()}
+
+
+FIELD_KEYS = _keys(FIELD_LABELS)
+GRID_KEYS = _keys(GRID_LABELS)
+SUB_TARGET_KEYS = _keys(SUB_TARGET_LABELS)
+FLAT_TABLE_KEYS = _keys(FLAT_TABLE_LABELS)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One printed cell: a fixed label (``text``) or a field's value (``field``), at column ``col``
+    (1-based) spanning ``span`` columns and ``rows`` rows."""
+
+    col: int
+    text: str = ""
+    field: str = ""
+    span: int = 1
+    rows: int = 1
+    style: str = "value"  # label, value, money, title, subtitle, plain, plain_right
+
+
+@dataclass(frozen=True)
+class Row:
+    cells: tuple
+    when: str = ""  # printed only when this field has a value
+    height: float | None = None
+
+
+@dataclass(frozen=True)
+class Column:
+    """A grid column: its printed header, the field it holds, its width in characters."""
+
+    header: str
+    field: str
+    width: float
+    span: int = 1
+    merge_runs: bool = False  # merge equal consecutive cells (一级/二级), as the printed forms do
+    read: bool = True  # derived columns (指标性质, 数值) are printed for analysis and not read back
+
+
+@dataclass(frozen=True)
+class SpendingBlock:
+    """资金支出计划: a label cell, then month labels (3月底 …) over a row of cumulative percents."""
+
+    label: str
+    label_span: int
+    cells: tuple  # (col, span) of each checkpoint cell
+    default_months: tuple = (3, 6, 10, 12)
+
+
+@dataclass(frozen=True)
+class FormLayout:
+    name: str
+    label: str
+    kind: str  # "project" or "department"
+    widths: tuple  # column widths in characters; their count is the print width
+    title: tuple  # rows repeated at the top of every printed page
+    header: tuple
+    grid: tuple = ()  # indicator columns
+    spending: SpendingBlock | None = None
+    after_spending: tuple = ()  # header rows printed below the spending plan (定州: 绩效目标)
+    sub_targets: tuple = ()  # 分项目标 columns (部门整体 only)
+    goal_style: str = "pingluo"  # how goal items are numbered when printed
+    level2_notes: bool = False  # print （必填）/（必填硬性指标） after 二级 names, as 平罗 does
+    landscape: bool = False
+    description: str = ""
+
+    @property
+    def print_columns(self):
+        return len(self.widths)
+
+    def printed_fields(self):
+        rows = self.title + self.header + self.after_spending
+        fields = {cell.field for row in rows for cell in row.cells if cell.field}
+        if self.spending:
+            fields.add("spending_plan")
+        return fields
+
+
+@dataclass(frozen=True)
+class FlatLayout:
+    name: str
+    label: str
+    columns: tuple
+    kind: str = "flat"
+    description: str = ""
+
+    @property
+    def print_columns(self):
+        return sum(column.span for column in self.columns)
+
+    @property
+    def widths(self):
+        return tuple(column.width for column in self.columns)
+
+
+PINGLUO = FormLayout(
+    name="pingluo",
+    label="平罗式",
+    kind="project",
+    description="部门项目支出预算绩效目标表：项目名称、主管部门及代码、实施单位、项目属性、项目期、项目资金、年度总体目标，"
+    "下接一级/二级/三级指标与指标值。",
+    widths=(9, 13, 17, 36, 16),
+    title=(
+        Row((Cell(1, text="部门项目支出预算绩效目标表", span=5, style="title"),), height=30),
+        Row((Cell(1, field="year", span=5, style="subtitle"),), height=20),
+    ),
+    header=(
+        Row((Cell(1, text="项目名称", span=2, style="label"), Cell(3, field="name", span=3))),
+        Row(
+            (
+                Cell(1, text="主管部门及代码", span=2, style="label"),
+                Cell(3, field="department"),
+                Cell(4, text="实施单位", style="label"),
+                Cell(5, field="unit"),
+            )
+        ),
+        Row(
+            (
+                Cell(1, text="项目属性", span=2, style="label"),
+                Cell(3, field="attribute"),
+                Cell(4, text="项目期", style="label"),
+                Cell(5, field="period"),
+            )
+        ),
+        Row(
+            (
+                Cell(1, text="项目资金（万元）", rows=3, style="label"),
+                Cell(2, text="年度资金总额：", span=2, style="label"),
+                Cell(4, field="funds.total", span=2, style="money"),
+            )
+        ),
+        Row((Cell(2, text="其中：财政拨款", span=2, style="label"), Cell(4, field="funds.fiscal", span=2, style="money"))),
+        Row((Cell(2, text="其他资金", span=2, style="label"), Cell(4, field="funds.other", span=2, style="money"))),
+        Row((Cell(1, text="年度总体目标", style="label"), Cell(2, field="goals.annual", span=4, style="plain"))),
+        Row(
+            (Cell(1, text="中长期目标", style="label"), Cell(2, field="goals.long_term", span=4, style="plain")),
+            when="goals.long_term",
+        ),
+    ),
+    grid=(
+        Column("名称", "outer", 9),
+        Column("一级指标", "level1", 13, merge_runs=True),
+        Column("二级指标", "level2", 17, merge_runs=True),
+        Column("三级指标", "name", 36),
+        Column("指标值", "value", 16),
+    ),
+    goal_style="pingluo",
+    level2_notes=True,
+)
+
+DINGZHOU = FormLayout(
+    name="dingzhou",
+    label="定州式",
+    kind="project",
+    description="项目绩效目标表：项目编码、预算规模及资金用途、资金支出计划、绩效目标，"
+    "下接一级/二级/三级指标、绩效指标描述、指标值、指标值确定依据。",
+    widths=(11, 12, 18, 18, 12, 9, 9),
+    title=(
+        Row((Cell(1, field="title", span=7, style="title"),), height=30),
+        Row(
+            (
+                Cell(1, field="unit_line", span=3, style="plain"),
+                Cell(4, field="year", span=2, style="plain"),
+                Cell(6, text="单位：万元", span=2, style="plain_right"),
+            ),
+            height=20,
+        ),
+    ),
+    header=(
+        Row(
+            (
+                Cell(1, text="项目编码", style="label"),
+                Cell(2, field="code", span=2),
+                Cell(4, text="项目名称", style="label"),
+                Cell(5, field="name", span=3),
+            )
+        ),
+        Row(
+            (
+                Cell(1, text="预算规模及资金用途", rows=2, style="label"),
+                Cell(2, text="预算数", style="label"),
+                Cell(3, field="funds.total", style="money"),
+                Cell(4, text="其中：财政资金", style="label"),
+                Cell(5, field="funds.fiscal", style="money"),
+                Cell(6, text="其他资金", style="label"),
+                Cell(7, field="funds.other", style="money"),
+            )
+        ),
+        Row((Cell(2, field="fund_use", span=6, style="plain"),)),
+    ),
+    spending=SpendingBlock(label="资金支出计划（%）", label_span=1, cells=((2, 1), (3, 1), (4, 1), (5, 3))),
+    after_spending=(
+        Row((Cell(1, text="绩效目标", style="label"), Cell(2, field="goals.annual", span=6, style="plain"))),
+        Row(
+            (Cell(1, text="中长期目标", style="label"), Cell(2, field="goals.long_term", span=6, style="plain")),
+            when="goals.long_term",
+        ),
+    ),
+    grid=(
+        Column("一级指标", "level1", 11, merge_runs=True),
+        Column("二级指标", "level2", 12, merge_runs=True),
+        Column("三级指标", "name", 18),
+        Column("绩效指标描述", "description", 18),
+        Column("指标值", "value", 12),
+        Column("指标值确定依据", "basis", 18, span=2),
+    ),
+    goal_style="dingzhou",
+)
+DEPARTMENT = FormLayout(
+    name="department",
+    label="部门整体",
+    kind="department",
+    description="部门整体绩效目标：总体绩效目标、分项绩效目标（绩效目标、绩效指标、工作保障措施）及三级指标。",
+    widths=(6, 14, 26, 22, 20, 20),
+    landscape=True,
+    title=(
+        Row((Cell(1, field="target.title", span=6, style="title"),), height=30),
+        Row((Cell(1, field="year", span=6, style="subtitle"),), height=20),
+    ),
+    header=(
+        Row((Cell(1, text="主管部门", span=2, style="label"), Cell(3, field="target.department", span=4))),
+        Row((Cell(1, text="总体绩效目标", span=2, style="label"), Cell(3, field="target.overall_goal", span=4, style="plain"))),
+    ),
+    sub_targets=(
+        Column("序号", "number", 6),
+        Column("分项名称", "title", 14),
+        Column("绩效目标", "goal", 26),
+        Column("绩效指标", "indicator_text", 22),
+        Column("工作保障措施", "safeguards", 40, span=2),
+    ),
+    grid=(
+        Column("一级指标", "level1", 20, span=2, merge_runs=True),
+        Column("二级指标", "level2", 26, merge_runs=True),
+        Column("三级指标", "name", 22),
+        Column("指标值", "value", 20),
+        Column("指标值确定依据", "basis", 20),
+    ),
+)
+
+FLAT = FlatLayout(
+    name="flat",
+    label="指标清单",
+    description="每行一条三级指标，附所属项目表的主要字段，便于筛选和统计。",
+    columns=(
+        Column("区划代码", "region", 9),
+        Column("主管部门", "department", 18),
+        Column("实施单位", "unit", 20),
+        Column("预算年度", "year", 8),
+        Column("项目名称", "name", 22),
+        Column("项目编码", "code", 22),
+        Column("年度资金总额", "funds.total", 12),
+        Column("财政拨款", "funds.fiscal", 12),
+        Column("其他资金", "funds.other", 12),
+        Column("一级指标", "ind.level1", 11),
+        Column("二级指标", "ind.level2", 14),
+        Column("三级指标", "ind.name", 28),
+        Column("绩效指标描述", "ind.description", 22),
+        Column("指标值", "ind.value", 14),
+        Column("指标性质", "ind.nature", 8, read=False),
+        Column("数值", "ind.number", 10, read=False),
+        Column("计量单位", "ind.unit", 8, read=False),
+        Column("指标值确定依据", "ind.basis", 14),
+        Column("权重", "ind.weight", 7),
+        Column("备注", "ind.note", 16),
+    ),
+)
+
+LAYOUTS = {layout.name: layout for layout in (PINGLUO, DINGZHOU, DEPARTMENT, FLAT)}
+PROJECT_LAYOUTS = ("pingluo", "dingzhou", "flat")

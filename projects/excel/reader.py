@@ -1,0 +1,392 @@
+"""The generic reader: finds every target table in a workbook and turns it into interchange dicts.
+
+It reads by labels, not positions, using the same declarations as the writer (layouts.FIELD_LABELS,
+GRID_LABELS …) plus every spelling units use, so files from other systems are read as well as our
+own. A sheet holds one table or several one under another; each table is its header block followed by
+its 三级 indicator grid. Every cell that cannot be read becomes a Problem naming sheet, cell and what
+was expected; every cell that is skipped becomes a warning, so nothing is dropped silently.
+
+Sheets this app wrote (listed in the very hidden sheet) are read exactly: texts are kept as written
+and the hidden columns supply uids and the fields the layout does not print.
+"""
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from projects.excel import layouts
+from projects.excel.goals import split_goals
+from projects.excel.grid import SheetGrid, ref
+from projects.excel.levels import choose_framework, match_levels
+from projects.excel.text import (
+    join_lines,
+    label_key,
+    money_scale,
+    parse_money,
+    parse_percent,
+    split_code_name,
+    year_in,
+)
+from projects.excel.writer import BASIS_LABELS, MARKER, MARKER_SHEET, basis_text
+
+FOOTER = re.compile(r"^(注|说明|填表说明|备注[:：]|填报人|联系电话|审核人|单位负责人|财务负责人|制表|[（(]?盖章)")
+TITLE_HINT = re.compile(r"绩效目标表|部门整体绩效目标$|绩效目标申报表|^[（(]?\s*20\d\d\s*年度?\s*[)）]?$")
+MONTH = re.compile(r"^(\d{1,2})\s*月\s*(底|末)?$")
+BASIS_BY_LABEL = {label: code for code, label in BASIS_LABELS.items() if label}
+_LABEL_FIELD = {key: name for name, keys in layouts.FIELD_KEYS.items() for key in keys}
+_PROJECT_FIELDS = {
+    name for name in layouts.FIELD_KEYS if not name.startswith("target.")
+}
+_DEPARTMENT_ONLY = {key for key in layouts.FIELD_KEYS["target.overall_goal"]}
+
+
+@dataclass
+class Problem:
+    sheet: str
+    cell: str
+    message: str
+
+    def __str__(self):
+        where = f"工作表“{self.sheet}”" + (f" {self.cell}" if self.cell else "")
+        return f"{where}：{self.message}"
+
+
+@dataclass
+class TableRead:
+    """One table found in a workbook, as an interchange dict plus what the reader noticed."""
+
+    sheet: str
+    kind: str  # project | department
+    layout: str
+    data: dict
+    cells: dict = field(default_factory=dict)  # field → cell reference, for later problems
+    problems: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    exact: bool = False
+
+    @property
+    def label(self):
+        if self.kind == "department":
+            return f"{self.data.get('department') or '部门'}部门整体绩效目标"
+        return self.data.get("name") or "（未命名项目）"
+
+
+@dataclass
+class WorkbookRead:
+    tables: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+
+    def all_problems(self):
+        return self.problems + [problem for table in self.tables for problem in table.problems]
+
+    def all_warnings(self):
+        return self.warnings + [warning for table in self.tables for warning in table.warnings]
+
+
+def read_workbook(workbook, frameworks):
+    """Every table in an openpyxl workbook (opened with data_only=False, so formulas show)."""
+    result = WorkbookRead()
+    ours = _our_sheets(workbook)
+    for sheet in workbook.worksheets:
+        if sheet.title == MARKER_SHEET or ours.get(sheet.title) == "summary":
+            continue
+        if sheet.sheet_state != "visible" and sheet.title not in ours:
+            continue
+        grid = SheetGrid(sheet)
+        SheetReader(grid, frameworks, result, exact=sheet.title in ours).read()
+    if not result.tables and not result.problems:
+        result.problems.append(
+            Problem("", "", "工作簿中没有找到绩效目标表：应有“项目名称”等表头和“三级指标”“指标值”列，或“总体绩效目标”。")
+        )
+    return result
+
+
+def _our_sheets(workbook):
+    if MARKER_SHEET not in workbook.sheetnames:
+        return {}
+    marker = workbook[MARKER_SHEET]
+    rows = list(marker.iter_rows(values_only=True))
+    if not rows or rows[0][0] != MARKER:
+        return {}
+    return {row[0]: row[1] for row in rows[1:] if row and row[0]}
+
+
+class SheetReader:
+    def __init__(self, grid, frameworks, result, exact):
+        self.grid = grid
+        self.frameworks = frameworks
+        self.result = result
+        self.exact = exact
+
+    def problem(self, table, cell, message):
+        table.problems.append(Problem(self.grid.title, cell, message))
+
+    def warn(self, table, cell, message):
+        table.warnings.append(Problem(self.grid.title, cell, message))
+
+    def text(self, entry):
+        if entry is None:
+            return ""
+        return entry.text if self.exact else join_lines(entry.text)
+
+    def read(self):
+        grid = self.grid
+        headers = []
+        for row in range(1, grid.max_row + 1):
+            keys = {label_key(entry.text): entry for entry in grid.row_entries(row)}
+            kind = _header_kind(keys)
+            if kind:
+                headers.append((row, kind))
+        if any(kind == "flat" for _, kind in headers):
+            from projects.excel.flat import read_flat
+
+            read_flat(self, next(row for row, kind in headers if kind == "flat"))
+            return
+        start = 1
+        index = 0
+        while index < len(headers):
+            row, kind = headers[index]
+            sub_header = None
+            if kind == "sub_targets":
+                sub_header = row
+                index += 1
+                if index >= len(headers) or headers[index][1] != "grid":
+                    end = headers[index][0] - 1 if index < len(headers) else grid.max_row
+                    self.read_form(start, sub_header, None, end)
+                    start = end + 1
+                    continue
+                row = headers[index][0]
+            next_header = headers[index + 1][0] if index + 1 < len(headers) else grid.max_row + 1
+            end = self.grid_end(row, next_header)
+            self.read_form(start, sub_header, row, end)
+            start = end + 1
+            index += 1
+        if start <= grid.max_row and self.has_table_labels(start, grid.max_row):
+            self.read_form(start, None, None, grid.max_row)
+
+    def has_table_labels(self, first, last):
+        for row in range(first, last + 1):
+            for entry in self.grid.row_entries(row):
+                key = label_key(entry.text)
+                if key in layouts.FIELD_KEYS["name"] | layouts.FIELD_KEYS["target.overall_goal"]:
+                    return True
+        return False
+
+    def grid_end(self, header_row, next_header):
+        """The last row of the grid under ``header_row``: before the next table's title or header
+        labels, footnotes, or the next grid; blank rows inside the grid do not end it."""
+        last = header_row
+        for row in range(header_row + 1, next_header):
+            entries = self.grid.row_entries(row)
+            if not entries:
+                continue
+            first = entries[0]
+            key = label_key(first.text)
+            if key in _LABEL_FIELD or TITLE_HINT.search(first.text) or FOOTER.match(first.text.strip()):
+                break
+            if len(entries) == 1 and split_code_name(first.text)[0] and len(split_code_name(first.text)[0]) >= 6:
+                break
+            if label_key(first.text).startswith("单位") and "元" in first.text:
+                break
+            last = row
+        # A preamble found before the next header belongs to the next table.
+        return last if next_header > last else next_header - 1
+
+    def read_form(self, first, sub_header, grid_header, last):
+        preamble_end = (sub_header or grid_header or last + 1) - 1
+        is_department = sub_header is not None or any(
+            label_key(entry.text) in _DEPARTMENT_ONLY
+            for row in range(first, preamble_end + 1)
+            for entry in self.grid.row_entries(row)
+        )
+        hidden_uid, hidden = self.hidden_for(first, grid_header or last)
+        table = TableRead(
+            sheet=self.grid.title,
+            kind="department" if is_department else "project",
+            layout="department" if is_department else "",
+            data={},
+            exact=self.exact,
+        )
+        header = HeaderReader(self, table, first, preamble_end)
+        header.read()
+        if not table.layout:
+            table.layout = "dingzhou" if header.seen & {"code", "funds.section_with_use", "spending_plan"} else "pingluo"
+        if sub_header:
+            sub_end = (grid_header - 1) if grid_header else last
+            table.data["sub_targets"] = self.read_sub_targets(table, sub_header, sub_end)
+        rows = self.read_grid(table, grid_header, last) if grid_header else []
+        if grid_header is None:
+            self.warn(table, "", "没有找到三级指标表头（一级指标、二级指标、三级指标、指标值），本表按没有三级指标读取。")
+        framework = choose_framework(
+            self.frameworks, [(row["level1"], row["level2"]) for row in rows], hidden.get("framework")
+        )
+        table.data["framework"] = framework
+        table.data["indicators"] = self.resolve_levels(table, rows, framework)
+        if hidden_uid:
+            table.data["uid"] = hidden_uid
+        for key, value in hidden.items():
+            _set_path(table.data, key, value, overwrite=False)
+        self.result.tables.append(table)
+
+    def hidden_for(self, first, last):
+        for row in range(first, last + 1):
+            if row in self.grid.hidden_table:
+                uid, data = self.grid.hidden_table[row]
+                return uid, (data if self.exact else {})
+        return "", {}
+
+    def read_sub_targets(self, table, header_row, last):
+        columns = {}
+        for entry in self.grid.row_entries(header_row):
+            key = label_key(entry.text)
+            name = next((n for n, keys in layouts.SUB_TARGET_KEYS.items() if key in keys), None)
+            if name:
+                columns[name] = entry.col
+            else:
+                self.warn(table, entry.ref, f"未识别的列“{entry.text}”，其内容未读取。")
+        subs = []
+        for row in range(header_row + 1, last + 1):
+            values = {name: self.text(self.grid.at(row, col)) for name, col in columns.items() if name != "number"}
+            if not any(values.values()):
+                continue
+            if not values.get("title"):
+                self.problem(table, ref(row, columns.get("title", 1)), "分项名称不能为空。")
+            self.check_formulas(table, row, columns.values())
+            subs.append({key: values.get(key, "") for key in ("title", "goal", "indicator_text", "safeguards")})
+        return subs
+
+    def check_formulas(self, table, row, cols):
+        for col in cols:
+            entry = self.grid.entries.get((row, col))
+            if entry is not None and entry.formula:
+                self.problem(table, entry.ref, f"单元格是公式（{entry.text}），请复制后“选择性粘贴为数值”再导入。")
+
+    def read_grid(self, table, header_row, last):
+        columns = {}
+        for entry in self.grid.row_entries(header_row):
+            key = label_key(entry.text)
+            name = next((n for n, keys in layouts.GRID_KEYS.items() if key in keys), None)
+            if name is None:
+                self.warn(table, entry.ref, f"未识别的列“{entry.text}”，其内容未读取。")
+            elif name != "outer" and name not in columns:
+                columns[name] = entry.col
+        for needed, label in (("level1", "一级指标"), ("level2", "二级指标")):
+            if needed not in columns:
+                self.problem(table, ref(header_row, 1), f"三级指标表头缺少“{label}”列。")
+        rows, previous = [], {"level1": "", "level2": ""}
+        hidden_rows = self.grid.hidden_rows
+        for row in range(header_row + 1, last + 1):
+            texts = {name: self.text(self.grid.at(row, col)) for name, col in columns.items()}
+            if not any(texts.get(name) for name in ("name", "value", "description", "level1", "level2")):
+                leftovers = [e for e in self.grid.row_entries(row) if e.col not in columns.values()]
+                for entry in leftovers:
+                    self.warn(table, entry.ref, f"三级指标表中这一格（“{entry.text[:20]}”）不在任何列之下，未读取。")
+                continue
+            self.check_formulas(table, row, columns.values())
+            cells = {name: ref(row, col) for name, col in columns.items()}
+            for level in ("level1", "level2"):
+                if texts.get(level):
+                    if level == "level1" and texts[level] != previous["level1"]:
+                        previous["level2"] = ""
+                    previous[level] = texts[level]
+                elif previous[level]:
+                    texts[level] = previous[level]
+                else:
+                    self.problem(table, cells.get(level, ref(row, 1)), f"{'一级' if level == 'level1' else '二级'}指标为空，上方也没有可沿用的指标。")
+            uid, hidden = hidden_rows.get(row, ("", {}))
+            item = {
+                "uid": uid or None,
+                "level1": texts.get("level1", ""),
+                "level2": texts.get("level2", ""),
+                "name": texts.get("name", ""),
+                "description": texts.get("description", ""),
+                "value": texts.get("value", ""),
+                "basis": "",
+                "basis_text": "",
+                "weight": None,
+                "note": texts.get("note", ""),
+                "_cells": cells,
+            }
+            if "basis" in columns:
+                item["basis"], item["basis_text"] = read_basis(texts["basis"], hidden if self.exact else {})
+            if "weight" in columns:
+                item["weight"] = self.read_weight(table, self.grid.at(row, columns["weight"]), cells["weight"])
+            if self.exact:
+                for key in ("description", "weight", "note"):
+                    if key in hidden and key not in columns:
+                        item[key] = hidden[key]
+                if "basis" not in columns:
+                    item["basis"], item["basis_text"] = hidden.get("basis") or "", hidden.get("basis_text") or ""
+            rows.append(item)
+        return rows
+
+    def read_weight(self, table, entry, cell):
+        if entry is None or not entry.text.strip():
+            return None
+        try:
+            number = Decimal(entry.text.strip().rstrip("%％"))
+        except InvalidOperation:
+            self.problem(table, cell, f"权重“{entry.text}”应为 0–100 的数字。")
+            return None
+        if not 0 <= number <= 100:
+            self.problem(table, cell, f"权重“{entry.text}”应为 0–100 的数字。")
+            return None
+        return format(number.normalize(), "f")
+
+    def resolve_levels(self, table, rows, framework):
+        """Rows with the framework's names; the printed names the reader had to move are noted."""
+        known = self.frameworks.level2s.get(framework, {})
+        indicators = []
+        seen_uids = set()
+        for row in rows:
+            cells = row.pop("_cells")
+            match = match_levels(self.frameworks, framework, row["level1"], row["level2"])
+            if not match.found:
+                choices = "、".join(f"{l1}/{l2}" for l1, l2 in known)
+                self.problem(
+                    table,
+                    cells.get("level2") or cells.get("level1", ""),
+                    f"“{row['level1']} / {row['level2']}”不是本表指标体系（{framework}）中的一级/二级指标；应为：{choices}。",
+                )
+            elif match.note:
+                self.warn(table, cells.get("level2") or cells.get("level1", ""), match.note + "。")
+            row["level1"], row["level2"] = match.level1, match.level2
+            if row["uid"] in seen_uids:
+                row["uid"] = None  # a copied row: the copy is a new row
+            seen_uids.add(row["uid"])
+            indicators.append(row)
+        return indicators
+
+
+def read_basis(text, hidden):
+    """(basis, basis_text) from the printed 指标值确定依据: an unchanged cell of ours gives back both
+    stored fields; a standard's name (计划标准 …) gives its code; other text is kept as written."""
+    if hidden and text == basis_text(hidden):
+        return hidden.get("basis") or "", hidden.get("basis_text") or ""
+    if text in BASIS_BY_LABEL:
+        return BASIS_BY_LABEL[text], ""
+    return "", text
+
+
+def _header_kind(keys):
+    names = set(keys)
+    has = lambda field_name, table=layouts.GRID_KEYS: bool(names & table[field_name])  # noqa: E731
+    if has("name") and has("value"):
+        if names & layouts.FLAT_TABLE_KEYS["name"]:
+            return "flat"
+        return "grid"
+    if has("title", layouts.SUB_TARGET_KEYS) and has("safeguards", layouts.SUB_TARGET_KEYS):
+        return "sub_targets"
+    return None
+
+
+def _set_path(data, dotted, value, overwrite=True):
+    parts = dotted.split(".")
+    for part in parts[:-1]:
+        data = data.setdefault(part, {})
+    if overwrite or parts[-1] not in data:
+        data[parts[-1]] = value
+
+
+from projects.excel.header import HeaderReader  # noqa: E402  (HeaderReader uses Problem from here)

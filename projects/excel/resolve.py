@@ -1,0 +1,292 @@
+"""From what a workbook says to an interchange document this database can take.
+
+The reader only knows names as printed; here they are matched to the organisations, code lists and
+tables that exist: the unit by code or name (never created from a spreadsheet), its department and
+region, the 项目属性 code, the budget year (asked for when the file does not state it), and the
+table each sheet updates: by the uid our exports carry, otherwise by unit + year + project name, so
+re-importing a unit's own spreadsheet updates its table instead of adding a second one.
+
+Unit staff import only into their own unit, and only into tables that may still be edited; a table
+in the file that would change another unit's table, or a submitted or approved one, is refused with
+the sheet named.
+"""
+
+from dataclasses import dataclass, field
+
+from indicators.models import Indicator
+from projects.excel.text import label_key, split_code_name
+from projects.interchange import FORMAT_NAME, FORMAT_VERSION, export_document
+from projects.models import CodeItem, Department, DepartmentTarget, ProjectTable, TableStatus, Unit
+from projects.permissions import EDITABLE_STATUSES, unit_of
+from projects.excel.reader import Problem
+
+PROJECT_DEFAULTS = {
+    "code": "", "attribute": None, "period": "", "fund_use": "", "spending_plan": [],
+    "no_direct_beneficiaries": False, "name": "",
+}
+
+
+@dataclass
+class Resolved:
+    document: dict
+    problems: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    actions: dict = field(default_factory=dict)  # id(TableRead) → "新建" / "更新"
+    missing_year: bool = False
+
+
+class Resolver:
+    def __init__(self, user=None, year=None, keep_status=False):
+        self.user = user
+        self.year = year
+        self.keep_status = keep_status  # command-line restores carry status/version; the browser never sets them
+        self.own_unit = unit_of(user) if user is not None else None
+        self.units = list(Unit.objects.select_related("region", "department"))
+        self.departments = list(Department.objects.select_related("region"))
+        self.attributes = {item.code: item for item in CodeItem.objects.filter(list=CodeItem.List.PROJECT_ATTRIBUTE)}
+
+    def resolve(self, workbook_read):
+        result = Resolved({"format": FORMAT_NAME, "version": FORMAT_VERSION, "project_tables": [], "department_targets": []})
+        result.problems.extend(workbook_read.all_problems())
+        result.warnings.extend(workbook_read.all_warnings())
+        orgs = {"regions": {}, "departments": {}, "units": {}}
+        seen_uids = {}
+        for table in workbook_read.tables:
+            uid = table.data.get("uid")
+            if uid:
+                if uid in seen_uids:
+                    result.problems.append(Problem(table.sheet, "", f"与工作表“{seen_uids[uid]}”是同一张表（标识相同），请删去重复的工作表。"))
+                    continue
+                seen_uids[uid] = table.sheet
+            problems_before = len(result.problems)
+            if table.kind == "department":
+                data = self.department_target(table, result, orgs)
+                if data is not None and len(result.problems) == problems_before:
+                    result.document["department_targets"].append(data)
+            else:
+                data = self.project_table(table, result, orgs)
+                if data is not None and len(result.problems) == problems_before:
+                    result.document["project_tables"].append(data)
+        result.document["organisations"] = {
+            "regions": [{"code": r.code, "name": r.name} for r in orgs["regions"].values()],
+            "departments": [
+                {"region": d.region.code, "code": d.code, "name": d.name} for d in orgs["departments"].values()
+            ],
+            "units": [
+                {
+                    "region": u.region.code, "department": u.department.name if u.department else None,
+                    "code": u.code, "name": u.name, "is_department_office": u.is_department_office,
+                }
+                for u in orgs["units"].values()
+            ],
+        }
+        return result
+
+    def problem(self, result, table, cell_key, message):
+        result.problems.append(Problem(table.sheet, table.cells.get(cell_key, ""), message))
+
+    def year_of(self, table, result):
+        year = table.data.get("year") or self.year
+        if not year:
+            result.missing_year = True
+            self.problem(result, table, "year", f"“{table.label}”：文件中没有写明预算年度，请在导入时指定预算年度。")
+        elif not 2000 <= int(year) <= 2100:
+            self.problem(result, table, "year", f"预算年度 {year} 应在 2000–2100 之间。")
+        return year
+
+    def find_unit(self, table, result, region_code):
+        text = table.data.get("unit") or ""
+        code, name = split_code_name(text)
+        candidates = [u for u in self.units if not region_code or u.region.code == region_code]
+        if not text:
+            return self.own_unit
+        found = [u for u in candidates if code and u.code == code] or [
+            u for u in candidates if label_key(u.name) == label_key(name)
+        ]
+        if len(found) > 1 and self.own_unit in found:
+            return self.own_unit
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            self.problem(result, table, "unit", f"实施单位“{text}”在多个行政区划中都有，无法确定是哪一个。")
+        return None
+
+    def project_table(self, table, result, orgs):
+        data = dict(table.data)
+        year = self.year_of(table, result)
+        region_code = data.get("region") or (self.own_unit.region.code if self.own_unit else None)
+        if not region_code and (data.get("code") or "")[:6].isdigit():
+            region_code = data["code"][:6]
+        unit = self.find_unit(table, result, region_code)
+        if unit is None:
+            if data.get("unit"):
+                self.problem(result, table, "unit", f"系统中没有实施单位“{data['unit']}”，请核对单位名称或代码。")
+            else:
+                self.problem(result, table, "unit", "表中没有写明实施单位。")
+            return None
+        if self.own_unit is not None and unit.pk != self.own_unit.pk:
+            self.problem(result, table, "unit", f"实施单位“{unit.name}”不是本单位（{self.own_unit.name}），只能导入本单位的表。")
+            return None
+        if unit.department is None:
+            self.problem(result, table, "unit", f"实施单位“{unit.name}”没有所属主管部门，请联系管理员。")
+            return None
+        stated = data.get("department")
+        if stated:
+            code, name = split_code_name(stated)
+            if label_key(name) != label_key(unit.department.name) and code != unit.department.code:
+                result.warnings.append(Problem(table.sheet, table.cells.get("department", ""),
+                                               f"表中的主管部门“{stated}”与系统中{unit.name}的主管部门“{unit.department.name}”不一致，按系统中的读取。"))
+        data.update(region=unit.region.code, department=unit.department.name, unit=unit.name, year=year)
+        data["attribute"] = self.attribute(table, result, data.get("attribute"))
+        for key, value in PROJECT_DEFAULTS.items():
+            data.setdefault(key, value)
+        data.setdefault("funds", {"total": None, "fiscal": None, "other": None})
+        goals = data.get("goals") or {}
+        data["goals"] = {"annual": goals.get("annual") or [], "long_term": goals.get("long_term") or []}
+        existing = self.existing_table(table, data, unit, year, result)
+        if existing is not None and not self.writable(table, existing, unit, result):
+            return None
+        self.set_status(data, existing)
+        ordered = _ordered(data, project=True)
+        if existing is not None and not self.may_change(table, existing, ordered, result, project=True):
+            return None
+        orgs["regions"][unit.region.code] = unit.region
+        orgs["departments"][unit.department.pk] = unit.department
+        orgs["units"][unit.pk] = unit
+        result.actions[id(table)] = "更新" if existing is not None else "新建"
+        return ordered
+
+    def attribute(self, table, result, text):
+        if not text:
+            return None
+        if text in self.attributes:
+            return text
+        head = text.replace("—", "-").replace("－", "-").split("-", 1)[0].strip()
+        if head in self.attributes:
+            return head
+        by_name = [code for code, item in self.attributes.items() if label_key(item.name) == label_key(text)]
+        if by_name:
+            return by_name[0]
+        choices = "、".join(f"{code}-{item.name}" for code, item in self.attributes.items())
+        self.problem(result, table, "attribute", f"项目属性“{text}”不在代码表中（可用：{choices}）。")
+        return None
+
+    def existing_table(self, table, data, unit, year, result):
+        uid = data.get("uid")
+        if uid:
+            return ProjectTable.objects.filter(uid=uid).select_related("unit").first()
+        if not data.get("name") or not year:
+            return None
+        existing = (
+            ProjectTable.objects.filter(unit=unit, year=year, name=data["name"]).order_by("-version").first()
+        )
+        if existing is not None:
+            data["uid"] = str(existing.uid)
+            _adopt_row_uids(data["indicators"], Indicator.objects.filter(project=existing).select_related("level2__level1"))
+        return existing
+
+    def writable(self, table, existing, unit, result):
+        if self.user is None:
+            return True
+        if self.own_unit is None:
+            self.problem(result, table, "", "只有单位填报人可以导入绩效目标表。")
+            return False
+        if existing.unit_id != self.own_unit.pk:
+            result.problems.append(Problem(table.sheet, "", f"“{table.label}”属于其他单位，不能导入。"))
+            return False
+        return True
+
+    def may_change(self, table, existing, ordered, result, project):
+        """A table that is no longer editable may be in the file, as long as the file leaves it as it is."""
+        if self.user is None or existing.status in EDITABLE_STATUSES:
+            return True
+        if project:
+            current = export_document(ProjectTable.objects.filter(pk=existing.pk), DepartmentTarget.objects.none())
+            unchanged = current["project_tables"] == [ordered]
+        else:
+            current = export_document(ProjectTable.objects.none(), DepartmentTarget.objects.filter(pk=existing.pk))
+            unchanged = current["department_targets"] == [ordered]
+        if not unchanged:
+            result.problems.append(Problem(
+                table.sheet, "", f"“{table.label}”当前状态为“{existing.get_status_display()}”，不能修改；请删去这张工作表，或待退回后再导入。"
+            ))
+        return unchanged
+
+    def set_status(self, data, existing):
+        if self.keep_status and "status" in data:
+            data.setdefault("version", 1)
+            return
+        data["status"] = existing.status if existing is not None else TableStatus.DRAFT
+        data["version"] = existing.version if existing is not None else 1
+
+    def department_target(self, table, result, orgs):
+        data = dict(table.data)
+        year = self.year_of(table, result)
+        text = data.get("department") or ""
+        code, name = split_code_name(text)
+        region_code = data.get("region") or (self.own_unit.region.code if self.own_unit else None)
+        candidates = [d for d in self.departments if not region_code or d.region.code == region_code]
+        found = [d for d in candidates if code and d.code == code] or [d for d in candidates if label_key(d.name) == label_key(name)]
+        if not text and self.own_unit is not None and self.own_unit.department is not None:
+            found = [self.own_unit.department]
+        if len(found) != 1:
+            self.problem(result, table, "department", f"系统中没有（或有多个）主管部门“{text}”，请核对部门名称或代码。")
+            return None
+        department = found[0]
+        if self.user is not None and not (
+            self.own_unit is not None and self.own_unit.is_department_office and self.own_unit.department_id == department.pk
+        ):
+            self.problem(result, table, "department", f"部门整体绩效目标只能由{department.name}的部门本级单位导入。")
+            return None
+        data.update(region=department.region.code, department=department.name, year=year)
+        data.setdefault("overall_goal", "")
+        data.setdefault("sub_targets", [])
+        uid = data.get("uid")
+        existing = DepartmentTarget.objects.filter(uid=uid).first() if uid else (
+            DepartmentTarget.objects.filter(department=department, year=year).order_by("-version").first() if year else None
+        )
+        if existing is not None and not uid:
+            data["uid"] = str(existing.uid)
+            _adopt_row_uids(data["indicators"], Indicator.objects.filter(department_target=existing).select_related("level2__level1"))
+        if existing is not None and self.user is not None and existing.department_id != department.pk:
+            result.problems.append(Problem(table.sheet, "", f"“{table.label}”属于其他部门，不能导入。"))
+            return None
+        self.set_status(data, existing)
+        ordered = _ordered(data, project=False)
+        if existing is not None and not self.may_change(table, existing, ordered, result, project=False):
+            return None
+        orgs["regions"][department.region.code] = department.region
+        orgs["departments"][department.pk] = department
+        result.actions[id(table)] = "更新" if existing is not None else "新建"
+        return ordered
+
+
+def _adopt_row_uids(rows, existing):
+    """Rows of a file without uids take the uid of the existing row with the same 一级/二级/三级, in
+    order, so an unchanged row stays the same row and only real edits show as changes."""
+    pool = {}
+    for indicator in existing:
+        key = (indicator.level2.level1.name, indicator.level2.name, indicator.name)
+        pool.setdefault(key, []).append(str(indicator.uid))
+    for row in rows:
+        if not row.get("uid"):
+            candidates = pool.get((row["level1"], row["level2"], row["name"]))
+            if candidates:
+                row["uid"] = candidates.pop(0)
+
+
+_PROJECT_ORDER = ("uid", "region", "department", "unit", "year", "name", "code", "attribute", "period", "funds",
+                  "fund_use", "spending_plan", "goals", "framework", "no_direct_beneficiaries", "status", "version",
+                  "indicators")
+_TARGET_ORDER = ("uid", "region", "department", "year", "overall_goal", "framework", "status", "version",
+                 "sub_targets", "indicators")
+_ROW_ORDER = ("uid", "level1", "level2", "name", "description", "value", "basis", "basis_text", "weight", "note")
+
+
+def _ordered(data, project):
+    keys = _PROJECT_ORDER if project else _TARGET_ORDER
+    ordered = {key: data.get(key) for key in keys}
+    ordered["indicators"] = [{key: row.get(key) for key in _ROW_ORDER} for row in data.get("indicators") or []]
+    for row in ordered["indicators"]:
+        row["weight"] = row["weight"] if row["weight"] not in ("",) else None
+    return ordered
