@@ -68,7 +68,8 @@ class StoredRowsMixin:
         if pk_name in form.fields and index is not None:
             if not hasattr(self, "_stored_rows"):
                 self._stored_rows = {row.pk: row for row in self.get_queryset()}
-            form.fields[pk_name] = _StoredRowField(self._stored_rows, required=False, widget=form.fields[pk_name].widget)
+            old = form.fields[pk_name]
+            form.fields[pk_name] = _StoredRowField(self._stored_rows, required=False, widget=old.widget, initial=old.initial)
 
 
 class IndicatorForm(FieldCheckedModelForm):

@@ -8,6 +8,7 @@ from indicators.models import Indicator, Level2
 from projects.models import ProjectTable, TableStatus
 from projects.services import edit_token
 from tests import factories
+from tests.html_forms import form_data
 
 
 def login(client, username):
@@ -330,3 +331,101 @@ def test_value_preview_shows_the_parsed_parts(client, seeded):
     page = client.get(reverse("projects:value_preview"), {"value": "下发通报 ≥ 1 期"}).content.decode()
     assert "下发通报" in page and "≥" in page and "期" in page
     assert "定性" in client.get(reverse("projects:value_preview"), {"value": "显著提高"}).content.decode()
+
+
+def _snapshot(table):
+    table.refresh_from_db()
+    return (
+        table.name,
+        table.funds_total,
+        table.period,
+        [(g.kind, g.order, g.text) for g in table.goals.order_by("kind", "order")],
+        [(p.month, p.cumulative_percent) for p in table.spending_plan.order_by("month")],
+        [(r.pk, r.level2_id, r.order, r.name, r.description, r.value_text, r.basis_text) for r in table.indicators.order_by("order")],
+    )
+
+
+@pytest.mark.parametrize("name", ["特邀监察员经费", "纪检监察事务工作经费", "安保经费"])
+def test_posting_the_rendered_editor_back_unchanged_saves_and_changes_nothing(client, seeded, name):
+    table = ProjectTable.objects.get(name=name)
+    login(client, table.unit.name == "纪律检查委员会本级" and "dz_unit" or "pl_unit")
+    before = _snapshot(table)
+    page = client.get(reverse("projects:project_edit", args=[table.pk])).content.decode()
+    response = client.post(reverse("projects:project_edit", args=[table.pk]), form_data(page))
+    assert response.status_code == 302
+    assert _snapshot(table) == before
+
+
+def test_posting_the_rendered_department_target_editor_back_unchanged_changes_nothing(client, seeded):
+    from projects.models import DepartmentTarget
+
+    target = DepartmentTarget.objects.get()
+    login(client, "dz_unit")
+    before = [(s.pk, s.order, s.title, s.goal, s.indicator_text, s.safeguards) for s in target.sub_targets.all()]
+    page = client.get(reverse("projects:target_edit", args=[target.pk])).content.decode()
+    response = client.post(reverse("projects:target_edit", args=[target.pk]), form_data(page))
+    assert response.status_code == 302
+    assert [(s.pk, s.order, s.title, s.goal, s.indicator_text, s.safeguards) for s in target.sub_targets.all()] == before
+    target.refresh_from_db()
+    assert target.overall_goal.startswith("认真贯彻落实党的十九大精神")
+
+
+# Whole-department targets
+
+
+@pytest.fixture
+def dingzhou_target(seeded):
+    from projects.models import DepartmentTarget
+
+    return DepartmentTarget.objects.get(department__code="222", year=2022)
+
+
+@pytest.mark.parametrize("url_name", ["projects:target_detail", "projects:target_edit"])
+def test_department_target_pages_need_login(client, dingzhou_target, url_name):
+    response = client.get(reverse(url_name, args=[dingzhou_target.pk]))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("username", ["pl_unit", "pl_dept", "pl_finance"])
+def test_another_regions_users_cannot_find_a_department_target(client, dingzhou_target, username):
+    login(client, username)
+    assert client.get(reverse("projects:target_detail", args=[dingzhou_target.pk])).status_code == 404
+
+
+def test_reviewers_read_the_department_target_but_only_the_department_office_edits_it(client, dingzhou_target):
+    login(client, "dz_finance")
+    page = client.get(reverse("projects:target_detail", args=[dingzhou_target.pk])).content.decode()
+    assert "（一）办案问责" in page and "（五）派驻纪检监察机构管理完成保障措施：" in page
+    assert client.get(reverse("projects:target_edit", args=[dingzhou_target.pk])).status_code == 403
+    assert client.get(reverse("projects:target_create")).status_code == 403
+    login(client, "dz_unit")
+    assert client.get(reverse("projects:target_edit", args=[dingzhou_target.pk])).status_code == 200
+
+
+def test_a_department_office_writes_a_new_years_target_with_sub_targets(client, dingzhou_target):
+    login(client, "dz_unit")
+    data = {
+        "token": "",
+        "year": 2023,
+        "framework": str(dingzhou_target.framework_id),
+        "overall_goal": "坚持全面从严治党。",
+        "subs-TOTAL_FORMS": 2,
+        "subs-INITIAL_FORMS": 0,
+        "subs-0-title": "监督检查",
+        "subs-0-goal": "开展专项检查 4 次",
+        "subs-0-ORDER": 2,
+        "subs-1-title": "办案问责",
+        "subs-1-goal": "依规依纪办案",
+        "subs-1-ORDER": 1,
+        "ind-TOTAL_FORMS": 0,
+        "ind-INITIAL_FORMS": 0,
+    }
+    assert client.post(reverse("projects:target_create"), data).status_code == 302
+    from projects.models import DepartmentTarget
+
+    target = DepartmentTarget.objects.get(year=2023)
+    assert [s.title for s in target.sub_targets.all()] == ["办案问责", "监督检查"]
+    assert target.department == dingzhou_target.department
+    data["year"] = 2022
+    response = client.post(reverse("projects:target_create"), data)
+    assert response.status_code == 400 and "本部门 2022 年已有部门整体绩效目标。" in response.content.decode()
