@@ -74,10 +74,10 @@ def read_flat(sheet_reader, header_row):
                 sheet_reader.problem(table, cells.get(level, ref(row, 1)), f"{'一级' if level == 'level1' else '二级'}指标不能为空。")
         rows.append(item)
     for table, rows in groups.values():
-        framework = choose_framework(
-            sheet_reader.frameworks, [(r["level1"], r["level2"]) for r in rows], table.data.get("framework")
-        )
+        carried_framework = table.data.get("framework")
+        framework = choose_framework(sheet_reader.frameworks, [(r["level1"], r["level2"]) for r in rows], carried_framework)
         table.data["framework"] = framework
+        table.framework_evidence = bool(rows) or carried_framework is not None
         table.data["indicators"] = sheet_reader.resolve_levels(table, rows, framework)
         sheet_reader.result.tables.append(table)
 

@@ -163,7 +163,8 @@ class HeaderReader:
                 self.table.data["year"] = year
             return
         if field_name.startswith("goals."):
-            self.put(field_name, split_goals(text, exact=self.reader.exact), where)
+            raw = inline if inline is not None else (value_entry.text if value_entry is not None else "")
+            self.put(field_name, split_goals(raw, exact=self.reader.exact), where)
             return
         if field_name == "target.overall_goal":
             self.table.data["overall_goal"] = text

@@ -63,6 +63,7 @@ class TableRead:
     problems: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     exact: bool = False
+    framework_evidence: bool = True  # False when no row decided the framework (an empty grid)
 
     @property
     def label(self):
@@ -166,11 +167,15 @@ class SheetReader:
             self.read_form(start, None, None, grid.max_row)
 
     def has_table_labels(self, first, last):
+        """Whether rows without a grid still hold a table: a 项目名称 or 总体绩效目标 label with a value
+        beside it (a list whose header row merely names these columns is not a table)."""
+        wanted = layouts.FIELD_KEYS["name"] | layouts.FIELD_KEYS["target.overall_goal"]
         for row in range(first, last + 1):
-            for entry in self.grid.row_entries(row):
-                key = label_key(entry.text)
-                if key in layouts.FIELD_KEYS["name"] | layouts.FIELD_KEYS["target.overall_goal"]:
-                    return True
+            entries = self.grid.row_entries(row)
+            for position, entry in enumerate(entries):
+                if label_key(entry.text) in wanted and position + 1 < len(entries):
+                    if label_key(entries[position + 1].text) not in _LABEL_FIELD:
+                        return True
         return False
 
     def grid_end(self, header_row, next_header):
@@ -222,6 +227,7 @@ class SheetReader:
             self.frameworks, [(row["level1"], row["level2"]) for row in rows], hidden.get("framework")
         )
         table.data["framework"] = framework
+        table.framework_evidence = bool(rows) or "framework" in hidden
         table.data["indicators"] = self.resolve_levels(table, rows, framework)
         if hidden_uid:
             table.data["uid"] = hidden_uid

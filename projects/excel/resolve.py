@@ -144,6 +144,8 @@ class Resolver:
         goals = data.get("goals") or {}
         data["goals"] = {"annual": goals.get("annual") or [], "long_term": goals.get("long_term") or []}
         existing = self.existing_table(table, data, unit, year, result)
+        if existing is not None and not table.framework_evidence:
+            data["framework"] = existing.framework.code
         if existing is not None and not self.writable(table, existing, unit, result):
             return None
         self.set_status(data, existing)
@@ -174,7 +176,7 @@ class Resolver:
     def existing_table(self, table, data, unit, year, result):
         uid = data.get("uid")
         if uid:
-            return ProjectTable.objects.filter(uid=uid).select_related("unit").first()
+            return ProjectTable.objects.filter(uid=uid).select_related("unit", "framework").first()
         if not data.get("name") or not year:
             return None
         existing = (
@@ -245,6 +247,8 @@ class Resolver:
         existing = DepartmentTarget.objects.filter(uid=uid).first() if uid else (
             DepartmentTarget.objects.filter(department=department, year=year).order_by("-version").first() if year else None
         )
+        if existing is not None and not table.framework_evidence:
+            data["framework"] = existing.framework.code
         if existing is not None and not uid:
             data["uid"] = str(existing.uid)
             _adopt_row_uids(data["indicators"], Indicator.objects.filter(department_target=existing).select_related("level2__level1"))
