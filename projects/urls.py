@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects import views
+from projects import excel_views, views
 
 app_name = "projects"
 
@@ -15,4 +15,9 @@ urlpatterns = [
     path("department-targets/<int:pk>/", views.target_detail, name="target_detail"),
     path("department-targets/<int:pk>/edit/", views.DepartmentTargetEditView.as_view(), name="target_edit"),
     path("values/preview/", views.value_preview, name="value_preview"),
+    path("tables/<int:pk>/export.xlsx", excel_views.project_export_xlsx, name="project_export_xlsx"),
+    path("department-targets/<int:pk>/export.xlsx", excel_views.target_export_xlsx, name="target_export_xlsx"),
+    path("import/", excel_views.excel_import, name="excel_import"),
+    path("import/<str:token>/", excel_views.excel_import_preview, name="excel_import_preview"),
+    path("import/<str:token>/confirm/", excel_views.excel_import_confirm, name="excel_import_confirm"),
 ]

@@ -61,6 +61,8 @@ class ImportPlan:
     problems: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     actions: dict = field(default_factory=dict)
+    documents: dict = field(default_factory=dict)
+    table_problems: dict = field(default_factory=dict)
     missing_year: bool = False
 
     @property
@@ -69,6 +71,19 @@ class ImportPlan:
 
     def action_of(self, table):
         return self.actions.get(id(table), "不导入")
+
+    def document_of(self, table):
+        """The table's entry in the document to import, or None when it was refused."""
+        return self.documents.get(id(table))
+
+    def problems_of(self, table):
+        """What the reader and the resolver found wrong in this table."""
+        return table.problems + self.table_problems.get(id(table), [])
+
+    def file_problems(self):
+        """Problems that belong to no table (for example: no table found at all)."""
+        listed = {id(problem) for table in self.tables for problem in self.problems_of(table)}
+        return [problem for problem in self.problems if id(problem) not in listed]
 
 
 def read_file(data, *, user=None, year=None, keep_status=False, max_bytes=None, frameworks=None):
@@ -82,6 +97,8 @@ def read_file(data, *, user=None, year=None, keep_status=False, max_bytes=None, 
         problems=resolved.problems,
         warnings=resolved.warnings,
         actions=resolved.actions,
+        documents=resolved.documents,
+        table_problems=resolved.table_problems,
         missing_year=resolved.missing_year,
     )
 

@@ -32,7 +32,13 @@ class Resolved:
     problems: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     actions: dict = field(default_factory=dict)  # id(TableRead) → "新建" / "更新"
+    documents: dict = field(default_factory=dict)  # id(TableRead) → its entry in the document
+    table_problems: dict = field(default_factory=dict)  # id(TableRead) → problems found here
     missing_year: bool = False
+
+    def refuse(self, table, problem):
+        self.problems.append(problem)
+        self.table_problems.setdefault(id(table), []).append(problem)
 
 
 class Resolver:
@@ -55,7 +61,7 @@ class Resolver:
             uid = table.data.get("uid")
             if uid:
                 if uid in seen_uids:
-                    result.problems.append(Problem(table.sheet, "", f"与工作表“{seen_uids[uid]}”是同一张表（标识相同），请删去重复的工作表。"))
+                    result.refuse(table, Problem(table.sheet, "", f"与工作表“{seen_uids[uid]}”是同一张表（标识相同），请删去重复的工作表。"))
                     continue
                 seen_uids[uid] = table.sheet
             problems_before = len(result.problems)
@@ -63,10 +69,12 @@ class Resolver:
                 data = self.department_target(table, result, orgs)
                 if data is not None and len(result.problems) == problems_before:
                     result.document["department_targets"].append(data)
+                    result.documents[id(table)] = data
             else:
                 data = self.project_table(table, result, orgs)
                 if data is not None and len(result.problems) == problems_before:
                     result.document["project_tables"].append(data)
+                    result.documents[id(table)] = data
         result.document["organisations"] = {
             "regions": [{"code": r.code, "name": r.name} for r in orgs["regions"].values()],
             "departments": [
@@ -83,7 +91,7 @@ class Resolver:
         return result
 
     def problem(self, result, table, cell_key, message):
-        result.problems.append(Problem(table.sheet, table.cells.get(cell_key, ""), message))
+        result.refuse(table, Problem(table.sheet, table.cells.get(cell_key, ""), message))
 
     def year_of(self, table, result):
         year = table.data.get("year") or self.year
@@ -194,7 +202,7 @@ class Resolver:
             self.problem(result, table, "", "只有单位填报人可以导入绩效目标表。")
             return False
         if existing.unit_id != self.own_unit.pk:
-            result.problems.append(Problem(table.sheet, "", f"“{table.label}”属于其他单位，不能导入。"))
+            result.refuse(table, Problem(table.sheet, "", f"“{table.label}”属于其他单位，不能导入。"))
             return False
         return True
 
@@ -209,7 +217,7 @@ class Resolver:
             current = export_document(ProjectTable.objects.none(), DepartmentTarget.objects.filter(pk=existing.pk))
             unchanged = current["department_targets"] == [ordered]
         if not unchanged:
-            result.problems.append(Problem(
+            result.refuse(table, Problem(
                 table.sheet, "", f"“{table.label}”当前状态为“{existing.get_status_display()}”，不能修改；请删去这张工作表，或待退回后再导入。"
             ))
         return unchanged
@@ -253,7 +261,7 @@ class Resolver:
             data["uid"] = str(existing.uid)
             _adopt_row_uids(data["indicators"], Indicator.objects.filter(department_target=existing).select_related("level2__level1"))
         if existing is not None and self.user is not None and existing.department_id != department.pk:
-            result.problems.append(Problem(table.sheet, "", f"“{table.label}”属于其他部门，不能导入。"))
+            result.refuse(table, Problem(table.sheet, "", f"“{table.label}”属于其他部门，不能导入。"))
             return None
         self.set_status(data, existing)
         ordered = _ordered(data, project=False)

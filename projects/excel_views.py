@@ -1,0 +1,245 @@
+"""Excel export and import in the browser.
+
+Export: one table (``?layout=pingluo|dingzhou|flat``), one department target, or any queryset a list
+view hands to ``export_workbook``. Import: upload → preview of every table found (its fields, quality
+findings, every unreadable cell) → confirm. The upload stays on the server between preview and
+confirm, in a file named by a random token kept in the session, and is read again on confirm; the
+client never sends parsed data back. Nothing is written before confirm, and confirm writes all or
+nothing.
+"""
+
+import re
+import secrets
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from projects import excel, interchange
+from projects.excel.layouts import LAYOUTS, PROJECT_LAYOUTS
+from projects.models import DepartmentTarget, ProjectTable
+from projects.permissions import can_import, unit_of
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SESSION_KEY = "excel_imports"
+UPLOAD_LIFETIME = 24 * 3600
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,60}$")
+
+
+def xlsx_response(content, filename):
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def export_workbook(queryset, layout="pingluo", filename=None):
+    """The download of every table in ``queryset`` (project tables or department targets), for list
+    views answering ``?export=xlsx``: one sheet per table after a 汇总 sheet, in ``layout``."""
+    if queryset.model is DepartmentTarget:
+        content = excel.export_tables(ProjectTable.objects.none(), queryset, "department")
+    else:
+        layout = layout if layout in PROJECT_LAYOUTS else "pingluo"
+        content = excel.export_tables(queryset, DepartmentTarget.objects.none(), layout)
+    return xlsx_response(content, filename or f"绩效目标表（{LAYOUTS[layout].label}）.xlsx")
+
+
+@login_required
+def project_export_xlsx(request, pk):
+    """One project table as the printed form: 平罗式 by default, 定州式 or the flat list on request."""
+    table = get_object_or_404(ProjectTable.objects.visible_to(request.user), pk=pk)
+    layout = request.GET.get("layout", "pingluo")
+    if layout not in PROJECT_LAYOUTS:
+        layout = "pingluo"
+    content = excel.export_tables(ProjectTable.objects.filter(pk=table.pk), DepartmentTarget.objects.none(), layout)
+    return xlsx_response(content, f"{table.year}年{table.name or '未命名项目'}绩效目标表（{LAYOUTS[layout].label}）.xlsx")
+
+
+@login_required
+def target_export_xlsx(request, pk):
+    target = get_object_or_404(DepartmentTarget.objects.visible_to(request.user).select_related("department"), pk=pk)
+    content = excel.export_tables(ProjectTable.objects.none(), DepartmentTarget.objects.filter(pk=target.pk), "department")
+    return xlsx_response(content, f"{target.year}年{target.department.name}部门整体绩效目标.xlsx")
+
+
+def _upload_dir():
+    folder = Path(getattr(settings, "PERFGOALS_IMPORT_DIR", Path(tempfile.gettempdir()) / "perfgoals-imports"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _upload_path(token):
+    return _upload_dir() / f"{token}.xlsx"
+
+
+def _purge_old_uploads():
+    """Uploads nobody confirmed are removed after a day."""
+    cutoff = time.time() - UPLOAD_LIFETIME
+    for path in _upload_dir().glob("*.xlsx"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+        except OSError:
+            continue
+
+
+def _require_importer(request):
+    if not can_import(request.user):
+        raise PermissionDenied("只有单位填报人可以导入绩效目标表。")
+
+
+def _pending(request, token):
+    """The session's record of an upload, or 404: tokens are only ever looked up, never trusted as paths."""
+    pending = request.session.get(SESSION_KEY, {})
+    if not _TOKEN.match(token or "") or token not in pending or not _upload_path(token).exists():
+        raise Http404("导入已过期或不存在，请重新上传。")
+    return pending[token]
+
+
+def _forget(request, token):
+    pending = request.session.get(SESSION_KEY, {})
+    pending.pop(token, None)
+    request.session[SESSION_KEY] = pending
+    try:
+        _upload_path(token).unlink()
+    except OSError:
+        pass
+
+
+@login_required
+def excel_import(request):
+    """Upload a workbook; it is kept on the server and shown as a preview, nothing is written yet."""
+    _require_importer(request)
+    limit = settings.PERFGOALS_MAX_UPLOAD_BYTES
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, "请选择要导入的 Excel 文件（.xlsx）。")
+        elif upload.size > limit:
+            messages.error(request, f"文件大小 {upload.size / 1024 / 1024:.1f} MB，超过上限 {limit / 1024 / 1024:.1f} MB，未导入。")
+        else:
+            data = upload.read(limit + 1)
+            try:
+                excel.open_workbook(data)
+            except excel.BadWorkbook as error:
+                messages.error(request, f"“{upload.name}”：{error}")
+            else:
+                _purge_old_uploads()
+                token = secrets.token_urlsafe(24)
+                _upload_path(token).write_bytes(data)
+                pending = request.session.get(SESSION_KEY, {})
+                pending[token] = {"name": upload.name, "year": None}
+                request.session[SESSION_KEY] = pending
+                return redirect("projects:excel_import_preview", token=token)
+    return render(
+        request,
+        "projects/excel/import.html",
+        {"limit_mb": limit / 1024 / 1024, "unit": unit_of(request.user), "layouts": LAYOUTS.values()},
+    )
+
+
+def _plan(request, token):
+    record = _pending(request, token)
+    data = _upload_path(token).read_bytes()
+    return record, excel.read_file(data, user=request.user, year=record.get("year"))
+
+
+@login_required
+def excel_import_preview(request, token):
+    """Every table the file holds, with its fields, quality findings and unreadable cells; POST sets the
+    budget year for files that do not state it."""
+    _require_importer(request)
+    record = _pending(request, token)
+    if request.method == "POST":
+        year = request.POST.get("year", "").strip()
+        if year.isdigit() and 2000 <= int(year) <= 2100:
+            record["year"] = int(year)
+            pending = request.session[SESSION_KEY]
+            pending[token] = record
+            request.session[SESSION_KEY] = pending
+        else:
+            messages.error(request, "预算年度应为 2000–2100 之间的四位年份。")
+        return redirect("projects:excel_import_preview", token=token)
+    try:
+        record, plan = _plan(request, token)
+    except excel.BadWorkbook as error:
+        _forget(request, token)
+        messages.error(request, str(error))
+        return redirect("projects:excel_import")
+    counts, dry_run_problems = None, []
+    if plan.ok:
+        try:
+            counts = excel.import_plan(plan, dry_run=True)
+        except interchange.InterchangeError as error:
+            dry_run_problems = error.problems
+    tables = [
+        {
+            "read": table,
+            "document": plan.document_of(table),
+            "action": plan.action_of(table),
+            "problems": plan.problems_of(table),
+            "warnings": table.warnings,
+            "checks": quality_findings(plan.document_of(table)) if table.kind == "project" else None,
+            "layout_label": LAYOUTS[table.layout].label if table.layout in LAYOUTS else "其他",
+        }
+        for table in plan.tables
+    ]
+    return render(
+        request,
+        "projects/excel/preview.html",
+        {
+            "token": token,
+            "file_name": record["name"],
+            "year": record.get("year"),
+            "plan": plan,
+            "tables": tables,
+            "file_problems": plan.file_problems(),
+            "counts": counts,
+            "dry_run_problems": dry_run_problems,
+            "can_confirm": plan.ok and not dry_run_problems,
+            "problem_count": len(plan.problems) + len(dry_run_problems),
+        },
+    )
+
+
+def quality_findings(table_document):
+    """The quality checks (indicators.checks) on one table as it would be imported, or None when the
+    table was refused and so has nothing to check."""
+    if table_document is None:
+        return None
+    from indicators.checks import check_table, load_frameworks, table_data_from_document
+
+    frameworks = load_frameworks([table_document.get("framework")])
+    return check_table(table_data_from_document(table_document, frameworks))
+
+
+@login_required
+@require_POST
+def excel_import_confirm(request, token):
+    """Read the kept upload again and write it, all or nothing."""
+    _require_importer(request)
+    try:
+        record, plan = _plan(request, token)
+        result = excel.import_plan(plan)
+    except excel.BadWorkbook as error:
+        _forget(request, token)
+        messages.error(request, str(error))
+        return redirect("projects:excel_import")
+    except interchange.InterchangeError as error:
+        messages.error(request, "未导入，数据库未做任何修改：" + "；".join(error.problems[:10]))
+        return redirect("projects:excel_import_preview", token=token)
+    _forget(request, token)
+    messages.success(
+        request,
+        f"已导入“{record['name']}”：新建 {result.created} 张，更新 {result.updated} 张，未变 {result.unchanged} 张；"
+        f"三级指标新增 {result.indicators_created} 条、修改 {result.indicators_updated} 条、删除 {result.indicators_deleted} 条。",
+    )
+    return redirect(reverse("projects:home"))
