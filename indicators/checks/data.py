@@ -8,6 +8,7 @@ ProjectTable and for one entry of the JSON interchange document are here.
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from indicators.checks.wording import normalized
 from indicators.values import ParsedValue, parse_value
 
 LEVEL1_OUTPUT = "产出指标"
@@ -43,10 +44,12 @@ class FrameworkData:
     name: str = ""
     level1_names: tuple = ()
     level2s: tuple = ()
+    # Every 一级 and 二级 name, normalized as names are compared; computed once, not per row.
+    normalized_level_names: frozenset = field(init=False, repr=False, compare=False)
 
-    @property
-    def level_names(self):
-        return {*self.level1_names, *(spec.name for spec in self.level2s)}
+    def __post_init__(self):
+        names = {*self.level1_names, *(spec.name for spec in self.level2s)}
+        object.__setattr__(self, "normalized_level_names", frozenset(normalized(name) for name in names))
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,7 @@ def name_is_level_name(data, row, context):
     name = normalized(row.name)
     if not name:
         return
-    level_names = {normalized(level) for level in (*data.framework.level_names, row.level1, row.level2)}
-    if name in level_names:
+    if name in data.framework.normalized_level_names or name in (normalized(row.level1), normalized(row.level2)):
         yield Problem(
             f"{row_label(row)}的三级指标名称与{'一' if name == normalized(row.level1) else '二'}级指标名称相同，"
             f"没有写出具体要衡量的内容。",
@@ -34,6 +33,7 @@ def name_is_level_name(data, row, context):
 # Marks people leave where something was to be filled in. "-" and the like only count when they are
 # the whole cell: 90-100 or 1—3月 are real values.
 _FILLER_MARKS = re.compile(r"\*+|[xX×ＸｘⅩ]{2,}|…|\.{3,}|。{3,}|〇〇|○○|□|＿{2,}|_{2,}")
+_NULL_WORD = re.compile(r"\bnull\b", re.IGNORECASE)
 _FILLER_CELLS = {"-", "--", "—", "——", "－", "/", "／", "无", "null", "none", "n/a", "na", "nan", "暂无", "待定", "略"}
 
 
@@ -45,7 +45,7 @@ def filler_mark(text):
         return "空白"
     if stripped.lower() in _FILLER_CELLS:
         return quoted(stripped)
-    match = _FILLER_MARKS.search(stripped) or re.search(r"\bnull\b", stripped, re.IGNORECASE)
+    match = _FILLER_MARKS.search(stripped) or _NULL_WORD.search(stripped)
     if match:
         return quoted(match.group())
     return None

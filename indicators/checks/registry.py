@@ -102,7 +102,8 @@ class Rule:
     def check(self, data, context):
         """Findings of this rule on the whole table (every row, for a row rule)."""
         if self.row_level:
-            return [finding for row in data.indicators for finding in self.check_row(data, row, context)]
+            function = self.function
+            return [self._finding(problem, row) for row in data.indicators for problem in function(data, row, context)]
         return [self._finding(problem, None) for problem in self.function(data, context)]
 
 

@@ -1,6 +1,7 @@
 """Text helpers shared by the rules: how a row is named in a message, how names are compared, and
 the vocabulary (units of time and money, bounded rates) the rules recognise."""
 
+import functools
 import re
 import unicodedata
 from decimal import Decimal
@@ -33,8 +34,10 @@ def quoted(text):
     return f"“{text.strip()}”"
 
 
+@functools.lru_cache(maxsize=65536)
 def normalized(text):
-    """A name as compared: full-width folded to half-width, case, spaces and punctuation ignored."""
+    """A name as compared: full-width folded to half-width, case, spaces and punctuation ignored.
+    Cached: the same names come back row after row and table after table."""
     return _PUNCTUATION.sub("", unicodedata.normalize("NFKC", text or "")).lower()
 
 
