@@ -44,7 +44,7 @@ def edit_token(table):
 
 def _lock_unchanged(model, table, token):
     """Lock the stored row and refuse if it changed since the page was loaded."""
-    current = model.objects.select_for_update().select_related("updated_by").get(pk=table.pk)
+    current = model.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=table.pk)
     if edit_token(current) != token:
         raise EditConflict(current)
     return current
