@@ -33,6 +33,8 @@ def _year_problem(where, text, years, year):
     opinion=Opinion.NOT_RELEVANT,
 )
 def year_in_goals(data, context):
+    if not data.year:  # a preview whose year could not be read: nothing to compare against
+        return
     for number, goal in enumerate(data.goals, 1):
         years = _other_years(goal, data.year)
         if years:
@@ -48,6 +50,8 @@ def year_in_goals(data, context):
     row_level=True,
 )
 def year_in_indicator(data, row, context):
+    if not data.year:
+        return
     for label, text in (("三级指标名称", row.name), ("指标值", row.value_text), ("绩效指标描述", row.description)):
         years = _other_years(text, data.year)
         if years:

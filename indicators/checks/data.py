@@ -221,14 +221,16 @@ def table_data_from_document(table, frameworks):
     an unknown framework gives an empty one, so the checks can still say what they see."""
     code = _text(table.get("framework"))
     framework = frameworks.get(code) or FrameworkData(code=code)
-    funds = table.get("funds") or {}
-    goals = (table.get("goals") or {}).get("annual") or []
+    funds = table.get("funds") if isinstance(table.get("funds"), dict) else {}
+    goals = table.get("goals") if isinstance(table.get("goals"), dict) else {}
+    goals = goals.get("annual") if isinstance(goals.get("annual"), list) else []
     plan = []
-    for point in table.get("spending_plan") or []:
+    for point in table.get("spending_plan") if isinstance(table.get("spending_plan"), list) else []:
         if isinstance(point, dict) and isinstance(point.get("month"), int):
             plan.append((point["month"], _decimal(point.get("percent"))))
     rows = []
-    for index, row in enumerate(table.get("indicators") or [], 1):
+    indicators = table.get("indicators") if isinstance(table.get("indicators"), list) else []
+    for index, row in enumerate(indicators, 1):
         if not isinstance(row, dict):
             continue
         rows.append(

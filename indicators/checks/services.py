@@ -62,7 +62,7 @@ def _siblings(tables):
         result[table.pk] = tuple(
             SiblingTable(name=name, indicator_names=frozenset(names))
             for project_id, (key, name, names) in by_project.items()
-            if key == (table.unit_id, table.year) and project_id != table.pk and name != table.name
+            if key == (table.unit_id, table.year) and project_id != table.pk and (name != table.name or not name)
         )
     return result
 

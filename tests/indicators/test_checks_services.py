@@ -101,6 +101,16 @@ def test_tables_of_one_unit_with_the_same_indicators_are_flagged_as_copies(refer
         assert not table.findings.filter(rule="copied_indicator_set").exists()
 
 
+def test_two_unnamed_tables_are_still_different_projects(reference_data):
+    unit = factories.unit()
+    first, second = factories.stored_table(unit, name=""), factories.stored_table(unit, name="")
+    projects_recheck(ProjectTable.objects.all())
+    for table in (first, second):
+        assert [f.message for f in table.findings.filter(rule="copied_indicator_set")] == [
+            "本表的三级指标与本单位同年度的“（未命名项目）”几乎完全相同，不同项目的指标应反映各自的内容。"
+        ]
+
+
 def test_a_unit_may_explain_a_warning_and_the_explanation_survives_rechecks(reference_data, staff):
     table = factories.stored_table(rows=VAGUE_ROWS)
     project_recheck(project=table)
