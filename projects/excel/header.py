@@ -13,6 +13,8 @@ _TEXT_FIELDS = {"name", "code", "period", "fund_use"}
 _MONEY_FIELDS = {"funds.total", "funds.fiscal", "funds.fiscal_part", "funds.other", "funds.other_part"}
 _DEPARTMENT_MAP = {"department": "target.department", "unit": None}
 _TITLE_SUFFIXES = ("项目支出绩效目标表", "项目绩效目标表", "绩效目标表", "绩效目标申报表")
+# Titles that name the form, not a project: "部门项目支出预算绩效目标表" must not become a project name.
+_GENERIC_TITLES = {"", "部门项目支出预算", "项目支出预算", "部门项目支出", "项目支出", "部门", "项目", "预算项目"}
 
 
 class HeaderReader:
@@ -199,7 +201,7 @@ class HeaderReader:
                 if name.endswith(suffix):
                     name = name[: -len(suffix)]
                     break
-            if name and not TITLE_HINT.search(name) and name != text and not year_in(name):
+            if name not in _GENERIC_TITLES and not TITLE_HINT.search(name) and name != text and not year_in(name):
                 self.title_name = name
             return
         if key.startswith("单位") and "元" in key:
@@ -242,7 +244,7 @@ class HeaderReader:
             other = other_parts
         elif other_parts is not None:
             other += other_parts
-        if grand is None and (fiscal is not None or other is not None):
+        if grand is None and not self.reader.exact and (fiscal is not None or other is not None):
             grand = (fiscal or 0) + (other or 0)
         elif grand is not None and fiscal is not None and grand != fiscal + (other or 0):
             self.reader.warn(self.table, self.money["funds.total"][0][1].ref,

@@ -120,15 +120,15 @@ def basis_text(row):
 
 
 def money_cell(text):
-    """A money value as a number cell when a float holds it exactly (so sums work in Excel), as text
-    otherwise (more than 15 significant digits), so no amount is ever rounded."""
+    """A money value as a number cell when it has at most 15 significant digits (what Excel and
+    openpyxl keep exactly), so sums work in Excel; as text otherwise, so no amount is ever rounded."""
     if text in (None, ""):
         return None, "General"
     number = Decimal(text)
-    places = max(2, -number.as_tuple().exponent if number.as_tuple().exponent < 0 else 0)
-    as_float = float(number)
-    if Decimal(repr(as_float)) == number:
-        return as_float, "0." + "0" * places
+    exponent = number.as_tuple().exponent
+    places = max(2, -exponent if exponent < 0 else 0)
+    if len(number.as_tuple().digits) <= 15:
+        return float(number), "0." + "0" * places
     return text, "@"
 
 
