@@ -307,3 +307,41 @@ def frameworks():
 
 def project_attributes():
     return list(CodeItem.objects.filter(list=CodeItem.List.PROJECT_ATTRIBUTE, active=True).order_by("order", "code"))
+
+
+def editor_table_data(*, form, goals, spending_plan, indicators, framework):
+    """What the quality checks see of an editor page that has not been saved: the same TableData a
+    saved table gives, so a unit sees as it types what the checks will say on save. Cells that do not
+    validate count as empty. Returns the data and the row forms in checked order (row N is forms[N-1])."""
+    from indicators.checks import IndicatorData, TableData, load_frameworks
+
+    cleaned = form.cleaned_data if hasattr(form, "cleaned_data") else {}
+    rows = indicators.rows_in_order()
+    level2s = {level2.pk: level2 for level2 in indicators.level2s}
+    data = TableData(
+        uid=str(form.instance.uid) if form.instance.pk else None,
+        year=cleaned.get("year") or form.instance.year,
+        name=cleaned.get("name", ""),
+        framework=load_frameworks([framework.code])[framework.code],
+        funds_total=cleaned.get("funds_total"),
+        funds_fiscal=cleaned.get("funds_fiscal"),
+        funds_other=cleaned.get("funds_other"),
+        goals=[goal.cleaned_data["text"] for goal in goals.kept_forms()],
+        spending_plan=[(point.cleaned_data["month"], point.cleaned_data["cumulative_percent"]) for point in spending_plan.kept_forms()],
+        no_direct_beneficiaries=bool(cleaned.get("no_direct_beneficiaries")),
+        indicators=[
+            IndicatorData(
+                index=index,
+                uid=str(row.instance.uid) if row.instance.pk else None,
+                level1=level2s[row.cleaned_data["level2"]].level1.name,
+                level2=level2s[row.cleaned_data["level2"]].name,
+                name=row.cleaned_data.get("name") or "",
+                description=row.cleaned_data.get("description") or "",
+                value_text=row.cleaned_data.get("value_text") or "",
+                basis=row.cleaned_data.get("basis") or "",
+                basis_text=row.cleaned_data.get("basis_text") or "",
+            )
+            for index, row in enumerate(rows, 1)
+        ],
+    )
+    return data, rows

@@ -3,7 +3,9 @@
 from django.db import transaction
 from django.utils import timezone
 
+from indicators.checks.services import project_recheck
 from indicators.models import Indicator
+from perfgoals.history import create_with_history, delete_with_history, record_changes
 from projects.models import DepartmentTarget, GoalKind, ProjectTable, TableStatus
 
 INDICATOR_FIELDS = [
@@ -50,31 +52,37 @@ def _lock_unchanged(model, table, token):
     return current
 
 
-def _save_indicators(indicator_formset, **owner):
-    """Write the grid in a fixed number of queries: delete, update and create in bulk."""
+def _save_indicators(indicator_formset, by=None, at=None, **owner):
+    """Write the grid in a fixed number of queries: delete, update and create in bulk, with the field
+    history of the rows deleted, created and changed (a row saved unchanged gets no history record)."""
     deleted = [row.pk for row in indicator_formset.rows_to_delete()]
     if deleted:
-        Indicator.objects.filter(pk__in=deleted).delete()
-    updated, created = [], []
+        delete_with_history(Indicator.objects.filter(pk__in=deleted), by=by, at=at)
+    updated, created, changed = [], [], []
     for order, form in enumerate(indicator_formset.rows_in_order(), 1):
         row = form.save(commit=False)
+        if row.pk and (form.has_changed() or row.order != order):
+            changed.append(row)
         row.order = order
         for name, value in owner.items():
             setattr(row, name, value)
         (updated if row.pk else created).append(row)
     if updated:
         Indicator.objects.bulk_update(updated, INDICATOR_FIELDS, batch_size=200)
+        record_changes(changed, by=by, at=at)
     if created:
-        Indicator.objects.bulk_create(created, batch_size=200)
+        create_with_history(created, by=by, at=at, batch_size=200)
 
 
-def _save_ordered(formset, owner_field, owner, **extra):
+def _save_ordered(formset, owner_field, owner, by=None, at=None, **extra):
     deleted = [row.pk for row in formset.forms_to_delete()]
     if deleted:
-        formset.model.objects.filter(pk__in=deleted).delete()
-    updated, created = [], []
+        delete_with_history(formset.model.objects.filter(pk__in=deleted), by=by, at=at)
+    updated, created, changed = [], [], []
     for order, form in enumerate(formset.kept_forms(), 1):
         row = form.save(commit=False)
+        if row.pk and (form.has_changed() or getattr(row, "order", order) != order):
+            changed.append(row)
         setattr(row, owner_field, owner)
         if hasattr(row, "order"):
             row.order = order
@@ -85,8 +93,9 @@ def _save_ordered(formset, owner_field, owner, **extra):
     fields += list(extra)
     if updated:
         formset.model.objects.bulk_update(updated, fields)
+        record_changes(changed, by=by, at=at)
     if created:
-        formset.model.objects.bulk_create(created)
+        create_with_history(created, by=by, at=at)
 
 
 def project_save(*, form, goals, long_term_goals, spending_plan, indicators, by, unit=None, token=""):
@@ -102,11 +111,14 @@ def project_save(*, form, goals, long_term_goals, spending_plan, indicators, by,
             table.department = unit.department
             table.region = unit.region
         table.updated_by = by
+        table._history_user = by
+        table._history_date = at = timezone.now()
         table = form.save()
-        _save_ordered(goals, "project", table, kind=GoalKind.ANNUAL)
-        _save_ordered(long_term_goals, "project", table, kind=GoalKind.LONG_TERM)
-        _save_ordered(spending_plan, "project", table)
-        _save_indicators(indicators, project=table)
+        _save_ordered(goals, "project", table, by=by, at=at, kind=GoalKind.ANNUAL)
+        _save_ordered(long_term_goals, "project", table, by=by, at=at, kind=GoalKind.LONG_TERM)
+        _save_ordered(spending_plan, "project", table, by=by, at=at)
+        _save_indicators(indicators, by=by, at=at, project=table)
+        project_recheck(project=table)
     return table
 
 
@@ -119,9 +131,11 @@ def department_target_save(*, form, sub_targets, indicators, by, department=None
         else:
             target.department = department
         target.updated_by = by
+        target._history_user = by
+        target._history_date = at = timezone.now()
         target = form.save()
-        _save_ordered(sub_targets, "target", target)
-        _save_indicators(indicators, department_target=target)
+        _save_ordered(sub_targets, "target", target, by=by, at=at)
+        _save_indicators(indicators, by=by, at=at, department_target=target)
     return target
 
 
@@ -135,7 +149,7 @@ def project_copy_to_year(*, project, year, by):
     if ProjectTable.objects.filter(unit=project.unit, year=year, name=project.name).exists():
         raise CopyRefused(f"{year} 年已有同名项目表“{project.name}”，未重复复制。")
     with transaction.atomic():
-        copy = ProjectTable.objects.create(
+        copy = ProjectTable(
             region=project.region,
             department=project.department,
             unit=project.unit,
@@ -154,16 +168,23 @@ def project_copy_to_year(*, project, year, by):
             copied_from=project,
             updated_by=by,
         )
-        copy.goals.bulk_create(
-            [type(goal)(project=copy, kind=goal.kind, order=goal.order, text=goal.text) for goal in project.goals.all()]
+        copy._history_user = by
+        copy._change_reason = reason = "复制上年"
+        copy.save()
+        create_with_history(
+            [type(goal)(project=copy, kind=goal.kind, order=goal.order, text=goal.text) for goal in project.goals.all()],
+            by=by,
+            reason=reason,
         )
-        copy.spending_plan.bulk_create(
+        create_with_history(
             [
                 type(point)(project=copy, month=point.month, cumulative_percent=point.cumulative_percent)
                 for point in project.spending_plan.all()
-            ]
+            ],
+            by=by,
+            reason=reason,
         )
-        Indicator.objects.bulk_create(
+        create_with_history(
             [
                 Indicator(
                     project=copy,
@@ -171,6 +192,9 @@ def project_copy_to_year(*, project, year, by):
                     **{name: getattr(row, name) for name in INDICATOR_FIELDS},
                 )
                 for row in project.indicators.all()
-            ]
+            ],
+            by=by,
+            reason=reason,
         )
+        project_recheck(project=copy)
     return copy

@@ -8,13 +8,16 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max, Prefetch
-from django.http import HttpResponseNotAllowed
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 
+from indicators.checks import check_table
+from indicators.checks.services import check_context_for, finding_explain, project_findings
 from indicators.forms import IndicatorFormSet, framework_level2s, grouped_rows
-from indicators.models import Indicator
+from indicators.models import Grade, Indicator
 from indicators.values import parse_value
 from perfgoals.roles import Role, role_of
 from projects import forms as project_forms
@@ -100,8 +103,20 @@ def project_detail(request, pk):
             "annual_goals": [goal.text for goal in table.goals.all() if goal.kind == GoalKind.ANNUAL],
             "long_term_goals": [goal.text for goal in table.goals.all() if goal.kind == GoalKind.LONG_TERM],
             "can_edit": permissions.can_edit(request.user, table),
+            "findings": project_findings(project=table),
         },
     )
+
+
+def _findings_by_row(findings):
+    """Stored findings split into the table's own and those of each indicator row (by row id)."""
+    table_level, by_indicator = [], {}
+    for finding in findings:
+        if finding.indicator_id:
+            by_indicator.setdefault(finding.indicator_id, []).append(finding)
+        else:
+            table_level.append(finding)
+    return table_level, by_indicator
 
 
 class _EditorView(LoginRequiredMixin, View):
@@ -182,6 +197,10 @@ class ProjectEditView(_EditorView):
 
     def render_page(self, forms, *, status=200, conflict=None):
         form, goals, long_term_goals, spending_plan, indicators = forms
+        findings = project_findings(project=self.object) if self.object else []
+        table_findings, by_indicator = _findings_by_row(findings)
+        for row in indicators.forms:
+            row.findings = by_indicator.get(row.instance.pk, [])
         return render(
             self.request,
             self.template_name,
@@ -197,6 +216,8 @@ class ProjectEditView(_EditorView):
                 "token": self.request.POST.get("token") if conflict else services.edit_token(self.object),
                 "conflict": conflict,
                 "has_errors": self.request.method == "POST" and status != 200,
+                "table_findings": table_findings,
+                "check_url": _url("projects:project_check", self.object.pk) if self.object else _url("projects:project_check_new"),
             },
             status=status,
         )
@@ -225,6 +246,65 @@ class ProjectEditView(_EditorView):
             return self.render_page(forms, status=409, conflict=str(conflict))
         messages.success(request, f"已保存“{table.name or '未命名项目'}”。")
         return redirect("projects:project_edit", pk=table.pk)
+
+
+class ProjectCheckView(ProjectEditView):
+    """智能审核 of the editor page as it is now, unsaved: the findings of the table and of every row,
+    which the editor shows beside the rows while the unit types. Writes nothing."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        form, goals, long_term_goals, spending_plan, indicators = self.build(request.POST)
+        for part in (form, goals, spending_plan, indicators):
+            part.is_valid()
+        framework = form.cleaned_data.get("framework") if hasattr(form, "cleaned_data") else None
+        framework = framework or form.instance.framework
+        table = form.instance
+        data, rows = project_forms.editor_table_data(
+            form=form, goals=goals, spending_plan=spending_plan, indicators=indicators, framework=framework
+        )
+        result = check_table(data, check_context_for(table))
+        by_row = {}
+        table_level = []
+        for finding in result.findings:
+            if finding.row:
+                by_row.setdefault(rows[finding.row - 1].prefix, []).append(finding.as_dict())
+            else:
+                table_level.append(finding.as_dict())
+        return JsonResponse(
+            {
+                "score": result.score,
+                "grade": result.grade,
+                "grade_label": Grade(result.grade).label,
+                "blocks_submission": result.blocks_submission,
+                "table": table_level,
+                "rows": by_row,
+            }
+        )
+
+
+@login_required
+def finding_explain_view(request, pk):
+    """单位对一条警告作出说明（错误不能用说明代替修改）。"""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    table = get_object_or_404(ProjectTable.objects.visible_to(request.user), pk=pk)
+    if not permissions.can_edit(request.user, table):
+        raise PermissionDenied("只有本单位在草稿或退回状态下可以说明检查结果。")
+    try:
+        finding_explain(
+            project=table,
+            rule_code=request.POST.get("rule", ""),
+            indicator_uid=request.POST.get("indicator_uid", ""),
+            text=request.POST.get("text", ""),
+            by=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, "说明已保存，审核人会看到它。")
+    return redirect("projects:project_edit", pk=table.pk)
 
 
 @login_required

@@ -192,6 +192,14 @@ def finding_explain(*, project, rule_code, indicator_uid, text, by):
     return explanation
 
 
+def check_context_for(project):
+    """The context check_table needs for one table, saved or not (the editor checks unsaved input):
+    the unit's other tables of the year and the explanations the unit has given."""
+    siblings = _siblings([project])[project.pk]
+    explained = _explained([project])[project.pk] if project.pk else set()
+    return CheckContext(siblings=siblings, explained=frozenset(explained))
+
+
 def project_findings(*, project):
     """The stored findings of a table, each with `.explanation` (FindingExplanation or None), in order:
     what the detail page and reviewers read."""

@@ -161,6 +161,82 @@
     if (input.value.trim() && parsed && !parsed.innerHTML.trim()) preview(input);
   });
 
+  // 智能审核 as the unit types: the server checks the unsaved page and the findings appear beside the rows.
+
+  const checkUrl = form.dataset.checkUrl;
+  const panel = document.querySelector(".check-panel");
+  const SEVERITY = { 错误: "error", 警告: "warning", 提示: "info" };
+  let checkTimer = null;
+  let checkRun = 0;
+
+  function findingHtml(finding) {
+    const item = document.createElement("details");
+    item.className = `finding finding-${SEVERITY[finding.severity] || "info"}`;
+    const summary = document.createElement("summary");
+    const badge = document.createElement("span");
+    badge.className = `badge sev-${SEVERITY[finding.severity] || "info"}`;
+    badge.textContent = finding.severity;
+    summary.append(badge, " ", finding.message);
+    item.append(summary);
+    if (finding.suggestion) {
+      const hint = document.createElement("div");
+      hint.className = "text-muted";
+      hint.textContent = `建议：${finding.suggestion}`;
+      item.append(hint);
+    }
+    return item;
+  }
+
+  function runCheck() {
+    if (!checkUrl || !panel) return;
+    const run = ++checkRun;
+    panel.querySelector(".live-status").textContent = "正在检查…";
+    fetch(checkUrl, {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": form.querySelector("[name=csrfmiddlewaretoken]").value },
+    })
+      .then((response) => (response.ok ? response.json() : null))
+      .then((result) => {
+        if (!result || run !== checkRun) return;
+        form.querySelectorAll("tr.indicator-row").forEach((row) => {
+          const box = row.querySelector(".row-findings");
+          if (!box) return;
+          box.replaceChildren(...(result.rows[row.dataset.prefix] || []).map(findingHtml));
+        });
+        const score = panel.querySelector(".score");
+        score.innerHTML = "";
+        score.append("得分 ");
+        const value = document.createElement("b");
+        value.className = "score-value";
+        value.textContent = result.score;
+        const grade = document.createElement("span");
+        grade.className = `badge grade grade-${result.grade}`;
+        grade.textContent = result.grade_label;
+        score.append(value, " · 等级 ", grade);
+        const list = panel.querySelector(".table-findings");
+        list.replaceChildren(...result.table.map(findingHtml));
+        if (!result.table.length) list.textContent = "表级检查未发现问题。";
+        panel.querySelector(".live-status").textContent = result.blocks_submission
+          ? "按当前输入（未保存）：有错误，修改后才能提交"
+          : "按当前输入（未保存）检查";
+      })
+      .catch(() => {
+        panel.querySelector(".live-status").textContent = "";
+      });
+  }
+
+  function scheduleCheck() {
+    clearTimeout(checkTimer);
+    checkTimer = setTimeout(runCheck, 700);
+  }
+  form.addEventListener("input", scheduleCheck);
+  form.addEventListener("change", scheduleCheck);
+  form.addEventListener("click", (event) => {
+    if (event.target.closest("button.delete-row, button.move-up, button.move-down, button.undo-delete")) scheduleCheck();
+  });
+
   // Funds: 年度资金总额 should equal 财政拨款 + 其他资金, compared exactly in millionths of 万元.
 
   function micro(text) {

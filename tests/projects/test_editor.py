@@ -322,7 +322,8 @@ def test_editor_and_detail_pages_run_a_fixed_number_of_queries(client, seeded, d
     with django_assert_max_num_queries(12):
         assert client.get(reverse("projects:project_detail", args=[table.pk])).status_code == 200
     data = editor_post(table)
-    with django_assert_max_num_queries(24):
+    # The save itself and the quality recheck that follows it (about a dozen queries each).
+    with django_assert_max_num_queries(36):
         assert client.post(reverse("projects:project_edit", args=[table.pk]), data).status_code == 302
 
 
@@ -429,3 +430,62 @@ def test_a_department_office_writes_a_new_years_target_with_sub_targets(client, 
     data["year"] = 2022
     response = client.post(reverse("projects:target_create"), data)
     assert response.status_code == 400 and "本部门 2022 年已有部门整体绩效目标。" in response.content.decode()
+
+
+def test_saving_stores_the_quality_score_and_findings_beside_their_rows(client, pingluo_table):
+    login(client, "pl_unit")
+    data = editor_post(pingluo_table, **{"ind-0-value_text": "显著提高"})
+    assert client.post(reverse("projects:project_edit", args=[pingluo_table.pk]), data).status_code == 302
+    pingluo_table.refresh_from_db()
+    assert pingluo_table.quality_score is not None and pingluo_table.quality_grade
+    row = pingluo_table.indicators.order_by("order").first()
+    assert row.value_text == "显著提高"
+    assert pingluo_table.findings.filter(indicator=row, rule="quantity_qualitative").exists()
+    page = client.get(reverse("projects:project_edit", args=[pingluo_table.pk])).content.decode()
+    assert "智能审核" in page and f"<b class=\"score-value\">{pingluo_table.quality_score}</b>" in page
+
+
+def test_the_live_check_reads_the_unsaved_page_and_writes_nothing(client, pingluo_table):
+    login(client, "pl_unit")
+    before = (pingluo_table.indicators.order_by("order").first().value_text, ProjectTable.objects.get(pk=pingluo_table.pk).updated_at)
+    data = editor_post(pingluo_table, funds_total="70", **{"ind-0-value_text": "有效提升"})
+    response = client.post(reverse("projects:project_check", args=[pingluo_table.pk]), data)
+    assert response.status_code == 200
+    result = response.json()
+    assert any(f["rule"] == "funds_mismatch" for f in result["table"])
+    assert any(f["rule"] == "quantity_qualitative" for f in result["rows"]["ind-0"])
+    assert (pingluo_table.indicators.order_by("order").first().value_text, ProjectTable.objects.get(pk=pingluo_table.pk).updated_at) == before
+
+
+def test_another_unit_cannot_run_the_live_check_on_a_table(client, pingluo_table):
+    login(client, "dz_unit")
+    assert client.post(reverse("projects:project_check", args=[pingluo_table.pk]), editor_post(pingluo_table)).status_code == 404
+
+
+def test_a_unit_explains_a_warning_but_not_an_error(client, seeded):
+    from indicators.models import FindingExplanation
+
+    table = ProjectTable.objects.get(name="纪检监察事务工作经费")
+    login(client, "pl_unit")
+    warning = table.findings.filter(severity="warning").select_related("indicator").first()
+    response = client.post(
+        reverse("projects:finding_explain", args=[table.pk]),
+        {"rule": warning.rule, "indicator_uid": warning.indicator.uid if warning.indicator else "", "text": "宣传覆盖面难以量化，以年度考评为准。"},
+        follow=True,
+    )
+    assert "说明已保存" in response.content.decode()
+    assert FindingExplanation.objects.filter(project=table, rule=warning.rule).exists()
+    dz_table = ProjectTable.objects.get(name="安保经费")
+    error = dz_table.findings.filter(severity="error").first()
+    login(client, "dz_unit")
+    response = client.post(reverse("projects:finding_explain", args=[dz_table.pk]), {"rule": error.rule, "indicator_uid": "", "text": "说明"}, follow=True)
+    assert "不能用说明代替修改" in response.content.decode()
+    assert not FindingExplanation.objects.filter(project=dz_table).exists()
+
+
+def test_home_lists_score_and_grade(client, seeded):
+    login(client, "dz_finance")
+    page = client.get(reverse("projects:home")).content.decode()
+    table = ProjectTable.objects.get(name="纪委全会经费")
+    assert table.get_quality_grade_display() == "差"
+    assert f'grade-{table.quality_grade}">差</span>' in page
