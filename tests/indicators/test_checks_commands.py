@@ -33,6 +33,7 @@ def test_check_tables_filters_by_department_name_or_code_and_year(seeded):
 
 
 def test_check_tables_writes_json_and_stores_nothing(seeded):
+    ProjectTable.objects.update(quality_score=None, quality_grade="", checked_at=None)  # as if never checked
     tables = json.loads(run("check_tables", "--format", "json", "--year", "2022"))
     assert len(tables) == 10
     security = next(table for table in tables if table["name"] == "安保经费")
@@ -47,6 +48,7 @@ def test_check_tables_writes_json_and_stores_nothing(seeded):
 
 
 def test_recheck_tables_stores_results_for_the_tables_in_scope_only(seeded):
+    ProjectTable.objects.update(quality_score=None, quality_grade="", checked_at=None)  # as if never checked
     assert run("recheck_tables", "--region", "130682") == "已重新检查 10 张项目绩效目标表。\n"
     assert ProjectTable.objects.filter(region__code="130682", quality_score__isnull=True).count() == 0
     assert ProjectTable.objects.filter(region__code="640221", checked_at__isnull=False).count() == 0
