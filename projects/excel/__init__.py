@@ -47,7 +47,7 @@ def open_workbook(data, max_bytes=None):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return load_workbook(io.BytesIO(data), data_only=False, rich_text=False)
+            return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many kinds on damaged parts
         raise BadWorkbook("文件已损坏或不是有效的 Excel 工作簿，无法读取，未导入。") from error
 
@@ -89,7 +89,10 @@ class ImportPlan:
 def read_file(data, *, user=None, year=None, keep_status=False, max_bytes=None, frameworks=None):
     """Read and resolve a workbook without writing anything. BadWorkbook for files that are no workbook."""
     workbook = open_workbook(data, max_bytes)
-    read = read_workbook(workbook, frameworks or Frameworks.load())
+    try:
+        read = read_workbook(workbook, frameworks or Frameworks.load())
+    finally:
+        workbook.close()
     resolved = Resolver(user=user, year=year, keep_status=keep_status).resolve(read)
     return ImportPlan(
         tables=read.tables,

@@ -2,9 +2,10 @@
 top-left cell, formulas noted, and this app's hidden uid columns set aside."""
 
 import json
+import re
 from dataclasses import dataclass
 
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, range_boundaries
 
 from projects.excel.text import cell_text
 from projects.excel.writer import ROW_TAG, TABLE_TAG
@@ -32,16 +33,28 @@ class Entry:
         return ref(self.row, self.col)
 
 
+_MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]+[0-9]+:[A-Z]+[0-9]+)\"")
+
+
+def merged_ranges(workbook, sheet):
+    """(min_col, min_row, max_col, max_row) of every merged range of a sheet. Workbooks are opened
+    read-only (several times faster: openpyxl's full mode restyles every merged cell on load), and
+    read-only sheets do not expose merges, so they are read from the sheet's XML part."""
+    if hasattr(sheet, "merged_cells"):
+        return [(m.min_col, m.min_row, m.max_col, m.max_row) for m in sheet.merged_cells.ranges]
+    part = workbook._archive.read(sheet._worksheet_path)
+    return [range_boundaries(found.decode("ascii")) for found in _MERGE_CELL.findall(part)]
+
+
 class SheetGrid:
-    def __init__(self, sheet):
+    def __init__(self, sheet, merges=()):
         self.title = sheet.title
         self.origin = {}  # (row, col) inside a merged range → its top-left
         self.bounds = {}  # top-left → (rows, span)
-        for merged in sheet.merged_cells.ranges:
-            top, left = merged.min_row, merged.min_col
-            self.bounds[(top, left)] = (merged.max_row - top + 1, merged.max_col - left + 1)
-            for r in range(top, merged.max_row + 1):
-                for c in range(left, merged.max_col + 1):
+        for left, top, right, bottom in merges:
+            self.bounds[(top, left)] = (bottom - top + 1, right - left + 1)
+            for r in range(top, bottom + 1):
+                for c in range(left, right + 1):
                     if (r, c) != (top, left):
                         self.origin[(r, c)] = (top, left)
         self.entries = {}
@@ -56,6 +69,8 @@ class SheetGrid:
                 if isinstance(value, str) and value.startswith((TABLE_TAG, ROW_TAG)):
                     tags[(cell.row, cell.column)] = value
                     continue
+                if (cell.row, cell.column) in self.origin:
+                    continue  # a value left under a merged range is not shown, so it is not read
                 rows, span = self.bounds.get((cell.row, cell.column), (1, 1))
                 self.entries[(cell.row, cell.column)] = Entry(
                     cell.row, cell.column, cell_text(value, cell.number_format), value, cell.number_format,

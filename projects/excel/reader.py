@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 from projects.excel import layouts
 from projects.excel.goals import split_goals
-from projects.excel.grid import SheetGrid, ref
+from projects.excel.grid import SheetGrid, merged_ranges, ref
 from projects.excel.levels import choose_framework, match_levels
 from projects.excel.text import (
     join_lines,
@@ -94,13 +94,23 @@ def read_workbook(workbook, frameworks):
             continue
         if sheet.sheet_state != "visible" and sheet.title not in ours:
             continue
-        grid = SheetGrid(sheet)
+        grid = load_grid(workbook, sheet)
         SheetReader(grid, frameworks, result, exact=sheet.title in ours).read()
     if not result.tables and not result.problems:
         result.problems.append(
             Problem("", "", "工作簿中没有找到绩效目标表：应有“项目名称”等表头和“三级指标”“指标值”列，或“总体绩效目标”。")
         )
     return result
+
+
+def load_grid(workbook, sheet):
+    """The sheet's cells. Read-only workbooks parse a sheet only now, so a damaged part shows here."""
+    from projects.excel.safety import BadWorkbook
+
+    try:
+        return SheetGrid(sheet, merged_ranges(workbook, sheet))
+    except Exception as error:  # openpyxl and the XML parser raise many kinds on damaged parts
+        raise BadWorkbook(f"工作表“{sheet.title}”已损坏，无法读取，未导入。") from error
 
 
 def _our_sheets(workbook):
