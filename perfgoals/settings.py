@@ -6,6 +6,7 @@ start. ``DATABASE_URL`` (``postgres://user@host:5432/name``) switches to Postgre
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "csp",
+    "axes",
     "simple_history",
     "indicators",
     "projects",
@@ -73,6 +75,9 @@ MIDDLEWARE = [
     # Puts the signed-in user on field-history records of rows saved while serving a request.
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
+
+# Login throttling: must stay the last middleware, after authentication.
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 
 if not DEBUG:
     # Serves the collected static files with far-future caching: no separate static server needed.
@@ -104,6 +109,22 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    # Refuses logins for an account under lockout before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# After 5 failed logins for the same account from the same address, that pair is locked for 30
+# minutes; every attempt is kept for the audit (django-axes).
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "1" if env_bool("BEHIND_TLS_PROXY", False) else "0"))
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -34,3 +34,19 @@ def test_demo_users_log_in_and_see_only_their_scope(client, seeded, username, se
     assert sees in page
     if does_not_see:
         assert does_not_see not in page
+
+
+def test_repeated_wrong_passwords_lock_the_account_even_for_the_right_password(client, seeded):
+    for _ in range(5):
+        client.post(reverse("login"), {"username": "pl_unit", "password": "wrong"})
+    response = client.post(reverse("login"), {"username": "pl_unit", "password": "perfgoals-demo"})
+    assert response.status_code == 429
+    assert "登录已暂停" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_other_accounts_can_still_log_in_during_a_lockout(client, seeded):
+    for _ in range(5):
+        client.post(reverse("login"), {"username": "pl_unit", "password": "wrong"})
+    response = client.post(reverse("login"), {"username": "pl_dept", "password": "perfgoals-demo"})
+    assert response.status_code == 302
