@@ -177,7 +177,7 @@ PINGLUO = FormLayout(
     kind="project",
     description="部门项目支出预算绩效目标表：项目名称、主管部门及代码、实施单位、项目属性、项目期、项目资金、年度总体目标，"
     "下接一级/二级/三级指标与指标值。",
-    widths=(9, 13, 17, 36, 16),
+    widths=(9, 12, 21, 34, 15),
     title=(
         Row((Cell(1, text="部门项目支出预算绩效目标表", span=5, style="title"),), height=30),
         Row((Cell(1, field="year", span=5, style="subtitle"),), height=20),
@@ -217,10 +217,10 @@ PINGLUO = FormLayout(
     ),
     grid=(
         Column("名称", "outer", 9),
-        Column("一级指标", "level1", 13, merge_runs=True),
-        Column("二级指标", "level2", 17, merge_runs=True),
-        Column("三级指标", "name", 36),
-        Column("指标值", "value", 16),
+        Column("一级指标", "level1", 12, merge_runs=True),
+        Column("二级指标", "level2", 21, merge_runs=True),
+        Column("三级指标", "name", 34),
+        Column("指标值", "value", 15),
     ),
     goal_style="pingluo",
     level2_notes=True,
@@ -232,13 +232,13 @@ DINGZHOU = FormLayout(
     kind="project",
     description="项目绩效目标表：项目编码、预算规模及资金用途、资金支出计划、绩效目标，"
     "下接一级/二级/三级指标、绩效指标描述、指标值、指标值确定依据。",
-    widths=(11, 12, 18, 18, 12, 9, 9),
+    widths=(13, 14, 19, 19, 12, 8, 8),
     title=(
         Row((Cell(1, field="title", span=7, style="title"),), height=30),
         Row(
             (
-                Cell(1, field="unit_line", span=3, style="plain"),
-                Cell(4, field="year", span=2, style="plain"),
+                Cell(1, field="unit_line", span=3, style="plain_left"),
+                Cell(4, field="year", span=2, style="subtitle"),
                 Cell(6, text="单位：万元", span=2, style="plain_right"),
             ),
             height=20,
@@ -275,12 +275,12 @@ DINGZHOU = FormLayout(
         ),
     ),
     grid=(
-        Column("一级指标", "level1", 11, merge_runs=True),
-        Column("二级指标", "level2", 12, merge_runs=True),
-        Column("三级指标", "name", 18),
-        Column("绩效指标描述", "description", 18),
+        Column("一级指标", "level1", 13, merge_runs=True),
+        Column("二级指标", "level2", 14, merge_runs=True),
+        Column("三级指标", "name", 19),
+        Column("绩效指标描述", "description", 19),
         Column("指标值", "value", 12),
-        Column("指标值确定依据", "basis", 18, span=2),
+        Column("指标值确定依据", "basis", 16, span=2),
     ),
     goal_style="dingzhou",
 )

@@ -137,7 +137,8 @@ def display_width(text):
 
 
 def lines_needed(text, width):
-    usable = max(width - 1.5, 2) * 1.1
+    """Printed lines of a wrapped cell: a CJK character is two width units of a 10.5 pt 宋体 cell."""
+    usable = max(width * 1.15 - 1, 2)
     return sum(max(1, math.ceil(display_width(line) / usable)) for line in str(text).split("\n"))
 
 
