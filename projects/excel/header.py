@@ -9,9 +9,7 @@ from projects.excel.reader import FOOTER, MONTH, TITLE_HINT, _LABEL_FIELD
 from projects.excel.text import join_lines, label_key, money_scale, parse_money, parse_percent, split_code_name, year_in
 
 _SECTION_FIELDS = {"funds.section", "funds.section_with_use", "spending_plan"}
-_TEXT_FIELDS = {"name", "code", "period", "fund_use"}
 _MONEY_FIELDS = {"funds.total", "funds.fiscal", "funds.fiscal_part", "funds.other", "funds.other_part"}
-_DEPARTMENT_MAP = {"department": "target.department", "unit": None}
 _TITLE_SUFFIXES = ("项目支出绩效目标表", "项目绩效目标表", "绩效目标表", "绩效目标申报表")
 # Titles that name the form, not a project: "部门项目支出预算绩效目标表" must not become a project name.
 _GENERIC_TITLES = {"", "部门项目支出预算", "项目支出预算", "部门项目支出", "项目支出", "部门", "项目", "预算项目"}
@@ -28,7 +26,6 @@ class HeaderReader:
         self.scale = Decimal(1)
         self.consumed = set()
         self.use_rows = set()
-        self.spending_rows = set()
         self.year_from_title = None
         self.title_name = ""
 
@@ -101,13 +98,12 @@ class HeaderReader:
 
     def section(self, field_name, entry):
         self.scale = money_scale(entry.text) if field_name != "spending_plan" else self.scale
-        rows = range(entry.row, entry.row + entry.rows)
         if field_name == "funds.section_with_use":
             self.use_rows.update(range(entry.row + 1, entry.row + entry.rows))
         if field_name == "spending_plan":
-            self.spending(entry, rows)
+            self.spending(entry)
 
-    def spending(self, label, rows):
+    def spending(self, label):
         plan = []
         last = label.row + max(label.rows, 2) - 1
         for row in range(label.row, last + 1):

@@ -8,7 +8,7 @@ files that were never exported from here. Fields a layout does not print travel 
 outside the print area (see writer.CARRIED_*), which is what makes every layout round-trip.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from projects.excel.text import label_key
 

@@ -15,17 +15,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from projects.excel import layouts
-from projects.excel.goals import split_goals
 from projects.excel.grid import SheetGrid, merged_ranges, ref
 from projects.excel.levels import choose_framework, match_levels
 from projects.excel.text import (
     join_lines,
     label_key,
-    money_scale,
-    parse_money,
-    parse_percent,
     split_code_name,
-    year_in,
 )
 from projects.excel.writer import BASIS_LABELS, MARKER, MARKER_SHEET, basis_text
 
@@ -34,9 +29,6 @@ TITLE_HINT = re.compile(r"绩效目标表|部门整体绩效目标$|绩效目标
 MONTH = re.compile(r"^(\d{1,2})\s*月\s*(底|末)?$")
 BASIS_BY_LABEL = {label: code for code, label in BASIS_LABELS.items() if label}
 _LABEL_FIELD = {key: name for name, keys in layouts.FIELD_KEYS.items() for key in keys}
-_PROJECT_FIELDS = {
-    name for name in layouts.FIELD_KEYS if not name.startswith("target.")
-}
 _DEPARTMENT_ONLY = {key for key in layouts.FIELD_KEYS["target.overall_goal"]}
 
 
