@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from indicators.values import Nature, ParsedValue, parse_value
+from perfgoals.history import TrackedHistory
 
 
 class Framework(models.Model):
@@ -126,6 +127,8 @@ class Indicator(models.Model):
     copied_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="复制自"
     )
+
+    history = TrackedHistory(verbose_name="三级指标修改记录")
 
     class Meta:
         verbose_name = "三级指标"

@@ -10,6 +10,8 @@ from projects.models import (
     ProjectGoal,
     ProjectTable,
     Region,
+    ReviewComment,
+    ReviewRecord,
     SpendingCheckpoint,
     Unit,
     UserScope,
@@ -96,8 +98,9 @@ class ProjectTableAdmin(admin.ModelAdmin):
     list_filter = ["year", "status", "region", "department", "framework"]
     search_fields = ["name", "code", "unit__name", "department__name"]
     list_select_related = ["unit", "department"]
-    readonly_fields = ["uid", "created_at", "updated_at", "updated_by"]
-    raw_id_fields = ["copied_from"]
+    # The status changes only through the review workflow (projects.workflow), never by hand.
+    readonly_fields = ["uid", "status", "created_at", "updated_at", "updated_by"]
+    raw_id_fields = ["copied_from", "previous_version"]
     inlines = [ProjectGoalInline, SpendingCheckpointInline, ProjectIndicatorInline]
 
 
@@ -146,3 +149,51 @@ class DepartmentSubTargetAdmin(admin.ModelAdmin):
     list_filter = ["target__year"]
     search_fields = ["title", "goal", "indicator_text", "safeguards"]
     list_select_related = ["target__department"]
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """审核记录只由审核流程写入：管理员可以查看、筛选和搜索，不能新增、修改或删除。"""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReviewCommentInline(admin.TabularInline):
+    model = ReviewComment
+    extra = 0
+    fields = ["reason", "indicator", "indicator_uid", "text"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReviewRecord)
+class ReviewRecordAdmin(_ReadOnlyAdmin):
+    list_display = ["at", "project", "action", "from_status", "to_status", "round", "grade", "reason", "actor"]
+    list_filter = ["action", "to_status", "grade", "reason", "project__year", "project__region", "project__department"]
+    search_fields = ["project__name", "project__code", "project__unit__name", "actor__username", "actor__first_name", "comment"]
+    list_select_related = ["project", "actor"]
+    date_hierarchy = "at"
+    exclude = ["snapshot"]
+    inlines = [ReviewCommentInline]
+
+
+@admin.register(ReviewComment)
+class ReviewCommentAdmin(_ReadOnlyAdmin):
+    list_display = ["record", "reason", "indicator", "text"]
+    list_filter = ["reason", "record__action"]
+    search_fields = ["text", "record__project__name", "indicator__name"]
+    list_select_related = ["record__project", "indicator"]

@@ -12,9 +12,11 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from indicators.models import Basis, Framework, Indicator, Level2
 from perfgoals.formatting import decimal_text
+from perfgoals.history import acting_user, create_with_history, delete_with_history, update_with_history
 from projects.models import (
     CodeItem,
     Department,
@@ -205,8 +207,10 @@ class ImportResult:
 class _Reader:
     """Checks one document, collecting every problem with its place, before anything is written."""
 
-    def __init__(self, document):
+    def __init__(self, document, by=None):
         self.document = document
+        # Who imports, with one time for each import: the field history of every row written says so.
+        self.history = {"by": acting_user(by), "reason": "导入", "at": timezone.now()}
         self.problems = []
         self.level2s = {
             (l2.level1.framework.code, l2.level1.name, l2.name): l2
@@ -400,7 +404,7 @@ def _check_indicator_uids(reader, rows, owner_filter, where):
             reader.problem(where, f"三级指标标识“{uid}”属于另一张表，不能导入到这里。")
 
 
-def _write_indicators(rows, result, existing=(), **owner):
+def _write_indicators(rows, result, existing, history, **owner):
     """Write the rows of one table, updating rows whose uid the table already has in place (so each
     kept row keeps its id and only its changed fields are written), creating the new ones and
     deleting the ones the document no longer lists."""
@@ -424,10 +428,10 @@ def _write_indicators(rows, result, existing=(), **owner):
         elif before != [getattr(indicator, name) for name in _INDICATOR_FIELDS + _VALUE_FIELDS]:
             to_update.append(indicator)
     if by_uid:
-        Indicator.objects.filter(pk__in=[indicator.pk for indicator in by_uid.values()]).delete()
-    Indicator.objects.bulk_create(to_create)
+        delete_with_history(Indicator.objects.filter(pk__in=[indicator.pk for indicator in by_uid.values()]), **history)
+    create_with_history(to_create, **history)
     if to_update:
-        Indicator.objects.bulk_update(to_update, _INDICATOR_FIELDS + _VALUE_FIELDS)
+        update_with_history(to_update, _INDICATOR_FIELDS + _VALUE_FIELDS, **history)
     result.indicators += len(rows)
     result.indicators_created += len(to_create)
     result.indicators_updated += len(to_update)
@@ -555,25 +559,31 @@ def _import_project_table(reader, data, index, regions, departments, units, resu
         table = existing
         for name, value in fields.items():
             setattr(table, name, value)
+        table._history_user = reader.history["by"]
         table.save()
-        table.goals.all().delete()
-        table.spending_plan.all().delete()
+        delete_with_history(table.goals.all(), **reader.history)
+        delete_with_history(table.spending_plan.all(), **reader.history)
         result.updated += 1
     else:
         table = ProjectTable(**fields)
         if uid:
             table.uid = uid
+        table._history_user = reader.history["by"]
         table.save()
         result.created += 1
-    SpendingCheckpoint.objects.bulk_create(
-        SpendingCheckpoint(project=table, month=month, cumulative_percent=percent) for month, percent in plan
+    create_with_history(
+        (SpendingCheckpoint(project=table, month=month, cumulative_percent=percent) for month, percent in plan),
+        **reader.history,
     )
-    ProjectGoal.objects.bulk_create(
-        ProjectGoal(project=table, kind=kind, order=order, text=text)
-        for kind, texts in goals.items()
-        for order, text in enumerate(texts, 1)
+    create_with_history(
+        (
+            ProjectGoal(project=table, kind=kind, order=order, text=text)
+            for kind, texts in goals.items()
+            for order, text in enumerate(texts, 1)
+        ),
+        **reader.history,
     )
-    _write_indicators(indicators, result, table.indicators.all() if existing else (), project=table)
+    _write_indicators(indicators, result, table.indicators.all() if existing else (), reader.history, project=table)
     result.tables.append(table)
 
 
@@ -637,28 +647,33 @@ def _import_department_target(reader, data, index, regions, departments, result)
         target = existing
         for name, value in fields.items():
             setattr(target, name, value)
+        target._history_user = reader.history["by"]
         target.save()
-        target.sub_targets.all().delete()
+        delete_with_history(target.sub_targets.all(), **reader.history)
         result.updated += 1
     else:
         target = DepartmentTarget(**fields)
         if uid:
             target.uid = uid
+        target._history_user = reader.history["by"]
         target.save()
         result.created += 1
-    DepartmentSubTarget.objects.bulk_create(
-        DepartmentSubTarget(target=target, order=order, **sub) for order, sub in enumerate(subs, 1)
+    create_with_history(
+        (DepartmentSubTarget(target=target, order=order, **sub) for order, sub in enumerate(subs, 1)), **reader.history
     )
-    _write_indicators(indicators, result, target.indicators.all() if existing else (), department_target=target)
+    _write_indicators(
+        indicators, result, target.indicators.all() if existing else (), reader.history, department_target=target
+    )
     result.targets.append(target)
 
 
-def import_document(document):
-    """Import a whole interchange document, all or nothing. Raises InterchangeError listing every problem."""
+def import_document(document, *, by=None):
+    """Import a whole interchange document, all or nothing. Raises InterchangeError listing every problem.
+    ``by`` is who imports, for the field history (by default the user of the request being served)."""
     _check_header(document)
     result = ImportResult()
     with transaction.atomic():
-        reader = _Reader(document)
+        reader = _Reader(document, by=by)
         reader.load_current_exports(document)
         regions, departments, units = _organisations(reader, document)
         for index, data in enumerate(document.get("project_tables") or [], 1):

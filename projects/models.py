@@ -6,8 +6,10 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
-from indicators.models import Grade
+from indicators.models import Grade, Opinion  # noqa: F401  (Opinion: the 监审意见 have one home, re-exported here)
+from perfgoals.history import TrackedHistory
 
 MONEY = {"max_digits": 18, "decimal_places": 6}
 
@@ -165,6 +167,7 @@ class TableStatus(models.TextChoices):
     FINANCE_REVIEW = "finance_review", "待财政审核"
     RETURNED = "returned", "已退回"
     APPROVED = "approved", "已批复"
+    SUPERSEDED = "superseded", "已调整"
 
 
 class ProjectTable(models.Model):
@@ -214,6 +217,15 @@ class ProjectTable(models.Model):
         related_name="+",
         verbose_name="复制自",
     )
+    previous_version = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="next_versions",
+        verbose_name="调整前版本",
+        help_text="调整产生的新版本指向被调整的已批复版本；复制上年记在“复制自”。",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("最后修改", auto_now=True)
     updated_by = models.ForeignKey(
@@ -229,6 +241,10 @@ class ProjectTable(models.Model):
     checked_at = models.DateTimeField("检查时间", null=True, blank=True)
 
     objects = ProjectTableQuerySet.as_manager()
+    # Check results are recomputed, not edited: they stay out of the field history.
+    history = TrackedHistory(
+        excluded_fields=["quality_score", "quality_grade", "checked_at"], verbose_name="项目绩效目标表修改记录"
+    )
 
     class Meta:
         verbose_name = "项目绩效目标表"
@@ -262,6 +278,9 @@ class ProjectTable(models.Model):
             models.Index(fields=["year", "status"]),
             models.Index(fields=["year", "quality_grade", "quality_score"]),
             models.Index(fields=["quality_score"]),
+            # The reviewers' queues: tables at one step, in one department or one region.
+            models.Index(fields=["status", "department"]),
+            models.Index(fields=["status", "region"]),
         ]
 
     def __str__(self):
@@ -283,6 +302,8 @@ class SpendingCheckpoint(models.Model):
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
+
+    history = TrackedHistory(verbose_name="资金支出计划修改记录")
 
     class Meta:
         verbose_name = "资金支出计划"
@@ -319,6 +340,8 @@ class ProjectGoal(models.Model):
     order = models.PositiveIntegerField("排序", default=0)
     text = models.TextField("目标")
 
+    history = TrackedHistory(verbose_name="绩效目标修改记录")
+
     class Meta:
         verbose_name = "绩效目标"
         verbose_name_plural = "绩效目标"
@@ -326,6 +349,89 @@ class ProjectGoal(models.Model):
 
     def __str__(self):
         return self.text[:40]
+
+
+class ReviewAction(models.TextChoices):
+    """The actions of the review workflow (projects.workflow), as the history page names them."""
+
+    SUBMIT = "submit", "提交"
+    WITHDRAW = "withdraw", "撤回"
+    PASS = "pass", "通过"
+    RETURN = "return", "退回"
+    APPROVE = "approve", "批复"
+    ADJUST = "adjust", "发起调整"
+
+
+class ReviewRecord(models.Model):
+    """审核记录：谁在什么时候对哪张表做了什么，状态从哪里到哪里，评级、理由和意见。
+
+    Written only by projects.workflow, exactly one per action, in the same transaction as the status
+    change. ``round`` is the submission round (1 for the first submit, +1 for each resubmission);
+    records after a submit carry its round. ``snapshot`` is set on submits only: the table as the
+    interchange export writes it, so a reviewer can compare this submission with the previous one."""
+
+    project = models.ForeignKey(
+        ProjectTable, on_delete=models.CASCADE, related_name="reviews", verbose_name="项目绩效目标表"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="操作人"
+    )
+    at = models.DateTimeField("时间", default=timezone.now)
+    action = models.CharField("操作", max_length=20, choices=ReviewAction.choices)
+    from_status = models.CharField("原状态", max_length=20, choices=TableStatus.choices)
+    to_status = models.CharField("新状态", max_length=20, choices=TableStatus.choices)
+    grade = models.CharField("审核等级", max_length=10, choices=Grade.choices, blank=True)
+    reason = models.CharField("退回理由", max_length=20, choices=Opinion.choices, blank=True)
+    comment = models.TextField("意见", blank=True)
+    round = models.PositiveSmallIntegerField("提交轮次", default=0)
+    snapshot = models.JSONField("提交时的表", null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "审核记录"
+        verbose_name_plural = "审核记录"
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(action="return") | ~Q(reason=""), name="review_return_has_reason"
+            ),
+        ]
+        indexes = [
+            # The queue's rounds and last submit per table, and the history page.
+            models.Index(fields=["project", "action", "at"]),
+            models.Index(fields=["at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.project} {self.get_action_display()}（{self.get_from_status_display()} → {self.get_to_status_display()}）"
+
+
+class ReviewComment(models.Model):
+    """审核意见的一条：针对某一行三级指标（或整张表）的监审意见和说明。
+
+    ``indicator_uid`` is kept beside the foreign key so the comment still finds its row when the row
+    has been deleted (the key is then empty) and so it can be matched in later versions."""
+
+    record = models.ForeignKey(ReviewRecord, on_delete=models.CASCADE, related_name="comments", verbose_name="审核记录")
+    indicator = models.ForeignKey(
+        "indicators.Indicator",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="review_comments",
+        verbose_name="三级指标",
+    )
+    indicator_uid = models.UUIDField("三级指标标识", null=True, blank=True, help_text="整表意见留空")
+    reason = models.CharField("监审意见", max_length=20, choices=Opinion.choices)
+    text = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = "审核意见"
+        verbose_name_plural = "审核意见"
+        ordering = ["record", "id"]
+        indexes = [models.Index(fields=["indicator_uid"])]
+
+    def __str__(self):
+        return f"{self.get_reason_display()}：{self.text[:40]}"
 
 
 class DepartmentTarget(models.Model):
@@ -356,6 +462,7 @@ class DepartmentTarget(models.Model):
     )
 
     objects = DepartmentTargetQuerySet.as_manager()
+    history = TrackedHistory(verbose_name="部门整体绩效目标修改记录")
 
     class Meta:
         verbose_name = "部门整体绩效目标"
@@ -384,6 +491,8 @@ class DepartmentSubTarget(models.Model):
     goal = models.TextField("绩效目标", blank=True)
     indicator_text = models.TextField("绩效指标", blank=True)
     safeguards = models.TextField("工作保障措施", blank=True)
+
+    history = TrackedHistory(verbose_name="分项绩效目标修改记录")
 
     class Meta:
         verbose_name = "分项绩效目标"

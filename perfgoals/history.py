@@ -1,0 +1,112 @@
+"""Field-level history with django-simple-history, including rows written in bulk.
+
+simple-history records a row when it is saved or deleted one at a time (its signals), and its
+``bulk_*_with_history`` helpers record rows written in bulk. The editors and the import write rows in
+bulk to keep a fixed number of queries, so they go through the helpers here, which also record bulk
+deletions in one insert and put the acting user on every record. Without an explicit user the user of
+the current request (simple-history's middleware) is used, as simple-history does for single saves.
+"""
+
+import contextvars
+
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+_deleting_in_bulk = contextvars.ContextVar("perfgoals_deleting_in_bulk", default=False)
+
+# The reason on the first records given to rows that existed before history was switched on
+# (projects/migrations/0005_field_history_baseline.py): a starting point, not a change anyone made.
+BASELINE_REASON = "启用修改记录时已有的内容"
+
+
+class TrackedHistory(HistoricalRecords):
+    """HistoricalRecords that stays quiet while delete_with_history deletes rows it has already
+    recorded, so a bulk delete costs one insert for its records instead of one per row."""
+
+    def post_delete(self, instance, using=None, **kwargs):
+        if _deleting_in_bulk.get():
+            return
+        super().post_delete(instance, using=using, **kwargs)
+
+
+def acting_user(by=None):
+    """``by``, or the signed-in user of the request being served, or None (a command)."""
+    if by is not None:
+        return by
+    request = getattr(HistoricalRecords.context, "request", None)
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+def create_with_history(objs, *, by=None, reason="", at=None, batch_size=None):
+    """bulk_create the unsaved ``objs`` (all of one model) and record each as created. Returns them."""
+    objs = list(objs)
+    if not objs:
+        return objs
+    return bulk_create_with_history(
+        objs,
+        type(objs[0]),
+        batch_size=batch_size,
+        default_user=acting_user(by),
+        default_change_reason=reason,
+        default_date=at or timezone.now(),
+    )
+
+
+def update_with_history(objs, fields, *, by=None, reason="", at=None, batch_size=None):
+    """bulk_update ``fields`` of ``objs`` (all of one model) and record each as changed."""
+    objs = list(objs)
+    if not objs:
+        return 0
+    return bulk_update_with_history(
+        objs,
+        type(objs[0]),
+        list(fields),
+        batch_size=batch_size,
+        default_user=acting_user(by),
+        default_change_reason=reason,
+        default_date=at or timezone.now(),
+    )
+
+
+def record_changes(objs, *, by=None, reason="", at=None):
+    """Record ``objs`` (all of one model, already written, e.g. by bulk_update) as changed, for when
+    only some of the rows a bulk_update wrote were really changed by the user."""
+    objs = list(objs)
+    if not objs:
+        return
+    type(objs[0]).history.bulk_history_create(
+        objs, update=True, default_user=acting_user(by), default_change_reason=reason, default_date=at or timezone.now()
+    )
+
+
+def delete_with_history(queryset, *, by=None, reason="", at=None):
+    """Delete the rows of ``queryset``, first recording each as deleted with its last values, in a
+    fixed number of queries however many rows there are. For rows whose own tracked children would
+    be deleted with them (a whole table), delete one at a time instead, so the children are recorded."""
+    rows = list(queryset)
+    if not rows:
+        return 0
+    model = type(rows[0])
+    history = model.history.model
+    user = acting_user(by)
+    at = at or timezone.now()
+    history.objects.bulk_create(
+        [
+            history(
+                history_date=at,
+                history_type="-",
+                history_user=user,
+                history_change_reason=reason,
+                **{field.attname: getattr(row, field.attname) for field in history.tracked_fields},
+            )
+            for row in rows
+        ]
+    )
+    token = _deleting_in_bulk.set(True)
+    try:
+        deleted, _ = model._default_manager.filter(pk__in=[row.pk for row in rows]).delete()
+    finally:
+        _deleting_in_bulk.reset(token)
+    return deleted
