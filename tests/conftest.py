@@ -6,11 +6,33 @@ from django.core.management import call_command
 E2E_DIR = Path(__file__).parent / "e2e"
 
 
-def pytest_collection_modifyitems(items):
-    """Every test under tests/e2e/ drives a browser: `make test` leaves them to `make test-e2e`."""
+def pytest_collection_modifyitems(config, items):
+    """Every test under tests/e2e/ drives a browser: `make test` leaves them to `make test-e2e`.
+
+    Tests marked ``postgresql`` (two connections racing for a row lock) run only against PostgreSQL:
+    SQLite has no row locks and serialises writers. On SQLite they are deselected, and the summary
+    says so; .ci/run runs the suite on PostgreSQL as well, where they run."""
+    from django.db import connection
+
     for item in items:
         if E2E_DIR in Path(item.fspath).parents:
             item.add_marker(pytest.mark.e2e)
+    if connection.vendor == "postgresql":
+        return
+    deselected = [item for item in items if item.get_closest_marker("postgresql")]
+    if deselected:
+        items[:] = [item for item in items if not item.get_closest_marker("postgresql")]
+        config.hook.pytest_deselected(items=deselected)
+        config._postgresql_only = (connection.vendor, len(deselected))
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    vendor, count = getattr(config, "_postgresql_only", ("", 0))
+    if count:
+        terminalreporter.write_line(
+            f"{count} PostgreSQL-only tests not run: the database is {vendor}, which has no row locks "
+            "across connections. Run with DATABASE_URL=postgres://… to run them."
+        )
 
 
 @pytest.fixture(autouse=True)
