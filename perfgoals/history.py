@@ -85,7 +85,7 @@ def delete_with_history(queryset, *, by=None, reason="", at=None):
     """Delete the rows of ``queryset``, first recording each as deleted with its last values, in a
     fixed number of queries however many rows there are. For rows whose own tracked children would
     be deleted with them (a whole table), delete one at a time instead, so the children are recorded."""
-    rows = list(queryset)
+    rows = list(queryset.all())  # a copy: the caller's queryset is left unevaluated
     if not rows:
         return 0
     model = type(rows[0])

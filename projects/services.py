@@ -54,14 +54,15 @@ def _lock_unchanged(model, table, token):
 
 def _save_indicators(indicator_formset, by=None, at=None, **owner):
     """Write the grid in a fixed number of queries: delete, update and create in bulk, with the field
-    history of the rows deleted, created and changed (a row saved unchanged gets no history record)."""
+    history of the rows deleted, created and changed by the user. A row saved unchanged, or only
+    renumbered because a row above it was deleted, gets no history record."""
     deleted = [row.pk for row in indicator_formset.rows_to_delete()]
     if deleted:
         delete_with_history(Indicator.objects.filter(pk__in=deleted), by=by, at=at)
     updated, created, changed = [], [], []
     for order, form in enumerate(indicator_formset.rows_in_order(), 1):
         row = form.save(commit=False)
-        if row.pk and (form.has_changed() or row.order != order):
+        if row.pk and form.has_changed():
             changed.append(row)
         row.order = order
         for name, value in owner.items():
@@ -81,7 +82,7 @@ def _save_ordered(formset, owner_field, owner, by=None, at=None, **extra):
     updated, created, changed = [], [], []
     for order, form in enumerate(formset.kept_forms(), 1):
         row = form.save(commit=False)
-        if row.pk and (form.has_changed() or getattr(row, "order", order) != order):
+        if row.pk and form.has_changed():
             changed.append(row)
         setattr(row, owner_field, owner)
         if hasattr(row, "order"):

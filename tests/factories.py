@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group
 
 from indicators.checks import FrameworkData, IndicatorData, Level2Spec, TableData
 from indicators.models import Framework, Indicator, Level2
+from perfgoals.history import create_with_history
 from perfgoals.roles import Role
 from projects.models import Department, ProjectGoal, ProjectTable, Region, SpendingCheckpoint, Unit, UserScope
 
@@ -187,7 +188,7 @@ def stored_table(unit_obj=None, rows=CLEAN_ROWS, funds=Decimal("20"), **fields):
         unit_obj, funds_total=funds, funds_fiscal=funds, **{"name": "基层干部业务培训经费", **fields}
     )
     ProjectGoal.objects.create(project=table, order=1, text="举办业务培训 4 期，培训基层干部 200 人次，考核合格率达到 95% 以上。")
-    SpendingCheckpoint.objects.bulk_create(
+    create_with_history(
         SpendingCheckpoint(project=table, month=month, cumulative_percent=percent)
         for month, percent in ((3, 25), (6, 50), (9, 75), (12, 100))
     )
