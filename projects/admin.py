@@ -3,6 +3,7 @@ from django.contrib import admin
 
 from indicators.models import Indicator, Level2
 from projects.models import (
+    BudgetYear,
     CodeItem,
     Department,
     DepartmentSubTarget,
@@ -197,3 +198,12 @@ class ReviewCommentAdmin(_ReadOnlyAdmin):
     list_filter = ["reason", "record__action"]
     search_fields = ["text", "record__project__name", "indicator__name"]
     list_select_related = ["record__project", "indicator"]
+
+
+@admin.register(BudgetYear)
+class BudgetYearAdmin(admin.ModelAdmin):
+    """预算年度设置：报送截止日期（总览以它为界）和执行的指标体系（新建的表默认采用）。"""
+
+    list_display = ["year", "submission_deadline", "framework"]
+    list_select_related = ["framework"]
+    ordering = ["-year"]

@@ -22,7 +22,7 @@ from indicators.values import parse_value
 from perfgoals.roles import Role, role_of
 from projects import forms as project_forms
 from projects import permissions, presentation, services
-from projects.models import DepartmentTarget, GoalKind, ProjectGoal, ProjectTable, TableStatus
+from projects.models import BudgetYear, DepartmentTarget, GoalKind, ProjectGoal, ProjectTable, TableStatus
 
 
 def _indicator_queryset():
@@ -160,12 +160,13 @@ class ProjectEditView(_EditorView):
         frameworks = project_forms.frameworks()
         if table is None:
             year = data.get("year") if data else self.request.GET.get("year")
+            year = int(year) if str(year or "").isdigit() else timezone.localdate().year
             table = ProjectTable(
                 unit=unit,
                 department=unit.department,
                 region=unit.region,
-                year=int(year) if str(year or "").isdigit() else timezone.localdate().year,
-                framework=frameworks[0],
+                year=year,
+                framework=BudgetYear.framework_for(year, frameworks[0]),
             )
         form = project_forms.ProjectTableForm(
             data, instance=table, attributes=project_forms.project_attributes(), frameworks=frameworks, unit=unit
@@ -414,10 +415,11 @@ class DepartmentTargetEditView(_EditorView):
         department = target.department if target else permissions.unit_of(self.request.user).department
         if target is None:
             year = data.get("year") if data else self.request.GET.get("year")
+            year = int(year) if str(year or "").isdigit() else timezone.localdate().year
             target = DepartmentTarget(
                 department=department,
-                year=int(year) if str(year or "").isdigit() else timezone.localdate().year,
-                framework=frameworks[0],
+                year=year,
+                framework=BudgetYear.framework_for(year, frameworks[0]),
             )
         form = project_forms.DepartmentTargetForm(data, instance=target, frameworks=frameworks, department=department)
         framework = target.framework
