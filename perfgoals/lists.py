@@ -1,0 +1,209 @@
+"""The one generic list screen (STYLE §5): a scoped queryset, a FilterSet, a Table, paging, a free-text
+search and ``?export=xlsx`` on the same URL.
+
+The export goes through the very FilterSet and Table that draw the page, unpaginated and in the
+page's sort order, so the workbook holds exactly the rows the user has on screen (all pages of
+them) in the columns they see, under a title naming the filters that made them."""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django_filters.views import FilterView
+from django_tables2 import RequestConfig, SingleTableMixin
+
+from perfgoals.roles import role_of
+from perfgoals.xlsx import list_workbook, xlsx_response
+
+EXPORT_PARAMETER = "export"
+# Query parameters that belong to the table, not to the filters: kept when the filters change.
+TABLE_PARAMETERS = ("sort", "per_page")
+
+
+def _choice_label(field, value):
+    for key, label in field.choices:
+        if isinstance(label, (list, tuple)):
+            for sub_key, sub_label in label:
+                if str(sub_key) == str(value):
+                    return str(sub_label)
+        elif str(key) == str(value):
+            return str(label)
+    return str(value)
+
+
+def _bound_text(value):
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def filter_value_text(field, value):
+    """How a filter's cleaned value reads in Chinese, or "" when the filter is not in use."""
+    if value is None or value == "" or value == [] or value == ():
+        return ""
+    if isinstance(value, slice):
+        start, stop = value.start, value.stop
+        if start is not None and stop is not None:
+            return f"{_bound_text(start)} 至 {_bound_text(stop)}"
+        if start is not None:
+            return f"≥ {_bound_text(start)}" if not isinstance(start, datetime.date) else f"{_bound_text(start)} 起"
+        if stop is not None:
+            return f"≤ {_bound_text(stop)}" if not isinstance(stop, datetime.date) else f"至 {_bound_text(stop)}"
+        return ""
+    if isinstance(field, forms.ModelChoiceField):
+        return str(value)
+    if isinstance(field, forms.ChoiceField):
+        if isinstance(value, (list, tuple)):
+            return "、".join(_choice_label(field, item) for item in value)
+        return _choice_label(field, value)
+    return _bound_text(value)
+
+
+class SearchFilterSet(django_filters.FilterSet):
+    """A FilterSet with the free-text box every list has and Bootstrap-styled widgets.
+
+    ``search_fields`` are the (single-valued) fields the words of ``q`` are looked for in: every word
+    must appear in one of them. ``primary`` names the filters shown in the first row; the others sit
+    under 更多条件."""
+
+    q = django_filters.CharFilter(label="搜索", method="search")
+
+    search_fields = ()
+    primary = ("q",)
+
+    def search(self, queryset, name, value):
+        for word in value.split():
+            match = Q()
+            for field in self.search_fields:
+                match |= Q(**{f"{field}__icontains": word})
+            queryset = queryset.filter(match)
+        return queryset
+
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "_styled", False):
+            for field in form.fields.values():
+                _style(field.widget)
+            form.fields["q"].widget.attrs.setdefault("placeholder", "输入文字搜索")
+            form._styled = True
+        return form
+
+    def describe(self):
+        """(label, text) of each filter in use, in the form's order: shown above the list and written
+        into the export's title row."""
+        if not self.is_bound or not self.form.is_valid():
+            return []
+        described = []
+        for name, field in self.form.fields.items():
+            text = filter_value_text(field, self.form.cleaned_data.get(name))
+            if text:
+                described.append((str(field.label), text))
+        return described
+
+    def primary_fields(self):
+        return [self.form[name] for name in self.primary if name in self.form.fields]
+
+    def more_fields(self):
+        return [self.form[name] for name in self.form.fields if name not in self.primary]
+
+    def more_in_use(self):
+        """Whether a filter under 更多条件 is set, so the page opens that section."""
+        if not self.is_bound:
+            return False
+        return any(self.data.get(key) for field in self.more_fields() for key in _data_keys(field))
+
+
+def _data_keys(bound_field):
+    widget = bound_field.field.widget
+    if isinstance(widget, forms.MultiWidget):
+        suffixes = getattr(widget, "suffixes", None) or [str(index) for index in range(len(widget.widgets))]
+        return [f"{bound_field.html_name}_{suffix}" if suffix else bound_field.html_name for suffix in suffixes]
+    return [bound_field.html_name]
+
+
+def _style(widget):
+    if isinstance(widget, forms.MultiWidget):
+        for part in widget.widgets:
+            _style(part)
+        return
+    if isinstance(widget, forms.DateInput):
+        widget.input_type = "date"
+        widget.format = "%Y-%m-%d"
+    css = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
+    widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class FilteredListView(LoginRequiredMixin, SingleTableMixin, FilterView):
+    """A list screen: subclasses give ``title``, ``filterset_class``, ``table_class`` (a BaseTable) and
+    ``scoped_queryset(user)``, which must start from the model's ``visible_to(user)``.
+
+    Anonymous visitors go to the login page; a user for whom ``user_may_view`` is false gets 403.
+    An invalid filter value (a region the user cannot see, a year that is no number) lists nothing."""
+
+    template_name = "overview/list.html"
+    title = ""
+    table_pagination = {"per_page": 25}
+    strict = True
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not self.user_may_view(request.user):
+            raise PermissionDenied(f"您的角色不能查看“{self.title}”。")
+        return super().dispatch(request, *args, **kwargs)
+
+    def user_may_view(self, user):
+        """Anyone with a role; the rows are scoped by ``scoped_queryset``."""
+        return role_of(user) is not None
+
+    def get_queryset(self):
+        return self.scoped_queryset(self.request.user)
+
+    def select_rows(self):
+        """The FilterSet of this request and the rows it selects (none when a filter value is invalid)."""
+        self.filterset = self.get_filterset(self.get_filterset_class())
+        if not self.filterset.is_bound or self.filterset.is_valid() or not self.get_strict():
+            self.object_list = self.filterset.qs
+        else:
+            self.object_list = self.filterset.queryset.none()
+
+    def get(self, request, *args, **kwargs):
+        self.select_rows()
+        if request.GET.get(EXPORT_PARAMETER) == "xlsx":
+            return self.export_xlsx()
+        return self.render_to_response(self.get_context_data(filter=self.filterset, object_list=self.object_list))
+
+    def export_title(self):
+        described = self.filterset.describe()
+        conditions = "；".join(f"{label}：{text}" for label, text in described) if described else "全部"
+        return f"{self.title}（筛选条件：{conditions}）"
+
+    def export_xlsx(self):
+        table = self.get_table_class()(data=self.object_list, **self.get_table_kwargs())
+        RequestConfig(self.request, paginate=False).configure(table)
+        values = table.as_values()
+        headers = next(values)
+        content = list_workbook(sheet_title=self.title, title=self.export_title(), headers=headers, rows=values)
+        return xlsx_response(content, f"{self.title}.xlsx")
+
+    def export_url(self):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        query[EXPORT_PARAMETER] = "xlsx"
+        return f"?{query.urlencode()}"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title=self.title,
+            active_filters=self.filterset.describe(),
+            export_url=self.export_url(),
+            kept_parameters=[(name, self.request.GET[name]) for name in TABLE_PARAMETERS if self.request.GET.get(name)],
+        )
+        return context

@@ -1,0 +1,84 @@
+"""The base django-tables2 table of every list screen, and the columns lists share.
+
+A column's ``render`` is what the page shows; its ``value`` is what the Excel export writes (through
+``Table.as_values``): the plain datum, so money stays a number and a badge becomes its text. A
+table's own ``render_<name>`` that returns HTML needs a ``value_<name>`` beside it for the same reason."""
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+
+from perfgoals.formatting import decimal_text
+
+
+def money_text(value):
+    """万元 with two decimals at least, more when the amount has them: 66 → 66.00, 10606.7522 → 10606.7522."""
+    if value is None:
+        return ""
+    whole, _, fraction = decimal_text(value).partition(".")
+    return f"{whole}.{fraction.ljust(2, '0')}"
+
+
+class BaseTable(tables.Table):
+    """Small, striped-on-hover Bootstrap tables with a Chinese empty text; subclasses declare columns."""
+
+    class Meta:
+        attrs = {"class": "table table-sm table-hover align-middle list-table"}
+        empty_text = "没有符合条件的记录。"
+        template_name = "django_tables2/bootstrap5.html"
+
+
+class MoneyColumn(tables.Column):
+    """万元, right-aligned on screen, a number in the export."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("attrs", {"th": {"class": "text-end"}, "td": {"class": "text-end text-nowrap"}})
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return money_text(value)
+
+    def value(self, value):
+        return value
+
+
+class NumberColumn(tables.Column):
+    """A count or score, right-aligned."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("attrs", {"th": {"class": "text-end"}, "td": {"class": "text-end"}})
+        super().__init__(*args, **kwargs)
+
+
+class BadgeColumn(tables.Column):
+    """A choice shown as a coloured badge (CSS class ``<prefix>-<stored value>``), exported as its label."""
+
+    def __init__(self, *args, css_prefix, **kwargs):
+        self.css_prefix = css_prefix
+        super().__init__(*args, **kwargs)
+
+    def render(self, value, record, bound_column):
+        # ``value`` is the label (django-tables2 calls get_FOO_display); the class needs the stored value.
+        stored = tables.A(bound_column.accessor).resolve(record)
+        return format_html('<span class="badge {}-{}">{}</span>', self.css_prefix, stored, value)
+
+    def value(self, value):
+        return value
+
+
+class DetailLinkColumn(tables.Column):
+    """Text linking to a detail page named by ``url_name`` with the primary key at ``pk_accessor``."""
+
+    def __init__(self, *args, url_name, pk_accessor="pk", empty_label="（未命名）", **kwargs):
+        self.url_name = url_name
+        self.pk_accessor = pk_accessor
+        self.empty_label = empty_label
+        kwargs.setdefault("empty_values", ())
+        super().__init__(*args, **kwargs)
+
+    def render(self, value, record):
+        pk = tables.A(self.pk_accessor).resolve(record)
+        return format_html('<a href="{}">{}</a>', reverse(self.url_name, args=[pk]), value or self.empty_label)
+
+    def value(self, value):
+        return value or self.empty_label

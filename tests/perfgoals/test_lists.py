@@ -1,0 +1,80 @@
+"""The shared list pieces: filter descriptions, the free-text search and the list workbook."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import django_filters
+from django import forms
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from perfgoals.lists import SearchFilterSet, filter_value_text
+from perfgoals.xlsx import cell_value, list_workbook
+from projects.models import ProjectTable
+from tests import factories
+
+
+def test_filter_values_read_as_chinese_text():
+    choice = forms.ChoiceField(choices=[("approved", "已批复")])
+    assert filter_value_text(choice, "approved") == "已批复"
+    assert filter_value_text(forms.DecimalField(), slice(Decimal("60"), Decimal("90"))) == "60 至 90"
+    assert filter_value_text(forms.DecimalField(), slice(Decimal("60"), None)) == "≥ 60"
+    assert filter_value_text(forms.DecimalField(), slice(None, Decimal("90"))) == "≤ 90"
+    start = timezone.make_aware(datetime.datetime(2024, 3, 1))
+    assert filter_value_text(forms.DateField(), slice(start, None)) == "2024-03-01 起"
+    assert filter_value_text(forms.CharField(), "") == ""
+    assert filter_value_text(forms.DecimalField(), slice(None, None)) == ""
+
+
+class _TableSearch(SearchFilterSet):
+    search_fields = ("name", "unit__name")
+
+    class Meta:
+        model = ProjectTable
+        fields = []
+
+
+def test_every_word_of_the_search_must_appear_in_some_searched_field(reference_data):
+    unit = factories.unit(name="教育局本级")
+    training = factories.project_table(unit, name="业务培训经费")
+    factories.project_table(unit, name="设备购置经费")
+    factories.project_table(factories.unit(name="卫生局本级"), name="业务培训经费")
+    found = _TableSearch({"q": "教育 培训"}, queryset=ProjectTable.objects.all()).qs
+    assert list(found) == [training]
+    described = _TableSearch({"q": "教育 培训"}, queryset=ProjectTable.objects.all()).describe()
+    assert described == [("搜索", "教育 培训")]
+
+
+def test_filter_widgets_are_styled_for_bootstrap(reference_data):
+    class Filters(_TableSearch):
+        year = django_filters.NumberFilter()
+        status = django_filters.ChoiceFilter(choices=[("draft", "草稿")])
+
+    form = Filters({}, queryset=ProjectTable.objects.all()).form
+    assert "form-control" in form.fields["q"].widget.attrs["class"]
+    assert "form-select" in form.fields["status"].widget.attrs["class"]
+
+
+def test_cells_keep_numbers_and_dates_and_read_yes_and_no():
+    moment = timezone.make_aware(datetime.datetime(2024, 3, 1, 9, 30), datetime.timezone.utc)
+    assert cell_value(Decimal("1.5")) == Decimal("1.5")
+    assert cell_value(moment) == datetime.datetime(2024, 3, 1, 17, 30)  # Asia/Shanghai, no time zone
+    assert cell_value(True) == "是" and cell_value(False) == "否"
+    assert cell_value("") is None and cell_value(None) is None
+
+
+def test_the_list_workbook_has_a_title_row_a_frozen_header_and_typed_cells():
+    content = list_workbook(
+        sheet_title="项目绩效目标表清单",
+        title="项目绩效目标表清单（筛选条件：全部）",
+        headers=["项目名称", "金额"],
+        rows=[["甲", Decimal("1.25")], ["乙", None]],
+    )
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert sheet.title == "项目绩效目标表清单"
+    assert sheet["A1"].value == "项目绩效目标表清单（筛选条件：全部）"
+    assert [cell.value for cell in sheet[2]] == ["项目名称", "金额"]
+    assert sheet.freeze_panes == "A3"
+    assert sheet["B3"].value == 1.25 and sheet["B3"].number_format == "0.00####"
+    assert sheet["B4"].value is None
