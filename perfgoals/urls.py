@@ -9,5 +9,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("healthz/", health, name="health"),
+    path("", include("indicators.urls")),
     path("", include("projects.urls")),
 ]

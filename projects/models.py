@@ -48,6 +48,14 @@ class ProjectTableQuerySet(ScopedQuerySet):
     region_path = "region"
 
 
+class DepartmentQuerySet(ScopedQuerySet):
+    """主管部门：单位填报人看到本单位所属的部门，主管部门审核人看到本部门，财政审核人看到本区划的所有部门。"""
+
+    unit_path = "units"
+    department_path = "pk"
+    region_path = "region"
+
+
 class DepartmentTargetQuerySet(ScopedQuerySet):
     """部门整体目标由部门本级单位填报，所以单位填报人只能看到本单位作为部门本级时所属部门的目标。"""
 
@@ -91,6 +99,8 @@ class Department(models.Model):
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departments", verbose_name="行政区划")
     code = models.CharField("部门代码", max_length=20, blank=True)
     name = models.CharField("名称", max_length=100)
+
+    objects = DepartmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = "主管部门"
@@ -522,6 +532,7 @@ class UserScope(models.Model):
 
     def __str__(self):
         return str(self.unit or self.department or self.region or "—")
+
 
 class BudgetYear(models.Model):
     """预算年度设置：报送截止日期和执行的指标体系，由管理员维护。

@@ -43,3 +43,13 @@ def can_edit_department_target(user, target):
 def can_import(user):
     """单位填报人把 Excel 导入本单位。"""
     return unit_of(user) is not None
+
+
+def can_view_overview(user):
+    """总览和各清单：每个有角色的用户都能看，看到的只是自己范围内的表（单位只看本单位）。"""
+    return role_of(user) is not None
+
+
+def can_view_department_progress(user):
+    """各部门报送进度是审核人的视角（主管部门、财政、管理员）：单位只有本单位的表，没有各部门可比。"""
+    return role_of(user) in {Role.DEPARTMENT_REVIEWER, Role.FINANCE_OFFICER, Role.ADMINISTRATOR}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects import excel_views, views
+from projects import excel_views, overview, views
 
 app_name = "projects"
 
@@ -23,4 +23,10 @@ urlpatterns = [
     path("import/", excel_views.excel_import, name="excel_import"),
     path("import/<str:token>/", excel_views.excel_import_preview, name="excel_import_preview"),
     path("import/<str:token>/confirm/", excel_views.excel_import_confirm, name="excel_import_confirm"),
+]
+
+# The overview (tracker issue 7): the list of target tables and departments' progress.
+urlpatterns += [
+    path("overview/tables/", overview.ProjectListView.as_view(), name="project_list"),
+    path("overview/departments/", overview.DepartmentProgressView.as_view(), name="department_progress"),
 ]

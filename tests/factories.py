@@ -195,3 +195,124 @@ def stored_table(unit_obj=None, rows=CLEAN_ROWS, funds=Decimal("20"), **fields):
     for order, (level1_name, level2_name, name, value) in enumerate(rows, 1):
         indicator(table, level1_name, level2_name, name=name, value=value, order=order)
     return table
+
+
+# Data for the overview's lists and dashboard (tracker issue 7).
+
+
+def finding(table, rule="vague_wording", indicator_obj=None, message=None):
+    """A stored check finding of ``rule`` on ``table`` (or on one of its rows), as the checks would store it."""
+    from indicators.checks import RULES
+    from indicators.models import CheckFinding
+
+    spec = RULES[rule]
+    return CheckFinding.objects.create(
+        project=table,
+        rule=rule,
+        severity=spec.severity,
+        criterion=spec.criterion,
+        opinion=spec.opinion,
+        message=message or f"{spec.title}（测试）",
+        indicator=indicator_obj,
+        row=indicator_obj.order if indicator_obj else None,
+    )
+
+
+def review_record(table, action, actor, *, at=None, round=1, reason="", to_status=None):
+    """A review record as projects.workflow writes one, for tests of what lists and charts read from the
+    history (the workflow's own tests cover how records come to be written)."""
+    from django.utils import timezone
+
+    from projects.models import ReviewRecord
+
+    return ReviewRecord.objects.create(
+        project=table,
+        actor=actor,
+        action=action,
+        at=at or timezone.now(),
+        from_status=table.status,
+        to_status=to_status or table.status,
+        round=round,
+        reason=reason,
+    )
+
+
+OVERVIEW_ROWS = (
+    ("产出指标", "数量指标", "培训人次", "≥ 200 人次"),
+    ("产出指标", "质量指标", "培训合格率", "≥ 95%"),
+    ("满意度指标", "服务对象满意度指标", "参训人员满意度", "≥ 100%"),
+)
+
+
+def overview_region(count, *, year=2024, departments=2, units_per_department=2, region_obj=None):
+    """A region whose ``count`` tables of ``year`` are spread over ``departments`` departments of
+    ``units_per_department`` units each; every table has three rows, a finding on each row and one on
+    the table, a first submission and, for every other table, a return. Built with bulk inserts so that
+    tests can compare the queries of a list at two sizes. Returns (region, tables)."""
+    from django.utils import timezone
+
+    from indicators.models import CheckFinding
+    from indicators.checks import RULES
+    from projects.models import ReviewRecord
+
+    region_obj = region_obj or region()
+    units = [
+        unit(department_obj)
+        for department_obj in [department(region_obj) for _ in range(departments)]
+        for _ in range(units_per_department)
+    ]
+    actor = user(Role.UNIT_STAFF, unit=units[0])
+    legacy = framework("2015")
+    statuses = ("draft", "department_review", "finance_review", "returned", "approved")
+    grades = ("excellent", "good", "fair", "poor", "")
+    tables = ProjectTable.objects.bulk_create(
+        ProjectTable(
+            region=region_obj,
+            department=units[number % len(units)].department,
+            unit=units[number % len(units)],
+            year=year,
+            name=f"批量项目{next(_sequence)}",
+            framework=legacy,
+            funds_total=Decimal(10 + number),
+            funds_fiscal=Decimal(10 + number),
+            status=statuses[number % len(statuses)],
+            quality_score=50 + (number * 7) % 50 if grades[number % len(grades)] else None,
+            quality_grade=grades[number % len(grades)],
+        )
+        for number in range(count)
+    )
+    levels = {(l1, l2): level2(l1, l2) for l1, l2, _, _ in OVERVIEW_ROWS}
+    rows = []
+    for table in tables:
+        for order, (l1, l2, name, value) in enumerate(OVERVIEW_ROWS, 1):
+            row = Indicator(project=table, level2=levels[(l1, l2)], name=name, order=order)
+            row.set_value(value)
+            rows.append(row)
+    rows = Indicator.objects.bulk_create(rows)
+    findings = []
+    for row in rows:
+        spec = RULES["satisfaction_full" if row.order == 3 else "description_repeats_name"]
+        findings.append(
+            CheckFinding(project=row.project, indicator=row, row=row.order, rule=spec.code, severity=spec.severity,
+                         criterion=spec.criterion, opinion=spec.opinion, message=spec.title)
+        )
+    spec = RULES["vague_wording"]
+    findings += [
+        CheckFinding(project=table, rule=spec.code, severity=spec.severity, criterion=spec.criterion,
+                     opinion=spec.opinion, message=spec.title)
+        for table in tables
+    ]
+    CheckFinding.objects.bulk_create(findings)
+    now = timezone.now()
+    records = [
+        ReviewRecord(project=table, actor=actor, action="submit", at=now, from_status="draft",
+                     to_status="department_review", round=1)
+        for table in tables
+    ]
+    records += [
+        ReviewRecord(project=table, actor=actor, action="return", at=now, from_status="department_review",
+                     to_status="returned", round=1, reason="not_quantified")
+        for table in tables[::2]
+    ]
+    ReviewRecord.objects.bulk_create(records)
+    return region_obj, tables

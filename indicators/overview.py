@@ -1,0 +1,258 @@
+"""Lists across all tables a user may see: 三级指标 by level, value and finding, and the findings of
+the quality checks, most frequent first (tracker issue 7).
+
+Rows are found through the tables: ``project__in=ProjectTable.objects.visible_to(user)``, so an
+indicator or finding of a table outside the scope never appears. Indicators of 部门整体绩效目标 are not
+listed here; they belong to one department's target, not to the project tables compared across units."""
+
+import django_filters
+import django_tables2 as tables
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery, Value, Window
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+
+from indicators.checks import RULES
+from indicators.models import CheckFinding, Criterion, Indicator, Level1, Level2, Opinion, Severity
+from indicators.values import Nature
+from perfgoals.formatting import decimal_text
+from perfgoals.lists import FilteredListView, SearchFilterSet
+from perfgoals.tables import BadgeColumn, BaseTable, DetailLinkColumn, NumberColumn
+from projects import permissions
+from projects.models import ProjectTable
+from projects.overview import visible_departments, visible_years, year_choices
+
+QUANTITATIVE, QUALITATIVE = "quantitative", "qualitative"
+VALUE_KINDS = [(QUANTITATIVE, "定量"), (QUALITATIVE, "定性")]
+OPERATORS = [(value, label) for value, label in Nature.choices if value != Nature.QUALITATIVE]
+
+
+def rule_choices():
+    return sorted(((code, rule.title) for code, rule in RULES.items()), key=lambda choice: choice[1])
+
+
+def rule_title(code):
+    rule = RULES.get(code)
+    return rule.title if rule else code
+
+
+def finding_list_url(**filters):
+    query = {name: value for name, value in filters.items() if value not in (None, "")}
+    url = reverse("indicators:finding_list")
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _names(model, order):
+    return [(name, name) for name in dict.fromkeys(model.objects.order_by(*order).values_list("name", flat=True))]
+
+
+class IndicatorFilterSet(SearchFilterSet):
+    search_fields = ("name", "value_text", "description", "project__name")
+    primary = ("q", "year", "level1", "level2", "kind", "nature", "value_unit", "value")
+
+    year = django_filters.ChoiceFilter(label="预算年度", field_name="project__year", empty_label="全部年度")
+    department = django_filters.ModelChoiceFilter(
+        label="主管部门", field_name="project__department", queryset=visible_departments, empty_label="全部部门"
+    )
+    level1 = django_filters.ChoiceFilter(label="一级指标", field_name="level2__level1__name", empty_label="全部")
+    level2 = django_filters.ChoiceFilter(label="二级指标", field_name="level2__name", empty_label="全部")
+    kind = django_filters.ChoiceFilter(label="指标值类型", choices=VALUE_KINDS, method="by_kind", empty_label="全部")
+    nature = django_filters.ChoiceFilter(
+        label="符号", field_name="value_nature", choices=OPERATORS, empty_label="全部"
+    )
+    value_unit = django_filters.ChoiceFilter(label="计量单位", empty_label="全部")
+    value = django_filters.RangeFilter(label="数值", field_name="value_number")
+    rule = django_filters.ChoiceFilter(label="审核发现", method="by_rule", empty_label="不限")
+
+    class Meta:
+        model = Indicator
+        fields = []
+
+    def __init__(self, *args, years=(), units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["year"].extra["choices"] = year_choices(years)
+        self.filters["level1"].extra["choices"] = _names(Level1, ("order", "framework__order"))
+        self.filters["level2"].extra["choices"] = _names(Level2, ("level1__order", "order", "level1__framework__order"))
+        self.filters["value_unit"].extra["choices"] = [(unit, unit) for unit in units]
+        self.filters["rule"].extra["choices"] = rule_choices()
+
+    def by_kind(self, queryset, name, value):
+        if value == QUALITATIVE:
+            return queryset.filter(value_nature=Nature.QUALITATIVE)
+        return queryset.filter(value_number__isnull=False)
+
+    def by_rule(self, queryset, name, value):
+        return queryset.filter(Exists(CheckFinding.objects.filter(indicator=OuterRef("pk"), rule=value)))
+
+
+class IndicatorListTable(BaseTable):
+    year = tables.Column("预算年度", accessor="project__year")
+    project = DetailLinkColumn(
+        "项目名称", accessor="project__name", url_name="projects:project_detail", pk_accessor="project_id",
+        empty_label="（未命名项目）",
+    )
+    unit = tables.Column("实施单位", accessor="project__unit__name")
+    level1 = tables.Column(
+        "一级指标",
+        accessor="level2__level1__name",
+        order_by=("level2__level1__order", "level2__order"),
+        attrs={"td": {"class": "text-nowrap"}},
+    )
+    level2 = tables.Column(
+        "二级指标", accessor="level2__name", order_by=("level2__level1__order", "level2__order"), attrs={"td": {"class": "text-nowrap"}}
+    )
+    name = tables.Column("三级指标")
+    value_text = tables.Column("指标值")
+    value_nature = tables.Column("符号")
+    value_number = NumberColumn("数值")
+    value_unit = tables.Column("计量单位")
+    finding_count = NumberColumn("审核发现")
+
+    class Meta(BaseTable.Meta):
+        order_by = ("-year", "project", "level1", "order")
+
+    # Not shown: the row's place in its table, so a table's rows list in the order the unit wrote them.
+    order = tables.Column(visible=False, exclude_from_export=True)
+
+    def render_value_number(self, value):
+        return decimal_text(value)
+
+    def value_value_number(self, value):
+        return value
+
+    def render_finding_count(self, value, record):
+        if not value:
+            return value
+        return format_html('<a href="{}">{}</a>', finding_list_url(indicator=record.pk), value)
+
+    def value_finding_count(self, value):
+        return value
+
+
+class IndicatorListView(FilteredListView):
+    """三级指标查询：跨所有可见的表按一级、二级、定量定性、符号、单位、数值和审核发现筛选，
+    例如所有把满意度定为 ≥100% 的指标。"""
+
+    title = "三级指标查询"
+    filterset_class = IndicatorFilterSet
+    table_class = IndicatorListTable
+
+    def user_may_view(self, user):
+        return permissions.can_view_overview(user)
+
+    def scoped_queryset(self, user):
+        findings = CheckFinding.objects.filter(indicator=OuterRef("pk")).order_by().values("indicator")
+        return (
+            Indicator.objects.filter(project__in=ProjectTable.objects.visible_to(user))
+            .select_related("project__unit", "level2__level1")
+            .annotate(
+                finding_count=Coalesce(
+                    Subquery(findings.annotate(n=Count("pk")).values("n")[:1]), Value(0), output_field=IntegerField()
+                )
+            )
+        )
+
+    def get_filterset_kwargs(self, filterset_class):
+        units = (
+            Indicator.objects.filter(project__in=ProjectTable.objects.visible_to(self.request.user))
+            .exclude(value_unit="")
+            .order_by("value_unit")
+            .values_list("value_unit", flat=True)
+            .distinct()
+        )
+        return {
+            **super().get_filterset_kwargs(filterset_class),
+            "years": visible_years(self.request.user),
+            "units": list(units),
+        }
+
+
+class FindingFilterSet(SearchFilterSet):
+    search_fields = ("message", "suggestion", "project__name", "indicator__name")
+    primary = ("q", "year", "department", "rule", "severity", "criterion")
+
+    year = django_filters.ChoiceFilter(label="预算年度", field_name="project__year", empty_label="全部年度")
+    department = django_filters.ModelChoiceFilter(
+        label="主管部门", field_name="project__department", queryset=visible_departments, empty_label="全部部门"
+    )
+    rule = django_filters.ChoiceFilter(label="审核规则", empty_label="全部规则")
+    severity = django_filters.ChoiceFilter(label="严重程度", choices=Severity.choices, empty_label="全部")
+    criterion = django_filters.ChoiceFilter(label="审核要点", choices=Criterion.choices, empty_label="全部")
+    opinion = django_filters.ChoiceFilter(label="监审意见", choices=Opinion.choices, empty_label="全部")
+    indicator = django_filters.NumberFilter(label="三级指标编号", field_name="indicator_id")
+
+    class Meta:
+        model = CheckFinding
+        fields = []
+
+    def __init__(self, *args, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["year"].extra["choices"] = year_choices(years)
+        self.filters["rule"].extra["choices"] = rule_choices()
+
+
+class FindingListTable(BaseTable):
+    rule = tables.Column("审核规则", attrs={"td": {"class": "finding-rule"}})
+    frequency = NumberColumn("同类发现数")
+    severity = BadgeColumn("严重程度", css_prefix="sev", attrs={"td": {"class": "text-nowrap"}})
+    criterion = tables.Column("审核要点", attrs={"td": {"class": "text-nowrap"}})
+    opinion = tables.Column("监审意见")
+    message = tables.Column("问题", attrs={"td": {"class": "finding-message"}})
+    project = DetailLinkColumn(
+        "项目名称", accessor="project__name", url_name="projects:project_detail", pk_accessor="project_id",
+        empty_label="（未命名项目）", attrs={"td": {"class": "finding-project"}},
+    )
+    row = NumberColumn("行")
+    unit = tables.Column("实施单位", accessor="project__unit__name")
+    department = tables.Column("主管部门", accessor="project__department__name")
+    year = tables.Column("预算年度", accessor="project__year")
+
+    class Meta(BaseTable.Meta):
+        # The most common faults first: the whole group of a rule before the next rule.
+        order_by = ("-frequency", "rule", "-year", "project", "row")
+
+    def render_rule(self, value):
+        return rule_title(value)
+
+    def value_rule(self, value):
+        return rule_title(value)
+
+
+class FindingListView(FilteredListView):
+    """审核发现汇总：所有可见表的智能审核发现，按规则、严重程度、审核要点和部门筛选，最常见的问题排在前面。"""
+
+    title = "审核发现汇总"
+    template_name = "overview/finding_list.html"
+    filterset_class = FindingFilterSet
+    table_class = FindingListTable
+
+    def user_may_view(self, user):
+        return permissions.can_view_overview(user)
+
+    def scoped_queryset(self, user):
+        return (
+            CheckFinding.objects.filter(project__in=ProjectTable.objects.visible_to(user))
+            .select_related("project__unit", "project__department")
+            .annotate(frequency=Window(Count("pk"), partition_by=[F("rule")]))
+        )
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "years": visible_years(self.request.user)}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        counts = (
+            self.object_list.order_by()
+            .values("rule")
+            .annotate(n=Count("pk", distinct=True), tables=Count("project", distinct=True))
+            .order_by("-n", "rule")[:10]
+        )
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        summary = []
+        for item in counts:
+            query["rule"] = item["rule"]
+            summary.append({**item, "title": rule_title(item["rule"]), "url": f"?{query.urlencode()}"})
+        context["rule_summary"] = summary
+        return context

@@ -1,0 +1,15 @@
+"""What the navigation bar shows, as booleans: templates never work out roles themselves."""
+
+from projects import permissions
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": {}}
+    return {
+        "nav": {
+            "overview": permissions.can_view_overview(user),
+            "department_progress": permissions.can_view_department_progress(user),
+        }
+    }

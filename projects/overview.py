@@ -1,0 +1,394 @@
+"""The finance bureau's lists of target tables and of departments' progress (tracker issue 7).
+
+Each list is a FilterSet, a Table and a FilteredListView over rows found through ``visible_to``: a
+unit sees its own tables, a 主管部门 its units', a finance officer the region's. Filter choices (years,
+regions, departments, units) come from the same scope, so a value naming anything outside it is an
+invalid choice and lists nothing."""
+
+import django_filters
+import django_tables2 as tables
+from django.db.models import Avg, Count, Exists, F, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Greatest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import urlencode
+
+from indicators.models import Framework, Grade, Opinion
+from perfgoals.lists import FilteredListView, SearchFilterSet
+from perfgoals.roles import Role, role_of
+from perfgoals.tables import BadgeColumn, BaseTable, DetailLinkColumn, MoneyColumn, NumberColumn
+from projects import permissions
+from projects.models import (
+    BudgetYear,
+    Department,
+    ProjectTable,
+    Region,
+    ReviewAction,
+    ReviewRecord,
+    TableStatus,
+    Unit,
+)
+
+# The two review steps together, as the progress list and the dashboard count them.
+IN_REVIEW = "in_review"
+IN_REVIEW_STATUSES = (TableStatus.DEPARTMENT_REVIEW, TableStatus.FINANCE_REVIEW)
+STATUS_CHOICES = [*TableStatus.choices, (IN_REVIEW, "审核中（主管部门或财政）")]
+NOT_CHECKED = "none"
+GRADE_CHOICES = [*Grade.choices, (NOT_CHECKED, "未检查")]
+YES_NO = [("yes", "是"), ("no", "否")]
+
+
+def visible_years(user):
+    """Budget years the user can choose: those of the tables they see and those an administrator set up."""
+    years = set(ProjectTable.objects.visible_to(user).order_by().values_list("year", flat=True).distinct())
+    years.update(BudgetYear.objects.values_list("year", flat=True))
+    return sorted(years, reverse=True)
+
+
+def year_choices(years):
+    return [(str(year), f"{year} 年") for year in years]
+
+
+def _visible_tables(request):
+    return ProjectTable.objects.visible_to(request.user)
+
+
+def visible_regions(request):
+    return Region.objects.filter(pk__in=_visible_tables(request).values("region"))
+
+
+def visible_departments(request):
+    return Department.objects.visible_to(request.user)
+
+
+def visible_units(request):
+    return Unit.objects.filter(pk__in=_visible_tables(request).values("unit"))
+
+
+def project_list_url(**filters):
+    """The target table list filtered by ``filters`` (the dashboard's and the progress list's links)."""
+    query = {name: value for name, value in filters.items() if value not in (None, "")}
+    return f"{reverse('projects:project_list')}?{urlencode(query)}" if query else reverse("projects:project_list")
+
+
+def _records(action):
+    return ReviewRecord.objects.filter(project=OuterRef("pk"), action=action)
+
+
+def _per_table(queryset, aggregate):
+    """One aggregate over a table's review records, as a scalar subquery (no GROUP BY on the list)."""
+    return Coalesce(
+        Subquery(queryset.order_by().values("project").annotate(result=aggregate).values("result")[:1]),
+        Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def with_review_counts(tables_queryset):
+    """Tables with ``rounds`` (submissions so far) and ``returns`` (times returned, each with a reason)."""
+    return tables_queryset.annotate(
+        rounds=_per_table(ReviewRecord.objects.filter(project=OuterRef("pk")), Max("round")),
+        returns=_per_table(_records(ReviewAction.RETURN), Count("pk")),
+    )
+
+
+class ProjectFilterSet(SearchFilterSet):
+    search_fields = ("name", "code", "unit__name", "department__name", "fund_use")
+    primary = ("q", "year", "department", "unit", "status", "grade")
+
+    year = django_filters.ChoiceFilter(label="预算年度", empty_label="全部年度")
+    region = django_filters.ModelChoiceFilter(label="行政区划", queryset=visible_regions, empty_label="全部区划")
+    department = django_filters.ModelChoiceFilter(
+        label="主管部门", queryset=visible_departments, empty_label="全部部门"
+    )
+    unit = django_filters.ModelChoiceFilter(label="实施单位", queryset=visible_units, empty_label="全部单位")
+    status = django_filters.ChoiceFilter(label="状态", choices=STATUS_CHOICES, method="by_status", empty_label="全部状态")
+    grade = django_filters.ChoiceFilter(label="审核等级", choices=GRADE_CHOICES, method="by_grade", empty_label="全部等级")
+    score = django_filters.RangeFilter(label="审核得分", field_name="quality_score")
+    amount = django_filters.RangeFilter(label="年度资金总额（万元）", field_name="funds_total")
+    framework = django_filters.ModelChoiceFilter(
+        label="指标体系", queryset=Framework.objects.order_by("order", "code"), empty_label="全部"
+    )
+    rounds = django_filters.RangeFilter(label="提交轮次", field_name="rounds")
+    returned = django_filters.ChoiceFilter(label="曾被退回", choices=YES_NO, method="by_returned", empty_label="不限")
+    return_reason = django_filters.ChoiceFilter(
+        label="退回理由", choices=Opinion.choices, method="by_return_reason", empty_label="不限"
+    )
+    submitted = django_filters.DateFromToRangeFilter(label="首次提交日期", method="by_first_submission")
+    approved = django_filters.DateFromToRangeFilter(label="批复日期", method="by_approval")
+
+    class Meta:
+        model = ProjectTable
+        fields = []
+
+    def __init__(self, *args, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["year"].extra["choices"] = year_choices(years)
+
+    def by_status(self, queryset, name, value):
+        if value == IN_REVIEW:
+            return queryset.filter(status__in=IN_REVIEW_STATUSES)
+        return queryset.filter(status=value)
+
+    def by_grade(self, queryset, name, value):
+        return queryset.filter(quality_grade="" if value == NOT_CHECKED else value)
+
+    def by_returned(self, queryset, name, value):
+        returned = Exists(_records(ReviewAction.RETURN))
+        return queryset.filter(returned if value == "yes" else ~returned)
+
+    def by_return_reason(self, queryset, name, value):
+        """The reason of the return itself or of any comment written with it."""
+        returns = _records(ReviewAction.RETURN)
+        return queryset.filter(Exists(returns.filter(Q(reason=value) | Q(comments__reason=value))))
+
+    def by_first_submission(self, queryset, name, value):
+        """Tables whose first submission (round 1) falls in the range: the dashboard's 报送进度 line."""
+        return queryset.filter(Exists(_records(ReviewAction.SUBMIT).filter(round=1, **_in_range("at", value))))
+
+    def by_approval(self, queryset, name, value):
+        return queryset.filter(Exists(_records(ReviewAction.APPROVE).filter(**_in_range("at", value))))
+
+
+def _in_range(field, value):
+    lookups = {}
+    if value.start is not None:
+        lookups[f"{field}__gte"] = value.start
+    if value.stop is not None:
+        lookups[f"{field}__lte"] = value.stop
+    return lookups
+
+
+class ProjectListTable(BaseTable):
+    year = tables.Column("预算年度")
+    name = DetailLinkColumn("项目名称", url_name="projects:project_detail", empty_label="（未命名项目）")
+    department = tables.Column("主管部门", accessor="department__name")
+    unit = tables.Column("实施单位", accessor="unit__name")
+    funds_total = MoneyColumn("年度资金总额（万元）")
+    status = BadgeColumn("状态", css_prefix="status", attrs={"td": {"class": "text-nowrap"}})
+    quality_score = NumberColumn("审核得分")
+    quality_grade = BadgeColumn("审核等级", css_prefix="grade")
+    framework = tables.Column("指标体系", accessor="framework__code", order_by=("framework__order", "framework__code"))
+    rounds = NumberColumn("提交轮次")
+    returns = NumberColumn("退回次数")
+    version = NumberColumn("版本")
+    updated_at = tables.DateTimeColumn(verbose_name="最后修改", format="Y-m-d H:i", attrs={"td": {"class": "text-nowrap"}})
+
+    class Meta(BaseTable.Meta):
+        order_by = ("-year", "department", "unit", "name")
+
+    def render_framework(self, value):
+        return f"{value} 版"
+
+    def value_updated_at(self, value):
+        return value
+
+
+class ProjectListView(FilteredListView):
+    """项目绩效目标表清单：按年度、区划、部门、单位、状态、等级、得分、金额、指标体系、审核轮次、退回理由筛选。"""
+
+    title = "项目绩效目标表清单"
+    filterset_class = ProjectFilterSet
+    table_class = ProjectListTable
+
+    def user_may_view(self, user):
+        return permissions.can_view_overview(user)
+
+    def scoped_queryset(self, user):
+        return with_review_counts(
+            ProjectTable.objects.visible_to(user).select_related("department", "unit", "framework")
+        )
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "years": visible_years(self.request.user)}
+
+
+# Departments' progress for one year.
+
+PROGRESS_CHOICES = [
+    ("not_started", "本年尚无表"),
+    ("behind", "表数少于上年"),
+    ("unsubmitted", "有未提交的表（草稿或已退回）"),
+    ("all_approved", "已全部批复"),
+]
+
+
+def department_progress(departments, *, year, tables_queryset):
+    """Departments annotated with their tables of ``year`` among ``tables_queryset`` (the user's
+    scope), by status, with the money in each, last year's count as the number expected, the average
+    score and the time of the last edit or review action. Adjusted-away versions (已调整) are not
+    counted: the approved version that replaced them is."""
+    mine = Q(project_tables__in=tables_queryset) & ~Q(project_tables__status=TableStatus.SUPERSEDED)
+    current = mine & Q(project_tables__year=year)
+
+    def count(*condition):
+        return Count("project_tables", filter=current & Q(*condition))
+
+    def money(*condition):
+        return Sum("project_tables__funds_total", filter=current & Q(*condition))
+
+    draft = Q(project_tables__status=TableStatus.DRAFT)
+    in_review = Q(project_tables__status__in=IN_REVIEW_STATUSES)
+    returned = Q(project_tables__status=TableStatus.RETURNED)
+    approved = Q(project_tables__status=TableStatus.APPROVED)
+    last_review = Subquery(
+        ReviewRecord.objects.filter(project__department=OuterRef("pk"), project__year=year, project__in=tables_queryset)
+        .order_by("-at")
+        .values("at")[:1]
+    )
+    return departments.annotate(
+        expected=Count("project_tables", filter=mine & Q(project_tables__year=year - 1)),
+        total=count(),
+        drafted=count(draft),
+        in_review=count(in_review),
+        returned=count(returned),
+        approved=count(approved),
+        money_total=money(),
+        money_draft=money(draft),
+        money_in_review=money(in_review),
+        money_returned=money(returned),
+        money_approved=money(approved),
+        average_score=Avg("project_tables__quality_score", filter=current),
+        last_edit=Max("project_tables__updated_at", filter=current),
+        last_review=last_review,
+    ).annotate(
+        # Greatest() is NULL on SQLite when either side is; each side stands in for the other.
+        last_activity=Greatest(Coalesce("last_edit", "last_review"), Coalesce("last_review", "last_edit")),
+    )
+
+
+class DepartmentProgressFilterSet(SearchFilterSet):
+    search_fields = ("name", "code")
+    primary = ("q", "year", "region", "progress")
+
+    year = django_filters.ChoiceFilter(label="预算年度", method="year_is_applied_by_the_view", empty_label=None)
+    region = django_filters.ModelChoiceFilter(label="行政区划", queryset=visible_regions, empty_label="全部区划")
+    progress = django_filters.ChoiceFilter(
+        label="进度", choices=PROGRESS_CHOICES, method="by_progress", empty_label="全部部门"
+    )
+
+    class Meta:
+        model = Department
+        fields = []
+
+    def __init__(self, *args, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["year"].extra["choices"] = year_choices(years)
+
+    def year_is_applied_by_the_view(self, queryset, name, value):
+        """Every figure of a row is for one year, so the view annotates the rows for the chosen year
+        before filtering; this filter validates the year and names it in the export's title."""
+        return queryset
+
+    def by_progress(self, queryset, name, value):
+        if value == "not_started":
+            return queryset.filter(total=0)
+        if value == "behind":
+            return queryset.filter(total__lt=F("expected"))
+        if value == "unsubmitted":
+            return queryset.filter(Q(drafted__gt=0) | Q(returned__gt=0))
+        return queryset.filter(total__gt=0, approved=F("total"))
+
+
+class CountLinkColumn(NumberColumn):
+    """A count linking to the department's tables of the year in one status."""
+
+    def __init__(self, *args, status=None, **kwargs):
+        self.status = status
+        super().__init__(*args, **kwargs)
+
+    def render(self, value, record, table):
+        if not value:
+            return value
+        url = project_list_url(year=table.year, department=record.pk, status=self.status)
+        return format_html('<a href="{}">{}</a>', url, value)
+
+    def value(self, value):
+        return value
+
+
+class DepartmentProgressTable(BaseTable):
+    name = tables.Column("主管部门")
+    region = tables.Column("行政区划", accessor="region__name")
+    expected = NumberColumn("上年表数")
+    total = CountLinkColumn("本年表数")
+    drafted = CountLinkColumn("草稿", status=TableStatus.DRAFT)
+    in_review = CountLinkColumn("审核中", status=IN_REVIEW)
+    returned = CountLinkColumn("已退回", status=TableStatus.RETURNED)
+    approved = CountLinkColumn("已批复", status=TableStatus.APPROVED)
+    money_total = MoneyColumn("资金合计（万元）")
+    money_draft = MoneyColumn("草稿金额")
+    money_in_review = MoneyColumn("审核中金额")
+    money_returned = MoneyColumn("退回金额")
+    money_approved = MoneyColumn("批复金额")
+    average_score = NumberColumn("平均得分")
+    last_activity = tables.DateTimeColumn(verbose_name="最后活动", format="Y-m-d H:i", attrs={"td": {"class": "text-nowrap"}})
+
+    class Meta(BaseTable.Meta):
+        order_by = ("region", "code", "name")
+        empty_text = "没有符合条件的主管部门。"
+        # A department with fewer tables than last year (or none yet) stands out: it has not submitted.
+        row_attrs = {"class": lambda record: "table-warning" if record.total < record.expected else ""}
+
+    def __init__(self, *args, year, **kwargs):
+        self.year = year
+        super().__init__(*args, **kwargs)
+
+    def render_name(self, value, record):
+        return format_html('<a href="{}">{}</a>', project_list_url(year=self.year, department=record.pk), record)
+
+    def value_name(self, record):
+        return str(record)
+
+    def value_last_activity(self, value):
+        return value
+
+    def render_average_score(self, value):
+        return f"{value:.1f}"
+
+    def value_average_score(self, value):
+        return round(value, 1)
+
+
+class DepartmentProgressView(FilteredListView):
+    """各部门报送进度：某一预算年度每个主管部门应报（上年表数）、草稿、审核中、退回、批复的表数和金额。"""
+
+    title = "各部门报送进度"
+    filterset_class = DepartmentProgressFilterSet
+    table_class = DepartmentProgressTable
+
+    def user_may_view(self, user):
+        return permissions.can_view_department_progress(user)
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.years = visible_years(request.user)
+            self.year = chosen_year(request.GET.get("year"), self.years)
+        return super().dispatch(request, *args, **kwargs)
+
+    def scoped_queryset(self, user):
+        return department_progress(
+            Department.objects.visible_to(user).select_related("region"),
+            year=self.year,
+            tables_queryset=ProjectTable.objects.visible_to(user),
+        )
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        data = kwargs["data"].copy() if kwargs["data"] is not None else {}
+        data.setdefault("year", str(self.year))
+        return {**kwargs, "data": data, "years": self.years}
+
+    def get_table_kwargs(self):
+        exclude = () if role_of(self.request.user) == Role.ADMINISTRATOR else ("region",)
+        return {"year": self.year, "exclude": exclude}
+
+
+def chosen_year(text, years):
+    """The year asked for, else the latest one the user has; a year that is no number falls back too
+    (the filter form then reports it)."""
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return years[0] if years else timezone.localdate().year
