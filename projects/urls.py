@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects import excel_views, overview, views
+from projects import dashboard, excel_views, overview, views
 
 app_name = "projects"
 
@@ -25,8 +25,9 @@ urlpatterns = [
     path("import/<str:token>/confirm/", excel_views.excel_import_confirm, name="excel_import_confirm"),
 ]
 
-# The overview (tracker issue 7): the list of target tables and departments' progress.
+# The overview (tracker issue 7): the dashboard, the list of target tables and departments' progress.
 urlpatterns += [
+    path("overview/", dashboard.dashboard, name="dashboard"),
     path("overview/tables/", overview.ProjectListView.as_view(), name="project_list"),
     path("overview/departments/", overview.DepartmentProgressView.as_view(), name="department_progress"),
 ]

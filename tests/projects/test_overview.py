@@ -13,6 +13,7 @@ from tests import factories
 from tests.overview_helpers import Export, all_pages, five_tables, listed, queries_of
 
 PAGES = [
+    "projects:dashboard",
     "projects:project_list",
     "projects:department_progress",
     "indicators:indicator_list",
@@ -71,11 +72,11 @@ def test_each_role_opens_every_overview_page_it_may_use(client, seeded, name, us
 def test_the_navigation_offers_the_overview_to_every_role_and_the_progress_to_reviewers(client, seeded):
     client.force_login(get_user_model().objects.get(username="pl_finance"))
     page = client.get(reverse("projects:home")).content.decode()
-    assert url("projects:project_list") in page and url("projects:department_progress") in page
+    assert url("projects:dashboard") in page and url("projects:department_progress") in page
     assert url("indicators:finding_list") in page
     client.force_login(get_user_model().objects.get(username="pl_unit"))
     page = client.get(reverse("projects:home")).content.decode()
-    assert url("projects:project_list") in page
+    assert url("projects:dashboard") in page and url("projects:project_list") in page
     assert url("projects:department_progress") not in page
 
 
@@ -273,7 +274,7 @@ def test_departments_progress_export_holds_exactly_the_listed_departments(financ
 # A fixed number of queries at any size
 
 
-LIST_PAGES = ["projects:project_list", "projects:department_progress"]
+LIST_PAGES = ["projects:project_list", "projects:department_progress", "projects:dashboard"]
 
 
 @pytest.mark.parametrize("name", LIST_PAGES)

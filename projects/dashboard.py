@@ -1,0 +1,271 @@
+"""The overview (总览) of one budget year: figures and charts for finance officers and 主管部门 reviewers,
+the same for unit staff about their own unit.
+
+Every figure is one aggregate query over the user's tables of the year (``visible_to``), so the page
+costs the same number of queries for ten tables or ten thousand. Each chart element carries the URL of
+the list filtered to what it shows; static/js/dashboard.js draws the charts with the vendored ECharts
+from the JSON the template embeds (no inline script: the Content-Security-Policy forbids them)."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Avg, Count, Q, Sum
+from django.db.models.functions import TruncDate
+from django.shortcuts import render
+from django.utils import timezone
+
+from indicators.models import CheckFinding, Grade
+from indicators.overview import finding_list_url, rule_title
+from perfgoals.roles import Role, role_of
+from projects import permissions
+from projects.models import BudgetYear, ProjectTable, ReviewAction, ReviewRecord, TableStatus
+from projects.overview import (
+    IN_REVIEW,
+    IN_REVIEW_STATUSES,
+    NOT_CHECKED,
+    chosen_year,
+    project_list_url,
+    visible_years,
+)
+
+STATUS_COLOURS = {
+    TableStatus.DRAFT: "#6c757d",
+    TableStatus.DEPARTMENT_REVIEW: "#0d6efd",
+    TableStatus.FINANCE_REVIEW: "#6610f2",
+    TableStatus.RETURNED: "#dc3545",
+    TableStatus.APPROVED: "#198754",
+}
+# The stacked money bars group the two review steps as 审核中.
+STAGES = (
+    (TableStatus.DRAFT, "草稿", (TableStatus.DRAFT,), "#6c757d"),
+    (IN_REVIEW, "审核中", IN_REVIEW_STATUSES, "#0d6efd"),
+    (TableStatus.RETURNED, "已退回", (TableStatus.RETURNED,), "#dc3545"),
+    (TableStatus.APPROVED, "已批复", (TableStatus.APPROVED,), "#198754"),
+)
+GRADE_COLOURS = {
+    Grade.EXCELLENT: "#198754",
+    Grade.GOOD: "#20c997",
+    Grade.FAIR: "#fd7e14",
+    Grade.POOR: "#dc3545",
+    NOT_CHECKED: "#adb5bd",
+}
+# Score bands: 差 is everything under 60, split at 50 to show how far under; then one band per ten.
+SCORE_BANDS = ((0, 49), (50, 59), (60, 69), (70, 79), (80, 89), (90, 100))
+
+
+def _number(value):
+    """Chart values are for drawing: floats are fine there, the lists keep exact decimals."""
+    return float(value) if value is not None else 0
+
+
+def status_chart(tables, year):
+    rows = {row["status"]: row for row in tables.values("status").annotate(n=Count("pk"), money=Sum("funds_total"))}
+    data = [
+        {
+            "name": status.label,
+            "value": rows[status]["n"] if status in rows else 0,
+            "money": _number(rows[status]["money"]) if status in rows else 0,
+            "url": project_list_url(year=year, status=status.value),
+            "itemStyle": {"color": STATUS_COLOURS[status]},
+        }
+        for status in STATUS_COLOURS
+    ]
+    return {"kind": "bar", "unit": "张", "data": data, "empty": not rows}
+
+
+def money_by_group_chart(tables, year, *, by_unit):
+    """Money per department (finance officers) or per unit (a 主管部门's reviewers), stacked by stage."""
+    key, name, parameter = ("unit_id", "unit__name", "unit") if by_unit else ("department_id", "department__name", "department")
+    totals = {}
+    names = {}
+    for row in tables.values(key, name, "status").annotate(money=Sum("funds_total")).order_by():
+        group = totals.setdefault(row[key], {})
+        names[row[key]] = row[name]
+        stage = next(stage for stage, _, statuses, _ in STAGES if row["status"] in statuses)
+        group[stage] = group.get(stage, 0) + _number(row["money"])
+    order = sorted(totals, key=lambda group: (-sum(totals[group].values()), names[group]))
+    series = [
+        {
+            "name": label,
+            "itemStyle": {"color": colour},
+            "data": [
+                {
+                    "value": totals[group].get(stage, 0),
+                    "url": project_list_url(year=year, status=stage, **{parameter: group}),
+                }
+                for group in order
+            ],
+        }
+        for stage, label, _, colour in STAGES
+    ]
+    return {
+        "kind": "stacked",
+        "unit": "万元",
+        "categories": [names[group] for group in order],
+        "series": series,
+        "empty": not totals,
+    }
+
+
+def grade_chart(tables, year):
+    rows = {
+        row["quality_grade"] or NOT_CHECKED: row
+        for row in tables.values("quality_grade").annotate(n=Count("pk"), money=Sum("funds_total")).order_by()
+    }
+    grades = [*Grade.choices, (NOT_CHECKED, "未检查")]
+    data = [
+        {
+            "name": label,
+            "value": _number(rows[grade]["money"]) if grade in rows else 0,
+            "count": rows[grade]["n"] if grade in rows else 0,
+            "url": project_list_url(year=year, grade=grade),
+            "itemStyle": {"color": GRADE_COLOURS[grade]},
+        }
+        for grade, label in grades
+    ]
+    return {"kind": "bar", "unit": "万元", "data": data, "empty": not rows}
+
+
+def score_chart(tables, year):
+    counts = tables.aggregate(
+        **{
+            f"band_{low}": Count("pk", filter=Q(quality_score__gte=low, quality_score__lte=high))
+            for low, high in SCORE_BANDS
+        },
+        average=Avg("quality_score"),
+    )
+    data = [
+        {
+            "name": f"{low}–{high}",
+            "value": counts[f"band_{low}"],
+            "url": project_list_url(year=year, score_min=low, score_max=high),
+            "itemStyle": {"color": "#dc3545" if high < 60 else "#fd7e14" if high < 80 else "#20c997" if high < 90 else "#198754"},
+        }
+        for low, high in SCORE_BANDS
+    ]
+    return {
+        "kind": "bar",
+        "unit": "张",
+        "data": data,
+        "empty": not any(item["value"] for item in data),
+    }, counts["average"]
+
+
+def findings_chart(tables, year):
+    rows = (
+        CheckFinding.objects.filter(project__in=tables)
+        .values("rule")
+        .annotate(n=Count("pk"), tables=Count("project", distinct=True))
+        .order_by("-n", "rule")[:10]
+    )
+    data = [
+        {
+            "name": rule_title(row["rule"]),
+            "value": row["n"],
+            "tables": row["tables"],
+            "url": finding_list_url(year=year, rule=row["rule"]),
+        }
+        for row in rows
+    ]
+    # Drawn as horizontal bars from the top: the most frequent first.
+    return {"kind": "ranking", "unit": "条", "data": data, "empty": not data}
+
+
+def timeline_chart(tables, year, deadline):
+    """Tables first submitted and tables approved, cumulative by day, against the year's deadline; and
+    how many tables were first submitted by the deadline."""
+    rows = (
+        ReviewRecord.objects.filter(project__in=tables)
+        .filter(Q(action=ReviewAction.SUBMIT, round=1) | Q(action=ReviewAction.APPROVE))
+        .annotate(day=TruncDate("at"))
+        .values("action", "day")
+        .annotate(n=Count("project", distinct=True))
+        .order_by("day")
+    )
+    per_day = {ReviewAction.SUBMIT: {}, ReviewAction.APPROVE: {}}
+    for row in rows:
+        per_day[row["action"]][row["day"]] = row["n"]
+    series = []
+    for action, label, parameter, colour in (
+        (ReviewAction.SUBMIT, "已提交（首次）", "submitted_before", "#0d6efd"),
+        (ReviewAction.APPROVE, "已批复", "approved_before", "#198754"),
+    ):
+        total = 0
+        points = []
+        for day, count in sorted(per_day[action].items()):
+            total += count
+            points.append({"value": [day.isoformat(), total], "url": project_list_url(year=year, **{parameter: day.isoformat()})})
+        series.append({"name": label, "data": points, "itemStyle": {"color": colour}})
+    spec = {
+        "kind": "timeline",
+        "unit": "张",
+        "series": series,
+        "deadline": deadline.isoformat() if deadline else None,
+        "empty": not per_day[ReviewAction.SUBMIT] and not per_day[ReviewAction.APPROVE],
+    }
+    on_time = sum(count for day, count in per_day[ReviewAction.SUBMIT].items() if deadline and day <= deadline)
+    return spec, on_time
+
+
+@login_required
+def dashboard(request):
+    """总览：某一预算年度的表数、金额、得分和审核发现，图表可点击进入筛选好的清单。"""
+    user = request.user
+    if not permissions.can_view_overview(user):
+        raise PermissionDenied("您的账户还没有分配角色，不能查看总览。")
+    role = role_of(user)
+    years = visible_years(user)
+    year = chosen_year(request.GET.get("year"), years)
+    setting = BudgetYear.objects.select_related("framework").filter(year=year).first()
+    deadline = setting.submission_deadline if setting else None
+    tables = ProjectTable.objects.visible_to(user).filter(year=year).exclude(status=TableStatus.SUPERSEDED)
+
+    status = status_chart(tables, year)
+    scores, average_score = score_chart(tables, year)
+    grades = grade_chart(tables, year)
+    charts = {
+        "status": status,
+        "grades": grades,
+        "scores": scores,
+        "findings": findings_chart(tables, year),
+    }
+    charts["timeline"], submitted_on_time = timeline_chart(tables, year, deadline)
+    if role in {Role.FINANCE_OFFICER, Role.ADMINISTRATOR, Role.DEPARTMENT_REVIEWER}:
+        charts["groups"] = money_by_group_chart(tables, year, by_unit=role == Role.DEPARTMENT_REVIEWER)
+
+    by_status = {item["name"]: item for item in status["data"]}
+    awaiting_status = {
+        Role.DEPARTMENT_REVIEWER: TableStatus.DEPARTMENT_REVIEW,
+        Role.FINANCE_OFFICER: TableStatus.FINANCE_REVIEW,
+    }.get(role)
+    today = timezone.localdate()
+    figures = {
+        "tables": sum(item["value"] for item in status["data"]),
+        "money": sum(item["value"] for item in grades["data"]),
+        "approved": by_status[TableStatus.APPROVED.label]["value"],
+        "approved_money": by_status[TableStatus.APPROVED.label]["money"],
+        "returned": by_status[TableStatus.RETURNED.label]["value"],
+        "average_score": average_score,
+        "awaiting": by_status[awaiting_status.label]["value"] if awaiting_status else None,
+        "awaiting_url": project_list_url(year=year, status=awaiting_status.value) if awaiting_status else None,
+        "days_left": (deadline - today).days if deadline else None,
+        "submitted_on_time": submitted_on_time,
+    }
+    return render(
+        request,
+        "overview/dashboard.html",
+        {
+            "year": year,
+            "years": sorted({*years, year}, reverse=True),
+            "setting": setting,
+            "figures": figures,
+            "charts": charts,
+            "unit": permissions.unit_of(user),
+            "by_unit": role == Role.DEPARTMENT_REVIEWER,
+            "can_view_progress": permissions.can_view_department_progress(user),
+            "list_url": project_list_url(year=year),
+            "returned_url": project_list_url(year=year, status=TableStatus.RETURNED.value),
+            "approved_url": project_list_url(year=year, status=TableStatus.APPROVED.value),
+            "findings_url": finding_list_url(year=year),
+            "today": today,
+        },
+    )
