@@ -15,6 +15,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from indicators.models import Basis, Framework, Indicator, Level2
+from indicators.checks.services import projects_recheck
 from perfgoals.formatting import decimal_text
 from perfgoals.history import acting_user, create_with_history, delete_with_history, update_with_history
 from projects.models import (
@@ -688,6 +689,9 @@ def import_document(document, *, by=None):
             _import_department_target(reader, data, index, regions, departments, result)
         if reader.problems:
             raise InterchangeError(reader.problems)  # leaving the atomic block this way rolls it all back
+        if result.tables:
+            # Imported tables are checked like saved ones, so lists sort by their score at once.
+            projects_recheck(ProjectTable.objects.filter(pk__in=[table.pk for table in result.tables]))
     return result
 
 

@@ -156,3 +156,11 @@ def test_an_indicator_uid_of_another_table_is_refused(seeded):
     second["indicators"].append(dict(first["indicators"][0]))
     with pytest.raises(interchange.InterchangeError, match="属于另一张表"):
         interchange.import_document(document)
+
+
+def test_imported_tables_are_checked_and_scored_at_once(seeded):
+    document = json.loads(export_all())
+    empty_the_database()
+    interchange.import_document(document)
+    assert not ProjectTable.objects.filter(quality_score__isnull=True).exists()
+    assert ProjectTable.objects.get(name="纪委全会经费").get_quality_grade_display() == "差"

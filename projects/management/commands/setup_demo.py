@@ -7,7 +7,6 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from indicators.checks.services import projects_recheck
 from perfgoals.roles import Role
 from projects import interchange
 from projects.models import ProjectTable, Region, UserScope
@@ -27,7 +26,6 @@ class Command(BaseCommand):
             for name in SEED_FILES:
                 self.load_seed(FIXTURES / "seeds" / name, options["verbosity"])
             self.load_users(FIXTURES / "demo_users.json")
-            projects_recheck(ProjectTable.objects.filter(checked_at__isnull=True))
         if options["verbosity"]:
             self.stdout.write("参考数据、种子文件和演示账户已就绪。")
 
