@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.urls import reverse
 
+from indicators.checks.services import projects_check
 from indicators.models import CheckFinding, Indicator, Opinion
 from projects import workflow
 from projects.models import Department, Grade, ProjectTable, ReviewAction, ReviewComment, ReviewRecord, TableStatus, Unit
@@ -352,10 +353,11 @@ def test_an_action_in_the_wrong_state_is_refused_and_changes_nothing(two_step, s
 def test_submitting_a_table_with_errors_is_refused_listing_each_error(seeded):
     table = ProjectTable.objects.get(name="纪委全会经费")
     staff = user("dz_unit")
+    [(_, result)] = projects_check(ProjectTable.objects.filter(pk=table.pk))
+    errors = [finding for finding in result.findings if finding.severity == "error"]
     error = refused(project_submit, table, by=staff)
-    errors = table.findings.filter(severity="error")
-    assert str(error) == f"智能审核发现 {errors.count()} 个错误，请修改后再提交。"
-    assert error.problems and len(error.problems) == errors.count()
+    assert str(error) == f"智能审核发现 {len(errors)} 个错误，请修改后再提交。"
+    assert error.problems and len(error.problems) == len(errors)
     assert all(finding.message in " ".join(error.problems) for finding in errors)
     assert any(problem.startswith("第 ") for problem in error.problems)
 
