@@ -110,10 +110,7 @@ class IndicatorListTable(BaseTable):
     finding_count = NumberColumn("审核发现")
 
     class Meta(BaseTable.Meta):
-        order_by = ("-year", "project", "level1", "order")
-
-    # Not shown: the row's place in its table, so a table's rows list in the order the unit wrote them.
-    order = tables.Column(visible=False, exclude_from_export=True)
+        order_by = ("-year",)
 
     def render_value_number(self, value):
         return decimal_text(value)
@@ -146,6 +143,8 @@ class IndicatorListView(FilteredListView):
         return (
             Indicator.objects.filter(project__in=ProjectTable.objects.visible_to(user))
             .select_related("project__unit", "level2__level1")
+            # Within a year: table by table, each in the order its unit wrote the rows.
+            .order_by("project__name", "project_id", "level2__level1__order", "level2__order", "order")
             .annotate(
                 finding_count=Coalesce(
                     Subquery(findings.annotate(n=Count("pk")).values("n")[:1]), Value(0), output_field=IntegerField()
@@ -209,8 +208,8 @@ class FindingListTable(BaseTable):
     year = tables.Column("预算年度", accessor="project__year")
 
     class Meta(BaseTable.Meta):
-        # The most common faults first: the whole group of a rule before the next rule.
-        order_by = ("-frequency", "rule", "-year", "project", "row")
+        # The most common faults first; the queryset's order keeps each rule's findings together.
+        order_by = ("-frequency",)
 
     def render_rule(self, value):
         return rule_title(value)
@@ -235,6 +234,7 @@ class FindingListView(FilteredListView):
             CheckFinding.objects.filter(project__in=ProjectTable.objects.visible_to(user))
             .select_related("project__unit", "project__department")
             .annotate(frequency=Window(Count("pk"), partition_by=[F("rule")]))
+            .order_by("rule", "-project__year", "project__name", "project_id", "row")
         )
 
     def get_filterset_kwargs(self, filterset_class):

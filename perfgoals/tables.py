@@ -6,6 +6,7 @@ table's own ``render_<name>`` that returns HTML needs a ``value_<name>`` beside 
 
 import django_tables2 as tables
 from django.urls import reverse
+from django_tables2.data import TableData, TableQuerysetData
 from django.utils.html import format_html
 
 from perfgoals.formatting import decimal_text
@@ -19,13 +20,33 @@ def money_text(value):
     return f"{whole}.{fraction.ljust(2, '0')}"
 
 
+class StableQuerysetData(TableQuerysetData):
+    """Rows in a total order: the columns the user sorts by, then the queryset's own order, then the
+    primary key. Without the last two, rows that tie on the sorted column could come back in a
+    different order for page 2 than for page 1, or for the export than for the screen."""
+
+    def __init__(self, data):
+        super().__init__(data)
+        self.natural_order = tuple(data.query.order_by or data.model._meta.ordering)
+
+    def order_by(self, aliases):
+        super().order_by(aliases)
+        self.data = self.data.order_by(*self.data.query.order_by, *self.natural_order, "pk")
+
+
 class BaseTable(tables.Table):
-    """Small, striped-on-hover Bootstrap tables with a Chinese empty text; subclasses declare columns."""
+    """Small Bootstrap tables with a Chinese empty text; subclasses declare columns. ``Meta.order_by``
+    names the column sorted by at first; the queryset's order breaks ties (see StableQuerysetData)."""
 
     class Meta:
         attrs = {"class": "table table-sm table-hover align-middle list-table"}
         empty_text = "没有符合条件的记录。"
         template_name = "django_tables2/bootstrap5.html"
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and not isinstance(data, TableData) and TableQuerysetData.validate(data):
+            data = StableQuerysetData(data)
+        super().__init__(data, *args, **kwargs)
 
 
 class MoneyColumn(tables.Column):

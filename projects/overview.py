@@ -176,7 +176,7 @@ class ProjectListTable(BaseTable):
     updated_at = tables.DateTimeColumn(verbose_name="最后修改", format="Y-m-d H:i", attrs={"td": {"class": "text-nowrap"}})
 
     class Meta(BaseTable.Meta):
-        order_by = ("-year", "department", "unit", "name")
+        order_by = ("-year",)
 
     def render_framework(self, value):
         return f"{value} 版"
@@ -197,7 +197,9 @@ class ProjectListView(FilteredListView):
 
     def scoped_queryset(self, user):
         return with_review_counts(
-            ProjectTable.objects.visible_to(user).select_related("department", "unit", "framework")
+            ProjectTable.objects.visible_to(user)
+            .select_related("department", "unit", "framework")
+            .order_by("department__name", "unit__name", "name", "version")
         )
 
     def get_filterset_kwargs(self, filterset_class):
@@ -326,7 +328,7 @@ class DepartmentProgressTable(BaseTable):
     last_activity = tables.DateTimeColumn(verbose_name="最后活动", format="Y-m-d H:i", attrs={"td": {"class": "text-nowrap"}})
 
     class Meta(BaseTable.Meta):
-        order_by = ("region", "code", "name")
+        order_by = ("name",)
         empty_text = "没有符合条件的主管部门。"
         # A department with fewer tables than last year (or none yet) stands out: it has not submitted.
         row_attrs = {"class": lambda record: "table-warning" if record.total < record.expected else ""}
@@ -369,7 +371,7 @@ class DepartmentProgressView(FilteredListView):
 
     def scoped_queryset(self, user):
         return department_progress(
-            Department.objects.visible_to(user).select_related("region"),
+            Department.objects.visible_to(user).select_related("region").order_by("region__code", "code", "name"),
             year=self.year,
             tables_queryset=ProjectTable.objects.visible_to(user),
         )
