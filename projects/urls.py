@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects import dashboard, excel_views, overview, views
+from projects import dashboard, excel_views, overview, review_views, views
 
 app_name = "projects"
 
@@ -18,6 +18,11 @@ urlpatterns = [
     path("department-targets/<int:pk>/", views.target_detail, name="target_detail"),
     path("department-targets/<int:pk>/edit/", views.DepartmentTargetEditView.as_view(), name="target_edit"),
     path("values/preview/", views.value_preview, name="value_preview"),
+    path("reviews/", review_views.ReviewQueueView.as_view(), name="review_queue"),
+    path("reviews/bulk/", review_views.review_bulk, name="review_bulk"),
+    path("tables/<int:pk>/review/", review_views.project_review, name="project_review"),
+    path("tables/<int:pk>/action/", review_views.project_action, name="project_action"),
+    path("tables/<int:pk>/history/", review_views.project_history, name="project_history"),
     path("tables/<int:pk>/export.xlsx", excel_views.project_export_xlsx, name="project_export_xlsx"),
     path("department-targets/<int:pk>/export.xlsx", excel_views.target_export_xlsx, name="target_export_xlsx"),
     path("import/", excel_views.excel_import, name="excel_import"),

@@ -7,8 +7,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max, Prefetch
 from django.core.exceptions import ValidationError
+from django.db.models import Case, IntegerField, Max, OuterRef, Prefetch, Subquery, Value, When
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,12 +17,37 @@ from django.views import View
 from indicators.checks import check_table
 from indicators.checks.services import check_context_for, finding_explain, project_findings
 from indicators.forms import IndicatorFormSet, framework_level2s, grouped_rows
-from indicators.models import Grade, Indicator
+from indicators.models import Grade, Indicator, Opinion
 from indicators.values import parse_value
 from perfgoals.roles import Role, role_of
 from projects import forms as project_forms
-from projects import permissions, presentation, services
-from projects.models import BudgetYear, DepartmentTarget, GoalKind, ProjectGoal, ProjectTable, TableStatus
+from projects import permissions, presentation, services, workflow
+from projects.models import (
+    BudgetYear,
+    DepartmentTarget,
+    GoalKind,
+    ProjectGoal,
+    ProjectTable,
+    ReviewAction,
+    ReviewComment,
+    ReviewRecord,
+    TableStatus,
+)
+
+UNIT_BUTTONS = {ReviewAction.SUBMIT: "提交审核", ReviewAction.WITHDRAW: "撤回", ReviewAction.ADJUST: "发起调整"}
+
+
+def latest_return(table):
+    """The review record that returned this table, with its row comments, while the table is 已退回."""
+    if table is None or table.status != TableStatus.RETURNED:
+        return None
+    return (
+        ReviewRecord.objects.filter(project=table, action=ReviewAction.RETURN)
+        .select_related("actor")
+        .prefetch_related(Prefetch("comments", queryset=ReviewComment.objects.select_related("indicator")))
+        .order_by("-at", "-id")
+        .first()
+    )
 
 
 def _indicator_queryset():
@@ -45,12 +70,20 @@ def home(request):
     year = _selected_year(request, years)
     if year not in years:
         years = sorted({*years, year}, reverse=True)
+    last_return = ReviewRecord.objects.filter(project=OuterRef("pk"), action=ReviewAction.RETURN).order_by("-at", "-id")
     tables = (
         visible.filter(year=year)
         .select_related("unit", "department", "updated_by")
-        .order_by("department__name", "unit__name", "id")
+        .annotate(
+            returned_first=Case(When(status=TableStatus.RETURNED, then=Value(0)), default=Value(1), output_field=IntegerField()),
+            return_reason=Subquery(last_return.values("reason")[:1]),
+            return_comment=Subquery(last_return.values("comment")[:1]),
+        )
+        .order_by("returned_first", "department__name", "unit__name", "id")
     )
     rows = [(table, permissions.can_edit(request.user, table)) for table in tables]
+    for table, _ in rows:
+        table.return_reason_label = Opinion(table.return_reason).label if table.return_reason else ""
     targets = DepartmentTarget.objects.visible_to(request.user).filter(year=year).select_related("department")
     unit = permissions.unit_of(request.user)
     return render(
@@ -104,6 +137,9 @@ def project_detail(request, pk):
             "long_term_goals": [goal.text for goal in table.goals.all() if goal.kind == GoalKind.LONG_TERM],
             "can_edit": permissions.can_edit(request.user, table),
             "findings": project_findings(project=table),
+            "unit_buttons": [(action, UNIT_BUTTONS[action]) for action in workflow.available_actions(request.user, table) if action in UNIT_BUTTONS],
+            "can_review": any(action in {"pass", "approve", "return"} for action in workflow.available_actions(request.user, table)),
+            "returned": latest_return(table),
         },
     )
 
@@ -200,8 +236,15 @@ class ProjectEditView(_EditorView):
         form, goals, long_term_goals, spending_plan, indicators = forms
         findings = project_findings(project=self.object) if self.object else []
         table_findings, by_indicator = _findings_by_row(findings)
+        returned = latest_return(self.object)
+        comments = list(returned.comments.all()) if returned else []
         for row in indicators.forms:
             row.findings = by_indicator.get(row.instance.pk, [])
+            row.review_comments = [
+                comment
+                for comment in comments
+                if row.instance.pk and (comment.indicator_id == row.instance.pk or str(comment.indicator_uid) == str(row.instance.uid))
+            ]
         return render(
             self.request,
             self.template_name,
@@ -218,6 +261,9 @@ class ProjectEditView(_EditorView):
                 "conflict": conflict,
                 "has_errors": self.request.method == "POST" and status != 200,
                 "table_findings": table_findings,
+                "returned": returned,
+                "source_label": "原批复" if self.object and self.object.previous_version_id else "上年",
+                "table_comments": [comment for comment in comments if comment.indicator_id is None and not comment.indicator_uid],
                 "check_url": _url("projects:project_check", self.object.pk) if self.object else _url("projects:project_check_new"),
             },
             status=status,
@@ -319,7 +365,7 @@ def project_copy_list(request):
     year = _selected_year(request, [latest])
     last_year = (
         visible.filter(year=year - 1)
-        .exclude(status=TableStatus.RETURNED)
+        .exclude(status__in=[TableStatus.RETURNED, TableStatus.SUPERSEDED])
         .select_related("unit")
         .order_by("name", "-version")
     )

@@ -1,0 +1,283 @@
+"""The reviewer workbench and the workflow's buttons: the queue of tables awaiting a reviewer, the
+review page (the table, its findings, last year's values, the diff since the previous submission, row
+comments and the decision), bulk decisions, the unit's submit / withdraw / adjust, and the history.
+
+Every action goes through projects.workflow, which alone changes a status; a refused action changes
+nothing and its Chinese message is shown on the page the user came from, with what they typed kept."""
+
+import django_filters
+import django_tables2 as tables
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from indicators.checks.services import project_findings
+from indicators.models import Grade, Indicator, Opinion
+from perfgoals.lists import FilteredListView, SearchFilterSet
+from perfgoals.roles import Role, role_of
+from perfgoals.tables import BadgeColumn, BaseTable, DetailLinkColumn, MoneyColumn, NumberColumn
+from projects import presentation, workflow
+from projects.models import Department, GoalKind, ProjectGoal, ProjectTable, ReviewAction, ReviewRecord
+from projects.review import awaiting, submission_diff, table_history
+
+REVIEWER_ROLES = {Role.DEPARTMENT_REVIEWER, Role.FINANCE_OFFICER}
+DECISIONS = (ReviewAction.PASS, ReviewAction.APPROVE, ReviewAction.RETURN)
+
+
+# The queue
+
+
+class ReviewQueueFilterSet(SearchFilterSet):
+    year = django_filters.NumberFilter(label="预算年度")
+    department = django_filters.ModelChoiceFilter(label="主管部门", queryset=Department.objects.none())
+    quality_grade = django_filters.ChoiceFilter(label="等级", choices=Grade.choices)
+
+    search_fields = ("name", "code", "unit__name", "department__name")
+    primary = ("q", "year", "department", "quality_grade")
+
+    class Meta:
+        model = ProjectTable
+        fields = ["q", "year", "department", "quality_grade"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        self.filters["department"].queryset = Department.objects.filter(
+            pk__in=ProjectTable.objects.visible_to(request.user).values("department")
+        )
+
+
+class ReviewQueueTable(BaseTable):
+    selected = tables.CheckBoxColumn(
+        accessor="pk",
+        attrs={"input": {"form": "bulk-form", "name": "selected"}, "th__input": {"class": "select-all", "aria-label": "全选"}},
+        exclude_from_export=True,
+    )
+    department = tables.Column(verbose_name="主管部门", accessor="department__name")
+    unit = tables.Column(verbose_name="实施单位", accessor="unit__name")
+    name = DetailLinkColumn(verbose_name="项目名称", url_name="projects:project_review")
+    year = tables.Column(verbose_name="年度")
+    funds_total = MoneyColumn(verbose_name="金额（万元）")
+    quality_score = NumberColumn(verbose_name="得分")
+    quality_grade = BadgeColumn(verbose_name="等级", css_prefix="grade")
+    submitted_at = tables.DateTimeColumn(verbose_name="提交时间", format="Y-m-d H:i")
+    rounds = NumberColumn(verbose_name="轮次")
+
+    class Meta(BaseTable.Meta):
+        model = ProjectTable
+        fields = ()
+        sequence = ("selected", "department", "unit", "name", "year", "funds_total", "quality_score", "quality_grade", "submitted_at", "rounds")
+        order_by = ("submitted_at",)
+
+
+class ReviewQueueView(FilteredListView):
+    """待我审核：主管部门审核人看到本部门待主管部门审核的表，财政审核人看到本区划待财政审核的表。"""
+
+    title = "待我审核"
+    filterset_class = ReviewQueueFilterSet
+    table_class = ReviewQueueTable
+    template_name = "projects/review_queue.html"
+
+    def user_may_view(self, user):
+        return role_of(user) in REVIEWER_ROLES
+
+    def scoped_queryset(self, user):
+        return awaiting(user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        role = role_of(self.request.user)
+        context.update(
+            opinions=Opinion.choices,
+            grades=Grade.choices,
+            bulk_actions=[
+                (ReviewAction.PASS.value, "通过（报财政审核）") if role == Role.DEPARTMENT_REVIEWER else (ReviewAction.APPROVE.value, "批复"),
+                (ReviewAction.RETURN.value, "退回"),
+            ],
+        )
+        return context
+
+
+@login_required
+def review_bulk(request):
+    """批量通过、批复或退回所选的表，退回时所有表用同一个理由。每张表单独处理，被拒绝的逐条说明原因。"""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if role_of(request.user) not in REVIEWER_ROLES:
+        raise PermissionDenied("只有审核人可以批量审核。")
+    action = request.POST.get("action", "")
+    ids = [value for value in request.POST.getlist("selected") if value.isdigit()]
+    back = request.POST.get("next") or reverse("projects:review_queue")
+    if action not in {choice.value for choice in DECISIONS}:
+        messages.error(request, "请选择要执行的操作。")
+        return redirect(back)
+    if not ids:
+        messages.error(request, "请先勾选要处理的表。")
+        return redirect(back)
+    projects = list(ProjectTable.objects.visible_to(request.user).filter(pk__in=ids).select_related("unit"))
+    results = workflow.projects_bulk(
+        action=action,
+        projects=projects,
+        by=request.user,
+        reason=request.POST.get("reason", ""),
+        comment=request.POST.get("comment", ""),
+        grade=request.POST.get("grade", ""),
+    )
+    done = [project for project, record, error in results if record is not None]
+    refused = [(project, error) for project, record, error in results if record is None]
+    if done:
+        messages.success(request, f"已{ReviewAction(action).label} {len(done)} 张表。")
+    for project, error in refused:
+        messages.error(request, f"“{project.name or '未命名项目'}”未处理：{error}")
+    return redirect(back)
+
+
+# The review page
+
+
+def _table_for_review(request, pk):
+    return get_object_or_404(
+        ProjectTable.objects.visible_to(request.user)
+        .select_related("region", "department", "unit", "attribute", "framework", "updated_by")
+        .prefetch_related(
+            Prefetch(
+                "indicators",
+                queryset=Indicator.objects.select_related("level2__level1", "copied_from").order_by("order", "id"),
+            ),
+            Prefetch("goals", queryset=ProjectGoal.objects.order_by("kind", "order", "id")),
+            "spending_plan",
+        ),
+        pk=pk,
+    )
+
+
+def _findings_for(table):
+    table_level, by_row = [], {}
+    for finding in project_findings(project=table):
+        if finding.indicator_id:
+            by_row.setdefault(finding.indicator_id, []).append(finding)
+        else:
+            table_level.append(finding)
+    return table_level, by_row
+
+
+def _review_context(request, table, *, posted=None):
+    """Everything the review page shows; ``posted`` refills the reviewer's input after a refusal."""
+    posted = posted or {}
+    table_findings, row_findings = _findings_for(table)
+    rows = presentation.indicator_rows(table.indicators.all())
+    for row in rows:
+        indicator = row.indicator
+        row.findings = row_findings.get(indicator.pk, [])
+        row.comment_reason = posted.get(f"reason-{indicator.pk}", "")
+        row.comment_text = posted.get(f"comment-{indicator.pk}", "")
+    actions = [action for action in workflow.available_actions(request.user, table) if action in DECISIONS]
+    plan = list(table.spending_plan.all())
+    return {
+        "table": table,
+        "layout": presentation.layout_for(request.GET.get("layout"), table),
+        "rows": rows,
+        "plan": plan[:6],
+        "plan_filler": max(6 - len(plan), 0),
+        "annual_goals": [goal.text for goal in table.goals.all() if goal.kind == GoalKind.ANNUAL],
+        "long_term_goals": [goal.text for goal in table.goals.all() if goal.kind == GoalKind.LONG_TERM],
+        "table_findings": table_findings,
+        "diff": submission_diff(table),
+        "actions": actions,
+        "opinions": Opinion.choices,
+        "grades": Grade.choices,
+        "posted": posted,
+        "history": ReviewRecord.objects.filter(project=table).select_related("actor").order_by("-at")[:10],
+    }
+
+
+@login_required
+def project_review(request, pk):
+    """审核页：按官方表样查看，逐行写审核意见，选择等级，然后通过、批复或退回。"""
+    table = _table_for_review(request, pk)
+    if role_of(request.user) not in REVIEWER_ROLES:
+        raise PermissionDenied("只有主管部门审核人和财政审核人可以审核。")
+    if request.method == "POST":
+        return _decide(request, table)
+    return render(request, "projects/review.html", _review_context(request, table))
+
+
+def _row_comments(request, table):
+    comments = []
+    for indicator in table.indicators.all():
+        reason = request.POST.get(f"reason-{indicator.pk}", "")
+        text = request.POST.get(f"comment-{indicator.pk}", "").strip()
+        if reason or text:
+            comments.append({"indicator": indicator, "reason": reason or Opinion.OTHER, "text": text})
+    return comments
+
+
+def _decide(request, table):
+    action = request.POST.get("action", "")
+    arguments = {
+        "project": table,
+        "by": request.user,
+        "comment": request.POST.get("comment", "").strip(),
+        "grade": request.POST.get("grade", ""),
+        "comments": _row_comments(request, table),
+    }
+    try:
+        if action == ReviewAction.PASS:
+            workflow.project_pass(**arguments)
+        elif action == ReviewAction.APPROVE:
+            workflow.project_approve(**arguments)
+        elif action == ReviewAction.RETURN:
+            workflow.project_return(reason=request.POST.get("reason", ""), **arguments)
+        else:
+            raise workflow.WorkflowError("请选择审核结论：通过、批复或退回。")
+    except workflow.WorkflowError as error:
+        messages.error(request, str(error))
+        context = _review_context(request, table, posted=request.POST)
+        return render(request, "projects/review.html", context, status=400)
+    messages.success(request, f"已{ReviewAction(action).label}“{table.name or '未命名项目'}”。")
+    return redirect("projects:review_queue")
+
+
+# The unit's buttons
+
+
+UNIT_ACTIONS = {
+    ReviewAction.SUBMIT: workflow.project_submit,
+    ReviewAction.WITHDRAW: workflow.project_withdraw,
+}
+
+
+@login_required
+def project_action(request, pk):
+    """单位的提交、撤回和发起调整。提交时检查出错误会被拒绝，并列出全部错误。"""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    table = get_object_or_404(ProjectTable.objects.visible_to(request.user).select_related("unit"), pk=pk)
+    action = request.POST.get("action", "")
+    comment = request.POST.get("comment", "").strip()
+    try:
+        if action == ReviewAction.ADJUST:
+            new_version = workflow.project_start_adjustment(project=table, by=request.user, comment=comment)
+            messages.success(request, f"已发起调整：第 {new_version.version} 版为草稿，第 {table.version} 版在新版本批复前仍然有效。")
+            return redirect("projects:project_edit", pk=new_version.pk)
+        if action not in UNIT_ACTIONS:
+            raise workflow.WorkflowError("不支持的操作。")
+        UNIT_ACTIONS[action](project=table, by=request.user, comment=comment)
+    except workflow.WorkflowError as error:
+        messages.error(request, str(error))
+        for problem in error.problems:
+            messages.warning(request, problem)
+        return redirect("projects:project_detail", pk=table.pk)
+    messages.success(request, f"已{ReviewAction(action).label}“{table.name or '未命名项目'}”。")
+    return redirect("projects:project_detail", pk=table.pk)
+
+
+@login_required
+def project_history(request, pk):
+    """修改记录：所有版本的审核记录和每个字段、每行指标的修改（谁、何时、原值、新值）。"""
+    table = get_object_or_404(ProjectTable.objects.visible_to(request.user).select_related("unit"), pk=pk)
+    entries = table_history(table)
+    return render(request, "projects/history.html", {"table": table, "entries": entries})
