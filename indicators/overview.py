@@ -134,6 +134,7 @@ class IndicatorListView(FilteredListView):
     title = "三级指标查询"
     filterset_class = IndicatorFilterSet
     table_class = IndicatorListTable
+    hidden_from_unit_staff = ("department", "unit")
 
     def user_may_view(self, user):
         return permissions.can_view_overview(user)
@@ -225,6 +226,7 @@ class FindingListView(FilteredListView):
     template_name = "overview/finding_list.html"
     filterset_class = FindingFilterSet
     table_class = FindingListTable
+    hidden_from_unit_staff = ("department", "unit")
 
     def user_may_view(self, user):
         return permissions.can_view_overview(user)

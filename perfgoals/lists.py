@@ -15,7 +15,7 @@ from django.db.models import Q
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from perfgoals.roles import role_of
+from perfgoals.roles import Role, role_of
 from perfgoals.xlsx import list_workbook, xlsx_response
 
 EXPORT_PARAMETER = "export"
@@ -75,6 +75,11 @@ class SearchFilterSet(django_filters.FilterSet):
 
     search_fields = ()
     primary = ("q",)
+
+    def __init__(self, *args, hidden=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in hidden:
+            self.filters.pop(name, None)
 
     def search(self, queryset, name, value):
         for word in value.split():
@@ -150,6 +155,9 @@ class FilteredListView(LoginRequiredMixin, SingleTableMixin, FilterView):
     title = ""
     table_pagination = {"per_page": 25}
     strict = True
+    # Filters and columns naming a department or unit: unit staff only ever see their own, so these
+    # are left out of their page and export.
+    hidden_from_unit_staff = ()
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -164,6 +172,15 @@ class FilteredListView(LoginRequiredMixin, SingleTableMixin, FilterView):
 
     def get_queryset(self):
         return self.scoped_queryset(self.request.user)
+
+    def hidden(self):
+        return self.hidden_from_unit_staff if role_of(self.request.user) == Role.UNIT_STAFF else ()
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "hidden": self.hidden()}
+
+    def get_table_kwargs(self):
+        return {"exclude": self.hidden()}
 
     def select_rows(self):
         """The FilterSet of this request and the rows it selects (none when a filter value is invalid)."""

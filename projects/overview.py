@@ -191,6 +191,7 @@ class ProjectListView(FilteredListView):
     title = "项目绩效目标表清单"
     filterset_class = ProjectFilterSet
     table_class = ProjectListTable
+    hidden_from_unit_staff = ("department", "unit")
 
     def user_may_view(self, user):
         return permissions.can_view_overview(user)

@@ -186,6 +186,17 @@ def test_a_units_export_holds_only_its_own_tables(client, data):
     assert set(export.column("项目名称")) == {data.t2.name, data.t4.name, data.t5.name}
 
 
+def test_unit_staff_are_not_offered_department_and_unit_columns_or_filters(client, data):
+    client.force_login(data.staff2)
+    response = client.get(url("projects:project_list"))
+    assert {"department", "unit"}.isdisjoint(response.context["filter"].form.fields)
+    assert {"department", "unit"}.isdisjoint(column.name for column in response.context["table"].columns)
+    export = Export(client.get(url("projects:project_list"), {"export": "xlsx"}))
+    assert "主管部门" not in export.headers and "实施单位" not in export.headers
+    # Asked for anyway, another unit's tables still do not appear.
+    assert names(client.get(url("projects:project_list"), {"unit": data.u1.pk})) == names(response)
+
+
 def test_an_invalid_filter_exports_an_empty_list(finance_client, data):
     other = factories.region()
     export = Export(finance_client.get(url("projects:project_list"), {"region": other.pk, "export": "xlsx"}))
