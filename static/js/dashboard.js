@@ -11,6 +11,11 @@
     return `${Number(value).toLocaleString("zh-CN", { minimumFractionDigits: digits, maximumFractionDigits: 6 })} ${unit}`;
   }
 
+  // Bar labels: money with two decimals, counts as they are.
+  function label(value, unit) {
+    return unit === "万元" ? Number(value).toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 }) : String(value);
+  }
+
   function base() {
     return {
       textStyle: { fontFamily: FONT },
@@ -36,7 +41,12 @@
             return lines.join("<br>");
           },
         },
-        series: [{ type: "bar", data: spec.data, barMaxWidth: 56, label: { show: true, position: "top" } }],
+        series: [{
+          type: "bar",
+          data: spec.data,
+          barMaxWidth: 56,
+          label: { show: true, position: "top", formatter: (params) => label(params.value, spec.unit) },
+        }],
       });
     },
 
@@ -51,7 +61,7 @@
           trigger: "item",
           formatter: (params) => `${params.data.name}<br>${params.data.value} 条，涉及 ${params.data.tables} 张表`,
         },
-        series: [{ type: "bar", data, itemStyle: { color: "#fd7e14" }, label: { show: true, position: "right" } }],
+        series: [{ type: "bar", data, barMaxWidth: 24, itemStyle: { color: "#fd7e14" }, label: { show: true, position: "right" } }],
       });
     },
 
@@ -64,6 +74,7 @@
         name: line.name,
         itemStyle: line.itemStyle,
         data: line.data.slice().reverse(),
+        barMaxWidth: 24,
         emphasis: { focus: "series" },
       }));
       return Object.assign(base(), {
