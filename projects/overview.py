@@ -15,10 +15,12 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from indicators.models import Framework, Grade, Opinion
-from perfgoals.lists import FilteredListView, SearchFilterSet
+from perfgoals.lists import EXPORT_PARAMETER, FilteredListView, SearchFilterSet
 from perfgoals.roles import Role, role_of
 from perfgoals.tables import BadgeColumn, BaseTable, DetailLinkColumn, MoneyColumn, NumberColumn
 from projects import permissions
+from projects.excel.layouts import LAYOUTS, PROJECT_LAYOUTS
+from projects.excel_views import export_workbook
 from projects.models import (
     BudgetYear,
     Department,
@@ -37,6 +39,7 @@ STATUS_CHOICES = [*TableStatus.choices, (IN_REVIEW, "审核中（主管部门或
 NOT_CHECKED = "none"
 GRADE_CHOICES = [*Grade.choices, (NOT_CHECKED, "未检查")]
 YES_NO = [("yes", "是"), ("no", "否")]
+FORMS_EXPORT = "forms"
 
 
 def visible_years(user):
@@ -186,7 +189,12 @@ class ProjectListTable(BaseTable):
 
 
 class ProjectListView(FilteredListView):
-    """项目绩效目标表清单：按年度、区划、部门、单位、状态、等级、得分、金额、指标体系、审核轮次、退回理由筛选。"""
+    """项目绩效目标表清单：按年度、区划、部门、单位、状态、等级、得分、金额、指标体系、审核轮次、退回理由筛选。
+
+    Besides the list (``?export=xlsx``), ``?export=forms&layout=pingluo|dingzhou|flat`` downloads the
+    same filtered tables as official forms, one sheet each (projects.excel), for printing."""
+
+    template_name = "overview/project_list.html"
 
     title = "项目绩效目标表清单"
     filterset_class = ProjectFilterSet
@@ -205,6 +213,25 @@ class ProjectListView(FilteredListView):
 
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "years": visible_years(self.request.user)}
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get(EXPORT_PARAMETER) != FORMS_EXPORT:
+            return super().get(request, *args, **kwargs)
+        self.select_rows()
+        layout = request.GET.get("layout") if request.GET.get("layout") in PROJECT_LAYOUTS else "pingluo"
+        return export_workbook(self.object_list, layout, filename=f"{self.title}（{LAYOUTS[layout].label}）.xlsx")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        query[EXPORT_PARAMETER] = FORMS_EXPORT
+        forms = []
+        for layout in PROJECT_LAYOUTS:
+            query["layout"] = layout
+            forms.append((LAYOUTS[layout].label, f"?{query.urlencode()}"))
+        context["forms_exports"] = forms
+        return context
 
 
 # Departments' progress for one year.

@@ -197,6 +197,20 @@ def test_unit_staff_are_not_offered_department_and_unit_columns_or_filters(clien
     assert names(client.get(url("projects:project_list"), {"unit": data.u1.pk})) == names(response)
 
 
+def test_the_filtered_tables_export_as_official_forms_one_sheet_each(finance_client, data):
+    import io
+
+    from openpyxl import load_workbook
+
+    response = finance_client.get(url("projects:project_list"), {"year": "2024", "unit": data.u1.pk, "export": "forms"})
+    assert response.status_code == 200
+    sheets = [sheet.title for sheet in load_workbook(io.BytesIO(response.content)).worksheets if sheet.sheet_state == "visible"]
+    assert sheets[0] == "汇总" and len(sheets) == 3
+    assert {title.split(".", 1)[1] for title in sheets[1:]} == {data.t1.name, data.t3.name}
+    page = finance_client.get(url("projects:project_list"), {"year": "2024"}).content.decode()
+    assert "export=forms&amp;layout=dingzhou" in page and "定州式" in page
+
+
 def test_an_invalid_filter_exports_an_empty_list(finance_client, data):
     other = factories.region()
     export = Export(finance_client.get(url("projects:project_list"), {"region": other.pk, "export": "xlsx"}))
