@@ -9,7 +9,7 @@ from indicators.models import CheckFinding, Indicator
 from perfgoals.roles import Role
 from projects.models import Department
 from tests import factories
-from tests.overview_helpers import Export, all_pages, listed, queries_of
+from tests.overview_helpers import Export, all_pages, queries_of
 
 INDICATORS = "indicators:indicator_list"
 FINDINGS = "indicators:finding_list"
