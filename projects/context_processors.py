@@ -10,6 +10,8 @@ def navigation(request):
     return {
         "nav": {
             "overview": permissions.can_view_overview(user),
+            "review_queue": permissions.can_review(user),
+            "import": permissions.can_import(user),
             "department_progress": permissions.can_view_department_progress(user),
         }
     }

@@ -53,3 +53,8 @@ def can_view_overview(user):
 def can_view_department_progress(user):
     """各部门报送进度是审核人的视角（主管部门、财政、管理员）：单位只有本单位的表，没有各部门可比。"""
     return role_of(user) in {Role.DEPARTMENT_REVIEWER, Role.FINANCE_OFFICER, Role.ADMINISTRATOR}
+
+
+def can_review(user):
+    """主管部门审核人和财政审核人有自己的待审列表。"""
+    return role_of(user) in {Role.DEPARTMENT_REVIEWER, Role.FINANCE_OFFICER}

@@ -33,8 +33,8 @@ DECISIONS = (ReviewAction.PASS, ReviewAction.APPROVE, ReviewAction.RETURN)
 
 class ReviewQueueFilterSet(SearchFilterSet):
     year = django_filters.NumberFilter(label="预算年度")
-    department = django_filters.ModelChoiceFilter(label="主管部门", queryset=Department.objects.none())
-    quality_grade = django_filters.ChoiceFilter(label="等级", choices=Grade.choices)
+    department = django_filters.ModelChoiceFilter(label="主管部门", queryset=Department.objects.none(), empty_label="全部")
+    quality_grade = django_filters.ChoiceFilter(label="等级", choices=Grade.choices, empty_label="全部")
 
     search_fields = ("name", "code", "unit__name", "department__name")
     primary = ("q", "year", "department", "quality_grade")

@@ -256,3 +256,10 @@ def test_history_page_shows_review_records_and_field_changes(client, branch):
     submitted(table, staff)
     page = client.get(reverse("projects:project_history", args=[table.pk])).content.decode()
     assert "提交" in page and "1 年" in page and "2 年" in page
+
+
+@pytest.mark.parametrize(("username", "shown", "hidden"), [("pl_dept", "待我审核", "导入 Excel"), ("pl_unit", "导入 Excel", "待我审核")])
+def test_the_navigation_offers_each_role_its_own_pages(client, seeded, username, shown, hidden):
+    login(client, username)
+    page = client.get(reverse("projects:home")).content.decode()
+    assert shown in page and hidden not in page
