@@ -15,6 +15,7 @@ from django.db.models import Q
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
+from perfgoals import audit
 from perfgoals.roles import Role, role_of
 from perfgoals.xlsx import list_workbook, xlsx_response
 
@@ -206,7 +207,9 @@ class FilteredListView(LoginRequiredMixin, SingleTableMixin, FilterView):
         RequestConfig(self.request, paginate=False).configure(table)
         values = table.as_values()
         headers = next(values)
-        content = list_workbook(sheet_title=self.title, title=self.export_title(), headers=headers, rows=values)
+        rows = list(values)
+        content = list_workbook(sheet_title=self.title, title=self.export_title(), headers=headers, rows=rows)
+        audit.record("export", request=self.request, list=self.title, filters=self.export_title(), rows=len(rows))
         return xlsx_response(content, f"{self.title}.xlsx")
 
     def export_url(self):

@@ -3,6 +3,7 @@ from django.contrib import admin
 
 from indicators.models import Indicator, Level2
 from projects.models import (
+    AuditEvent,
     BudgetYear,
     CodeItem,
     Department,
@@ -207,3 +208,23 @@ class BudgetYearAdmin(admin.ModelAdmin):
     list_display = ["year", "submission_deadline", "framework"]
     list_select_related = ["framework"]
     ordering = ["-year"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """审计日志只能查看：不能新增、修改或删除。"""
+
+    list_display = ["at", "kind", "username", "scope", "address"]
+    list_filter = ["kind", "at"]
+    search_fields = ["username", "scope", "address"]
+    readonly_fields = ["at", "kind", "user", "username", "scope", "address", "detail"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = "绩效目标表"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+
+        from perfgoals import audit
+
+        # The audit log of logins is exactly what these signals are for.
+        user_logged_in.connect(audit.on_login, dispatch_uid="audit_login")
+        user_logged_out.connect(audit.on_logout, dispatch_uid="audit_logout")
+        user_login_failed.connect(audit.on_login_failed, dispatch_uid="audit_login_failed")

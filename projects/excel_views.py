@@ -24,6 +24,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from perfgoals import audit
 from projects import excel, interchange
 from projects.excel.layouts import LAYOUTS, PROJECT_LAYOUTS
 from projects.models import DepartmentTarget, ProjectTable
@@ -60,6 +61,7 @@ def project_export_xlsx(request, pk):
     if layout not in PROJECT_LAYOUTS:
         layout = "pingluo"
     content = excel.export_tables(ProjectTable.objects.filter(pk=table.pk), DepartmentTarget.objects.none(), layout)
+    audit.record("export", request=request, tables=[table.pk], name=table.name, year=table.year, layout=layout)
     return xlsx_response(content, f"{table.year}年{table.name or '未命名项目'}绩效目标表（{LAYOUTS[layout].label}）.xlsx")
 
 
@@ -67,6 +69,7 @@ def project_export_xlsx(request, pk):
 def target_export_xlsx(request, pk):
     target = get_object_or_404(DepartmentTarget.objects.visible_to(request.user).select_related("department"), pk=pk)
     content = excel.export_tables(ProjectTable.objects.none(), DepartmentTarget.objects.filter(pk=target.pk), "department")
+    audit.record("export", request=request, department_targets=[target.pk], year=target.year, layout="department")
     return xlsx_response(content, f"{target.year}年{target.department.name}部门整体绩效目标.xlsx")
 
 
@@ -237,6 +240,15 @@ def excel_import_confirm(request, token):
         messages.error(request, "未导入，数据库未做任何修改：" + "；".join(error.problems[:10]))
         return redirect("projects:excel_import_preview", token=token)
     _forget(request, token)
+    audit.record(
+        "import",
+        request=request,
+        file=record["name"],
+        created=result.created,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        tables=[table.pk for table in result.tables],
+    )
     messages.success(
         request,
         f"已导入“{record['name']}”：新建 {result.created} 张，更新 {result.updated} 张，未变 {result.unchanged} 张；"

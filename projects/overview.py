@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from indicators.models import Framework, Grade, Opinion
+from perfgoals import audit
 from perfgoals.lists import EXPORT_PARAMETER, FilteredListView, SearchFilterSet
 from perfgoals.roles import Role, role_of
 from perfgoals.tables import BadgeColumn, BaseTable, DetailLinkColumn, MoneyColumn, NumberColumn
@@ -219,7 +220,9 @@ class ProjectListView(FilteredListView):
             return super().get(request, *args, **kwargs)
         self.select_rows()
         layout = request.GET.get("layout") if request.GET.get("layout") in PROJECT_LAYOUTS else "pingluo"
-        return export_workbook(self.object_list, layout, filename=f"{self.title}（{LAYOUTS[layout].label}）.xlsx")
+        response = export_workbook(self.object_list, layout, filename=f"{self.title}（{LAYOUTS[layout].label}）.xlsx")
+        audit.record("export", request=request, list=self.title, filters=self.export_title(), layout=layout, rows=self.object_list.count())
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

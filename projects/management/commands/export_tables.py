@@ -1,8 +1,10 @@
+import getpass
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
+from perfgoals import audit
 from projects import excel, interchange
 from projects.models import DepartmentTarget, ProjectTable
 
@@ -36,6 +38,16 @@ class Command(BaseCommand):
         if options["year"]:
             tables = tables.filter(year=options["year"])
             targets = targets.filter(year=options["year"])
+        audit.record(
+            "export",
+            username=f"命令行：{getpass.getuser()}",
+            source="命令行",
+            format=options["format"],
+            region=options["region"],
+            department=options["department"],
+            year=options["year"],
+            output=options["output"] or "标准输出",
+        )
         if options["format"] == "xlsx":
             if not options["output"]:
                 raise CommandError("导出 xlsx 时请用 -o 指定输出文件。")

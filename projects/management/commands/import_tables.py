@@ -1,6 +1,9 @@
+import getpass
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from perfgoals import audit
 from projects import excel, interchange
 
 
@@ -42,6 +45,16 @@ class Command(BaseCommand):
                         setattr(totals, name, getattr(totals, name) + getattr(result, name))
                 if options["dry_run"]:
                     transaction.set_rollback(True)
+                else:
+                    audit.record(
+                        "import",
+                        username=f"命令行：{getpass.getuser()}",
+                        source="命令行",
+                        files=[path for path, _ in plans],
+                        created=totals.created,
+                        updated=totals.updated,
+                        unchanged=totals.unchanged,
+                    )
         except interchange.InterchangeError as error:
             raise CommandError("未导入，数据库未做任何修改：\n" + "\n".join(error.problems)) from error
 
