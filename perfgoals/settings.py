@@ -6,6 +6,7 @@ start. ``DATABASE_URL`` (``postgres://user@host:5432/name``) switches to Postgre
 """
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -157,6 +158,10 @@ LOGIN_REDIRECT_URL = "projects:home"
 LOGOUT_REDIRECT_URL = "login"
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+
+# Where an uploaded workbook waits between its preview and the confirm; with several app servers, a
+# directory they share.
+PERFGOALS_IMPORT_DIR = Path(os.environ.get("PERFGOALS_IMPORT_DIR", Path(tempfile.gettempdir()) / "perfgoals-imports"))
 
 # Largest uploaded workbook accepted, in bytes.
 PERFGOALS_MAX_UPLOAD_BYTES = int(os.environ.get("PERFGOALS_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
