@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 
 from indicators.models import Indicator, Level2
+from perfgoals.formatting import decimal_text
 from projects.models import (
     AuditEvent,
     BudgetYear,
@@ -96,7 +97,11 @@ class ProjectGoalInline(admin.TabularInline):
 
 @admin.register(ProjectTable)
 class ProjectTableAdmin(admin.ModelAdmin):
-    list_display = ["name", "year", "unit", "department", "funds_total", "status", "version", "updated_at"]
+    @admin.display(description="年度资金总额（万元）", ordering="funds_total")
+    def funds(self, table):
+        return decimal_text(table.funds_total) or "—"
+
+    list_display = ["name", "year", "unit", "department", "funds", "status", "version", "updated_at"]
     list_filter = ["year", "status", "region", "department", "framework"]
     search_fields = ["name", "code", "unit__name", "department__name"]
     list_select_related = ["unit", "department"]

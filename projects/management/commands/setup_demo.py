@@ -43,7 +43,8 @@ class Command(BaseCommand):
         except interchange.InterchangeError as error:
             raise CommandError(f"种子文件 {path.name} 无法装载：\n" + "\n".join(error.problems)) from error
         if verbosity:
-            self.stdout.write(f"{path.name}：{result.created} 张表，{result.indicators} 条三级指标。")
+            targets = f"，{len(result.targets)} 份部门整体绩效目标" if result.targets else ""
+            self.stdout.write(f"{path.name}：{len(result.tables)} 张项目表{targets}，{result.indicators} 条三级指标。")
 
     def load_users(self, path):
         User = get_user_model()
