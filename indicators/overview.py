@@ -90,7 +90,7 @@ class IndicatorListTable(BaseTable):
     year = tables.Column("预算年度", accessor="project__year")
     project = DetailLinkColumn(
         "项目名称", accessor="project__name", url_name="projects:project_detail", pk_accessor="project_id",
-        empty_label="（未命名项目）",
+        empty_label="（未命名项目）", attrs={"td": {"class": "col-project"}},
     )
     unit = tables.Column("实施单位", accessor="project__unit__name")
     level1 = tables.Column(
@@ -103,7 +103,7 @@ class IndicatorListTable(BaseTable):
         "二级指标", accessor="level2__name", order_by=("level2__level1__order", "level2__order"), attrs={"td": {"class": "text-nowrap"}}
     )
     name = tables.Column("三级指标")
-    value_text = tables.Column("指标值")
+    value_text = tables.Column("指标值", attrs={"td": {"class": "col-value"}})
     value_nature = tables.Column("符号")
     value_number = NumberColumn("数值")
     value_unit = tables.Column("计量单位")

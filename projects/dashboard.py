@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from indicators.models import CheckFinding, Grade
 from indicators.overview import finding_list_url, rule_title
-from perfgoals.roles import Role, role_of
+from perfgoals.roles import Role, role_of, scope_of
 from projects import permissions
 from projects.models import BudgetYear, ProjectTable, ReviewAction, ReviewRecord, TableStatus
 from projects.overview import (
@@ -260,6 +260,7 @@ def dashboard(request):
             "figures": figures,
             "charts": charts,
             "unit": permissions.unit_of(user),
+            "scope": scope_of(user),
             "by_unit": role == Role.DEPARTMENT_REVIEWER,
             "can_view_progress": permissions.can_view_department_progress(user),
             "list_url": project_list_url(year=year),

@@ -11,9 +11,10 @@
     return `${Number(value).toLocaleString("zh-CN", { minimumFractionDigits: digits, maximumFractionDigits: 6 })} ${unit}`;
   }
 
-  // Bar labels: money with two decimals, counts as they are.
+  // Bar labels: money with two decimals (none on an empty bar), counts as they are (0 included: nothing waits).
   function label(value, unit) {
-    return unit === "万元" ? Number(value).toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 }) : String(value);
+    if (unit !== "万元") return String(value);
+    return value ? Number(value).toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 }) : "";
   }
 
   function base() {

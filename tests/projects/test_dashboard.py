@@ -143,7 +143,8 @@ def test_a_department_reviewer_sees_money_by_unit_and_what_awaits_them(client, d
     assert shown["groups"]["categories"] == ["乙局下属中心"]
     assert f"unit={data.u2.pk}" in shown["groups"]["series"][1]["data"][0]["url"]
     assert response.context["figures"]["awaiting"] == 1
-    assert "各单位资金" in response.content.decode()
+    page = response.content.decode()
+    assert "各单位资金" in page and '总览 <small class="text-muted">乙局</small>' in page
 
 
 def test_unit_staff_get_their_own_units_summary_without_departments(client, data):
