@@ -12,9 +12,11 @@ import io
 import json
 import math
 import unicodedata
+from copy import copy
 from decimal import Decimal
 
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -142,11 +144,39 @@ def lines_needed(text, width):
     return sum(max(1, math.ceil(display_width(line) / usable)) for line in str(text).split("\n"))
 
 
+class CellStyles:
+    """The style of each kind of cell, registered with the workbook once. Cells take a copy of it
+    (openpyxl's own way of copying a cell's style): assigning the shared Font, Alignment and Border
+    objects cell by cell would have openpyxl hash and compare each of them again for every cell."""
+
+    def __init__(self):
+        self.arrays = {}
+
+    def of(self, sheet, style, number_format=None, part="all"):
+        """The style array of a cell in ``style``; ``part`` "unbordered" leaves out the border and
+        "border" keeps only the border (for the cells a merged range covers)."""
+        key = (style, number_format, part)
+        found = self.arrays.get(key)
+        if found is None:
+            font, alignment, bordered = STYLES[style]
+            scratch = Cell(sheet)
+            if part != "border":
+                scratch.font = font
+                scratch.alignment = alignment
+                if number_format:
+                    scratch.number_format = number_format
+            if bordered and part != "unbordered":
+                scratch.border = BORDER
+            found = self.arrays[key] = scratch._style
+        return found
+
+
 class SheetWriter:
     """Writes cells onto one worksheet and remembers what the row heights and print area need."""
 
-    def __init__(self, sheet, widths):
+    def __init__(self, sheet, widths, styles=None):
         self.sheet = sheet
+        self.styles = styles or CellStyles()
         self.widths = widths
         self.row = 1
         self.heights = {}
@@ -163,17 +193,21 @@ class SheetWriter:
         cell.value = value
         if isinstance(value, str):
             cell.data_type = "s"  # text such as "=100%" stays text, never a formula
-        font, alignment, bordered = STYLES[style]
-        cell.font = font
-        cell.alignment = alignment
-        if number_format:
-            cell.number_format = number_format
+        styles, sheet = self.styles, self.sheet
         if span > 1 or rows > 1:
-            self.sheet.merge_cells(start_row=row, start_column=col, end_row=row + rows - 1, end_column=col + span - 1)
-        if bordered:
-            for r in range(row, row + rows):
-                for c in range(col, col + span):
-                    self.sheet.cell(row=r, column=c).border = BORDER
+            bordered = STYLES[style][2]
+            # The border comes after the merge, so openpyxl has no border to spread over the range.
+            cell._style = copy(styles.of(sheet, style, number_format, "unbordered"))
+            sheet.merge_cells(start_row=row, start_column=col, end_row=row + rows - 1, end_column=col + span - 1)
+            if bordered:
+                cell._style = copy(styles.of(sheet, style, number_format))
+                border = styles.of(sheet, style, None, "border")
+                for r in range(row, row + rows):
+                    for c in range(col, col + span):
+                        if (r, c) != (row, col):
+                            sheet.cell(row=r, column=c)._style = copy(border)
+        else:
+            cell._style = copy(styles.of(sheet, style, number_format))
         if value not in (None, "") and style not in ("title", "subtitle", "plain_right", "plain_left"):
             width = sum(self.widths[c - 1] for c in range(col, col + span))
             needed = lines_needed(value if isinstance(value, str) else str(value), width) * LINE_HEIGHT + 6
@@ -222,6 +256,7 @@ class WorkbookWriter:
         self.layout = LAYOUTS[layout_name]
         self.frameworks = frameworks or Frameworks.load()
         self.workbook = Workbook()
+        self.styles = CellStyles()
         self.sheet_names = set()
         self.marker_rows = []
         organisations = document.get("organisations") or {}
@@ -333,7 +368,7 @@ class WorkbookWriter:
 
     def write_form(self, sheet, layout, data, number):
         self.layout_goal_style = layout.goal_style
-        writer = SheetWriter(sheet, layout.widths)
+        writer = SheetWriter(sheet, layout.widths, self.styles)
         printed = {key for field in layout.printed_fields() for key in FIELD_KEYS.get(field, ())}
         keys = TARGET_KEYS if layout.kind == "department" else PROJECT_KEYS
         writer.hide(1, TABLE_TAG + (data.get("uid") or ""), carried(data, keys, printed))
@@ -450,7 +485,7 @@ class WorkbookWriter:
 
     def write_flat(self, sheet, tables):
         layout = FLAT
-        writer = SheetWriter(sheet, layout.widths)
+        writer = SheetWriter(sheet, layout.widths, self.styles)
         for index, column in enumerate(layout.columns, 1):
             writer.put(1, index, column.header, "header")
         writer.row = 2
@@ -507,7 +542,7 @@ class WorkbookWriter:
         statuses = dict(TableStatus.choices)
         headers = [("序号", 6), ("工作表", 22), ("类型", 10), ("预算年度", 9), ("主管部门", 20), ("实施单位", 22),
                    ("项目名称", 26), ("项目编码", 22), ("年度资金总额（万元）", 14), ("三级指标数", 10), ("状态", 12)]
-        writer = SheetWriter(sheet, [width for _, width in headers])
+        writer = SheetWriter(sheet, [width for _, width in headers], self.styles)
         writer.put(1, 1, f"绩效目标表汇总（{self.layout.label}，共 {len(listed)} 张）", "title", len(headers))
         writer.height(1, 30)
         for index, (header, _) in enumerate(headers, 1):
