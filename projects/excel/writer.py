@@ -134,8 +134,21 @@ def money_cell(text):
     return text, "@"
 
 
+class _CharWidths(dict):
+    """Printed width of each character met so far: 2 for wide (CJK) characters, 1 for the others."""
+
+    def __missing__(self, ch):
+        width = self[ch] = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        return width
+
+
+_CHAR_WIDTHS = _CharWidths()
+
+
 def display_width(text):
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    if text.isascii():
+        return len(text)
+    return sum(map(_CHAR_WIDTHS.__getitem__, text))
 
 
 def lines_needed(text, width):
@@ -257,7 +270,7 @@ class WorkbookWriter:
         self.frameworks = frameworks or Frameworks.load()
         self.workbook = Workbook()
         self.styles = CellStyles()
-        self.sheet_names = set()
+        self.sheet_names = set()  # lower case: Excel's sheet names are case-insensitive
         self.marker_rows = []
         organisations = document.get("organisations") or {}
         self.department_codes = {(d["region"], d["name"]): d.get("code", "") for d in organisations.get("departments", [])}
@@ -266,7 +279,7 @@ class WorkbookWriter:
     def write(self):
         summary = self.workbook.active
         summary.title = SUMMARY_SHEET
-        self.sheet_names.add(SUMMARY_SHEET)
+        self.sheet_names.add(SUMMARY_SHEET.lower())
         self.marker_rows.append((SUMMARY_SHEET, "summary", ""))
         listed = []
         tables = self.document.get("project_tables") or []
@@ -299,10 +312,10 @@ class WorkbookWriter:
     def new_sheet(self, wanted):
         name = "".join("_" if ch in '[]:*?/\\' else ch for ch in wanted).strip("'")[:31] or "表"
         candidate, counter = name, 2
-        while candidate.lower() in {existing.lower() for existing in self.sheet_names}:
+        while candidate.lower() in self.sheet_names:
             suffix = f"({counter})"
             candidate, counter = name[: 31 - len(suffix)] + suffix, counter + 1
-        self.sheet_names.add(candidate)
+        self.sheet_names.add(candidate.lower())
         return self.workbook.create_sheet(candidate)
 
     # Form layouts
