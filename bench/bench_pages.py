@@ -156,6 +156,8 @@ def main():
         f"页面服务器时间 page server time — {connection.vendor}, {tables} tables, {rows} indicator rows, "
         f"year {cast.year}, {args.runs} runs per page (targets: median < {TARGET_MEDIAN_MS} ms, p95 < {TARGET_P95_MS} ms)"
     )
+    # Other work on this machine slows every figure: the load average says how busy it was.
+    print(f"  load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     print(
         f"  as {cast.unit_staff.username} (unit), {cast.department_reviewer.username} (department), "
         f"{cast.finance_officer.username} (finance); editor table {cast.editable_table.pk} "

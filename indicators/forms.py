@@ -59,8 +59,13 @@ class _StoredRowField(forms.ModelChoiceField):
             raise forms.ValidationError("这一行已被删除或不属于本表，请刷新页面。", code="invalid_choice") from None
 
 
+def _stored_values(row):
+    return tuple(getattr(row, field.attname) for field in row._meta.concrete_fields)
+
+
 class StoredRowsMixin:
-    """For model formsets: validate row ids against the formset's one query."""
+    """For model formsets: validate row ids against the formset's one query, and tell which stored rows
+    come back exactly as they were loaded (a save need not write those)."""
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
@@ -68,8 +73,15 @@ class StoredRowsMixin:
         if pk_name in form.fields and index is not None:
             if not hasattr(self, "_stored_rows"):
                 self._stored_rows = {row.pk: row for row in self.get_queryset()}
+                # Taken before any form is cleaned: cleaning writes the posted values into these rows.
+                self._loaded_values = {pk: _stored_values(row) for pk, row in self._stored_rows.items()}
             old = form.fields[pk_name]
             form.fields[pk_name] = _StoredRowField(self._stored_rows, required=False, widget=old.widget, initial=old.initial)
+
+    def is_unchanged(self, row):
+        """Whether stored ``row``, about to be saved, holds in every column what was loaded."""
+        loaded = getattr(self, "_loaded_values", {}).get(row.pk)
+        return loaded is not None and loaded == _stored_values(row)
 
 
 class IndicatorForm(FieldCheckedModelForm):

@@ -55,7 +55,9 @@ def _lock_unchanged(model, table, token):
 def _save_indicators(indicator_formset, by=None, at=None, **owner):
     """Write the grid in a fixed number of queries: delete, update and create in bulk, with the field
     history of the rows deleted, created and changed by the user. A row saved unchanged, or only
-    renumbered because a row above it was deleted, gets no history record."""
+    renumbered because a row above it was deleted, gets no history record; a row whose every column
+    is as it was loaded is not written at all (an unchanged 30-row grid was one UPDATE of 14 CASE
+    expressions over 30 ids, most of a save's time)."""
     deleted = [row.pk for row in indicator_formset.rows_to_delete()]
     if deleted:
         delete_with_history(Indicator.objects.filter(pk__in=deleted), by=by, at=at)
@@ -67,10 +69,12 @@ def _save_indicators(indicator_formset, by=None, at=None, **owner):
         row.order = order
         for name, value in owner.items():
             setattr(row, name, value)
+        if row.pk and indicator_formset.is_unchanged(row):
+            continue
         (updated if row.pk else created).append(row)
     if updated:
         Indicator.objects.bulk_update(updated, INDICATOR_FIELDS, batch_size=200)
-        record_changes(changed, by=by, at=at)
+    record_changes(changed, by=by, at=at)
     if created:
         create_with_history(created, by=by, at=at, batch_size=200)
 
@@ -89,12 +93,14 @@ def _save_ordered(formset, owner_field, owner, by=None, at=None, **extra):
             row.order = order
         for name, value in extra.items():
             setattr(row, name, value)
+        if row.pk and formset.is_unchanged(row):
+            continue
         (updated if row.pk else created).append(row)
     fields = [name for name in formset.form._meta.fields] + [name for name in ("order",) if hasattr(formset.model, "order")]
     fields += list(extra)
     if updated:
         formset.model.objects.bulk_update(updated, fields)
-        record_changes(changed, by=by, at=at)
+    record_changes(changed, by=by, at=at)
     if created:
         create_with_history(created, by=by, at=at)
 
