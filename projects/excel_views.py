@@ -183,6 +183,9 @@ def excel_import_preview(request, token):
             counts = excel.import_plan(plan, dry_run=True)
         except interchange.InterchangeError as error:
             dry_run_problems = error.problems
+    from indicators.checks import load_frameworks
+
+    frameworks = load_frameworks()  # once for the whole file, not once per table
     tables = [
         {
             "read": table,
@@ -190,7 +193,7 @@ def excel_import_preview(request, token):
             "action": plan.action_of(table),
             "problems": plan.problems_of(table),
             "warnings": table.warnings,
-            "checks": quality_findings(plan.document_of(table)) if table.kind == "project" else None,
+            "checks": quality_findings(plan.document_of(table), frameworks) if table.kind == "project" else None,
             "layout_label": LAYOUTS[table.layout].label if table.layout in LAYOUTS else "其他",
         }
         for table in plan.tables
@@ -213,14 +216,16 @@ def excel_import_preview(request, token):
     )
 
 
-def quality_findings(table_document):
+def quality_findings(table_document, frameworks=None):
     """The quality checks (indicators.checks) on one table as it would be imported, or None when the
-    table was refused and so has nothing to check."""
+    table was refused and so has nothing to check. ``frameworks`` (load_frameworks()) saves a query
+    per table when a file holds many."""
     if table_document is None:
         return None
     from indicators.checks import check_table, load_frameworks, table_data_from_document
 
-    frameworks = load_frameworks([table_document.get("framework")])
+    if frameworks is None:
+        frameworks = load_frameworks([table_document.get("framework")])
     return check_table(table_data_from_document(table_document, frameworks))
 
 
