@@ -152,24 +152,29 @@ def load_frameworks(codes=None):
     return result
 
 
-def table_data_from_project(project, frameworks=None):
+def table_data_from_project(project, frameworks=None, level_names=None):
     """TableData of a saved ProjectTable.
 
-    Reads `indicators` (with level2__level1), `goals` and `spending_plan` through the related managers,
-    so prefetch them when checking many tables. `frameworks` is load_frameworks()' result; without it
-    the table's framework is loaded (one query)."""
+    Reads `indicators`, `goals` and `spending_plan` through the related managers, so prefetch them
+    when checking many tables. `frameworks` is load_frameworks()' result; without it the table's
+    framework is loaded (one query). `level_names` ({二级 id: (一级 name, 二级 name)}) names each row's
+    一级 and 二级; without it they are read from the row (select_related level2__level1 then)."""
     if frameworks is None or project.framework.code not in frameworks:
         frameworks = {**(frameworks or {}), **load_frameworks([project.framework.code])}
     goals = [goal.text for goal in project.goals.all() if goal.kind == "annual"]
     plan = sorted((point.month, point.cumulative_percent) for point in project.spending_plan.all())
     rows = []
     for index, row in enumerate(project.indicators.all(), 1):
+        if level_names is not None:
+            level1, level2 = level_names[row.level2_id]
+        else:
+            level1, level2 = row.level2.level1.name, row.level2.name
         rows.append(
             IndicatorData(
                 index=index,
                 uid=str(row.uid),
-                level1=row.level2.level1.name,
-                level2=row.level2.name,
+                level1=level1,
+                level2=level2,
                 name=row.name,
                 description=row.description,
                 value_text=row.value_text,
