@@ -68,6 +68,12 @@ def _indicator_rows(indicators):
 _INDICATORS = Prefetch(
     "indicators", queryset=Indicator.objects.select_related("level2__level1").order_by("order", "id")
 )
+# The order tables are exported in (ending with the id, so it is total: parts of an export can be
+# fetched separately and still come out in this order).
+PROJECT_TABLE_ORDER = (
+    "region__code", "department__code", "department__name", "unit__code", "unit__name", "year", "name", "version", "id",
+)
+DEPARTMENT_TARGET_ORDER = ("department__region__code", "department__code", "department__name", "year", "version", "id")
 
 
 def export_document(project_tables, department_targets):
@@ -79,12 +85,12 @@ def export_document(project_tables, department_targets):
             Prefetch("goals", queryset=ProjectGoal.objects.order_by("kind", "order", "id")),
             Prefetch("spending_plan", queryset=SpendingCheckpoint.objects.order_by("month")),
         )
-        .order_by("region__code", "department__code", "department__name", "unit__code", "unit__name", "year", "name", "version", "id")
+        .order_by(*PROJECT_TABLE_ORDER)
     )
     department_targets = (
         department_targets.select_related("department__region", "framework")
         .prefetch_related(_INDICATORS, Prefetch("sub_targets", queryset=DepartmentSubTarget.objects.order_by("order", "id")))
-        .order_by("department__region__code", "department__code", "department__name", "year", "version", "id")
+        .order_by(*DEPARTMENT_TARGET_ORDER)
     )
     regions, departments, units = {}, {}, {}
     tables = []

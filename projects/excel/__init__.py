@@ -24,11 +24,16 @@ from projects.excel.reader import Problem, read_workbook
 from projects.excel.resolve import Resolver
 from projects.excel.safety import BadWorkbook, check_workbook_bytes
 from projects.excel.writer import workbook_bytes
+from projects.models import DepartmentTarget, ProjectTable
 
 __all__ = [
     "LAYOUTS", "PROJECT_LAYOUTS", "BadWorkbook", "ImportPlan", "Problem", "export_tables", "import_plan",
     "open_workbook", "read_file",
 ]
+
+
+# Tables fetched and written at a time: an export of any size holds this many tables in memory.
+EXPORT_CHUNK = 200
 
 
 def export_tables(project_tables, department_targets, layout):
@@ -37,8 +42,22 @@ def export_tables(project_tables, department_targets, layout):
         raise ValueError(f"unknown layout {layout!r}")
     if layout == "department":
         project_tables = project_tables.none()
-    document = interchange.export_document(project_tables, department_targets)
-    return workbook_bytes(document, layout)
+    return workbook_bytes(export_parts(project_tables, department_targets), layout)
+
+
+def export_parts(project_tables, department_targets, chunk=EXPORT_CHUNK):
+    """The interchange document of these tables in parts of ``chunk`` tables, project tables first,
+    in the order of one whole export."""
+    table_ids = list(project_tables.order_by(*interchange.PROJECT_TABLE_ORDER).values_list("pk", flat=True))
+    target_ids = list(department_targets.order_by(*interchange.DEPARTMENT_TARGET_ORDER).values_list("pk", flat=True))
+    for start in range(0, len(table_ids), chunk):
+        yield interchange.export_document(
+            ProjectTable.objects.filter(pk__in=table_ids[start : start + chunk]), DepartmentTarget.objects.none()
+        )
+    for start in range(0, len(target_ids), chunk):
+        yield interchange.export_document(
+            ProjectTable.objects.none(), DepartmentTarget.objects.filter(pk__in=target_ids[start : start + chunk])
+        )
 
 
 def open_workbook(data, max_bytes=None):

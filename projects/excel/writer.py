@@ -6,25 +6,23 @@ make the printout look like the official form. Two hidden columns to the right o
 carry what the printout does not show: the table's and each row's uid, and, as JSON, the fields the
 layout does not print. A very hidden sheet names the layout of every sheet, so the reader knows the
 file is one of ours and reads its cells exactly as written.
+
+The workbook is written in openpyxl's write-only mode, one sheet at a time (sheet.SheetWriter), so
+an export of thousands of tables holds one sheet in memory, not all of them (with the interchange
+documents fetched in parts, see export_tables).
 """
 
 import io
-import json
-import math
-import unicodedata
-from copy import copy
 from decimal import Decimal
 
 from openpyxl import Workbook
-from openpyxl.cell import Cell
-from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.properties import PageSetupProperties
 
 from indicators.models import Basis
 from indicators.values import parse_value
 from projects.excel.layouts import DEPARTMENT, FLAT, LAYOUTS
 from projects.excel.levels import Frameworks
+from projects.excel.sheet import CellStyles, SheetWriter
 
 MARKER_SHEET = "_perfgoals"
 MARKER = "perfgoals-xlsx"
@@ -68,31 +66,6 @@ GRID_KEYS = {
 BASIS_LABELS = dict(Basis.choices)
 NATURE_LABELS = {"eq": "＝", "ge": "≥", "le": "≤", "gt": "＞", "lt": "＜", "qual": "定性"}
 
-_THIN = Side(style="thin", color="000000")
-BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-BODY_FONT = Font(name="宋体", size=10.5)
-LABEL_FONT = Font(name="宋体", size=10.5)
-HEADER_FONT = Font(name="宋体", size=10.5, bold=True)
-TITLE_FONT = Font(name="黑体", size=16, bold=True)
-SUBTITLE_FONT = Font(name="宋体", size=11)
-CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
-RIGHT = Alignment(horizontal="right", vertical="center", wrap_text=True)
-STYLES = {
-    "label": (LABEL_FONT, CENTER, True),
-    "header": (HEADER_FONT, CENTER, True),
-    "value": (BODY_FONT, LEFT, True),
-    "money": (BODY_FONT, RIGHT, True),
-    "plain": (BODY_FONT, LEFT, True),
-    "center": (BODY_FONT, CENTER, True),
-    "title": (TITLE_FONT, CENTER, False),
-    "subtitle": (SUBTITLE_FONT, CENTER, False),
-    "plain_right": (SUBTITLE_FONT, RIGHT, False),
-    "plain_left": (SUBTITLE_FONT, LEFT, False),
-}
-LINE_HEIGHT = 14.0
-MIN_ROW_HEIGHT = 20.0
-
 
 def get_path(data, dotted):
     for part in dotted.split("."):
@@ -134,179 +107,65 @@ def money_cell(text):
     return text, "@"
 
 
-class _CharWidths(dict):
-    """Printed width of each character met so far: 2 for wide (CJK) characters, 1 for the others."""
-
-    def __missing__(self, ch):
-        width = self[ch] = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-        return width
-
-
-_CHAR_WIDTHS = _CharWidths()
-
-
-def display_width(text):
-    if text.isascii():
-        return len(text)
-    return sum(map(_CHAR_WIDTHS.__getitem__, text))
-
-
-def lines_needed(text, width):
-    """Printed lines of a wrapped cell: a CJK character is two width units of a 10.5 pt 宋体 cell."""
-    usable = max(width * 1.15 - 1, 2)
-    return sum(max(1, math.ceil(display_width(line) / usable)) for line in str(text).split("\n"))
-
-
-class CellStyles:
-    """The style of each kind of cell, registered with the workbook once. Cells take a copy of it
-    (openpyxl's own way of copying a cell's style): assigning the shared Font, Alignment and Border
-    objects cell by cell would have openpyxl hash and compare each of them again for every cell."""
-
-    def __init__(self):
-        self.arrays = {}
-
-    def of(self, sheet, style, number_format=None, part="all"):
-        """The style array of a cell in ``style``; ``part`` "unbordered" leaves out the border and
-        "border" keeps only the border (for the cells a merged range covers)."""
-        key = (style, number_format, part)
-        found = self.arrays.get(key)
-        if found is None:
-            font, alignment, bordered = STYLES[style]
-            scratch = Cell(sheet)
-            if part != "border":
-                scratch.font = font
-                scratch.alignment = alignment
-                if number_format:
-                    scratch.number_format = number_format
-            if bordered and part != "unbordered":
-                scratch.border = BORDER
-            found = self.arrays[key] = scratch._style
-        return found
-
-
-class SheetWriter:
-    """Writes cells onto one worksheet and remembers what the row heights and print area need."""
-
-    def __init__(self, sheet, widths, styles=None):
-        self.sheet = sheet
-        self.styles = styles or CellStyles()
-        self.widths = widths
-        self.row = 1
-        self.heights = {}
-        for index, width in enumerate(widths, 1):
-            sheet.column_dimensions[get_column_letter(index)].width = width
-        self.hidden_uid = len(widths) + 1
-        self.hidden_data = len(widths) + 2
-        for column in (self.hidden_uid, self.hidden_data):
-            sheet.column_dimensions[get_column_letter(column)].hidden = True
-            sheet.column_dimensions[get_column_letter(column)].width = 12
-
-    def put(self, row, col, value, style="value", span=1, rows=1, number_format=None):
-        cell = self.sheet.cell(row=row, column=col)
-        cell.value = value
-        if isinstance(value, str):
-            cell.data_type = "s"  # text such as "=100%" stays text, never a formula
-        styles, sheet = self.styles, self.sheet
-        if span > 1 or rows > 1:
-            bordered = STYLES[style][2]
-            # The border comes after the merge, so openpyxl has no border to spread over the range.
-            cell._style = copy(styles.of(sheet, style, number_format, "unbordered"))
-            sheet.merge_cells(start_row=row, start_column=col, end_row=row + rows - 1, end_column=col + span - 1)
-            if bordered:
-                cell._style = copy(styles.of(sheet, style, number_format))
-                border = styles.of(sheet, style, None, "border")
-                for r in range(row, row + rows):
-                    for c in range(col, col + span):
-                        if (r, c) != (row, col):
-                            sheet.cell(row=r, column=c)._style = copy(border)
-        else:
-            cell._style = copy(styles.of(sheet, style, number_format))
-        if value not in (None, "") and style not in ("title", "subtitle", "plain_right", "plain_left"):
-            width = sum(self.widths[c - 1] for c in range(col, col + span))
-            needed = lines_needed(value if isinstance(value, str) else str(value), width) * LINE_HEIGHT + 6
-            per_row = needed / rows
-            for r in range(row, row + rows):
-                self.heights[r] = max(self.heights.get(r, MIN_ROW_HEIGHT), per_row)
-        return cell
-
-    def hide(self, row, uid, data=None):
-        """Hidden cells of a row: its uid and, as JSON, what the layout does not print."""
-        if uid:
-            self.sheet.cell(row=row, column=self.hidden_uid, value=uid).data_type = "s"
-        if data:
-            cell = self.sheet.cell(row=row, column=self.hidden_data, value=json.dumps(data, ensure_ascii=False))
-            cell.data_type = "s"
-
-    def height(self, row, value):
-        self.heights[row] = value
-
-    def finish(self, title_rows, landscape=False, freeze=True):
-        last = self.row - 1
-        for row, value in self.heights.items():
-            self.sheet.row_dimensions[row].height = round(value, 1)
-        sheet = self.sheet
-        sheet.print_area = f"A1:{get_column_letter(len(self.widths))}{max(last, 1)}"
-        if title_rows:
-            sheet.print_title_rows = f"1:{title_rows}"
-            if freeze:
-                sheet.freeze_panes = f"A{title_rows + 1}"
-        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-        sheet.page_setup.orientation = "landscape" if landscape else "portrait"
-        sheet.page_setup.fitToWidth = 1
-        sheet.page_setup.fitToHeight = 0
-        sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-        sheet.print_options.horizontalCentered = True
-        sheet.page_margins.left = sheet.page_margins.right = 0.5
-        sheet.page_margins.top = sheet.page_margins.bottom = 0.6
-        sheet.sheet_view.showGridLines = False
-
-
 class WorkbookWriter:
-    """Writes a whole interchange document in one layout (department targets always in 部门整体)."""
+    """Writes interchange documents in one layout (department targets always in 部门整体)."""
 
-    def __init__(self, document, layout_name, frameworks=None):
-        self.document = document
+    def __init__(self, layout_name, frameworks=None):
         self.layout = LAYOUTS[layout_name]
         self.frameworks = frameworks or Frameworks.load()
-        self.workbook = Workbook()
+        self.workbook = Workbook(write_only=True)
         self.styles = CellStyles()
         self.sheet_names = set()  # lower case: Excel's sheet names are case-insensitive
         self.marker_rows = []
-        organisations = document.get("organisations") or {}
-        self.department_codes = {(d["region"], d["name"]): d.get("code", "") for d in organisations.get("departments", [])}
-        self.unit_codes = {(u["region"], u["name"]): u.get("code", "") for u in organisations.get("units", [])}
+        self.department_codes = {}
+        self.unit_codes = {}
 
-    def write(self):
-        summary = self.workbook.active
-        summary.title = SUMMARY_SHEET
-        self.sheet_names.add(SUMMARY_SHEET.lower())
+    def write(self, documents):
+        """Write ``documents``, an interchange document or the parts of one (project tables first, as
+        export_tables fetches them), and return the workbook."""
+        if isinstance(documents, dict):
+            documents = [documents]
+        summary = self.new_sheet(SUMMARY_SHEET)  # the first sheet, written last
         self.marker_rows.append((SUMMARY_SHEET, "summary", ""))
-        listed = []
-        tables = self.document.get("project_tables") or []
-        if self.layout.name == "flat":
-            if tables:
-                sheet = self.new_sheet(FLAT_SHEET)
-                self.write_flat(sheet, tables)
-                self.marker_rows.append((sheet.title, "flat", "flat"))
-                listed.extend((sheet.title, table) for table in tables)
-        elif self.layout.kind == "project":
-            for number, table in enumerate(tables, 1):
-                sheet = self.new_sheet(f"{number}.{table.get('name') or '未命名项目'}")
-                self.write_form(sheet, self.layout, table, number)
-                self.marker_rows.append((sheet.title, "table", self.layout.name))
-                listed.append((sheet.title, table))
-        targets = self.document.get("department_targets") or []
-        for number, target in enumerate(targets, 1):
-            sheet = self.new_sheet(f"部门整体{number}.{target.get('department') or ''}")
-            self.write_form(sheet, DEPARTMENT, target, number)
-            self.marker_rows.append((sheet.title, "target", DEPARTMENT.name))
-            listed.append((sheet.title, target))
+        listed = []  # (sheet, summary line) of every table
+        flat = None
+        tables_written = targets_written = 0
+        for document in documents:
+            organisations = document.get("organisations") or {}
+            self.department_codes.update(
+                {(d["region"], d["name"]): d.get("code", "") for d in organisations.get("departments", [])}
+            )
+            self.unit_codes.update({(u["region"], u["name"]): u.get("code", "") for u in organisations.get("units", [])})
+            tables = document.get("project_tables") or []
+            if self.layout.name == "flat":
+                if tables and flat is None:
+                    flat = self.flat_writer(self.new_sheet(FLAT_SHEET))
+                    self.marker_rows.append((flat.sheet.title, "flat", "flat"))
+                for table in tables:
+                    self.write_flat_rows(flat, table)
+                    listed.append((flat.sheet.title, summary_line(table)))
+            elif self.layout.kind == "project":
+                for table in tables:
+                    tables_written += 1
+                    sheet = self.new_sheet(f"{tables_written}.{table.get('name') or '未命名项目'}")
+                    self.write_form(sheet, self.layout, table, tables_written)
+                    self.marker_rows.append((sheet.title, "table", self.layout.name))
+                    listed.append((sheet.title, summary_line(table)))
+            for target in document.get("department_targets") or []:
+                targets_written += 1
+                sheet = self.new_sheet(f"部门整体{targets_written}.{target.get('department') or ''}")
+                self.write_form(sheet, DEPARTMENT, target, targets_written)
+                self.marker_rows.append((sheet.title, "target", DEPARTMENT.name))
+                listed.append((sheet.title, summary_line(target)))
+        if flat is not None:
+            flat.sheet.auto_filter.ref = f"A1:{get_column_letter(len(FLAT.columns))}{max(flat.row - 1, 1)}"
+            flat.finish()
         self.write_summary(summary, listed)
         marker = self.workbook.create_sheet(MARKER_SHEET)
+        marker.sheet_state = "veryHidden"
         marker.append([MARKER, MARKER_VERSION])
         for row in self.marker_rows:
             marker.append(list(row))
-        marker.sheet_state = "veryHidden"
         return self.workbook
 
     def new_sheet(self, wanted):
@@ -381,7 +240,7 @@ class WorkbookWriter:
 
     def write_form(self, sheet, layout, data, number):
         self.layout_goal_style = layout.goal_style
-        writer = SheetWriter(sheet, layout.widths, self.styles)
+        writer = SheetWriter(sheet, layout.widths, self.styles, len(layout.title), layout.landscape)
         printed = {key for field in layout.printed_fields() for key in FIELD_KEYS.get(field, ())}
         keys = TARGET_KEYS if layout.kind == "department" else PROJECT_KEYS
         writer.hide(1, TABLE_TAG + (data.get("uid") or ""), carried(data, keys, printed))
@@ -393,7 +252,7 @@ class WorkbookWriter:
         if layout.sub_targets:
             self.write_sub_targets(writer, layout, data.get("sub_targets") or [])
         self.write_grid(writer, layout, data)
-        writer.finish(len(layout.title), landscape=layout.landscape)
+        writer.finish()
 
     def write_spending(self, writer, block, plan):
         points = [(point["month"], point.get("percent")) for point in plan] or [
@@ -496,33 +355,34 @@ class WorkbookWriter:
 
     # Flat layout
 
-    def write_flat(self, sheet, tables):
-        layout = FLAT
-        writer = SheetWriter(sheet, layout.widths, self.styles)
-        for index, column in enumerate(layout.columns, 1):
+    def flat_writer(self, sheet):
+        writer = SheetWriter(sheet, FLAT.widths, self.styles, title_rows=1, landscape=True)
+        for index, column in enumerate(FLAT.columns, 1):
             writer.put(1, index, column.header, "header")
         writer.row = 2
-        printed_table = {c.field for c in layout.columns if not c.field.startswith("ind.")}
-        printed_rows = {c.field[4:] for c in layout.columns if c.field.startswith("ind.")} | {"basis_text"}
-        for table in tables:
-            rows = table.get("indicators") or [None]
-            for position, row in enumerate(rows):
-                r = writer.row
-                for index, column in enumerate(layout.columns, 1):
-                    value, number_format = self.flat_value(column.field, table, row)
-                    style = "money" if number_format else "value"
-                    writer.put(r, index, value, style, number_format=number_format)
-                hidden = {}
-                if position == 0:
-                    hidden["table"] = carried(table, PROJECT_KEYS, printed_table)
-                if row is not None:
-                    hidden["row"] = carried(row, INDICATOR_KEYS, printed_rows)
-                    hidden["row"].update({"basis": row.get("basis") or "", "basis_text": row.get("basis_text") or ""})
-                    hidden["uid"] = row.get("uid") or ""
-                writer.hide(r, TABLE_TAG + (table.get("uid") or ""), hidden)
-                writer.row += 1
-        writer.finish(1, landscape=True)
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(layout.columns))}{max(writer.row - 1, 1)}"
+        return writer
+
+    def write_flat_rows(self, writer, table):
+        """A table's rows on the flat list (one row when it has no indicator), streamed out at once."""
+        printed_table = {c.field for c in FLAT.columns if not c.field.startswith("ind.")}
+        printed_rows = {c.field[4:] for c in FLAT.columns if c.field.startswith("ind.")} | {"basis_text"}
+        rows = table.get("indicators") or [None]
+        for position, row in enumerate(rows):
+            r = writer.row
+            for index, column in enumerate(FLAT.columns, 1):
+                value, number_format = self.flat_value(column.field, table, row)
+                style = "money" if number_format else "value"
+                writer.put(r, index, value, style, number_format=number_format)
+            hidden = {}
+            if position == 0:
+                hidden["table"] = carried(table, PROJECT_KEYS, printed_table)
+            if row is not None:
+                hidden["row"] = carried(row, INDICATOR_KEYS, printed_rows)
+                hidden["row"].update({"basis": row.get("basis") or "", "basis_text": row.get("basis_text") or ""})
+                hidden["uid"] = row.get("uid") or ""
+            writer.hide(r, TABLE_TAG + (table.get("uid") or ""), hidden)
+            writer.row += 1
+        writer.stream(writer.row - 1)
 
     def flat_value(self, field, table, row):
         if field.startswith("funds."):
@@ -555,36 +415,46 @@ class WorkbookWriter:
         statuses = dict(TableStatus.choices)
         headers = [("序号", 6), ("工作表", 22), ("类型", 10), ("预算年度", 9), ("主管部门", 20), ("实施单位", 22),
                    ("项目名称", 26), ("项目编码", 22), ("年度资金总额（万元）", 14), ("三级指标数", 10), ("状态", 12)]
-        writer = SheetWriter(sheet, [width for _, width in headers], self.styles)
+        writer = SheetWriter(sheet, [width for _, width in headers], self.styles, title_rows=2, landscape=True)
         writer.put(1, 1, f"绩效目标表汇总（{self.layout.label}，共 {len(listed)} 张）", "title", len(headers))
         writer.height(1, 30)
         for index, (header, _) in enumerate(headers, 1):
             writer.put(2, index, header, "header")
         writer.row = 3
-        for number, (sheet_name, data) in enumerate(listed, 1):
-            is_target = "overall_goal" in data
-            money, number_format = money_cell(None if is_target else get_path(data, "funds.total"))
+        for number, (sheet_name, line) in enumerate(listed, 1):
+            is_target, year, department, unit, name, code, total, indicators, status = line
+            money, number_format = money_cell(None if is_target else total)
             values = [
                 (number, "center", None), (sheet_name, "value", None), ("部门整体" if is_target else "项目支出", "center", None),
-                (data.get("year"), "center", "0"), (data.get("department"), "value", None),
-                ("" if is_target else data.get("unit"), "value", None), ("" if is_target else data.get("name"), "value", None),
-                ("" if is_target else data.get("code"), "value", None), (money, "money", number_format),
-                (len(data.get("indicators") or []), "center", "0"), (statuses.get(data.get("status"), ""), "center", None),
+                (year, "center", "0"), (department, "value", None),
+                ("" if is_target else unit, "value", None), ("" if is_target else name, "value", None),
+                ("" if is_target else code, "value", None), (money, "money", number_format),
+                (indicators, "center", "0"), (statuses.get(status, ""), "center", None),
             ]
             for index, (value, style, number_format) in enumerate(values, 1):
                 cell = writer.put(writer.row, index, value, style, number_format=number_format)
                 if index == 2:
                     cell.hyperlink = f"#'{sheet_name}'!A1"
+            writer.stream(writer.row)
             writer.row += 1
-        writer.finish(2, landscape=True)
+        writer.finish()
 
 
-def write_workbook(document, layout_name, frameworks=None):
-    """An openpyxl Workbook holding every table of the interchange document in this layout."""
-    return WorkbookWriter(document, layout_name, frameworks).write()
+def summary_line(data):
+    """What the 汇总 sheet lists of a table, kept instead of the whole table until the end."""
+    return (
+        "overall_goal" in data, data.get("year"), data.get("department"), data.get("unit"), data.get("name"),
+        data.get("code"), get_path(data, "funds.total"), len(data.get("indicators") or []), data.get("status"),
+    )
 
 
-def workbook_bytes(document, layout_name, frameworks=None):
+def write_workbook(documents, layout_name, frameworks=None):
+    """A write-only openpyxl Workbook, to be saved once, holding every table of the interchange
+    document (or of its parts) in this layout."""
+    return WorkbookWriter(layout_name, frameworks).write(documents)
+
+
+def workbook_bytes(documents, layout_name, frameworks=None):
     buffer = io.BytesIO()
-    write_workbook(document, layout_name, frameworks).save(buffer)
+    write_workbook(documents, layout_name, frameworks).save(buffer)
     return buffer.getvalue()
