@@ -66,6 +66,9 @@ def pages(cast):
     editable, review = cast.editable_table, cast.review_table
     return [
         ("单位首页 home (unit)", cast.unit_staff, reverse("projects:home"), 200),
+        # Not among the pages, but where finance officers land after logging in: it lists every
+        # table of the region and year on one page.
+        ("首页 home (finance, whole region)", cast.finance_officer, reverse("projects:home"), 200),
         ("编辑页 editor GET", cast.unit_staff, reverse("projects:project_edit", args=[editable.pk]), 200),
         ("编辑页 editor POST (save)", cast.unit_staff, reverse("projects:project_edit", args=[editable.pk]), 302),
         ("详情页 detail", cast.unit_staff, reverse("projects:project_detail", args=[editable.pk]), 200),
