@@ -78,3 +78,21 @@ def test_the_list_workbook_has_a_title_row_a_frozen_header_and_typed_cells():
     assert sheet.freeze_panes == "A3"
     assert sheet["B3"].value == 1.25 and sheet["B3"].number_format == "0.00####"
     assert sheet["B4"].value is None
+
+
+def test_django_tables2_calls_each_render_function_with_the_arguments_it_names():
+    """perfgoals.tables remembers signatures; a bound method and a plain function of the same code
+    must still be told apart (a method's ``self`` is not an argument to pass)."""
+    from django_tables2.utils import call_with_appropriate
+
+    import perfgoals.tables  # noqa: F401  (installs the remembered signatures)
+
+    class Column:
+        def render(self, value, record):
+            return (self, value, record)
+
+    column = Column()
+    assert call_with_appropriate(column.render, {"value": 1, "record": 2, "table": 3}) == (column, 1, 2)
+    assert call_with_appropriate(Column.render, {"self": "s", "value": 1, "record": 2}) == ("s", 1, 2)
+    assert call_with_appropriate(lambda value: value * 2, {"value": 4, "record": 0}) == 8
+    assert call_with_appropriate(lambda **kwargs: sorted(kwargs), {"value": 4, "record": 0}) == ["record", "value"]
