@@ -8,8 +8,9 @@ static files as ``manage.py deploy`` does, starts gunicorn with the production s
 secret key, whitenoise; plain http on loopback), runs locust headless for ``--seconds`` with
 ``--users`` simulated users mixing reads and saves (bench/locustfile.py), stops both, and prints
 requests per second, the 95th-percentile latency and the errors, overall and per kind of request.
-The figures start once every simulated user has logged in (locust --reset-stats): a login hashes the
-password on purpose slowly and happens once a day, not once a page.
+The per-request figures start once every simulated user has been spawned (locust --reset-stats); the
+last line counts every page request of the run with logins left out: a login hashes the password on
+purpose slowly and happens once a day, not once a page.
 """
 
 import argparse
@@ -119,18 +120,21 @@ def main():
         try:
             wait_until_up(f"http://127.0.0.1:{port}/healthz/")
             prefix = Path(folder) / "locust"
+            pages_file = Path(folder) / "pages.json"
             subprocess.run(
                 [str(Path(sys.executable).parent / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
                  "--host", f"http://127.0.0.1:{port}", "--users", str(args.users), "--spawn-rate", str(max(1, args.users // 5)),
                  "--run-time", f"{args.seconds}s", "--stop-timeout", "10", "--csv", str(prefix), "--only-summary",
                  "--reset-stats", "--loglevel", "WARNING"],
-                cwd=ROOT, env={**os.environ, "BENCH_LOAD_PLAN": str(plan_file)}, check=False, timeout=args.seconds + 120,
+                cwd=ROOT, env={**os.environ, "BENCH_LOAD_PLAN": str(plan_file), "BENCH_LOAD_PAGES": str(pages_file)},
+                check=False, timeout=args.seconds + 120,
                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             )
             if not Path(f"{prefix}_stats.csv").exists():
                 raise SystemExit("locust wrote no statistics")
             rows = summary(f"{prefix}_stats.csv")
             failures = summary(f"{prefix}_failures.csv")
+            pages = json.loads(pages_file.read_text(encoding="utf-8")) if pages_file.exists() else []
         finally:
             server.terminate()
             try:
@@ -141,14 +145,21 @@ def main():
     for row in rows:
         print(
             f"  {row['Name']:<22}{row['Request Count']:>8}{row['Failure Count']:>8}{float(row['Requests/s']):>8.1f}"
-            f"{row['Median Response Time']:>11}{row['95%']:>9}"
+            f"{float(row['Median Response Time']):>11.0f}{float(row['95%']):>9.0f}"
         )
     total = next(row for row in rows if row["Name"] == "Aggregated")
     print(
-        f"  total: {float(total['Requests/s']):.1f} requests/s, p95 {total['95%']} ms, "
-        f"{total['Failure Count']} errors of {total['Request Count']} requests "
-        "(counted once every simulated user had logged in)"
+        f"  all requests since every user was spawned: {float(total['Requests/s']):.1f} requests/s, "
+        f"p95 {float(total['95%']):.0f} ms, {total['Failure Count']} errors of {total['Request Count']}"
     )
+    if pages:
+        times = sorted(milliseconds for milliseconds, _ in pages)
+        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+        errors = sum(1 for _, failed in pages if failed)
+        print(
+            f"  pages (logins left out), whole run: {len(pages) / args.seconds:.1f} requests/s, p95 {p95:.0f} ms, "
+            f"{errors} errors of {len(pages)} requests"
+        )
     for failure in failures:
         print(f"  error: {failure['Method']} {failure['Name']} ×{failure['Occurrences']}: {failure['Error']}")
 

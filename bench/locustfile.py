@@ -15,7 +15,7 @@ import random
 import sys
 from pathlib import Path
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -23,6 +23,20 @@ from bench.pageforms import csrf_token, editor_form  # noqa: E402
 
 PLAN = json.loads(Path(os.environ["BENCH_LOAD_PLAN"]).read_text(encoding="utf-8"))
 _NEXT = {role: itertools.count() for role in ("unit_staff", "department_reviewer", "finance_officer")}
+# (milliseconds, failed) of every page request, logins left out: a login hashes the password slowly on
+# purpose and happens once a day, so the page figures are reported without it (bench_load.py reads them).
+_PAGES = []
+
+
+@events.request.add_listener
+def _record(name, response_time, exception, **kwargs):
+    if not name.startswith("login"):
+        _PAGES.append((response_time, exception is not None))
+
+
+@events.test_stop.add_listener
+def _write_pages(**kwargs):
+    Path(os.environ["BENCH_LOAD_PAGES"]).write_text(json.dumps(_PAGES), encoding="utf-8")
 
 
 class _Signed(HttpUser):
