@@ -1,9 +1,11 @@
 """The indicator grid of the editors: one form per 三级 row, grouped by the framework's 一级/二级."""
 
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
 
 from indicators.models import Basis, Indicator, Level2
 from perfgoals.formatting import decimal_text
+from perfgoals.text import refuse_unstorable
 
 
 class PlainDecimalInput(forms.TextInput):
@@ -29,7 +31,18 @@ def framework_level2s(framework):
 class FieldCheckedModelForm(forms.ModelForm):
     """A model form whose fields already check what the model's constraints check (ranges, signs,
     clashes in clean()). Django would re-run each constraint as a query, per form: in a grid of a
-    hundred rows that is hundreds of queries for nothing. The database still enforces them all."""
+    hundred rows that is hundreds of queries for nothing. The database still enforces them all.
+
+    Text fields refuse characters that cannot be stored or exported (perfgoals.text), beside the cell;
+    Django's own NUL check goes, as its Chinese message (不允许是用空字符串) misleads."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                field.validators = [
+                    validator for validator in field.validators if not isinstance(validator, ProhibitNullCharactersValidator)
+                ] + [refuse_unstorable]
 
     def _post_clean(self):
         exclude = self._get_validation_exclusions()

@@ -17,6 +17,7 @@ from django_tables2 import RequestConfig, SingleTableMixin
 
 from perfgoals import audit
 from perfgoals.roles import Role, role_of
+from perfgoals.text import UNSTORABLE
 from perfgoals.xlsx import list_workbook, xlsx_response
 
 EXPORT_PARAMETER = "export"
@@ -200,7 +201,8 @@ class FilteredListView(LoginRequiredMixin, SingleTableMixin, FilterView):
     def export_title(self):
         described = self.filterset.describe()
         conditions = "；".join(f"{label}：{text}" for label, text in described) if described else "全部"
-        return f"{self.title}（筛选条件：{conditions}）"
+        # A search typed with control characters still exports: they cannot be written into a cell.
+        return UNSTORABLE.sub("", f"{self.title}（筛选条件：{conditions}）")
 
     def export_xlsx(self):
         table = self.get_table_class()(data=self.object_list, **self.get_table_kwargs())

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 from perfgoals import audit
 from projects import excel, interchange
 from projects.excel.layouts import LAYOUTS, PROJECT_LAYOUTS
-from projects.models import DepartmentTarget, ProjectTable
+from projects.models import DepartmentTarget, ProjectTable, budget_year
 from projects.permissions import can_import, unit_of
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -162,9 +162,9 @@ def excel_import_preview(request, token):
     _require_importer(request)
     record = _pending(request, token)
     if request.method == "POST":
-        year = request.POST.get("year", "").strip()
-        if year.isdigit() and 2000 <= int(year) <= 2100:
-            record["year"] = int(year)
+        year = budget_year(request.POST.get("year", "").strip())
+        if year is not None:
+            record["year"] = year
             pending = request.session[SESSION_KEY]
             pending[token] = record
             request.session[SESSION_KEY] = pending

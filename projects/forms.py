@@ -316,8 +316,9 @@ def editor_table_data(*, form, goals, spending_plan, indicators, framework):
     from indicators.checks import IndicatorData, TableData, load_frameworks
 
     cleaned = form.cleaned_data if hasattr(form, "cleaned_data") else {}
-    rows = indicators.rows_in_order()
     level2s = {level2.pk: level2 for level2 in indicators.level2s}
+    # A row without a valid 二级 cannot be placed in the framework: the grid marks it, the checks skip it.
+    rows = [row for row in indicators.rows_in_order() if row.cleaned_data.get("level2") in level2s]
     data = TableData(
         uid=str(form.instance.uid) if form.instance.pk else None,
         year=cleaned.get("year") or form.instance.year,
@@ -326,8 +327,12 @@ def editor_table_data(*, form, goals, spending_plan, indicators, framework):
         funds_total=cleaned.get("funds_total"),
         funds_fiscal=cleaned.get("funds_fiscal"),
         funds_other=cleaned.get("funds_other"),
-        goals=[goal.cleaned_data["text"] for goal in goals.kept_forms()],
-        spending_plan=[(point.cleaned_data["month"], point.cleaned_data["cumulative_percent"]) for point in spending_plan.kept_forms()],
+        goals=[goal.cleaned_data.get("text") or "" for goal in goals.kept_forms()],
+        spending_plan=[
+            (point.cleaned_data["month"], point.cleaned_data.get("cumulative_percent"))
+            for point in spending_plan.kept_forms()
+            if point.cleaned_data.get("month")
+        ],
         no_direct_beneficiaries=bool(cleaned.get("no_direct_beneficiaries")),
         indicators=[
             IndicatorData(

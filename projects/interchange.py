@@ -18,6 +18,7 @@ from indicators.models import Basis, Framework, Indicator, Level2
 from indicators.checks.services import projects_recheck
 from perfgoals.formatting import decimal_text
 from perfgoals.history import acting_user, create_with_history, delete_with_history, update_with_history
+from perfgoals.text import unstorable_message
 from projects.models import (
     CodeItem,
     Department,
@@ -34,6 +35,8 @@ from projects.models import (
 
 FORMAT_NAME = "perfgoals-tables"
 FORMAT_VERSION = 1
+# The largest amount a money column holds (18 digits, 6 of them decimals), in 万元.
+MAX_MONEY = Decimal("999999999999.999999")
 
 
 class InterchangeError(Exception):
@@ -307,7 +310,7 @@ class _Reader:
         if status not in TableStatus.values:
             self.problem(where, f"状态“{status}”无效。")
         version = data.get("version", 1)
-        if not isinstance(version, int) or version < 1:
+        if not isinstance(version, int) or not 1 <= version <= 32767:
             self.problem(where, f"版本“{version}”应为正整数。")
         return status, version
 
@@ -355,35 +358,152 @@ def _check_header(document):
         raise InterchangeError([f"不支持的格式版本 {document.get('version')!r}，本系统读取第 {FORMAT_VERSION} 版。"])
 
 
+# The shape of a document (fixtures/seeds/FORMAT.md), checked before anything is read or written, so
+# that a value of the wrong kind (a list where a name belongs, text where rows belong) or text that
+# cannot be stored (perfgoals.text) is reported with its place instead of failing on the way. A key
+# may be missing or null, which is an empty value. _SCALAR is any single value (text, number,
+# true/false), which the reader judges further; _Text is text of at most ``max_length`` characters.
+_SCALAR = "scalar"
+
+
+@dataclass(frozen=True)
+class _Text:
+    max_length: int | None = None
+
+
+_TEXT = _Text()
+_ROW = {
+    "uid": _SCALAR, "level1": _SCALAR, "level2": _SCALAR, "name": _TEXT, "description": _TEXT, "value": _TEXT,
+    "basis": _SCALAR, "basis_text": _TEXT, "weight": _SCALAR, "note": _TEXT,
+}
+_SHAPE = {
+    "format": _SCALAR,
+    "version": _SCALAR,
+    "organisations": {
+        "regions": [{"code": _SCALAR, "name": _Text(50)}],
+        "departments": [{"region": _SCALAR, "code": _Text(20), "name": _Text(100)}],
+        "units": [
+            {"region": _SCALAR, "department": _SCALAR, "code": _Text(20), "name": _Text(100), "is_department_office": _SCALAR}
+        ],
+    },
+    "project_tables": [
+        {
+            "uid": _SCALAR, "region": _SCALAR, "department": _SCALAR, "unit": _SCALAR, "year": _SCALAR,
+            "name": _TEXT, "code": _TEXT, "attribute": _SCALAR, "period": _TEXT,
+            "funds": {"total": _SCALAR, "fiscal": _SCALAR, "other": _SCALAR},
+            "fund_use": _TEXT,
+            "spending_plan": [{"month": _SCALAR, "percent": _SCALAR}],
+            "goals": {kind.value: [_TEXT] for kind in GoalKind},
+            "framework": _SCALAR, "no_direct_beneficiaries": _SCALAR, "status": _SCALAR, "version": _SCALAR,
+            "indicators": [_ROW],
+        }
+    ],
+    "department_targets": [
+        {
+            "uid": _SCALAR, "region": _SCALAR, "department": _SCALAR, "year": _SCALAR, "overall_goal": _TEXT,
+            "framework": _SCALAR, "status": _SCALAR, "version": _SCALAR,
+            "sub_targets": [{"title": _TEXT, "goal": _TEXT, "indicator_text": _TEXT, "safeguards": _TEXT}],
+            "indicators": [_ROW],
+        }
+    ],
+}
+_PLACES = {
+    "project_tables": "第 {} 张项目表",
+    "department_targets": "第 {} 份部门整体绩效目标",
+    "regions": "行政区划第 {} 条",
+    "departments": "主管部门第 {} 条",
+    "units": "预算单位第 {} 条",
+    "indicators": "第 {} 行指标",
+    "sub_targets": "第 {} 个分项",
+    "spending_plan": "资金支出计划第 {} 项",
+    GoalKind.ANNUAL.value: "年度目标第 {} 条",
+    GoalKind.LONG_TERM.value: "中长期目标第 {} 条",
+}
+
+
+def _place(path):
+    """Where ``path`` (keys and list positions) is, in the words the other problems use."""
+    parts, keys = [], []
+    for position, step in enumerate(path):
+        following = path[position + 1] if position + 1 < len(path) else None
+        if isinstance(step, int):
+            continue
+        if isinstance(following, int) and step in _PLACES:
+            parts.append(_PLACES[step].format(following + 1))
+            keys = []
+        else:
+            keys.append(str(step))
+    named = f"“{'.'.join(keys)}”" if keys else ""
+    return "".join(parts) + ("的" if parts and named else "") + named or "文件"
+
+
+def _shape_problems(value, shape, path=()):
+    """Every place where ``value`` does not have ``shape``, as problems."""
+    if isinstance(shape, dict):
+        if not isinstance(value, dict):
+            return [f"{_place(path)}：应为对象（{{…}}）。"]
+        return [
+            problem
+            for key, member in shape.items()
+            if value.get(key) is not None
+            for problem in _shape_problems(value[key], member, path + (key,))
+        ]
+    if isinstance(shape, list):
+        if not isinstance(value, list):
+            return [f"{_place(path)}：应为列表（[…]）。"]
+        return [problem for index, item in enumerate(value) for problem in _shape_problems(item, shape[0], path + (index,))]
+    if isinstance(value, (dict, list)) or value is None or (isinstance(shape, _Text) and not isinstance(value, str)):
+        return [f"{_place(path)}：应为{'文字' if isinstance(shape, _Text) else '单个的值（文字或数字）'}。"]
+    if isinstance(value, str):
+        if message := unstorable_message(value, ""):
+            return [f"{_place(path)}：{message}"]
+        if isinstance(shape, _Text) and shape.max_length and len(value) > shape.max_length:
+            return [f"{_place(path)}：超过 {shape.max_length} 个字符。"]
+    return []
+
+
+def _check_shape(document):
+    problems = _shape_problems(document, _SHAPE)
+    if problems:
+        raise InterchangeError(problems)
+
+
 def _organisations(reader, document):
     """Create the regions, departments and units the document names; return lookups by (region, name)."""
     organisations = document.get("organisations") or {}
-    for index, region in enumerate(organisations.get("regions", []), 1):
-        code = str(region.get("code", ""))
+    for index, region in enumerate(organisations.get("regions") or [], 1):
+        code = str(region.get("code") or "")
         if len(code) != 6 or not code.isdigit():
             reader.problem(f"行政区划第 {index} 条", f"区划代码“{code}”应为 6 位数字。")
-        Region.objects.get_or_create(code=code, defaults={"name": region.get("name", "")})
+            continue
+        Region.objects.get_or_create(code=code, defaults={"name": region.get("name") or ""})
     regions = {r.code: r for r in Region.objects.all()}
-    for department in organisations.get("departments", []):
+    for department in organisations.get("departments") or []:
         region = regions.get(department.get("region"))
         if region is None:
             reader.problem(f"主管部门“{department.get('name')}”", f"行政区划“{department.get('region')}”不存在。")
             continue
-        Department.objects.get_or_create(
-            region=region, name=department.get("name", ""), defaults={"code": department.get("code", "")}
-        )
+        name, code = department.get("name") or "", department.get("code") or ""
+        if code and Department.objects.filter(region=region, code=code).exclude(name=name).exists():
+            reader.problem(f"主管部门“{name}”", f"部门代码“{code}”在{region.name}已属于另一个部门。")
+            continue
+        Department.objects.get_or_create(region=region, name=name, defaults={"code": code})
     departments = {(d.region.code, d.name): d for d in Department.objects.select_related("region")}
-    for unit in organisations.get("units", []):
+    for unit in organisations.get("units") or []:
         region = regions.get(unit.get("region"))
         if region is None:
             reader.problem(f"预算单位“{unit.get('name')}”", f"行政区划“{unit.get('region')}”不存在。")
             continue
         department = departments.get((region.code, unit.get("department")))
+        name, code = unit.get("name") or "", unit.get("code") or ""
+        if code and Unit.objects.filter(region=region, code=code).exclude(name=name).exists():
+            reader.problem(f"预算单位“{name}”", f"单位代码“{code}”在{region.name}已属于另一个单位。")
+            continue
         Unit.objects.get_or_create(
             region=region,
-            name=unit.get("name", ""),
+            name=name,
             defaults={
-                "code": unit.get("code", ""),
+                "code": code,
                 "department": department,
                 "is_department_office": bool(unit.get("is_department_office")),
             },
@@ -494,9 +614,9 @@ def _import_project_table(reader, data, index, regions, departments, units, resu
         "code": reader.text(data, "code", where, max_length=40),
         "attribute": attribute,
         "period": reader.text(data, "period", where, max_length=50),
-        "funds_total": reader.decimal(funds.get("total"), where, "年度资金总额", 0),
-        "funds_fiscal": reader.decimal(funds.get("fiscal"), where, "财政拨款", 0),
-        "funds_other": reader.decimal(funds.get("other"), where, "其他资金", 0),
+        "funds_total": reader.decimal(funds.get("total"), where, "年度资金总额", 0, MAX_MONEY),
+        "funds_fiscal": reader.decimal(funds.get("fiscal"), where, "财政拨款", 0, MAX_MONEY),
+        "funds_other": reader.decimal(funds.get("other"), where, "其他资金", 0, MAX_MONEY),
         "fund_use": reader.text(data, "fund_use", where),
         "framework": framework,
         "no_direct_beneficiaries": bool(data.get("no_direct_beneficiaries")),
@@ -508,6 +628,9 @@ def _import_project_table(reader, data, index, regions, departments, units, resu
         month = point.get("month")
         if not isinstance(month, int) or not 1 <= month <= 12:
             reader.problem(where, f"资金支出计划的月份“{month}”应为 1–12。")
+            continue
+        if month in {seen for seen, _ in plan}:
+            reader.problem(where, f"资金支出计划的{month}月底重复填写。")
             continue
         plan.append((month, reader.decimal(point.get("percent"), where, f"{month}月底累计支出比例", 0, 100)))
     goals = data.get("goals") or {}
@@ -586,7 +709,7 @@ def _import_project_table(reader, data, index, regions, departments, units, resu
         (
             ProjectGoal(project=table, kind=kind, order=order, text=text)
             for kind, texts in goals.items()
-            for order, text in enumerate(texts, 1)
+            for order, text in enumerate(texts or [], 1)
         ),
         **reader.history,
     )
@@ -678,6 +801,7 @@ def import_document(document, *, by=None):
     """Import a whole interchange document, all or nothing. Raises InterchangeError listing every problem.
     ``by`` is who imports, for the field history (by default the user of the request being served)."""
     _check_header(document)
+    _check_shape(document)
     result = ImportResult()
     with transaction.atomic():
         reader = _Reader(document, by=by)

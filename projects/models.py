@@ -568,6 +568,16 @@ class BudgetYear(models.Model):
         return setting.framework if setting else default
 
 
+def budget_year(text, default=None):
+    """``text`` (a query parameter, a form value) as a budget year, 2000–2100, or ``default`` when it is
+    none: not a number, or a number no budget year can be (which would not fit the database's column)."""
+    try:
+        year = int(text)
+    except (TypeError, ValueError):
+        return default
+    return year if 2000 <= year <= 2100 else default
+
+
 class AuditEvent(models.Model):
     """审计日志：每次登录、登录失败、退出、导出和导入，记下谁、何时、从哪里、在什么范围内做了什么。
     只增不改：后台只能查看。"""

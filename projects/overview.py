@@ -31,6 +31,7 @@ from projects.models import (
     ReviewRecord,
     TableStatus,
     Unit,
+    budget_year,
 )
 
 # The two review steps together, as the progress list and the dashboard count them.
@@ -419,9 +420,6 @@ class DepartmentProgressView(FilteredListView):
 
 
 def chosen_year(text, years):
-    """The year asked for, else the latest one the user has; a year that is no number falls back too
-    (the filter form then reports it)."""
-    try:
-        return int(text)
-    except (TypeError, ValueError):
-        return years[0] if years else timezone.localdate().year
+    """The year asked for, else the latest one the user has; a year that is no number, or none a budget
+    year can be, falls back too (the filter form then reports it)."""
+    return budget_year(text, years[0] if years else timezone.localdate().year)

@@ -14,6 +14,7 @@ from django.db.models import Prefetch
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from indicators.checks.services import project_findings
 from indicators.models import Grade, Indicator, Opinion
@@ -109,8 +110,8 @@ def review_bulk(request):
     if role_of(request.user) not in REVIEWER_ROLES:
         raise PermissionDenied("只有审核人可以批量审核。")
     action = request.POST.get("action", "")
-    ids = [value for value in request.POST.getlist("selected") if value.isdigit()]
-    back = request.POST.get("next") or reverse("projects:review_queue")
+    ids = _ids(request.POST.getlist("selected"))
+    back = _back_to(request)
     if action not in {choice.value for choice in DECISIONS}:
         messages.error(request, "请选择要执行的操作。")
         return redirect(back)
@@ -133,6 +134,29 @@ def review_bulk(request):
     for project, error in refused:
         messages.error(request, f"“{project.name or '未命名项目'}”未处理：{error}")
     return redirect(back)
+
+
+def _ids(values):
+    """The table ids among the posted values; anything else (not a number, or too large for an id) is left out."""
+    ids = []
+    for value in values:
+        try:
+            number = int(value)
+        except ValueError:
+            continue
+        if 0 < number < 2**63:
+            ids.append(number)
+    return ids
+
+
+def _back_to(request):
+    """The page the bulk form was sent from (the queue with its filters), if it is a page of this site."""
+    back = request.POST.get("next", "")
+    if back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return back
+    return reverse("projects:review_queue")
 
 
 # The review page

@@ -32,6 +32,7 @@ from projects.models import (
     ReviewComment,
     ReviewRecord,
     TableStatus,
+    budget_year,
 )
 
 UNIT_BUTTONS = {ReviewAction.SUBMIT: "提交审核", ReviewAction.WITHDRAW: "撤回", ReviewAction.ADJUST: "发起调整"}
@@ -55,10 +56,8 @@ def _indicator_queryset():
 
 
 def _selected_year(request, years):
-    try:
-        return int(request.GET["year"])
-    except (KeyError, ValueError):
-        return max(years) if years else timezone.localdate().year
+    """The budget year asked for, else the latest the user has (also for a year no budget year can be)."""
+    return budget_year(request.GET.get("year"), max(years) if years else timezone.localdate().year)
 
 
 @login_required
@@ -196,7 +195,7 @@ class ProjectEditView(_EditorView):
         frameworks = project_forms.frameworks()
         if table is None:
             year = data.get("year") if data else self.request.GET.get("year")
-            year = int(year) if str(year or "").isdigit() else timezone.localdate().year
+            year = budget_year(year, timezone.localdate().year)
             table = ProjectTable(
                 unit=unit,
                 department=unit.department,
@@ -461,7 +460,7 @@ class DepartmentTargetEditView(_EditorView):
         department = target.department if target else permissions.unit_of(self.request.user).department
         if target is None:
             year = data.get("year") if data else self.request.GET.get("year")
-            year = int(year) if str(year or "").isdigit() else timezone.localdate().year
+            year = budget_year(year, timezone.localdate().year)
             target = DepartmentTarget(
                 department=department,
                 year=year,

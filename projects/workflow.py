@@ -22,6 +22,7 @@ from indicators.checks.services import project_recheck
 from indicators.models import FindingExplanation, Indicator
 from perfgoals.history import create_with_history
 from perfgoals.roles import Role, role_of, scope_of
+from perfgoals.text import unstorable_message
 from projects.models import (
     DepartmentTarget,
     Grade,
@@ -225,6 +226,13 @@ def _set_status(table, status, by):
     table.save(update_fields=["status"])
 
 
+def _storable(text, what="意见"):
+    """Refuse a comment holding characters that cannot be stored or exported (perfgoals.text)."""
+    message = unstorable_message(text, what)
+    if message:
+        raise WorkflowError(message)
+
+
 def _grade(grade):
     if grade and grade not in Grade.values:
         raise WorkflowError(f"审核等级“{grade}”无效，应为 优、良、中、差 之一。")
@@ -241,6 +249,7 @@ def _comments(table, comments):
             raise WorkflowError(f"第 {number} 条审核意见的监审意见“{reason}”不是标准意见。")
         if indicator is not None and indicator.project_id != table.pk:
             raise WorkflowError(f"第 {number} 条审核意见所指的三级指标不在这张表上。")
+        _storable(item.get("text"), f"第 {number} 条审核意见")
         parsed.append(
             ReviewComment(
                 indicator=indicator,
@@ -295,6 +304,7 @@ def project_submit(*, project, by, comment=""):
         table = _locked(project)
         last = _last_record(table)
         transition = _authorize(ReviewAction.SUBMIT, table, by, last)
+        _storable(comment)
         result = project_recheck(project=table)
         errors = [finding for finding in result.findings if finding.blocks_submission]
         if errors:
@@ -317,6 +327,7 @@ def project_withdraw(*, project, by, comment=""):
         table = _locked(project)
         last = _last_record(table)
         transition = _authorize(ReviewAction.WITHDRAW, table, by, last)
+        _storable(comment)
         if last is None or last.action != ReviewAction.SUBMIT:
             raise WorkflowError("审核已经开始，不能撤回。")
         source = table.status
@@ -331,6 +342,7 @@ def _review(action, project, by, *, comment, grade, reason="", comments=()):
         table = _locked(project)
         last = _last_record(table)
         transition = _authorize(action, table, by, last)
+        _storable(comment)
         grade = _grade(grade)
         if action != ReviewAction.RETURN and grade in _GRADES_THAT_RETURN:
             raise WorkflowError(f"评为“{Grade(grade).label}”的表应退回修改，不能{ReviewAction(action).label}。")
@@ -383,6 +395,7 @@ def project_start_adjustment(*, project, by, comment=""):
         table = _locked(project)
         last = _last_record(table)
         transition = _authorize(ReviewAction.ADJUST, table, by, last)
+        _storable(comment)
         following = ProjectTable.objects.filter(previous_version=table).first()
         if following is not None:
             raise WorkflowError(f"这张表已有正在调整的第 {following.version} 版，请在那一版上修改。")

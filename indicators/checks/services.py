@@ -16,6 +16,7 @@ from indicators.checks.engine import check_table
 from indicators.checks.registry import RULES
 from indicators.checks.wording import normalized
 from indicators.models import CheckFinding, FindingExplanation, Indicator, Level2, Severity
+from perfgoals.text import unstorable_message
 from projects.models import ProjectGoal, ProjectTable, SpendingCheckpoint
 
 CHUNK_SIZE = 200
@@ -207,6 +208,8 @@ def finding_explain(*, project, rule_code, indicator_uid, text, by):
     text = (text or "").strip()
     if not text:
         raise ValidationError("请填写说明：为什么这一项可以不按检查建议修改。")
+    if message := unstorable_message(text, "说明"):
+        raise ValidationError(message)
     uid = str(indicator_uid) if indicator_uid else ""
     table = tables_for_check(ProjectTable.objects.filter(pk=project.pk)).get()
     (_, result), = _check([table], load_frameworks([table.framework.code]))

@@ -17,6 +17,7 @@ The rules, in one place (STYLE §1):
 A refused request changes nothing in the database, and no page shows a row its reader may not see.
 """
 
+import re
 from dataclasses import dataclass, field
 
 import pytest
@@ -101,6 +102,7 @@ class Rule:
 
 
 GET, POST = "GET", "POST"
+CJK = re.compile(r"[\u4e00-\u9fff]")
 EVERYONE = frozenset(ROLES)
 
 EXPECTATIONS = {
@@ -342,6 +344,8 @@ def test_each_url_answers_each_role_and_scope_as_the_matrix_says(world, db, name
         )
     else:
         assert response.status_code == expected, f"{what}: expected {expected}, got {_describe(response)}"
+    if response.status_code in (403, 404):
+        assert CJK.search(response.content.decode()), f"{what}: the {response.status_code} page says nothing in Chinese"
     writes = rule.method == POST and role in rule.may and response.status_code == rule.ok and expected == rule.ok
     if not writes:
         assert differences(before, database_state()) == {}, f"{what} was refused but changed the database"
