@@ -19,12 +19,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from perfgoals import audit
+from perfgoals.faults import database_failed
 from projects import excel, interchange
 from projects.excel.layouts import LAYOUTS, PROJECT_LAYOUTS
 from projects.models import DepartmentTarget, ProjectTable, budget_year
@@ -243,6 +245,9 @@ def excel_import_confirm(request, token):
         return redirect("projects:excel_import")
     except interchange.InterchangeError as error:
         messages.error(request, "未导入，数据库未做任何修改：" + "；".join(error.problems[:10]))
+        return redirect("projects:excel_import_preview", token=token)
+    except DatabaseError:
+        messages.error(request, "未导入：" + database_failed("importing an uploaded workbook") + "上传的文件仍保留，可以再次确认导入。")
         return redirect("projects:excel_import_preview", token=token)
     _forget(request, token)
     audit.record(

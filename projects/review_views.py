@@ -10,6 +10,7 @@ import django_tables2 as tables
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
 from django.db.models import Prefetch
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from indicators.checks.services import project_findings
 from indicators.models import Grade, Indicator, Opinion
+from perfgoals.faults import database_failed
 from perfgoals.lists import FilteredListView, SearchFilterSet
 from perfgoals.roles import Role, role_of
 from perfgoals.tables import BadgeColumn, BaseTable, DetailLinkColumn, MoneyColumn, NumberColumn
@@ -261,6 +263,10 @@ def _decide(request, table):
         messages.error(request, str(error))
         context = _review_context(request, table, posted=request.POST)
         return render(request, "projects/review.html", context, status=400)
+    except DatabaseError:
+        messages.error(request, database_failed("recording a review decision") + "您填写的意见都还在页面上。")
+        table.refresh_from_db(fields=["status"])
+        return render(request, "projects/review.html", _review_context(request, table, posted=request.POST), status=503)
     messages.success(request, f"已{ReviewAction(action).label}“{table.name or '未命名项目'}”。")
     return redirect("projects:review_queue")
 
@@ -294,6 +300,9 @@ def project_action(request, pk):
         messages.error(request, str(error))
         for problem in error.problems:
             messages.warning(request, problem)
+        return redirect("projects:project_detail", pk=table.pk)
+    except DatabaseError:
+        messages.error(request, database_failed(f"taking the action {action!r}"))
         return redirect("projects:project_detail", pk=table.pk)
     messages.success(request, f"已{ReviewAction(action).label}“{table.name or '未命名项目'}”。")
     return redirect("projects:project_detail", pk=table.pk)

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError
 from django.db.models import Case, IntegerField, Max, OuterRef, Prefetch, Subquery, Value, When
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +20,7 @@ from indicators.checks.services import check_context_for, finding_explain, proje
 from indicators.forms import IndicatorFormSet, framework_level2s, grouped_rows
 from indicators.models import Grade, Indicator, Opinion
 from indicators.values import parse_value
+from perfgoals.faults import database_failed
 from perfgoals.roles import Role, role_of
 from projects import forms as project_forms
 from projects import permissions, presentation, services, workflow
@@ -290,6 +292,11 @@ class ProjectEditView(_EditorView):
             )
         except services.EditConflict as conflict:
             return self.render_page(forms, status=409, conflict=str(conflict))
+        except DatabaseError:
+            messages.error(request, database_failed("saving a project table") + "您填写的内容都还在页面上。")
+            if self.object is not None:
+                self.object.refresh_from_db()  # the save changed it in memory only: the page keeps its edit token
+            return self.render_page(forms, status=503)
         messages.success(request, f"已保存“{table.name or '未命名项目'}”。")
         return redirect("projects:project_edit", pk=table.pk)
 
@@ -348,6 +355,8 @@ def finding_explain_view(request, pk):
         )
     except ValidationError as error:
         messages.error(request, "；".join(error.messages))
+    except DatabaseError:
+        messages.error(request, database_failed("saving an explanation of a finding"))
     else:
         messages.success(request, "说明已保存，审核人会看到它。")
     return redirect("projects:project_edit", pk=table.pk)
@@ -389,6 +398,9 @@ def project_copy(request, pk):
         copy = services.project_copy_to_year(project=source, year=source.year + 1, by=request.user)
     except services.CopyRefused as refused:
         messages.error(request, str(refused))
+        return redirect(f"{_url('projects:project_copy_list')}?year={source.year + 1}")
+    except DatabaseError:
+        messages.error(request, database_failed("copying a table to the next year"))
         return redirect(f"{_url('projects:project_copy_list')}?year={source.year + 1}")
     messages.success(request, f"已把 {source.year} 年的“{source.name}”复制为 {copy.year} 年的草稿，上年的指标值显示在每行旁边。")
     return redirect("projects:project_edit", pk=copy.pk)
@@ -522,5 +534,10 @@ class DepartmentTargetEditView(_EditorView):
             )
         except services.EditConflict as conflict:
             return self.render_page(forms, status=409, conflict=str(conflict))
+        except DatabaseError:
+            messages.error(request, database_failed("saving a department target") + "您填写的内容都还在页面上。")
+            if self.object is not None:
+                self.object.refresh_from_db()  # the save changed it in memory only: the page keeps its edit token
+            return self.render_page(forms, status=503)
         messages.success(request, "已保存部门整体绩效目标。")
         return redirect("projects:target_edit", pk=target.pk)

@@ -15,11 +15,12 @@ scans the source to prove it).
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from indicators.checks.services import project_recheck
 from indicators.models import FindingExplanation, Indicator
+from perfgoals.faults import database_failed
 from perfgoals.history import create_with_history
 from perfgoals.roles import Role, role_of, scope_of
 from perfgoals.text import unstorable_message
@@ -501,4 +502,7 @@ def projects_bulk(*, action, projects, by, reason="", comment="", grade=""):
             outcomes.append((project, _run(action, project, by, reason, comment, grade), None))
         except WorkflowError as refused:
             outcomes.append((project, None, str(refused)))
+        except DatabaseError:
+            # This table's transaction was rolled back; the others are independent and go on.
+            outcomes.append((project, None, database_failed(f"taking the bulk action {action!r}")))
     return outcomes

@@ -1,7 +1,7 @@
 import getpass
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from perfgoals import audit
 from projects import excel, interchange
@@ -57,6 +57,9 @@ class Command(BaseCommand):
                     )
         except interchange.InterchangeError as error:
             raise CommandError("未导入，数据库未做任何修改：\n" + "\n".join(error.problems)) from error
+        except DatabaseError as error:
+            # The one transaction was rolled back: say so rather than end in a traceback.
+            raise CommandError(f"未导入，数据库未做任何修改：写入时数据库出错（{error}），请稍后再试。") from error
 
     def read(self, path, kind, options):
         try:
