@@ -11,6 +11,7 @@ in the file that would change another unit's table, or a submitted or approved o
 the sheet named.
 """
 
+import uuid
 from dataclasses import dataclass, field
 
 from indicators.models import Indicator
@@ -57,6 +58,7 @@ class Resolver:
         result.warnings.extend(workbook_read.all_warnings())
         orgs = {"regions": {}, "departments": {}, "units": {}}
         seen_uids = {}
+        self.stored = self.stored_tables(table.data.get("uid") for table in workbook_read.tables if table.kind != "department")
         for table in workbook_read.tables:
             uid = table.data.get("uid")
             if uid:
@@ -181,10 +183,23 @@ class Resolver:
         self.problem(result, table, "attribute", f"项目属性“{text}”不在代码表中（可用：{choices}）。")
         return None
 
+    def stored_tables(self, uids):
+        """The stored project tables with these uids, by uid, in one query for the whole file."""
+        valid = set()
+        for uid in uids:
+            try:
+                valid.add(uuid.UUID(uid))
+            except (TypeError, ValueError, AttributeError):
+                continue
+        return {str(table.uid): table for table in ProjectTable.objects.filter(uid__in=valid).select_related("unit", "framework")}
+
     def existing_table(self, table, data, unit, year, result):
         uid = data.get("uid")
         if uid:
-            return ProjectTable.objects.filter(uid=uid).select_related("unit", "framework").first()
+            try:
+                return self.stored.get(str(uuid.UUID(uid)))
+            except (TypeError, ValueError, AttributeError):
+                return ProjectTable.objects.filter(uid=uid).select_related("unit", "framework").first()
         if not data.get("name") or not year:
             return None
         existing = (
