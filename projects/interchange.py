@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from indicators.models import Basis, Framework, Indicator, Level2
@@ -248,6 +248,86 @@ class _Reader:
         )
         self.current_tables = {data["uid"]: data for data in current["project_tables"]}
         self.current_targets = {data["uid"]: data for data in current["department_targets"]}
+
+    def load_stored(self, document):
+        """What the checks of each table look up, read for the whole document at once and then kept
+        as the database is while tables are written, instead of a few queries per table: the stored
+        project tables the document names by uid, the names and codes taken in its years (a name is
+        unique per unit, year and version, a code per region, year and version), and the table each
+        indicator uid the document lists belongs to."""
+        def uid_of(value):
+            try:
+                return uuid.UUID(str(value))
+            except (AttributeError, ValueError):
+                return None
+
+        table_uids, row_uids, years, regions = set(), set(), set(), set()
+        for key in ("project_tables", "department_targets"):
+            for data in document.get(key) or []:
+                if not isinstance(data, dict):
+                    continue
+                if key == "project_tables":
+                    table_uids.add(uid_of(data.get("uid")))
+                    years.add(data.get("year") if isinstance(data.get("year"), int) else None)
+                    regions.add(str(data.get("region")))
+                rows = data.get("indicators")
+                if isinstance(rows, list):
+                    row_uids.update(uid_of(row.get("uid")) for row in rows if isinstance(row, dict))
+        self.stored_tables = ProjectTable.objects.in_bulk(table_uids - {None}, field_name="uid")
+        self.taken_names, self.taken_codes = {}, {}
+        for pk, unit_id, region_id, year, name, code, version in ProjectTable.objects.filter(
+            Q(region__code__in=regions) | Q(unit__region__code__in=regions), year__in=years - {None}
+        ).values_list("pk", "unit_id", "region_id", "year", "name", "code", "version"):
+            if name:
+                self.taken_names[(unit_id, year, name, version)] = pk
+            if code:
+                self.taken_codes[(region_id, year, code, version)] = pk
+        self.indicator_owners = {  # uid → (project table id, department target id)
+            uid: (project, target)
+            for uid, project, target in Indicator.objects.filter(uid__in=row_uids - {None}).values_list(
+                "uid", "project_id", "department_target_id"
+            )
+        }
+        self.written = set()  # uids of the tables written so far
+        self.pending = {}  # model → rows to create at the end
+
+    @staticmethod
+    def keys_of(table):
+        return (
+            ("taken_names", (table.unit_id, table.year, table.name, table.version)) if table.name else None,
+            ("taken_codes", (table.region_id, table.year, table.code, table.version)) if table.code else None,
+        )
+
+    def claim(self, table, before=()):
+        """Note the name and code ``table`` now holds, and release the ones it held ``before``."""
+        for index, key in filter(None, before):
+            if getattr(self, index).get(key) == table.pk:
+                del getattr(self, index)[key]
+        for index, key in filter(None, self.keys_of(table)):
+            getattr(self, index)[key] = table.pk
+
+    def taken(self, index, key, existing):
+        """Whether a table other than ``existing`` holds ``key``."""
+        holder = getattr(self, index).get(key)
+        return holder is not None and (existing is None or holder != existing.pk)
+
+    def create_later(self, objs):
+        """Rows to create once the whole document has been checked and its tables written: one bulk
+        insert (and one of history records) per kind of row for the whole import, not per table."""
+        for obj in objs:
+            self.pending.setdefault(type(obj), []).append(obj)
+
+    def create_pending(self):
+        for objs in self.pending.values():
+            create_with_history(objs, batch_size=1000, **self.history)
+        self.pending = {}
+
+    def rewriting(self, uid):
+        """Before a table the import has already written is written again (its uid twice in the
+        document), the rows it got the first time are created, so they are found and replaced."""
+        if uid in self.written:
+            self.create_pending()
+        self.written.add(uid)
 
     def problem(self, where, message):
         self.problems.append(f"{where}：{message}")
@@ -516,22 +596,21 @@ _INDICATOR_FIELDS = ("level2", "order", "name", "description", "basis", "basis_t
 _VALUE_FIELDS = ("value_text", "value_nature", "value_number", "value_unit", "value_prefix", "value_qualitative")
 
 
-def _check_indicator_uids(reader, rows, owner_filter, where):
+def _check_indicator_uids(reader, rows, owner, where):
     """An indicator uid may appear once, and only on rows of the table being imported: a uid that
     belongs to another table means rows were copied between tables, which would silently move them."""
-    seen = set()
+    seen = {}  # ordered: problems follow the rows
     uids = [row["uid"] for row in rows if row["uid"]]
     for uid in uids:
         if uid in seen:
             reader.problem(where, f"三级指标标识“{uid}”出现了不止一次。")
-        seen.add(uid)
-    if uids:
-        foreign = Indicator.objects.filter(uid__in=uids).exclude(**owner_filter).values_list("uid", flat=True)
-        for uid in foreign:
+        seen[uid] = True
+    for uid in seen:
+        if uid in reader.indicator_owners and reader.indicator_owners[uid] != owner:
             reader.problem(where, f"三级指标标识“{uid}”属于另一张表，不能导入到这里。")
 
 
-def _write_indicators(rows, result, existing, history, **owner):
+def _write_indicators(rows, result, existing, reader, **owner):
     """Write the rows of one table, updating rows whose uid the table already has in place (so each
     kept row keeps its id and only its changed fields are written), creating the new ones and
     deleting the ones the document no longer lists."""
@@ -555,10 +634,15 @@ def _write_indicators(rows, result, existing, history, **owner):
         elif before != [getattr(indicator, name) for name in _INDICATOR_FIELDS + _VALUE_FIELDS]:
             to_update.append(indicator)
     if by_uid:
-        delete_with_history(Indicator.objects.filter(pk__in=[indicator.pk for indicator in by_uid.values()]), **history)
-    create_with_history(to_create, **history)
+        delete_with_history(Indicator.objects.filter(pk__in=[indicator.pk for indicator in by_uid.values()]), **reader.history)
+    reader.create_later(to_create)
     if to_update:
-        update_with_history(to_update, _INDICATOR_FIELDS + _VALUE_FIELDS, **history)
+        update_with_history(to_update, _INDICATOR_FIELDS + _VALUE_FIELDS, **reader.history)
+    table = owner.get("project") or owner.get("department_target")
+    for uid in by_uid:
+        reader.indicator_owners.pop(uid, None)
+    for indicator in to_create + to_update:
+        reader.indicator_owners[indicator.uid] = (table.pk, None) if "project" in owner else (None, table.pk)
     result.indicators += len(rows)
     result.indicators_created += len(to_create)
     result.indicators_updated += len(to_update)
@@ -641,19 +725,14 @@ def _import_project_table(reader, data, index, regions, departments, units, resu
     uid = reader.uid(data, where)
     if reader.problems:
         return
-    existing = ProjectTable.objects.filter(uid=uid).first() if uid else None
-    clash = ProjectTable.objects.filter(unit=unit, year=year, name=fields["name"], version=version).exclude(
-        pk=existing.pk if existing else None
-    )
-    if fields["name"] and clash.exists():
+    existing = reader.stored_tables.get(uid) if uid else None
+    if fields["name"] and reader.taken("taken_names", (unit.pk, year, fields["name"], version), existing):
         reader.problem(where, f"{unit}已有 {year} 年同名项目表（第 {version} 版）。")
         return
-    if fields["code"] and ProjectTable.objects.filter(
-        region=region, year=year, code=fields["code"], version=version
-    ).exclude(pk=existing.pk if existing else None).exists():
+    if fields["code"] and reader.taken("taken_codes", (region.pk, year, fields["code"], version), existing):
         reader.problem(where, f"项目编码“{fields['code']}”在{region.name} {year} 年已被使用。")
         return
-    _check_indicator_uids(reader, indicators, {"project__uid": uid} if existing else {"pk__in": []}, where)
+    _check_indicator_uids(reader, indicators, (existing.pk, None) if existing else None, where)
     if reader.problems:
         return
     if existing:
@@ -687,10 +766,13 @@ def _import_project_table(reader, data, index, regions, departments, units, resu
             result.unchanged += 1
             return
         table = existing
+        reader.rewriting(table.uid)
+        before = reader.keys_of(table)
         for name, value in fields.items():
             setattr(table, name, value)
         table._history_user = reader.history["by"]
         table.save()
+        reader.claim(table, before)
         delete_with_history(table.goals.all(), **reader.history)
         delete_with_history(table.spending_plan.all(), **reader.history)
         result.updated += 1
@@ -700,20 +782,19 @@ def _import_project_table(reader, data, index, regions, departments, units, resu
             table.uid = uid
         table._history_user = reader.history["by"]
         table.save()
+        reader.rewriting(table.uid)
+        reader.claim(table)
+        reader.stored_tables[table.uid] = table
         result.created += 1
-    create_with_history(
-        (SpendingCheckpoint(project=table, month=month, cumulative_percent=percent) for month, percent in plan),
-        **reader.history,
+    reader.create_later(
+        SpendingCheckpoint(project=table, month=month, cumulative_percent=percent) for month, percent in plan
     )
-    create_with_history(
-        (
-            ProjectGoal(project=table, kind=kind, order=order, text=text)
-            for kind, texts in goals.items()
-            for order, text in enumerate(texts or [], 1)
-        ),
-        **reader.history,
+    reader.create_later(
+        ProjectGoal(project=table, kind=kind, order=order, text=text)
+        for kind, texts in goals.items()
+        for order, text in enumerate(texts or [], 1)
     )
-    _write_indicators(indicators, result, table.indicators.all() if existing else (), reader.history, project=table)
+    _write_indicators(indicators, result, table.indicators.all() if existing else (), reader, project=table)
     result.tables.append(table)
 
 
@@ -747,7 +828,7 @@ def _import_department_target(reader, data, index, regions, departments, result)
     ).exists():
         reader.problem(where, f"{department.name} {year} 年已有部门整体绩效目标（第 {version} 版）。")
         return
-    _check_indicator_uids(reader, indicators, {"department_target__uid": uid} if existing else {"pk__in": []}, where)
+    _check_indicator_uids(reader, indicators, (None, existing.pk) if existing else None, where)
     if reader.problems:
         return
     fields = {
@@ -775,6 +856,7 @@ def _import_department_target(reader, data, index, regions, departments, result)
             result.unchanged += 1
             return
         target = existing
+        reader.rewriting(target.uid)
         for name, value in fields.items():
             setattr(target, name, value)
         target._history_user = reader.history["by"]
@@ -787,13 +869,12 @@ def _import_department_target(reader, data, index, regions, departments, result)
             target.uid = uid
         target._history_user = reader.history["by"]
         target.save()
+        reader.rewriting(target.uid)
         result.created += 1
     create_with_history(
         (DepartmentSubTarget(target=target, order=order, **sub) for order, sub in enumerate(subs, 1)), **reader.history
     )
-    _write_indicators(
-        indicators, result, target.indicators.all() if existing else (), reader.history, department_target=target
-    )
+    _write_indicators(indicators, result, target.indicators.all() if existing else (), reader, department_target=target)
     result.targets.append(target)
 
 
@@ -806,6 +887,7 @@ def import_document(document, *, by=None):
     with transaction.atomic():
         reader = _Reader(document, by=by)
         reader.load_current_exports(document)
+        reader.load_stored(document)
         regions, departments, units = _organisations(reader, document)
         for index, data in enumerate(document.get("project_tables") or [], 1):
             if not isinstance(data, dict):
@@ -819,6 +901,7 @@ def import_document(document, *, by=None):
             _import_department_target(reader, data, index, regions, departments, result)
         if reader.problems:
             raise InterchangeError(reader.problems)  # leaving the atomic block this way rolls it all back
+        reader.create_pending()
         if result.tables:
             # Imported tables are checked like saved ones, so lists sort by their score at once.
             projects_recheck(ProjectTable.objects.filter(pk__in=[table.pk for table in result.tables]))
