@@ -163,8 +163,8 @@ def test_a_database_error_anywhere_in_a_project_save_keeps_the_table_and_the_pag
         says_nothing_was_saved(response)
         page = response.content.decode()
         assert "纪检监察事务工作经费（故障测试）" in page and "新增的三级指标" in page
-        # The page can be sent again as it is, and then it saves.
-        retry = client.post(url, {**form_data(page), **{"ind-1-DELETE": "on"}})
+        # The page can be sent again as it is (with the row still marked for deletion), and then it saves.
+        retry = client.post(url, {**form_data(page), "ind-1-DELETE": "on"})
         assert retry.status_code == 302, retry.status_code
 
     fail_each_write(lambda: client.post(url, data), check)
@@ -516,6 +516,6 @@ def test_a_worker_killed_during_an_import_leaves_postgresql_as_it_was_and_a_late
             time.sleep(0.05)
         assert rows_of(cursor) == before
 
-    code, out, err = finished(manage("import_tables", str(document), database_url=url))
+    code, _, err = finished(manage("import_tables", str(document), database_url=url))
     assert code == 0, err
     assert ProjectTable.objects.filter(name__startswith="中断导入测试项目").count() == 300

@@ -27,7 +27,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from indicators.checks import RULES
 from indicators.checks.services import project_findings
-from indicators.models import Grade, Indicator, Opinion, Severity
+from indicators.models import Grade, Opinion, Severity
 from projects import interchange, workflow
 from projects.models import DepartmentTarget, ProjectTable, ReviewAction, TableStatus, Unit
 from tests import factories
@@ -554,7 +554,6 @@ def zip_bytes(members, declared=None):
             archive.writestr(name, content)
     content = buffer.getvalue()
     if declared is not None:  # lie about the uncompressed sizes in every header
-        content = content.replace(b"PK\x01\x02", b"PK\x01\x02")  # central directory entries stay where they are
         patched = bytearray(content)
         for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
             start = 0
