@@ -1,27 +1,86 @@
 """Benchmark: export and import 1,000 generated target tables as Excel, beside openpyxl alone.
 
-Run with ``.venv/bin/python bench/bench_excel.py [--tables 1000] [--layout pingluo]``. It builds its own
-SQLite database in a temporary folder (migrate + reference data + generated tables), so it never
-touches db.sqlite3. Printed: seconds for our export, our read (parse + resolve), our import of an
-unchanged file (compare only) and of the same file into an empty database (creates everything), and
-the seconds openpyxl alone needs to write and to read the same cell values, with the ratios.
+    .venv/bin/python bench/bench_excel.py [--tables 1000] [--layout pingluo] [--runs 3]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/bench_excel.py
+
+The database: a SQLite file in a temporary folder (never db.sqlite3); or, when DATABASE_URL (or
+``--database-url``) names a PostgreSQL server, a database of its own created there
+(perfgoals_bench_excel_<pid>) and dropped at the end; the database named in the URL is not touched,
+and its role must be allowed to create databases (bench/postgres.sh sets that up). Into it go the
+migrations, the reference data and ``--tables`` generated tables shaped like the seeds.
+
+Each run times, one after the other, on the same tables:
+- export (query + write): export_tables of every table in ``--layout``;
+- read (parse + resolve, no writes): read_file of that export;
+- import of the unchanged file (read + compare): read, then import_plan, which finds every table
+  unchanged and writes nothing;
+- import into an empty database (read + create): the tables deleted (not timed), then the file read
+  and imported, creating every table, row and history record.
+
+Beside them, openpyxl alone, given everything it must write or read and nothing else to do:
+- write: the same workbook: every sheet, cell value and type, cell style, merged range, column width,
+  hidden column, row height, frozen and repeated title rows, print area, A4 setup, link and the very
+  hidden sheet, all taken from the export before the runs; in write-only mode with each style
+  registered once, as perfgoals writes;
+- read: the export read back in read-only mode, every cell's value, as perfgoals reads.
+
+Printed: medians over the runs of wall-clock seconds and of this process's CPU seconds (steadier when
+others use the machine, but without the PostgreSQL server's own work), and the ratios of the medians.
 """
 
 import argparse
 import io
 import os
+import statistics
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
+from copy import copy
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def setup_django(folder):
+@contextmanager
+def bench_database(database_url=None):
+    """A database URL of the benchmark's own: a SQLite file, or a PostgreSQL database created on the
+    server of ``database_url`` and dropped afterwards."""
+    database_url = database_url or os.environ.get("DATABASE_URL", "")
+    if not database_url.startswith(("postgres://", "postgresql://")):
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
+        return
+    import psycopg2
+
+    name = f"perfgoals_bench_excel_{os.getpid()}"
+    admin = psycopg2.connect(database_url)
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            cursor.execute(f'CREATE DATABASE "{name}"')
+        parts = urlsplit(database_url)
+        try:
+            yield urlunsplit(parts._replace(path=f"/{name}"))
+        finally:
+            from django.conf import settings
+
+            if settings.configured:
+                from django.db import connections
+
+                connections.close_all()
+            with admin.cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        admin.close()
+
+
+def setup_django(database_url):
     os.environ["DJANGO_SETTINGS_MODULE"] = "perfgoals.settings"
-    os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'bench.sqlite3'}"
+    os.environ["DATABASE_URL"] = database_url
     import django
 
     django.setup()
@@ -68,75 +127,212 @@ def generated_document(count):
     }
 
 
-def timed(function):
-    start = time.perf_counter()
-    value = function()
-    return time.perf_counter() - start, value
+def timed(function, *args):
+    """(wall seconds, CPU seconds, value) of one call."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    value = function(*args)
+    return time.perf_counter() - wall, time.process_time() - cpu, value
 
 
-def openpyxl_alone(content):
-    """Seconds for openpyxl to write, then read back, the same cell values (no styles, merges or
-    print setup): the floor any Excel code built on openpyxl stands on. Written in openpyxl's normal
-    mode and read in its read-only mode, the modes perfgoals itself uses."""
-    from openpyxl import Workbook, load_workbook
+# openpyxl alone
 
+
+def workbook_spec(content):
+    """Everything openpyxl has to write to produce this workbook, read from it beforehand (not timed).
+    Cells and their styles come from a read-only pass, which sees the file as it is (a normal load
+    restyles the cells under merged ranges); the rest from a normal load."""
+    from openpyxl import load_workbook
+
+    styles = {}  # style id in the file → (font, border, alignment, number format)
+    cells = []
     source = load_workbook(io.BytesIO(content), read_only=True)
-    sheets = [(sheet.title, [[cell.value for cell in row] for row in sheet.iter_rows()]) for sheet in source.worksheets]
-    cells = sum(len(row) for _, rows in sheets for row in rows)
+    for sheet in source.worksheets:
+        rows = []
+        for row in sheet.iter_rows():
+            line = []
+            for cell in row:
+                style = getattr(cell, "_style_id", 0)
+                if cell.value is None and not style:
+                    continue
+                if style and style not in styles:
+                    styles[style] = (copy(cell.font), copy(cell.border), copy(cell.alignment), cell.number_format)
+                line.append((cell.column, cell.value, style))
+            rows.append(line)
+        cells.append(rows)
+    source.close()
+    full = load_workbook(io.BytesIO(content))
+    sheets = []
+    for sheet, rows in zip(full.worksheets, cells, strict=True):
+        links = {}
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.hyperlink is not None:
+                    links[(cell.row, cell.column)] = cell.hyperlink.target
+        setup = sheet.page_setup
+        margins = sheet.page_margins
+        sheets.append({
+            "title": sheet.title,
+            "state": sheet.sheet_state,
+            "rows": rows,
+            "links": links,
+            "heights": {index: dimension.height for index, dimension in sheet.row_dimensions.items() if dimension.height},
+            "columns": {letter: (dimension.width, dimension.hidden) for letter, dimension in sheet.column_dimensions.items()},
+            "merges": [str(merged) for merged in sheet.merged_cells.ranges],
+            "freeze": sheet.freeze_panes,
+            "print_area": sheet.print_area.rsplit("!", 1)[-1].replace("$", "") if sheet.print_area else None,
+            "print_title_rows": sheet.print_title_rows,
+            "page": (setup.paperSize, setup.orientation, setup.fitToWidth, setup.fitToHeight),
+            "fit_to_page": bool(sheet.sheet_properties.pageSetUpPr and sheet.sheet_properties.pageSetUpPr.fitToPage),
+            "centered": sheet.print_options.horizontalCentered,
+            "margins": (margins.left, margins.right, margins.top, margins.bottom),
+            "grid_lines": sheet.sheet_view.showGridLines,
+            "auto_filter": sheet.auto_filter.ref,
+        })
+    return {"styles": styles, "sheets": sheets, "cells": sum(len(line) for rows in cells for line in rows)}
 
-    def write():
-        workbook = Workbook()
-        workbook.remove(workbook.active)
-        for title, rows in sheets:
-            sheet = workbook.create_sheet(title)
-            for row in rows:
-                sheet.append(row)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        return buffer.getvalue()
 
-    write_seconds, plain = timed(write)
+def openpyxl_write(spec):
+    """The xlsx bytes of the workbook ``spec`` describes, written by openpyxl and nothing else."""
+    from openpyxl import Workbook
+    from openpyxl.cell import Cell
+    from openpyxl.worksheet.cell_range import CellRange
+    from openpyxl.worksheet.properties import PageSetupProperties
 
-    def read():
-        workbook = load_workbook(io.BytesIO(plain), read_only=True)
-        return sum(1 for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row if cell.value is not None)
+    workbook = Workbook(write_only=True)
+    arrays = {}
+    for description in spec["sheets"]:
+        sheet = workbook.create_sheet(description["title"])
+        sheet.sheet_state = description["state"]
+        for letter, (width, hidden) in description["columns"].items():
+            sheet.column_dimensions[letter].width = width
+            sheet.column_dimensions[letter].hidden = hidden
+        if description["freeze"]:
+            sheet.freeze_panes = description["freeze"]
+        if description["fit_to_page"]:
+            sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        sheet.sheet_view.showGridLines = description["grid_lines"]
+        if not arrays:
+            for style, (font, border, alignment, number_format) in spec["styles"].items():
+                scratch = Cell(sheet)
+                scratch.font, scratch.border, scratch.alignment, scratch.number_format = font, border, alignment, number_format
+                arrays[style] = scratch._style
+        heights, links = description["heights"], description["links"]
+        for number, row in enumerate(description["rows"], 1):
+            if number in heights:
+                sheet.row_dimensions[number].height = heights[number]
+            line = [None] * (row[-1][0] if row else 0)
+            for column, value, style in row:
+                cell = Cell(sheet, row=number, column=column, value=value, style_array=arrays.get(style))
+                if isinstance(value, str):
+                    cell.data_type = "s"
+                if (number, column) in links:
+                    cell.hyperlink = links[(number, column)]
+                line[column - 1] = cell
+            sheet.append(line)
+        for merged in description["merges"]:
+            sheet.merged_cells.add(CellRange(merged))
+        if description["auto_filter"]:
+            sheet.auto_filter.ref = description["auto_filter"]
+        if description["print_area"]:
+            sheet.print_area = description["print_area"]
+        if description["print_title_rows"]:
+            sheet.print_title_rows = description["print_title_rows"]
+        setup = sheet.page_setup
+        setup.paperSize, setup.orientation, setup.fitToWidth, setup.fitToHeight = description["page"]
+        sheet.print_options.horizontalCentered = description["centered"]
+        margins = sheet.page_margins
+        margins.left, margins.right, margins.top, margins.bottom = description["margins"]
+        sheet.close()
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
-    read_seconds, _ = timed(read)
-    return write_seconds, read_seconds, cells
+
+def openpyxl_read(content):
+    """Every cell value of the workbook, read in read-only mode."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(content), read_only=True)
+    found = sum(1 for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row if cell.value is not None)
+    workbook.close()
+    return found
+
+
+def delete_tables():
+    """Empty the database of tables (their history recorded in bulk, as the product deletes rows)."""
+    from indicators.models import Indicator
+    from perfgoals.history import delete_with_history
+    from projects.models import ProjectGoal, ProjectTable, SpendingCheckpoint
+
+    for model in (Indicator, ProjectGoal, SpendingCheckpoint, ProjectTable):
+        delete_with_history(model.objects.all())
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tables", type=int, default=1000)
     parser.add_argument("--layout", default="pingluo", choices=["pingluo", "dingzhou", "flat"])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--database-url", default=None, help="a PostgreSQL server to create the benchmark's database on")
     options = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        setup_django(Path(folder))
+    with bench_database(options.database_url) as database_url:
+        setup_django(database_url)
+        from django.db import connection
+
         from indicators.models import Indicator
         from projects import excel, interchange
         from projects.models import DepartmentTarget, ProjectTable
 
-        seconds, _ = timed(lambda: interchange.import_document(generated_document(options.tables)))
+        wall, _, _ = timed(interchange.import_document, generated_document(options.tables))
         rows = Indicator.objects.count()
-        print(f"{options.tables} tables, {rows} indicator rows generated in {seconds:.1f} s (layout {options.layout})")
-        tables, targets = ProjectTable.objects.all(), DepartmentTarget.objects.none()
-        export_seconds, content = timed(lambda: excel.export_tables(tables, targets, options.layout))
-        read_seconds, plan = timed(lambda: excel.read_file(content, keep_status=True, max_bytes=1 << 40))
-        assert not plan.problems, plan.problems[:5]
-        unchanged_seconds, result = timed(lambda: excel.import_plan(plan))
-        assert result.unchanged == options.tables, result
-        Indicator.objects.all().delete()
-        ProjectTable.objects.all().delete()
-        create_seconds, result = timed(lambda: excel.import_plan(excel.read_file(content, keep_status=True, max_bytes=1 << 40)))
-        assert result.created == options.tables, result
-        write_alone, read_alone, cells = openpyxl_alone(content)
-        ours_in = read_seconds + unchanged_seconds
-        print(f"workbook: {len(content) / 1024 / 1024:.1f} MB, {cells} cells in {options.tables + 1} sheets")
-        print(f"{'':44}{'perfgoals':>10}{'openpyxl':>10}{'ratio':>8}")
-        print(f"{'export (query + write)':44}{export_seconds:10.2f}{write_alone:10.2f}{export_seconds / write_alone:8.2f}")
-        print(f"{'read (parse + resolve, no writes)':44}{read_seconds:10.2f}{read_alone:10.2f}{read_seconds / read_alone:8.2f}")
-        print(f"{'import unchanged file (read + compare)':44}{ours_in:10.2f}{read_alone:10.2f}{ours_in / read_alone:8.2f}")
-        print(f"{'import into empty database (read + create)':44}{create_seconds:10.2f}{read_alone:10.2f}{create_seconds / read_alone:8.2f}")
+        print(f"{options.tables} tables, {rows} indicator rows generated in {wall:.1f} s "
+              f"(layout {options.layout}, {connection.vendor}, {options.runs} runs)")
+
+        def export():
+            return excel.export_tables(ProjectTable.objects.all(), DepartmentTarget.objects.none(), options.layout)
+
+        def read(content):
+            return excel.read_file(content, keep_status=True, max_bytes=1 << 40)
+
+        def unchanged(content):
+            result = excel.import_plan(read(content))
+            assert result.unchanged == options.tables, result
+
+        def create(content):
+            result = excel.import_plan(read(content))
+            assert result.created == options.tables, result
+
+        content = export()
+        spec = workbook_spec(content)
+        figures = {}
+
+        def record(name, measured):
+            wall, cpu, value = measured
+            figures.setdefault(name, []).append((wall, cpu))
+            return value
+
+        for _ in range(options.runs):
+            content = record("export", timed(export))
+            plan = record("read", timed(read, content))
+            assert not plan.problems, plan.problems[:5]
+            record("unchanged", timed(unchanged, content))
+            delete_tables()
+            record("create", timed(create, content))
+            record("openpyxl write", timed(openpyxl_write, spec))
+            record("openpyxl read", timed(openpyxl_read, content))
+
+        median = {name: tuple(statistics.median(run[i] for run in runs) for i in (0, 1)) for name, runs in figures.items()}
+        print(f"workbook: {len(content) / 1024 / 1024:.1f} MB, {spec['cells']} cells in {len(spec['sheets'])} sheets")
+        print(f"{'medians, wall s (CPU s)':44}{'perfgoals':>16}{'openpyxl':>16}{'ratio':>14}")
+        for name, label, baseline in (
+            ("export", "export (query + write)", "openpyxl write"),
+            ("read", "read (parse + resolve, no writes)", "openpyxl read"),
+            ("unchanged", "import unchanged file (read + compare)", "openpyxl read"),
+            ("create", "import into empty database (read + create)", "openpyxl read"),
+        ):
+            (ours, ours_cpu), (alone, alone_cpu) = median[name], median[baseline]
+            print(f"{label:44}{ours:8.2f} ({ours_cpu:5.2f}){alone:8.2f} ({alone_cpu:5.2f})"
+                  f"{ours / alone:6.2f} ({ours_cpu / alone_cpu:4.2f})")
 
 
 if __name__ == "__main__":
