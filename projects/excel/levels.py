@@ -31,6 +31,15 @@ class Frameworks:
 
     level2s: dict = field(default_factory=dict)  # framework code → {(level1, level2): Level2}
     order: list = field(default_factory=list)  # framework codes, oldest first
+    _names2: dict = field(default_factory=dict, repr=False)
+
+    def level2_names(self, framework, level1):
+        """{level_key(二级 name): 二级 name} of the 二级 under ``level1`` in ``framework``."""
+        found = self._names2.get((framework, level1))
+        if found is None:
+            known = self.level2s.get(framework, {})
+            found = self._names2[(framework, level1)] = {level_key(name): name for (l1, name) in known if l1 == level1}
+        return found
 
     @classmethod
     def load(cls):
@@ -63,7 +72,7 @@ def match_levels(frameworks, framework, level1_text, level2_text):
     known = frameworks.level2s.get(framework, {})
     level1 = _LEVEL1_BY_KEY.get(level_key(level1_text), level_key(level1_text))
     key2 = level_key(level2_text)
-    names2 = {level_key(name): name for (l1, name) in known if l1 == level1}
+    names2 = frameworks.level2_names(framework, level1)
     if key2 in names2:
         return LevelMatch(level1, names2[key2], found=True)
     if key2 + "指标" in names2:

@@ -7,6 +7,7 @@ changing the text that is kept as data.
 """
 
 import datetime
+import functools
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -71,6 +72,7 @@ def join_lines(text):
     return joined
 
 
+@functools.lru_cache(maxsize=16384)  # every cell of a sheet is tried as a label; most texts recur
 def label_key(text):
     """The comparable form of a header label: width-folded, without spaces, line breaks, trailing
     colons, a leading 其中, or a trailing bracketed remark such as （万元） or （必填）."""
@@ -86,6 +88,7 @@ def label_key(text):
     return key
 
 
+@functools.lru_cache(maxsize=4096)
 def level_key(text):
     """The comparable form of a 一级/二级 name: a label key without core markers or numbering."""
     key = label_key(text).strip(_MARKERS)
