@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -238,7 +238,18 @@ def excel_import_confirm(request, token):
     _require_importer(request)
     try:
         record, plan = _plan(request, token)
-        result = excel.import_plan(plan)
+        # The import and its audit event are written together or not at all.
+        with transaction.atomic():
+            result = excel.import_plan(plan)
+            audit.record(
+                "import",
+                request=request,
+                file=record["name"],
+                created=result.created,
+                updated=result.updated,
+                unchanged=result.unchanged,
+                tables=[table.pk for table in result.tables],
+            )
     except excel.BadWorkbook as error:
         _forget(request, token)
         messages.error(request, str(error))
@@ -250,15 +261,6 @@ def excel_import_confirm(request, token):
         messages.error(request, "未导入：" + database_failed("importing an uploaded workbook") + "上传的文件仍保留，可以再次确认导入。")
         return redirect("projects:excel_import_preview", token=token)
     _forget(request, token)
-    audit.record(
-        "import",
-        request=request,
-        file=record["name"],
-        created=result.created,
-        updated=result.updated,
-        unchanged=result.unchanged,
-        tables=[table.pk for table in result.tables],
-    )
     messages.success(
         request,
         f"已导入“{record['name']}”：新建 {result.created} 张，更新 {result.updated} 张，未变 {result.unchanged} 张；"

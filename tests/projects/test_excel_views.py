@@ -131,6 +131,10 @@ def test_preview_shows_every_table_and_writes_nothing_until_confirmed(seeded, cl
     assert "更新 1 张" in response.content.decode()
     table = pingluo_table("县委巡查专项经费")
     assert table.indicators.filter(value_text="≥95%").exists()
+    from projects.models import AuditEvent
+
+    event = AuditEvent.objects.get(kind="import")
+    assert event.user.username == "pl_unit" and event.detail["updated"] == 1 and event.detail["tables"] == [table.pk]
 
 
 def test_a_bad_file_is_refused_with_a_chinese_message(seeded, client):
