@@ -8,8 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import DatabaseError
-from django.db.models import Case, IntegerField, Max, OuterRef, Prefetch, Subquery, Value, When
+from django.db.models import Case, Count, IntegerField, Max, OuterRef, Prefetch, Subquery, Value, When
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -62,12 +63,21 @@ def _selected_year(request, years):
     return budget_year(request.GET.get("year"), max(years) if years else timezone.localdate().year)
 
 
+HOME_PAGE_SIZE = 50
+
+
+def status_counts(tables):
+    """(status, label, count) of every status the tables are in, in the workflow's order: one query."""
+    counts = dict(tables.order_by().values_list("status").annotate(count=Count("id")))
+    return [(status, label, counts[status]) for status, label in TableStatus.choices if counts.get(status)]
+
+
 @login_required
 def home(request):
     """Each role's landing page for a chosen budget year: unit staff see their unit's tables with
     新建 and 复制上年; reviewers see every table in their scope."""
     visible = ProjectTable.objects.visible_to(request.user)
-    years = sorted(set(visible.values_list("year", flat=True)), reverse=True)
+    years = sorted(visible.order_by().values_list("year", flat=True).distinct(), reverse=True)
     year = _selected_year(request, years)
     if year not in years:
         years = sorted({*years, year}, reverse=True)
@@ -82,9 +92,11 @@ def home(request):
         )
         .order_by("returned_first", "department__name", "unit__name", "id")
     )
-    rows = [(table, permissions.can_edit(request.user, table)) for table in tables]
+    page = Paginator(tables, HOME_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(table, permissions.can_edit(request.user, table)) for table in page.object_list]
     for table, _ in rows:
         table.return_reason_label = Opinion(table.return_reason).label if table.return_reason else ""
+    is_reviewer = role_of(request.user) in {Role.DEPARTMENT_REVIEWER, Role.FINANCE_OFFICER, Role.ADMINISTRATOR}
     targets = DepartmentTarget.objects.visible_to(request.user).filter(year=year).select_related("department")
     unit = permissions.unit_of(request.user)
     return render(
@@ -92,12 +104,15 @@ def home(request):
         "projects/home.html",
         {
             "rows": rows,
+            "page": page,
+            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            "status_counts": status_counts(visible.filter(year=year)) if is_reviewer else (),
             "targets": targets,
             "year": year,
             "years": years,
             "unit": unit,
             "role": role_of(request.user),
-            "is_reviewer": role_of(request.user) in {Role.DEPARTMENT_REVIEWER, Role.FINANCE_OFFICER, Role.ADMINISTRATOR},
+            "is_reviewer": is_reviewer,
             "can_create": permissions.can_create_tables(request.user),
             "can_create_target": unit is not None and unit.is_department_office,
             "has_last_year": unit is not None and visible.filter(year=year - 1).exists(),
