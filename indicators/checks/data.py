@@ -155,16 +155,29 @@ def load_frameworks(codes=None):
 def table_data_from_project(project, frameworks=None, level_names=None):
     """TableData of a saved ProjectTable.
 
-    Reads `indicators`, `goals` and `spending_plan` through the related managers, so prefetch them
-    when checking many tables. `frameworks` is load_frameworks()' result; without it the table's
+    Reads the rows, goals and spending plan that indicators.checks.services.tables_for_check loaded
+    (``checked_rows``, ``checked_goals``, ``checked_plan``), else through the related managers (prefetch
+    them when checking many tables that way). `frameworks` is load_frameworks()' result; without it the table's
     framework is loaded (one query). `level_names` ({二级 id: (一级 name, 二级 name)}) names each row's
     一级 and 二级; without it they are read from the row (select_related level2__level1 then)."""
     if frameworks is None or project.framework.code not in frameworks:
         frameworks = {**(frameworks or {}), **load_frameworks([project.framework.code])}
-    goals = [goal.text for goal in project.goals.all() if goal.kind == "annual"]
-    plan = sorted((point.month, point.cumulative_percent) for point in project.spending_plan.all())
+    loaded = hasattr(project, "checked_rows")
+    goals = [goal.text for goal in (project.checked_goals if loaded else project.goals.all()) if goal.kind == "annual"]
+    plan = sorted(
+        (point.month, point.cumulative_percent) for point in (project.checked_plan if loaded else project.spending_plan.all())
+    )
+    if loaded and level_names is None:  # plain rows have no 二级 object to read names from: one query
+        from indicators.models import Level2
+
+        level_names = {
+            pk: (level1, level2)
+            for pk, level1, level2 in Level2.objects.filter(pk__in={row.level2_id for row in project.checked_rows}).values_list(
+                "pk", "level1__name", "name"
+            )
+        }
     rows = []
-    for index, row in enumerate(project.indicators.all(), 1):
+    for index, row in enumerate(project.checked_rows if loaded else project.indicators.all(), 1):
         if level_names is not None:
             level1, level2 = level_names[row.level2_id]
         else:

@@ -6,12 +6,21 @@ a 警告. All of them read tables through the same builder the editor and import
 stored result is exactly what check_table says about the table.
 """
 
+from collections import namedtuple
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from indicators.checks.data import CheckContext, SiblingTable, load_frameworks, table_data_from_project
+from indicators.checks.data import (
+    CheckContext,
+    FrameworkData,
+    SiblingTable,
+    framework_data,
+    load_frameworks,
+    table_data_from_project,
+)
 from indicators.checks.engine import check_table
 from indicators.checks.registry import RULES
 from indicators.checks.wording import normalized
@@ -35,22 +44,37 @@ def tables_in_scope(*, region=None, department=None, year=None):
     return tables
 
 
-# The columns of a 三级 row the checks read (and _store maps findings by): loading only these, without
-# each row's 二级 and 一级 objects, is most of what makes rechecking thousands of tables fast.
-CHECKED_INDICATOR_FIELDS = (
-    "id", "uid", "project_id", "level2_id", "order", "name", "description", "value_text", "value_nature",
-    "value_number", "value_unit", "value_prefix", "value_qualitative", "basis", "basis_text",
+# The columns of a 三级 row the checks read (and _store maps findings by), read as plain tuples:
+# building a model instance per row, and a related manager per table for each of its three lists,
+# were most of what rechecking thousands of tables cost.
+CheckedRow = namedtuple(
+    "CheckedRow",
+    "pk uid level2_id name description value_text value_nature value_number value_unit value_prefix "
+    "value_qualitative basis basis_text",
 )
+CheckedGoal = namedtuple("CheckedGoal", "kind text")
+CheckedPoint = namedtuple("CheckedPoint", "month cumulative_percent")
 
 
 def tables_for_check(queryset):
-    """The queryset with everything check_table reads, fetched in four queries whatever its size.
-    Rows come without their 二级: _check names each row's 一级 and 二级 from one lookup (level_names)."""
-    return queryset.select_related("framework", "region", "department", "unit").prefetch_related(
-        Prefetch("indicators", queryset=Indicator.objects.only(*CHECKED_INDICATOR_FIELDS).order_by("order", "id")),
-        Prefetch("goals", queryset=ProjectGoal.objects.order_by("kind", "order", "id")),
-        Prefetch("spending_plan", queryset=SpendingCheckpoint.objects.order_by("month")),
-    )
+    """The tables of the queryset, each with everything check_table reads, in four queries whatever
+    their number: ``checked_rows``, ``checked_goals`` and ``checked_plan`` hold the rows (in order, uid
+    as text), goals and spending plan that table_data_from_project reads. Rows come without their 二级:
+    _check names each row's 一级 and 二级 from one lookup (level_names)."""
+    tables = list(queryset.select_related("framework", "region", "department", "unit"))
+    by_pk = {table.pk: table for table in tables}
+    for table in tables:
+        table.checked_rows, table.checked_goals, table.checked_plan = [], [], []
+    rows = Indicator.objects.filter(project__in=list(by_pk)).order_by("order", "id")
+    for project_id, pk, uid, *values in rows.values_list("project_id", *CheckedRow._fields):
+        by_pk[project_id].checked_rows.append(CheckedRow(pk, str(uid), *values))
+    goals = ProjectGoal.objects.filter(project__in=list(by_pk)).order_by("kind", "order", "id")
+    for project_id, *values in goals.values_list("project_id", *CheckedGoal._fields):
+        by_pk[project_id].checked_goals.append(CheckedGoal(*values))
+    plan = SpendingCheckpoint.objects.filter(project__in=list(by_pk)).order_by("month")
+    for project_id, *values in plan.values_list("project_id", *CheckedPoint._fields):
+        by_pk[project_id].checked_plan.append(CheckedPoint(*values))
+    return tables
 
 
 def level_names():
@@ -67,24 +91,26 @@ def _siblings(tables):
     ).values_list("project_id", "project__unit_id", "project__year", "project__name", "level2__name", "name")
     by_project = {}
     for project_id, unit_id, year, name, level2, indicator_name in rows:
-        if (unit_id, year) not in keys:
-            continue
-        entry = by_project.setdefault(project_id, ((unit_id, year), name, set()))
-        if normalized(indicator_name):
-            entry[2].add((level2, normalized(indicator_name)))
-    # Grouped by unit and year first: comparing every table with every loaded one grew with the square
-    # of the chunk.
+        entry = by_project.get(project_id)
+        if entry is None:
+            if (unit_id, year) not in keys:
+                continue
+            entry = by_project[project_id] = ((unit_id, year), name, set())
+        if text := normalized(indicator_name):
+            entry[2].add((level2, text))
+    # Each loaded table becomes one SiblingTable, shared by every table of its unit and year: building
+    # the name set once per pair of tables grew with the square of a unit's tables.
     by_key = {}
     for project_id, (key, name, names) in by_project.items():
-        by_key.setdefault(key, []).append((project_id, name, names))
-    result = {}
-    for table in tables:
-        result[table.pk] = tuple(
-            SiblingTable(name=name, indicator_names=frozenset(names))
-            for project_id, name, names in by_key.get((table.unit_id, table.year), ())
+        by_key.setdefault(key, []).append((project_id, name, SiblingTable(name=name, indicator_names=frozenset(names))))
+    return {
+        table.pk: tuple(
+            sibling
+            for project_id, name, sibling in by_key.get((table.unit_id, table.year), ())
             if project_id != table.pk and (name != table.name or not name)
         )
-    return result
+        for table in tables
+    }
 
 
 def _explained(tables):
@@ -97,52 +123,85 @@ def _explained(tables):
     return result
 
 
-def _check(tables, frameworks):
+def framework_of(table):
+    """load_frameworks() and level_names() for one table's framework only, in one query: what checking
+    a single table needs (the database keeps every row's 二级 within its table's framework)."""
+    framework = table.framework
+    level2s = list(Level2.objects.filter(level1__framework=framework).select_related("level1"))
+    data = framework_data(framework, level2s) if level2s else FrameworkData(code=framework.code, name=framework.name)
+    return {framework.code: data}, {level2.pk: (level2.level1.name, level2.name) for level2 in level2s}
+
+
+def _check(tables, frameworks, names=None):
     """(table, CheckResult) for loaded tables (see tables_for_check), with siblings and explanations."""
     siblings = _siblings(tables)
     explained = _explained(tables)
-    names = level_names()
+    names = level_names() if names is None else names
     for table in tables:
         context = CheckContext(siblings=siblings[table.pk], explained=frozenset(explained[table.pk]))
         yield table, check_table(table_data_from_project(table, frameworks, names), context)
 
 
+FINDING_FIELDS = ("rule", "severity", "criterion", "opinion", "message", "suggestion", "indicator_id", "row")
+
+
 def _store(results):
-    """Replace the findings of these tables and write their score, grade and check time, in one transaction."""
+    """Make the stored findings of these tables what the checks found, and write their score, grade and
+    check time, in one transaction.
+
+    Stored findings are compared with the new ones in order: the part that is the same (often all of
+    it) stays, the rest is deleted and inserted, so the findings read back by id come in the order the
+    checks gave them, as if all had been replaced, and a recheck that changes nothing writes none."""
     now = timezone.now()
-    findings = []
+    tables = [table for table, _ in results]
+    stored = {table.pk: [] for table in tables}
+    for pk, project_id, *values in CheckFinding.objects.filter(project__in=list(stored)).order_by("id").values_list(
+        "pk", "project_id", *FINDING_FIELDS
+    ):
+        stored[project_id].append((pk, tuple(values)))
+    created, deleted = [], []
+    # One UPDATE per (score, grade) that changed and one for the check time of the rest: a bulk_update
+    # built a CASE over every id for each column (a third of a recheck's time). update() leaves
+    # updated_at alone: a recheck is not an edit of the table.
+    by_result, unchanged = {}, []
     for table, result in results:
-        indicator_ids = {str(row.uid): row.pk for row in table.indicators.all()}
-        for finding in result.findings:
-            findings.append(
-                CheckFinding(
-                    project_id=table.pk,
-                    rule=finding.rule,
-                    severity=finding.severity,
-                    criterion=finding.criterion,
-                    opinion=finding.opinion,
-                    message=finding.message,
-                    suggestion=finding.suggestion,
-                    indicator_id=indicator_ids.get(finding.indicator_uid),
-                    row=finding.row,
-                )
+        indicator_ids = {row.uid: row.pk for row in table.checked_rows}
+        found = [
+            (
+                finding.rule,
+                finding.severity,
+                finding.criterion,
+                finding.opinion,
+                finding.message,
+                finding.suggestion,
+                indicator_ids.get(finding.indicator_uid),
+                finding.row,
             )
+            for finding in result.findings
+        ]
+        old = stored[table.pk]
+        same = 0
+        while same < min(len(old), len(found)) and old[same][1] == found[same]:
+            same += 1
+        deleted += [pk for pk, _ in old[same:]]
+        created += [CheckFinding(project_id=table.pk, **dict(zip(FINDING_FIELDS, values))) for values in found[same:]]
+        if (table.quality_score, table.quality_grade) == (result.score, result.grade):
+            unchanged.append(table.pk)
+        else:
+            by_result.setdefault((result.score, result.grade), []).append(table.pk)
         table.quality_score = result.score
         table.quality_grade = result.grade
         table.checked_at = now
-    tables = [table for table, _ in results]
-    # One UPDATE per (score, grade) that occurs: scores run from 0 to 100, so a chunk of hundreds of
-    # tables takes a few dozen short statements, where one bulk_update built a CASE over every id for
-    # each column (a third of a recheck's time). update() leaves updated_at alone: a recheck is not an
-    # edit of the table.
-    by_result = {}
-    for table in tables:
-        by_result.setdefault((table.quality_score, table.quality_grade), []).append(table.pk)
-    with transaction.atomic():
-        CheckFinding.objects.filter(project__in=[table.pk for table in tables]).delete()
-        CheckFinding.objects.bulk_create(findings)
+    # Inside a save the save's transaction is enough: no savepoint of its own.
+    with transaction.atomic(savepoint=False):
+        if deleted:
+            CheckFinding.objects.filter(pk__in=deleted).delete()
+        if created:
+            CheckFinding.objects.bulk_create(created)
         for (score, grade), ids in by_result.items():
             ProjectTable.objects.filter(pk__in=ids).update(quality_score=score, quality_grade=grade, checked_at=now)
+        if unchanged:
+            ProjectTable.objects.filter(pk__in=unchanged).update(checked_at=now)
 
 
 def project_recheck(*, project):
@@ -150,9 +209,8 @@ def project_recheck(*, project):
 
     Reads the table afresh, so it sees what was just saved; the instance passed in gets the new score,
     grade and check time too. A fixed number of queries, however many rows the table has."""
-    table = tables_for_check(ProjectTable.objects.filter(pk=project.pk)).get()
-    frameworks = load_frameworks([table.framework.code])
-    results = list(_check([table], frameworks))
+    (table,) = tables_for_check(ProjectTable.objects.filter(pk=project.pk))
+    results = list(_check([table], *framework_of(table)))
     _store(results)
     project.quality_score, project.quality_grade, project.checked_at = (
         table.quality_score,
@@ -162,9 +220,14 @@ def project_recheck(*, project):
     return results[0][1]
 
 
-def _chunks(queryset, size):
-    """Lists of loaded tables, `size` at a time, in the queryset's order."""
-    ids = list(queryset.values_list("pk", flat=True))
+def _chunks(queryset, size, by_unit=False):
+    """Lists of loaded tables, `size` at a time, in the queryset's order, or with ``by_unit`` grouped by
+    unit and year, so that the tables of one unit and year (each other's siblings) share a chunk and
+    their rows are read once, not once per chunk they are spread over."""
+    ids = list(queryset.values_list("pk", "unit_id", "year"))
+    if by_unit:
+        ids.sort(key=lambda row: (row[1], row[2], row[0]))
+    ids = [pk for pk, _, _ in ids]
     for start in range(0, len(ids), size):
         part = ids[start : start + size]
         position = {pk: index for index, pk in enumerate(part)}
@@ -183,11 +246,11 @@ def projects_recheck(queryset, chunk_size=CHUNK_SIZE):
     """Recheck and store every table in the queryset, for when the rules change. Returns how many.
 
     Works in chunks: per chunk a fixed number of queries (tables, rows, goals, plans, siblings,
-    explanations, 二级 names, delete, insert) and one update per distinct score and grade, so thousands
+    explanations, 二级 names, stored findings, delete, insert) and one update per changed score and grade, so thousands
     of tables take seconds, not minutes."""
     frameworks = load_frameworks()
     count = 0
-    for chunk in _chunks(queryset, chunk_size):
+    for chunk in _chunks(queryset, chunk_size, by_unit=True):
         results = list(_check(chunk, frameworks))
         _store(results)
         count += len(results)
@@ -211,8 +274,8 @@ def finding_explain(*, project, rule_code, indicator_uid, text, by):
     if message := unstorable_message(text, "说明"):
         raise ValidationError(message)
     uid = str(indicator_uid) if indicator_uid else ""
-    table = tables_for_check(ProjectTable.objects.filter(pk=project.pk)).get()
-    (_, result), = _check([table], load_frameworks([table.framework.code]))
+    (table,) = tables_for_check(ProjectTable.objects.filter(pk=project.pk))
+    (_, result), = _check([table], *framework_of(table))
     if not any(finding.key == (rule_code, uid) for finding in result.findings):
         raise ValidationError(f"本表目前没有“{rule.title}”这一问题，无需说明。请先保存最新内容再说明。")
     with transaction.atomic():
