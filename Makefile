@@ -29,13 +29,16 @@ test: install
 test-e2e: install
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m e2e -q
 
-# Benchmarks (README 性能): scale data on SQLite and PostgreSQL, page server times on both, the quality
-# checks, Excel, export memory and a load test of gunicorn on PostgreSQL. Sizes are configurable, e.g.
-# make bench BENCH_TABLES=500 BENCH_RUNS=5 BENCH_SECONDS=15 for a quick run.
+# Benchmarks (README 性能): scale data, page server times, the quality checks, Excel and export memory,
+# each on SQLite and on PostgreSQL, then a load test of gunicorn on PostgreSQL. Sizes are configurable, e.g.
+# make bench BENCH_TABLES=500 BENCH_RUNS=5 BENCH_SECONDS=15 BENCH_EXCEL_TABLES=100 BENCH_MEMORY_TABLES=500
+# for a quick run.
 BENCH_TABLES ?= 20000
 BENCH_RUNS ?= 30
 BENCH_USERS ?= 20
 BENCH_SECONDS ?= 60
+BENCH_EXCEL_TABLES ?= 1000
+BENCH_MEMORY_TABLES ?= 5000
 BENCH_SQLITE_URL ?= sqlite:///$(CURDIR)/bench/data/bench.sqlite3
 BENCH_PG_URL ?= postgres://perfgoals@127.0.0.1:5432/perfgoals_bench
 
@@ -50,7 +53,9 @@ bench: $(VENV)/.bench-installed
 	$(PY) bench/generate.py --tables $(BENCH_TABLES) --database-url $(BENCH_PG_URL)
 	$(PY) bench/bench_pages.py --runs $(BENCH_RUNS) --database-url $(BENCH_PG_URL)
 	$(PY) bench/bench_checks.py
-	$(PY) bench/bench_excel.py
-	@if [ -f bench/bench_export_memory.py ]; then $(PY) bench/bench_export_memory.py; \
-	else echo "bench/bench_export_memory.py is not there yet: no export memory figure"; fi
+	$(PY) bench/bench_checks.py --database-url $(BENCH_PG_URL)
+	$(PY) bench/bench_excel.py --tables $(BENCH_EXCEL_TABLES)
+	$(PY) bench/bench_excel.py --tables $(BENCH_EXCEL_TABLES) --database-url $(BENCH_PG_URL)
+	$(PY) bench/bench_export_memory.py --tables $(BENCH_MEMORY_TABLES)
+	$(PY) bench/bench_export_memory.py --tables $(BENCH_MEMORY_TABLES) --database-url $(BENCH_PG_URL)
 	$(PY) bench/bench_load.py --database-url $(BENCH_PG_URL) --users $(BENCH_USERS) --seconds $(BENCH_SECONDS)
