@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
+from django.utils.choices import BaseChoiceIterator
 
 from indicators.models import Basis, Indicator, Level2
 from perfgoals.formatting import decimal_text
@@ -19,6 +20,29 @@ class PlainDecimalInput(forms.TextInput):
 ROW_FIELDS = ["name", "description", "value_text", "basis", "basis_text", "weight", "note"]
 
 
+class FixedChoices(BaseChoiceIterator):
+    """Choices in Django's normalized form, built once and shared by every row of a grid: a plain list
+    is normalized again for each form it is given to, which for the 二级 select of a hundred rows was
+    a good part of building the grid."""
+
+    def __init__(self, choices):
+        self.choices = list(choices)
+
+    def __iter__(self):
+        return iter(self.choices)
+
+
+BASIS_CHOICES = FixedChoices([("", "—"), *Basis.choices])
+
+
+def level2_choices(level2s):
+    """The 二级 select's choices: each 一级 a group of its 二级, in the framework's order."""
+    return FixedChoices(
+        (level1_name, [(l2.pk, l2.name) for l2 in level2s if l2.level1.name == level1_name])
+        for level1_name in dict.fromkeys(l2.level1.name for l2 in level2s)
+    )
+
+
 def framework_level2s(framework):
     """The framework's 二级 in printed order, each with its 一级 loaded: one query, shared by every row."""
     return list(
@@ -34,7 +58,12 @@ class FieldCheckedModelForm(forms.ModelForm):
     hundred rows that is hundreds of queries for nothing. The database still enforces them all.
 
     Text fields refuse characters that cannot be stored or exported (perfgoals.text), beside the cell;
-    Django's own NUL check goes, as its Chinese message (不允许是用空字符串) misleads."""
+    Django's own NUL check goes, as its Chinese message (不允许是用空字符串) misleads.
+
+    ``loaded_relations`` names foreign keys the form picks from objects it loaded itself (its
+    clean_<name> returns one of them): the model would look each up again, one query per field."""
+
+    loaded_relations = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,6 +77,7 @@ class FieldCheckedModelForm(forms.ModelForm):
         exclude = self._get_validation_exclusions()
         # The parent of an inline row may not be saved yet (a new table): it is set on save.
         exclude.update(name for name, field in self.fields.items() if isinstance(field, forms.models.InlineForeignKeyField))
+        exclude.update(self.loaded_relations)
         try:
             self.instance = forms.models.construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
             self.instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
@@ -124,17 +154,16 @@ class IndicatorForm(FieldCheckedModelForm):
             },
         }
 
-    def __init__(self, *args, level2s, **kwargs):
+    def __init__(self, *args, level2s, level2_lookup=None, level2_options=None, **kwargs):
+        """``level2_lookup`` ({id: 二级}) and ``level2_options`` (level2_choices()) are derived from
+        ``level2s``; a grid passes them in, computed once for all its rows."""
         super().__init__(*args, **kwargs)
-        self.level2s = {level2.pk: level2 for level2 in level2s}
-        self.fields["level2"].choices = [
-            (level1_name, [(l2.pk, l2.name) for l2 in level2s if l2.level1.name == level1_name])
-            for level1_name in dict.fromkeys(l2.level1.name for l2 in level2s)
-        ]
+        self.level2s = level2_lookup if level2_lookup is not None else {level2.pk: level2 for level2 in level2s}
+        self.fields["level2"].choices = level2_options if level2_options is not None else level2_choices(level2s)
         self.fields["level2"].widget.attrs["class"] = "form-select form-select-sm level2-select"
         if self.instance.pk and self.instance.level2_id:
             self.initial.setdefault("level2", self.instance.level2_id)
-        self.fields["basis"].choices = [("", "—")] + list(Basis.choices)
+        self.fields["basis"].choices = BASIS_CHOICES
         for name in ROW_FIELDS:
             self.fields[name].required = False
 
@@ -171,10 +200,17 @@ class BaseIndicatorFormSet(StoredRowsMixin, forms.BaseModelFormSet):
 
     def __init__(self, *args, level2s, **kwargs):
         self.level2s = level2s
+        self.level2_lookup = {level2.pk: level2 for level2 in level2s}
+        self.level2_options = level2_choices(level2s)
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
-        return {**super().get_form_kwargs(index), "level2s": self.level2s}
+        return {
+            **super().get_form_kwargs(index),
+            "level2s": self.level2s,
+            "level2_lookup": self.level2_lookup,
+            "level2_options": self.level2_options,
+        }
 
     @property
     def empty_form(self):
@@ -184,6 +220,8 @@ class BaseIndicatorFormSet(StoredRowsMixin, forms.BaseModelFormSet):
             empty_permitted=True,
             use_required_attribute=False,
             level2s=self.level2s,
+            level2_lookup=self.level2_lookup,
+            level2_options=self.level2_options,
             renderer=self.renderer,
         )
         self.add_fields(form, None)

@@ -5,6 +5,7 @@ with a message beside the cell."""
 from decimal import Decimal
 
 from django import forms
+from django.db.models import Q
 
 from indicators.forms import FieldCheckedModelForm, PlainDecimalInput, StoredRowsMixin
 from indicators.models import Framework
@@ -62,6 +63,7 @@ class ProjectTableForm(FieldCheckedModelForm):
     funds_total = MoneyField(label="年度资金总额")
     funds_fiscal = MoneyField(label="财政拨款")
     funds_other = MoneyField(label="其他资金")
+    loaded_relations = ("attribute", "framework")
 
     class Meta:
         model = ProjectTable
@@ -123,10 +125,19 @@ class ProjectTableForm(FieldCheckedModelForm):
         """Names and codes identify tables: refuse a clash here, beside the cell, not as a database error."""
         cleaned = super().clean()
         year, name, code = cleaned.get("year"), cleaned.get("name"), cleaned.get("code")
-        others = ProjectTable.objects.filter(year=year, version=self.instance.version).exclude(pk=self.instance.pk)
-        if year and name and others.filter(unit=self.unit, name=name).exists():
+        clashes = Q()
+        if name:
+            clashes |= Q(unit=self.unit, name=name)
+        if code:
+            clashes |= Q(region_id=self.unit.region_id, code=code)
+        if not year or not clashes:
+            return cleaned
+        others = ProjectTable.objects.filter(clashes, year=year, version=self.instance.version).exclude(pk=self.instance.pk)
+        # Both clashes in one query: the rows that clash say which.
+        found = list(others.values_list("unit_id", "name", "region_id", "code"))
+        if name and any(unit_id == self.unit.pk and other_name == name for unit_id, other_name, _, _ in found):
             self.add_error("name", f"本单位 {year} 年已有名为“{name}”的项目表。")
-        if year and code and others.filter(region=self.unit.region, code=code).exists():
+        if code and any(region_id == self.unit.region_id and other_code == code for _, _, region_id, other_code in found):
             self.add_error("code", f"项目编码“{code}”在本区划 {year} 年已被其他项目使用。")
         return cleaned
 
@@ -239,6 +250,7 @@ class DepartmentTargetForm(FieldCheckedModelForm):
         label="指标体系", widget=forms.Select(attrs={"class": "form-select"}),
         error_messages={"required": "请选择指标体系。", "invalid_choice": "请选择指标体系。"},
     )
+    loaded_relations = ("framework",)
 
     class Meta:
         model = DepartmentTarget

@@ -24,9 +24,13 @@ def can_create_tables(user):
 
 
 def can_edit(user, table):
-    """只有本单位在草稿或退回状态下可以修改。 Only the owning unit may edit, while draft or returned."""
-    unit = unit_of(user)
-    return unit is not None and table.unit_id == unit.pk and table.status in EDITABLE_STATUSES
+    """只有本单位在草稿或退回状态下可以修改。 Only the owning unit may edit, while draft or returned.
+    Compares unit ids: asking costs no query for the unit itself."""
+    if role_of(user) != Role.UNIT_STAFF:
+        return False
+    scope = scope_of(user)
+    unit_id = scope.unit_id if scope else None
+    return unit_id is not None and table.unit_id == unit_id and table.status in EDITABLE_STATUSES
 
 
 def can_edit_department_target(user, target):

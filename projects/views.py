@@ -302,7 +302,7 @@ class ProjectEditView(_EditorView):
                 spending_plan=spending_plan,
                 indicators=indicators,
                 by=request.user,
-                unit=permissions.unit_of(request.user),
+                unit=self.object.unit if self.object else permissions.unit_of(request.user),
                 token=request.POST.get("token", ""),
             )
         except services.EditConflict as conflict:

@@ -123,11 +123,13 @@ def _explained(tables):
     return result
 
 
-def framework_of(table):
-    """load_frameworks() and level_names() for one table's framework only, in one query: what checking
-    a single table needs (the database keeps every row's 二级 within its table's framework)."""
+def framework_of(table, level2s=None):
+    """load_frameworks() and level_names() for one table's framework only, in one query (none when its
+    二级 are given, with their 一级): what checking a single table needs (the database keeps every
+    row's 二级 within its table's framework)."""
     framework = table.framework
-    level2s = list(Level2.objects.filter(level1__framework=framework).select_related("level1"))
+    if level2s is None:
+        level2s = list(Level2.objects.filter(level1__framework=framework).select_related("level1"))
     data = framework_data(framework, level2s) if level2s else FrameworkData(code=framework.code, name=framework.name)
     return {framework.code: data}, {level2.pk: (level2.level1.name, level2.name) for level2 in level2s}
 
@@ -204,13 +206,14 @@ def _store(results):
             ProjectTable.objects.filter(pk__in=unchanged).update(checked_at=now)
 
 
-def project_recheck(*, project):
+def project_recheck(*, project, level2s=None):
     """检查一张表并保存得分、等级和问题清单。Run after every save of the table or its rows.
 
     Reads the table afresh, so it sees what was just saved; the instance passed in gets the new score,
-    grade and check time too. A fixed number of queries, however many rows the table has."""
+    grade and check time too. A fixed number of queries, however many rows the table has; one fewer
+    when the caller has its framework's 二级 (``level2s``, with their 一级) at hand, as an editor has."""
     (table,) = tables_for_check(ProjectTable.objects.filter(pk=project.pk))
-    results = list(_check([table], *framework_of(table)))
+    results = list(_check([table], *framework_of(table, level2s)))
     _store(results)
     project.quality_score, project.quality_grade, project.checked_at = (
         table.quality_score,

@@ -249,6 +249,19 @@ def test_a_name_already_used_by_the_unit_that_year_is_refused_beside_the_name(cl
     assert "本单位 2023 年已有名为“县委巡查专项经费”的项目表。" in response.content.decode()
 
 
+
+def test_a_code_used_in_the_region_that_year_is_refused_beside_the_code_along_with_the_name(client, pingluo_table):
+    other = ProjectTable.objects.exclude(pk=pingluo_table.pk).filter(year=pingluo_table.year, unit=pingluo_table.unit).first()
+    elsewhere = factories.unit(factories.department(pingluo_table.region))
+    factories.project_table(elsewhere, year=pingluo_table.year, name="别的单位的项目", code="640221230001")
+    login(client, "pl_unit")
+    data = editor_post(pingluo_table, name=other.name, code="640221230001")
+    page = client.post(reverse("projects:project_edit", args=[pingluo_table.pk]), data).content.decode()
+    assert f"本单位 2023 年已有名为“{other.name}”的项目表。" in page
+    assert "项目编码“640221230001”在本区划 2023 年已被其他项目使用。" in page
+    data = editor_post(pingluo_table, code="640221230001-不同")
+    assert client.post(reverse("projects:project_edit", args=[pingluo_table.pk]), data).status_code == 302
+
 # 复制上年
 
 
@@ -322,8 +335,10 @@ def test_editor_and_detail_pages_run_a_fixed_number_of_queries(client, seeded, d
     with django_assert_max_num_queries(12):
         assert client.get(reverse("projects:project_detail", args=[table.pk])).status_code == 200
     data = editor_post(table)
-    # The save itself and the quality recheck that follows it (about a dozen queries each).
-    with django_assert_max_num_queries(36):
+    # The save itself (the page's forms, the lock, the table, its history and the rows renumbered) and
+    # the quality recheck that follows it (the table, its rows, goals and plan, siblings, explanations
+    # and stored findings, then what changed of the findings and the score).
+    with django_assert_max_num_queries(26):
         assert client.post(reverse("projects:project_edit", args=[table.pk]), data).status_code == 302
 
 
