@@ -77,6 +77,36 @@ def _indicator_rows(indicators, levels):
     ]
 
 
+def _rows_by_project(queryset, fields, project_ids):
+    """{project table id: [row tuple of ``fields``]} of the rows of these tables, in the queryset's
+    order, read as plain values: building and linking a model instance for each of thousands of rows
+    costs more than the export does with them."""
+    found = {pk: [] for pk in project_ids}
+    if project_ids:
+        for values in queryset.filter(project_id__in=project_ids).values_list("project_id", *fields):
+            found[values[0]].append(values[1:])
+    return found
+
+
+def _project_indicator_rows(rows, levels):
+    return [
+        {
+            "uid": str(uid),
+            "level1": levels[level2_id][0],
+            "level2": levels[level2_id][1],
+            "name": name,
+            "description": description,
+            "value": value_text,
+            "basis": basis,
+            "basis_text": basis_text,
+            "weight": decimal_text(weight),
+            "note": note,
+        }
+        for uid, level2_id, name, description, value_text, basis, basis_text, weight, note in rows
+    ]
+
+
+_INDICATOR_VALUES = ("uid", "level2_id", "name", "description", "value_text", "basis", "basis_text", "weight", "note")
 _INDICATORS = Prefetch("indicators", queryset=Indicator.objects.order_by("order", "id"))
 # The order tables are exported in (ending with the id, so it is total: parts of an export can be
 # fetched separately and still come out in this order).
@@ -88,15 +118,15 @@ DEPARTMENT_TARGET_ORDER = ("department__region__code", "department__code", "depa
 
 def export_document(project_tables, department_targets):
     """The interchange document for these tables, as a dict ready for json.dumps."""
-    project_tables = (
-        project_tables.select_related("region", "department", "unit__department", "attribute", "framework")
-        .prefetch_related(
-            _INDICATORS,
-            Prefetch("goals", queryset=ProjectGoal.objects.order_by("kind", "order", "id")),
-            Prefetch("spending_plan", queryset=SpendingCheckpoint.objects.order_by("month")),
+    project_tables = list(
+        project_tables.select_related("region", "department", "unit__department", "attribute", "framework").order_by(
+            *PROJECT_TABLE_ORDER
         )
-        .order_by(*PROJECT_TABLE_ORDER)
     )
+    project_ids = [table.pk for table in project_tables]
+    indicators = _rows_by_project(Indicator.objects.order_by("order", "id"), _INDICATOR_VALUES, project_ids)
+    goals_of = _rows_by_project(ProjectGoal.objects.order_by("kind", "order", "id"), ("kind", "text"), project_ids)
+    plans = _rows_by_project(SpendingCheckpoint.objects.order_by("month"), ("month", "cumulative_percent"), project_ids)
     department_targets = (
         department_targets.select_related("department__region", "framework")
         .prefetch_related(_INDICATORS, Prefetch("sub_targets", queryset=DepartmentSubTarget.objects.order_by("order", "id")))
@@ -112,8 +142,8 @@ def export_document(project_tables, department_targets):
         if table.unit.department_id:
             departments[table.unit.department_id] = table.unit.department
         goals = {kind.value: [] for kind in GoalKind}
-        for goal in table.goals.all():
-            goals[goal.kind].append(goal.text)
+        for kind, text in goals_of[table.pk]:
+            goals[kind].append(text)
         tables.append(
             {
                 "uid": str(table.uid),
@@ -132,15 +162,14 @@ def export_document(project_tables, department_targets):
                 },
                 "fund_use": table.fund_use,
                 "spending_plan": [
-                    {"month": point.month, "percent": decimal_text(point.cumulative_percent)}
-                    for point in table.spending_plan.all()
+                    {"month": month, "percent": decimal_text(percent)} for month, percent in plans[table.pk]
                 ],
                 "goals": goals,
                 "framework": table.framework.code,
                 "no_direct_beneficiaries": table.no_direct_beneficiaries,
                 "status": table.status,
                 "version": table.version,
-                "indicators": _indicator_rows(table.indicators.all(), levels),
+                "indicators": _project_indicator_rows(indicators[table.pk], levels),
             }
         )
     targets = []

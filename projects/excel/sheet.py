@@ -3,6 +3,7 @@ wrapped text, merged ranges with their borders, A4 print setup, and the hidden c
 uids and unprinted fields. Cells are collected, then streamed out in row order and let go.
 """
 
+import functools
 import json
 import math
 import unicodedata
@@ -36,6 +37,8 @@ STYLES = {
     "plain_right": (SUBTITLE_FONT, RIGHT, False),
     "plain_left": (SUBTITLE_FONT, LEFT, False),
 }
+# Styles whose cells do not grow their row to fit the text.
+_UNSIZED = frozenset({"title", "subtitle", "plain_right", "plain_left"})
 LINE_HEIGHT = 14.0
 MIN_ROW_HEIGHT = 20.0
 
@@ -57,6 +60,7 @@ def display_width(text):
     return sum(map(_CHAR_WIDTHS.__getitem__, text))
 
 
+@functools.lru_cache(maxsize=8192)  # labels, headers and common values recur on every sheet
 def lines_needed(text, width):
     """Printed lines of a wrapped cell: a CJK character is two width units of a 10.5 pt 宋体 cell."""
     usable = max(width * 1.15 - 1, 2)
@@ -134,8 +138,8 @@ class SheetWriter:
                     for c in range(col, col + span):
                         if (r, c) != (row, col):
                             self.cell(r, c, style=border)
-        if value not in (None, "") and style not in ("title", "subtitle", "plain_right", "plain_left"):
-            width = sum(self.widths[c - 1] for c in range(col, col + span))
+        if value is not None and value != "" and style not in _UNSIZED:
+            width = sum(self.widths[col - 1 : col - 1 + span])
             needed = lines_needed(value if isinstance(value, str) else str(value), width) * LINE_HEIGHT + 6
             per_row = needed / rows
             for r in range(row, row + rows):

@@ -197,3 +197,19 @@ def test_import_preview_costs_a_few_queries_per_table_of_the_file(client, seeded
     one, five = counts
     assert one <= 36, one
     assert five - one <= 4 * 4, f"{(five - one) / 4:.1f} queries per extra table"
+
+
+# Excel export (tracker issue 8)
+
+
+def test_excel_export_costs_the_same_for_few_and_many_tables(reference_data):
+    """An export reads its tables, their rows, goals and spending plans a few queries per part of
+    EXPORT_CHUNK tables (projects.excel.export_parts), never a query per table or per row."""
+    unit = factories.unit()
+    tables = [factories.stored_table(unit, name=f"培训经费{number}") for number in range(LARGE)]
+    counts = []
+    for chosen in (tables[:SMALL], tables):
+        with CaptureQueriesContext(connection) as captured:
+            export_tables(ProjectTable.objects.filter(pk__in=[t.pk for t in chosen]), DepartmentTarget.objects.none(), "pingluo")
+        counts.append(len(captured.captured_queries))
+    same_at_both_sizes(counts, 10)
