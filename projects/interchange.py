@@ -312,17 +312,19 @@ class _Reader:
                     row_uids.update(uid_of(row.get("uid")) for row in rows if isinstance(row, dict))
         self.stored_tables = ProjectTable.objects.in_bulk(table_uids - {None}, field_name="uid")
         self.taken_names, self.taken_codes = {}, {}
-        for pk, unit_id, region_id, year, name, code, version in ProjectTable.objects.filter(
+        # Tables are named by uid here, not id: new tables get their ids only when they are created,
+        # all together at the end (create_pending).
+        for table_uid, unit_id, region_id, year, name, code, version in ProjectTable.objects.filter(
             Q(region__code__in=regions) | Q(unit__region__code__in=regions), year__in=years - {None}
-        ).values_list("pk", "unit_id", "region_id", "year", "name", "code", "version"):
+        ).values_list("uid", "unit_id", "region_id", "year", "name", "code", "version"):
             if name:
-                self.taken_names[(unit_id, year, name, version)] = pk
+                self.taken_names[(unit_id, year, name, version)] = table_uid
             if code:
-                self.taken_codes[(region_id, year, code, version)] = pk
-        self.indicator_owners = {  # uid → (project table id, department target id)
+                self.taken_codes[(region_id, year, code, version)] = table_uid
+        self.indicator_owners = {  # uid → (project table uid, department target uid)
             uid: (project, target)
             for uid, project, target in Indicator.objects.filter(uid__in=row_uids - {None}).values_list(
-                "uid", "project_id", "department_target_id"
+                "uid", "project__uid", "department_target__uid"
             )
         }
         self.written = set()  # uids of the tables written so far
@@ -338,15 +340,15 @@ class _Reader:
     def claim(self, table, before=()):
         """Note the name and code ``table`` now holds, and release the ones it held ``before``."""
         for index, key in filter(None, before):
-            if getattr(self, index).get(key) == table.pk:
+            if getattr(self, index).get(key) == table.uid:
                 del getattr(self, index)[key]
         for index, key in filter(None, self.keys_of(table)):
-            getattr(self, index)[key] = table.pk
+            getattr(self, index)[key] = table.uid
 
     def taken(self, index, key, existing):
         """Whether a table other than ``existing`` holds ``key``."""
         holder = getattr(self, index).get(key)
-        return holder is not None and (existing is None or holder != existing.pk)
+        return holder is not None and (existing is None or holder != existing.uid)
 
     def create_later(self, objs):
         """Rows to create once the whole document has been checked and its tables written: one bulk
@@ -355,6 +357,11 @@ class _Reader:
             self.pending.setdefault(type(obj), []).append(obj)
 
     def create_pending(self):
+        # New project tables first, as the rows point at them. Their history records are the ones
+        # saving a table one at a time writes (no reason, the time of writing), as before they were
+        # created in bulk.
+        tables = self.pending.pop(ProjectTable, [])
+        create_with_history(tables, batch_size=1000, by=self.history["by"], reason=None)
         for objs in self.pending.values():
             create_with_history(objs, batch_size=1000, **self.history)
         self.pending = {}
@@ -679,7 +686,7 @@ def _write_indicators(rows, result, existing, reader, **owner):
     for uid in by_uid:
         reader.indicator_owners.pop(uid, None)
     for indicator in to_create + to_update:
-        reader.indicator_owners[indicator.uid] = (table.pk, None) if "project" in owner else (None, table.pk)
+        reader.indicator_owners[indicator.uid] = (table.uid, None) if "project" in owner else (None, table.uid)
     result.indicators += len(rows)
     result.indicators_created += len(to_create)
     result.indicators_updated += len(to_update)
@@ -769,7 +776,7 @@ def _import_project_table(reader, data, index, regions, departments, units, resu
     if fields["code"] and reader.taken("taken_codes", (region.pk, year, fields["code"], version), existing):
         reader.problem(where, f"项目编码“{fields['code']}”在{region.name} {year} 年已被使用。")
         return
-    _check_indicator_uids(reader, indicators, (existing.pk, None) if existing else None, where)
+    _check_indicator_uids(reader, indicators, (existing.uid, None) if existing else None, where)
     if reader.problems:
         return
     if existing:
@@ -818,8 +825,8 @@ def _import_project_table(reader, data, index, regions, departments, units, resu
         if uid:
             table.uid = uid
         table._history_user = reader.history["by"]
-        table.save()
         reader.rewriting(table.uid)
+        reader.create_later([table])
         reader.claim(table)
         reader.stored_tables[table.uid] = table
         result.created += 1
@@ -865,7 +872,7 @@ def _import_department_target(reader, data, index, regions, departments, result)
     ).exists():
         reader.problem(where, f"{department.name} {year} 年已有部门整体绩效目标（第 {version} 版）。")
         return
-    _check_indicator_uids(reader, indicators, (None, existing.pk) if existing else None, where)
+    _check_indicator_uids(reader, indicators, (None, existing.uid) if existing else None, where)
     if reader.problems:
         return
     fields = {

@@ -2,6 +2,7 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from indicators.models import Indicator
 from projects import interchange
@@ -156,6 +157,39 @@ def test_an_indicator_uid_of_another_table_is_refused(seeded):
     second["indicators"].append(dict(first["indicators"][0]))
     with pytest.raises(interchange.InterchangeError, match="属于另一张表"):
         interchange.import_document(document)
+
+
+def test_two_new_tables_with_the_same_name_in_one_document_are_refused(seeded):
+    """New tables are created together at the end of an import; the names they take are still
+    known while the document is checked."""
+    document = json.loads(export_all())
+    empty_the_database()
+    first = document["project_tables"][0]
+    copy = dict(first, uid=None, code="", indicators=[dict(row, uid=None) for row in first["indicators"]])
+    document["project_tables"].append(copy)
+    with pytest.raises(interchange.InterchangeError, match=r"已有 20\d\d 年同名项目表"):
+        interchange.import_document(document)
+    assert not ProjectTable.objects.exists()
+
+
+def test_an_indicator_uid_shared_by_two_new_tables_is_refused(seeded):
+    document = json.loads(export_all())
+    empty_the_database()
+    first, second = document["project_tables"][0], document["project_tables"][1]
+    second["indicators"].append(dict(first["indicators"][0]))
+    with pytest.raises(interchange.InterchangeError, match="属于另一张表"):
+        interchange.import_document(document)
+
+
+def test_each_created_table_gets_one_creation_record_in_its_history(seeded):
+    document = json.loads(export_all())
+    empty_the_database()
+    started = timezone.now()
+    interchange.import_document(document)
+    records = ProjectTable.history.model.objects.filter(history_date__gte=started)
+    assert records.count() == ProjectTable.objects.count() == len(document["project_tables"])
+    assert set(records.values_list("history_type", "history_change_reason")) == {("+", None)}
+    assert set(records.values_list("uid", flat=True)) == set(ProjectTable.objects.values_list("uid", flat=True))
 
 
 def test_imported_tables_are_checked_and_scored_at_once(seeded):
