@@ -61,19 +61,22 @@ class SheetGrid:
         self.hidden_table = {}  # row → (uid, data)
         self.hidden_rows = {}
         tags = {}
+        entries, origin, bounds, tag_prefixes = self.entries, self.origin, self.bounds, (TABLE_TAG, ROW_TAG)
         for row in sheet.iter_rows():
             for cell in row:
                 value = cell.value
-                if value is None or (isinstance(value, str) and value == ""):
+                if value is None or value == "":
                     continue
-                if isinstance(value, str) and value.startswith((TABLE_TAG, ROW_TAG)):
-                    tags[(cell.row, cell.column)] = value
+                position = (cell.row, cell.column)
+                if isinstance(value, str) and value.startswith(tag_prefixes):
+                    tags[position] = value
                     continue
-                if (cell.row, cell.column) in self.origin:
+                if position in origin:
                     continue  # a value left under a merged range is not shown, so it is not read
-                rows, span = self.bounds.get((cell.row, cell.column), (1, 1))
-                self.entries[(cell.row, cell.column)] = Entry(
-                    cell.row, cell.column, cell_text(value, cell.number_format), value, cell.number_format,
+                rows, span = bounds.get(position, (1, 1))
+                number_format = cell.number_format  # a lookup in the workbook's styles: once a cell
+                entries[position] = Entry(
+                    position[0], position[1], cell_text(value, number_format), value, number_format,
                     span, rows, formula=cell.data_type == "f",
                 )
         for (row, col), tag in tags.items():
