@@ -50,7 +50,7 @@ class InterchangeError(Exception):
 # Export
 
 
-class _LevelNames(dict):
+class LevelNames(dict):
     """{二级 id: (一级 name, 二级 name)} of every framework, read in one query at the first row that
     needs it: rows are fetched without their 二级 and 一级, which select_related would build for each."""
 
@@ -116,8 +116,9 @@ PROJECT_TABLE_ORDER = (
 DEPARTMENT_TARGET_ORDER = ("department__region__code", "department__code", "department__name", "year", "version", "id")
 
 
-def export_document(project_tables, department_targets):
-    """The interchange document for these tables, as a dict ready for json.dumps."""
+def export_document(project_tables, department_targets, levels=None):
+    """The interchange document for these tables, as a dict ready for json.dumps. ``levels``, a
+    LevelNames, lets the parts of one export read the 一级/二级 names once between them."""
     project_tables = list(
         project_tables.select_related("region", "department", "unit__department", "attribute", "framework").order_by(
             *PROJECT_TABLE_ORDER
@@ -133,7 +134,7 @@ def export_document(project_tables, department_targets):
         .order_by(*DEPARTMENT_TARGET_ORDER)
     )
     regions, departments, units = {}, {}, {}
-    levels = _LevelNames()
+    levels = LevelNames() if levels is None else levels
     tables = []
     for table in project_tables:
         regions[table.region.code] = table.region

@@ -50,13 +50,14 @@ def export_parts(project_tables, department_targets, chunk=EXPORT_CHUNK):
     in the order of one whole export."""
     table_ids = list(project_tables.order_by(*interchange.PROJECT_TABLE_ORDER).values_list("pk", flat=True))
     target_ids = list(department_targets.order_by(*interchange.DEPARTMENT_TARGET_ORDER).values_list("pk", flat=True))
+    levels = interchange.LevelNames()  # read once, at the first row, for every part
     for start in range(0, len(table_ids), chunk):
         yield interchange.export_document(
-            ProjectTable.objects.filter(pk__in=table_ids[start : start + chunk]), DepartmentTarget.objects.none()
+            ProjectTable.objects.filter(pk__in=table_ids[start : start + chunk]), DepartmentTarget.objects.none(), levels
         )
     for start in range(0, len(target_ids), chunk):
         yield interchange.export_document(
-            ProjectTable.objects.none(), DepartmentTarget.objects.filter(pk__in=target_ids[start : start + chunk])
+            ProjectTable.objects.none(), DepartmentTarget.objects.filter(pk__in=target_ids[start : start + chunk]), levels
         )
 
 
