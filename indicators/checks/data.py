@@ -109,11 +109,66 @@ class SiblingTable:
     indicator_names: frozenset
 
 
+class SiblingGroup:
+    """The tables of one unit and year, for the copy-paste rule, with an index from each indicator name
+    to the tables that have it: a table is then compared only with the tables it shares names with,
+    instead of with every table of its unit (which grew with the square of the unit's tables)."""
+
+    def __init__(self, tables):
+        self.tables = tuple(tables)
+        self.by_indicator = {}
+        self.by_name = {}
+        for position, table in enumerate(self.tables):
+            for name in table.indicator_names:
+                self.by_indicator.setdefault(name, []).append(position)
+            if table.name:
+                self.by_name.setdefault(table.name, []).append(position)
+
+    def siblings_of(self, position, name):
+        """The siblings of the group's table at ``position`` (None: a table not in the group, such as
+        an unsaved one) called ``name``: every other table, less other versions of the same name."""
+        left_out = set(self.by_name.get(name, ())) if name else set()
+        if position is not None:
+            left_out.add(position)
+        return Siblings(self, frozenset(left_out))
+
+
+@dataclass(frozen=True)
+class Siblings:
+    """One table's siblings: its group's tables except those left out. Iterates like a tuple."""
+
+    group: SiblingGroup
+    left_out: frozenset
+
+    def __iter__(self):
+        return (table for position, table in enumerate(self.group.tables) if position not in self.left_out)
+
+    def __len__(self):
+        return len(self.group.tables) - len(self.left_out)
+
+    def shared_counts(self, names):
+        """[(sibling, how many of ``names`` it has)] for the siblings with at least one of them."""
+        counts = {}
+        by_indicator = self.group.by_indicator
+        for name in names:
+            for position in by_indicator.get(name, ()):
+                counts[position] = counts.get(position, 0) + 1
+        return [(self.group.tables[position], count) for position, count in counts.items() if position not in self.left_out]
+
+
+def shared_counts(siblings, names):
+    """[(sibling, shared names)] for any siblings: indexed (Siblings) or a plain sequence of SiblingTable."""
+    if isinstance(siblings, Siblings):
+        return siblings.shared_counts(names)
+    return [(sibling, len(names & sibling.indicator_names)) for sibling in siblings if names & sibling.indicator_names]
+
+
 @dataclass(frozen=True)
 class CheckContext:
     """What a rule may need beyond the table itself.
 
-    `siblings`: the unit's other tables of the same year. `explained`: (rule code, indicator uid or "")
+    `siblings`: the unit's other tables of the same year (SiblingTable), as Siblings or any sequence.
+    `explained`: (rule code, indicator uid or "")
     pairs the unit has answered with an explanation; an explained 警告 costs half its weight."""
 
     siblings: tuple = ()

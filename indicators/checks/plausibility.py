@@ -4,6 +4,7 @@ stamped on every row, no indicator set copied from another of the unit's tables.
 from collections import Counter
 from decimal import Decimal
 
+from indicators.checks.data import shared_counts
 from indicators.checks.registry import Problem, rule
 from indicators.checks.wording import amount_text, is_bounded_rate, is_satisfaction, normalized, quoted, row_label, rows_text
 from indicators.models import Criterion, Opinion, Severity
@@ -127,13 +128,12 @@ def copied_indicator_set(data, context):
     names = {(row.level2, normalized(row.name)) for row in data.indicators if normalized(row.name)}
     if len(names) < COPY_MIN_ROWS:
         return
-    alike = []
-    for sibling in context.siblings:
-        if len(sibling.indicator_names) < COPY_MIN_ROWS:
-            continue
-        shared = len(names & sibling.indicator_names)
-        if shared >= COPY_SHARE * len(names | sibling.indicator_names):
-            alike.append(sibling.name or "（未命名项目）")
+    alike = [
+        sibling.name or "（未命名项目）"
+        for sibling, shared in shared_counts(context.siblings, names)
+        if len(sibling.indicator_names) >= COPY_MIN_ROWS
+        and shared >= COPY_SHARE * (len(names) + len(sibling.indicator_names) - shared)  # of the union
+    ]
     if alike:
         shown = "、".join(f"“{name}”" for name in sorted(alike)[:5]) + (f"等 {len(alike)} 个项目" if len(alike) > 5 else "")
         yield Problem(

@@ -16,6 +16,7 @@ from django.utils import timezone
 from indicators.checks.data import (
     CheckContext,
     FrameworkData,
+    SiblingGroup,
     SiblingTable,
     framework_data,
     load_frameworks,
@@ -98,17 +99,18 @@ def _siblings(tables):
             entry = by_project[project_id] = ((unit_id, year), name, set())
         if text := normalized(indicator_name):
             entry[2].add((level2, text))
-    # Each loaded table becomes one SiblingTable, shared by every table of its unit and year: building
-    # the name set once per pair of tables grew with the square of a unit's tables.
-    by_key = {}
+    # Each loaded table becomes one SiblingTable in its unit and year's SiblingGroup, shared by every
+    # table of the group: no list of the other tables is built per table.
+    members = {}
     for project_id, (key, name, names) in by_project.items():
-        by_key.setdefault(key, []).append((project_id, name, SiblingTable(name=name, indicator_names=frozenset(names))))
+        members.setdefault(key, []).append((project_id, SiblingTable(name=name, indicator_names=frozenset(names))))
+    groups, positions = {}, {}
+    for key, entries in members.items():
+        groups[key] = SiblingGroup(sibling for _, sibling in entries)
+        positions.update((project_id, position) for position, (project_id, _) in enumerate(entries))
+    empty = SiblingGroup(())
     return {
-        table.pk: tuple(
-            sibling
-            for project_id, name, sibling in by_key.get((table.unit_id, table.year), ())
-            if project_id != table.pk and (name != table.name or not name)
-        )
+        table.pk: groups.get((table.unit_id, table.year), empty).siblings_of(positions.get(table.pk), table.name)
         for table in tables
     }
 

@@ -3,6 +3,7 @@
 import pytest
 
 from indicators.checks import CheckContext, SiblingTable, run_rule
+from indicators.checks.data import SiblingGroup
 from indicators.checks.wording import normalized
 from tests import factories
 
@@ -112,3 +113,25 @@ def test_siblings_with_their_own_indicators_are_not_copies():
     context = CheckContext(siblings=(_sibling_like(other, "信息系统维护经费"),))
     assert run_rule("copied_indicator_set", factories.table_data(), context) == []
     assert run_rule("copied_indicator_set", factories.table_data()) == []
+
+
+def test_an_indexed_sibling_group_finds_exactly_the_copies_a_plain_comparison_finds():
+    # A unit's tables as the recheck loads them (one SiblingGroup per unit and year): two copies of each
+    # other, one sharing three of five names (under the 80% of the union a copy needs), one of its own,
+    # a second version of the checked table (left out) and one too short to compare.
+    names = [("数量指标", f"指标{n}") for n in range(5)]
+    tables = [
+        SiblingTable(name="本项目", indicator_names=frozenset(names)),
+        SiblingTable(name="照抄项目", indicator_names=frozenset(names)),
+        SiblingTable(name="部分相同", indicator_names=frozenset(names[:3] + [("数量指标", "另外"), ("数量指标", "还有")])),
+        SiblingTable(name="自有指标", indicator_names=frozenset(("质量指标", f"其他{n}") for n in range(6))),
+        SiblingTable(name="本项目", indicator_names=frozenset(names)),
+        SiblingTable(name="太短", indicator_names=frozenset(names[:3])),
+    ]
+    data = factories.table_data(rows=[("产出指标", level2, name, "1 个") for level2, name in names])
+    indexed = SiblingGroup(tables).siblings_of(0, "本项目")
+    plain = tuple(table for position, table in enumerate(tables) if position not in (0, 4))
+    assert [table.name for table in indexed] == [table.name for table in plain]
+    expected = ["本表的三级指标与本单位同年度的“照抄项目”几乎完全相同，不同项目的指标应反映各自的内容。"]
+    assert messages("copied_indicator_set", data, CheckContext(siblings=indexed)) == expected
+    assert messages("copied_indicator_set", data, CheckContext(siblings=plain)) == expected
