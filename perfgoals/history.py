@@ -9,6 +9,8 @@ the current request (simple-history's middleware) is used, as simple-history doe
 
 import contextvars
 
+from django.conf import settings
+from django.db import connections, router, transaction
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -40,18 +42,77 @@ def acting_user(by=None):
 
 
 def create_with_history(objs, *, by=None, reason="", at=None, batch_size=None):
-    """bulk_create the unsaved ``objs`` (all of one model) and record each as created. Returns them."""
+    """bulk_create the unsaved ``objs`` (all of one model) and record each as created. Returns them.
+
+    The creation records are copied by the database from the rows just inserted (one INSERT … SELECT
+    per batch of ids) instead of being built as objects in Python and inserted again value by value:
+    the same records ('+', the acting user, ``at``, ``reason``, every tracked field) for a fraction of
+    the cost when an import creates tens of thousands of rows. Rows that carry a user, time or reason
+    of their own (``_history_user`` …) go through simple-history's helper, which honours them."""
     objs = list(objs)
     if not objs:
         return objs
-    return bulk_create_with_history(
-        objs,
-        type(objs[0]),
-        batch_size=batch_size,
-        default_user=acting_user(by),
-        default_change_reason=reason,
-        default_date=at or timezone.now(),
-    )
+    model = type(objs[0])
+    user = acting_user(by)
+    at = at or timezone.now()
+    if not _copyable(model) or any(_PER_ROW_HISTORY.intersection(vars(obj)) for obj in objs):
+        return bulk_create_with_history(
+            objs, model, batch_size=batch_size, default_user=user, default_change_reason=reason, default_date=at
+        )
+    using = router.db_for_write(model)
+    if not connections[using].features.can_return_rows_from_bulk_insert:  # the rows' ids are needed
+        return bulk_create_with_history(
+            objs, model, batch_size=batch_size, default_user=user, default_change_reason=reason, default_date=at
+        )
+    with transaction.atomic(using=using, savepoint=False):
+        model._default_manager.using(using).bulk_create(objs, batch_size=batch_size)
+        _copy_to_history(model, [obj.pk for obj in objs], using=using, user=user, reason=reason, at=at)
+    return objs
+
+
+# What simple-history reads from a row itself, over the user, time and reason given for all rows.
+_PER_ROW_HISTORY = frozenset({"_history_user", "_history_date", "_change_reason"})
+_HISTORY_COLUMNS = ("history_date", "history_change_reason", "history_type", "history_user")
+
+
+def _copyable(model):
+    """Whether the creation records of ``model`` can be copied from its rows: history is on, and the
+    history table holds exactly the tracked columns, an auto-numbered history_id and the four
+    columns of who, when, why and what (no custom fields of simple-history's options to fill)."""
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return False
+    history = model.history.model
+    expected = {field.name for field in history.tracked_fields} | set(_HISTORY_COLUMNS) | {"history_id"}
+    concrete = {field.name for field in history._meta.concrete_fields}
+    return concrete == expected and history._meta.pk.name == "history_id" and history._meta.pk.db_returning
+
+
+def _copy_to_history(model, ids, *, using, user, reason, at):
+    """Insert a '+' record of each row of ``model`` in ``ids``, with its values as stored."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    history = model.history.model
+    tracked = history.tracked_fields
+    targets = [quote(field.column) for field in tracked]
+    targets += [quote(history._meta.get_field(name).column) for name in _HISTORY_COLUMNS]
+    sources = [quote(model._meta.get_field(field.name).column) for field in tracked]
+    fixed = [
+        history._meta.get_field("history_date").get_db_prep_save(at, connection),
+        reason,
+        "+",
+        user.pk if user is not None else None,
+    ]
+    pk = quote(model._meta.pk.column)
+    size = min(1000, (connection.features.max_query_params or 1000) - len(fixed))
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), size):
+            chunk = ids[start:start + size]
+            cursor.execute(
+                f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(targets)}) "
+                f"SELECT {', '.join(sources)}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} "
+                f"WHERE {pk} IN ({', '.join(['%s'] * len(chunk))}) ORDER BY {pk}",
+                fixed + chunk,
+            )
 
 
 def update_with_history(objs, fields, *, by=None, reason="", at=None, batch_size=None):

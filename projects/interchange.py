@@ -825,7 +825,6 @@ def _import_project_table(reader, data, index, regions, departments, units, resu
         table = ProjectTable(**fields)
         if uid:
             table.uid = uid
-        table._history_user = reader.history["by"]
         reader.rewriting(table.uid)
         reader.create_later([table])
         reader.claim(table)

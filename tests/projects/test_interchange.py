@@ -5,8 +5,20 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from indicators.models import Indicator
+from perfgoals.roles import Role
 from projects import interchange
-from projects.models import Department, DepartmentTarget, ProjectTable, Region, Unit, UserScope
+from projects.models import (
+    Department,
+    DepartmentSubTarget,
+    DepartmentTarget,
+    ProjectGoal,
+    ProjectTable,
+    Region,
+    SpendingCheckpoint,
+    Unit,
+    UserScope,
+)
+from tests import factories
 
 
 def export_all():
@@ -190,6 +202,29 @@ def test_each_created_table_gets_one_creation_record_in_its_history(seeded):
     assert records.count() == ProjectTable.objects.count() == len(document["project_tables"])
     assert set(records.values_list("history_type", "history_change_reason")) == {("+", None)}
     assert set(records.values_list("uid", flat=True)) == set(ProjectTable.objects.values_list("uid", flat=True))
+
+
+@pytest.mark.parametrize("model", [Indicator, ProjectGoal, SpendingCheckpoint, DepartmentSubTarget])
+def test_each_imported_row_gets_one_creation_record_by_the_importer_with_its_values(seeded, model):
+    document = json.loads(export_all())
+    empty_the_database()
+    importer = factories.user(Role.ADMINISTRATOR)
+    started = timezone.now()
+    interchange.import_document(document, by=importer)
+    history = model.history.model
+    fields = [field.attname for field in history.tracked_fields]
+    rows = {row["id"]: row for row in model.objects.values(*fields)}
+    records = list(
+        history.objects.filter(history_date__gte=started).values(
+            *fields, "history_type", "history_user", "history_change_reason", "history_date"
+        )
+    )
+    assert rows and sorted(record["id"] for record in records) == sorted(rows)
+    who = {(record["history_type"], record["history_user"], record["history_change_reason"]) for record in records}
+    assert who == {("+", importer.pk, "导入")}
+    assert len({record["history_date"] for record in records}) == 1
+    for record in records:
+        assert {name: record[name] for name in fields} == rows[record["id"]]
 
 
 def test_imported_tables_are_checked_and_scored_at_once(seeded):
