@@ -239,8 +239,9 @@ def main():
     args = parser.parse_args()
 
     with own_database(args.database_url) as database_url:
-        os.environ["DJANGO_SETTINGS_MODULE"] = "perfgoals.settings"
-        os.environ["DATABASE_URL"] = database_url
+        from bench.bench_pages import production_environment
+
+        production_environment(database_url)  # DEBUG off, as a deployment runs: no query log kept
         import django
 
         django.setup()

@@ -8,6 +8,8 @@ The database: a SQLite file in a temporary folder (never db.sqlite3); or, when D
 (perfgoals_bench_excel_<pid>) and dropped at the end; the database named in the URL is not touched,
 and its role must be allowed to create databases (bench/postgres.sh sets that up). Into it go the
 migrations, the reference data and ``--tables`` generated tables shaped like the seeds.
+Settings are the production ones (DEBUG=0), as in bench_pages.py: with DEBUG on Django keeps a log of
+every query, which a deployment does not.
 
 Each run times, one after the other, on the same tables:
 - export (query + write): export_tables of every table in ``--layout``;
@@ -79,8 +81,9 @@ def bench_database(database_url=None):
 
 
 def setup_django(database_url):
-    os.environ["DJANGO_SETTINGS_MODULE"] = "perfgoals.settings"
-    os.environ["DATABASE_URL"] = database_url
+    from bench.bench_pages import production_environment
+
+    production_environment(database_url)  # DEBUG off, as a deployment runs: no query log kept
     import django
 
     django.setup()

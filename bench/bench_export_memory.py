@@ -33,7 +33,9 @@ def peak_mb():
 
 def worker(layout):
     """The export, measured from inside the process that runs it; prints its figures as JSON."""
-    os.environ["DJANGO_SETTINGS_MODULE"] = "perfgoals.settings"
+    from bench.bench_pages import production_environment
+
+    production_environment(os.environ["DATABASE_URL"])  # DEBUG off, as a deployment runs
     import django
 
     django.setup()
