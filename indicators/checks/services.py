@@ -83,10 +83,30 @@ def level_names():
     return {pk: (level1, level2) for pk, level1, level2 in Level2.objects.values_list("pk", "level1__name", "name")}
 
 
-def _siblings(tables):
+def _siblings(tables, known=None):
     """For each table, the other tables of its unit and year (other versions of itself excluded), as
-    indicator-name sets for the copy-paste rule. One query for all the tables given."""
+    indicator-name sets for the copy-paste rule. One query for all the tables given, none when every
+    unit and year is in ``known``: {(unit id, year): (SiblingGroup, {project id: position})}, which a
+    recheck carries from one chunk to the next (a big unit's tables span chunks) and which is left
+    holding the groups of these tables only."""
+    known = {} if known is None else known
     keys = {(table.unit_id, table.year) for table in tables}
+    missing = keys - known.keys()
+    if missing:
+        known.update(_sibling_groups(missing))
+    for key in known.keys() - keys:
+        del known[key]
+    empty = (SiblingGroup(()), {})
+    result = {}
+    for table in tables:
+        group, positions = known.get((table.unit_id, table.year), empty)
+        result[table.pk] = group.siblings_of(positions.get(table.pk), table.name)
+    return result
+
+
+def _sibling_groups(keys):
+    """{(unit id, year): (SiblingGroup, {project id: position in it})} of the tables of these units and
+    years that have indicators. One query."""
     rows = Indicator.objects.filter(
         project__unit_id__in={unit for unit, _ in keys}, project__year__in={year for _, year in keys}
     ).values_list("project_id", "project__unit_id", "project__year", "project__name", "level2__name", "name")
@@ -104,14 +124,9 @@ def _siblings(tables):
     members = {}
     for project_id, (key, name, names) in by_project.items():
         members.setdefault(key, []).append((project_id, SiblingTable(name=name, indicator_names=frozenset(names))))
-    groups, positions = {}, {}
-    for key, entries in members.items():
-        groups[key] = SiblingGroup(sibling for _, sibling in entries)
-        positions.update((project_id, position) for position, (project_id, _) in enumerate(entries))
-    empty = SiblingGroup(())
     return {
-        table.pk: groups.get((table.unit_id, table.year), empty).siblings_of(positions.get(table.pk), table.name)
-        for table in tables
+        key: (SiblingGroup(sibling for _, sibling in entries), {project_id: position for position, (project_id, _) in enumerate(entries)})
+        for key, entries in members.items()
     }
 
 
@@ -136,9 +151,10 @@ def framework_of(table, level2s=None):
     return {framework.code: data}, {level2.pk: (level2.level1.name, level2.name) for level2 in level2s}
 
 
-def _check(tables, frameworks, names=None):
-    """(table, CheckResult) for loaded tables (see tables_for_check), with siblings and explanations."""
-    siblings = _siblings(tables)
+def _check(tables, frameworks, names=None, known_siblings=None):
+    """(table, CheckResult) for loaded tables (see tables_for_check), with siblings and explanations
+    (``known_siblings``: see _siblings)."""
+    siblings = _siblings(tables, known_siblings)
     explained = _explained(tables)
     names = level_names() if names is None else names
     for table in tables:
@@ -255,8 +271,9 @@ def projects_recheck(queryset, chunk_size=CHUNK_SIZE):
     of tables take seconds, not minutes."""
     frameworks = load_frameworks()
     count = 0
+    known_siblings = {}
     for chunk in _chunks(queryset, chunk_size, by_unit=True):
-        results = list(_check(chunk, frameworks))
+        results = list(_check(chunk, frameworks, known_siblings=known_siblings))
         _store(results)
         count += len(results)
     return count

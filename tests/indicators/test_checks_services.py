@@ -111,6 +111,19 @@ def test_rechecking_many_tables_runs_a_fixed_number_of_queries_per_chunk(referen
     assert CheckFinding.objects.count() == 30 * 2  # each: the vague row, and the copy of its 29 siblings
 
 
+def test_a_unit_whose_tables_span_chunks_is_compared_whole_and_read_once(reference_data):
+    unit = factories.unit()
+    for number in range(10):
+        factories.stored_table(unit, name=f"培训经费{number}", rows=VAGUE_ROWS)
+    with CaptureQueriesContext(connection) as captured:
+        assert projects_recheck(ProjectTable.objects.all(), chunk_size=4) == 10
+    for table in ProjectTable.objects.all():
+        (copied,) = table.findings.filter(rule="copied_indicator_set")
+        assert "等 9 个项目" in copied.message
+    sibling_reads = [q for q in captured.captured_queries if 'INNER JOIN "projects_projecttable"' in q["sql"] and '"indicators_indicator"."name"' in q["sql"]]
+    assert len(sibling_reads) == 1  # the unit's rows, kept for the three chunks
+
+
 def test_tables_of_one_unit_with_the_same_indicators_are_flagged_as_copies(reference_data):
     unit = factories.unit()
     first = factories.stored_table(unit, name="业务培训经费")
