@@ -17,8 +17,13 @@ PRODUCTION_ENV = {
 }
 
 
+# Left out of a production process's environment: the development settings, and the switch the browser
+# tests set for their whole session (Django's check --deploy rightly refuses it, async.E001).
+NOT_IN_PRODUCTION = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
 def manage(*args, **env):
-    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}}
+    environment = {k: v for k, v in os.environ.items() if k not in NOT_IN_PRODUCTION}
     environment.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=environment, capture_output=True, text=True
