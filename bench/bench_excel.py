@@ -91,6 +91,9 @@ def setup_django(database_url):
 
     call_command("migrate", verbosity=0)
     call_command("loaddata", str(ROOT / "fixtures" / "reference.json"), verbosity=0)
+    # The worker as gunicorn loads it (perfgoals/wsgi.py): the loaded app frozen out of the garbage
+    # collector's sight, young objects collected less often. openpyxl alone runs in this process too.
+    import perfgoals.wsgi  # noqa: F401
 
 
 def generated_document(count):

@@ -39,6 +39,7 @@ def worker(layout):
     import django
 
     django.setup()
+    import perfgoals.wsgi  # noqa: F401  (the worker as gunicorn loads it, garbage collection tuned alike)
     from projects import excel
     from projects.models import DepartmentTarget, ProjectTable
 
