@@ -55,12 +55,12 @@ def create_with_history(objs, *, by=None, reason="", at=None, batch_size=None):
     model = type(objs[0])
     user = acting_user(by)
     at = at or timezone.now()
-    if not _copyable(model) or any(_PER_ROW_HISTORY.intersection(vars(obj)) for obj in objs):
-        return bulk_create_with_history(
-            objs, model, batch_size=batch_size, default_user=user, default_change_reason=reason, default_date=at
-        )
     using = router.db_for_write(model)
-    if not connections[using].features.can_return_rows_from_bulk_insert:  # the rows' ids are needed
+    if (
+        not _copyable(model)
+        or any(_PER_ROW_HISTORY.intersection(vars(obj)) for obj in objs)
+        or not connections[using].features.can_return_rows_from_bulk_insert  # the rows' ids are needed
+    ):
         return bulk_create_with_history(
             objs, model, batch_size=batch_size, default_user=user, default_change_reason=reason, default_date=at
         )
