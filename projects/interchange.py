@@ -59,24 +59,6 @@ class LevelNames(dict):
         return dict.__getitem__(self, pk)
 
 
-def _indicator_rows(indicators, levels):
-    return [
-        {
-            "uid": str(row.uid),
-            "level1": levels[row.level2_id][0],
-            "level2": levels[row.level2_id][1],
-            "name": row.name,
-            "description": row.description,
-            "value": row.value_text,
-            "basis": row.basis,
-            "basis_text": row.basis_text,
-            "weight": decimal_text(row.weight),
-            "note": row.note,
-        }
-        for row in indicators
-    ]
-
-
 def _rows_by_project(queryset, fields, project_ids):
     """{project table id: [row tuple of ``fields``]} of the rows of these tables, in the queryset's
     order, read as plain values: building and linking a model instance for each of thousands of rows
@@ -88,7 +70,8 @@ def _rows_by_project(queryset, fields, project_ids):
     return found
 
 
-def _project_indicator_rows(rows, levels):
+def _indicator_rows(rows, levels):
+    """The document rows of indicators given as tuples of _INDICATOR_VALUES."""
     return [
         {
             "uid": str(uid),
@@ -170,7 +153,7 @@ def export_document(project_tables, department_targets, levels=None):
                 "no_direct_beneficiaries": table.no_direct_beneficiaries,
                 "status": table.status,
                 "version": table.version,
-                "indicators": _project_indicator_rows(indicators[table.pk], levels),
+                "indicators": _indicator_rows(indicators[table.pk], levels),
             }
         )
     targets = []
@@ -197,7 +180,9 @@ def export_document(project_tables, department_targets, levels=None):
                     }
                     for sub in target.sub_targets.all()
                 ],
-                "indicators": _indicator_rows(target.indicators.all(), levels),
+                "indicators": _indicator_rows(
+                    [[getattr(row, name) for name in _INDICATOR_VALUES] for row in target.indicators.all()], levels
+                ),
             }
         )
     code_by_region_id = {region.pk: code for code, region in regions.items()}
