@@ -11,23 +11,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
-from django.db.models import Prefetch
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from indicators.checks.services import project_findings
-from indicators.models import Grade, Indicator, Opinion
+from indicators.models import Grade, Opinion
 from perfgoals.faults import database_failed
 from perfgoals.lists import FilteredListView, SearchFilterSet
 from perfgoals.roles import Role, role_of
 from perfgoals.tables import BadgeColumn, BaseTable, DetailLinkColumn, MoneyColumn, NumberColumn
-from projects import presentation, workflow
-from projects.models import Department, GoalKind, ProjectGoal, ProjectTable, ReviewAction, ReviewRecord
+from projects import permissions, presentation, workflow
+from projects.models import Department, GoalKind, ProjectTable, ReviewAction, ReviewRecord
 from projects.review import awaiting, submission_diff, table_history
+from projects.views import _findings_by_row, _project_for_display
 
-REVIEWER_ROLES = {Role.DEPARTMENT_REVIEWER, Role.FINANCE_OFFICER}
 DECISIONS = (ReviewAction.PASS, ReviewAction.APPROVE, ReviewAction.RETURN)
 
 
@@ -85,7 +84,7 @@ class ReviewQueueView(FilteredListView):
     template_name = "projects/review_queue.html"
 
     def user_may_view(self, user):
-        return role_of(user) in REVIEWER_ROLES
+        return permissions.can_review(user)
 
     def scoped_queryset(self, user):
         return awaiting(user)
@@ -109,7 +108,7 @@ def review_bulk(request):
     """批量通过、批复或退回所选的表，退回时所有表用同一个理由。每张表单独处理，被拒绝的逐条说明原因。"""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    if role_of(request.user) not in REVIEWER_ROLES:
+    if not permissions.can_review(request.user):
         raise PermissionDenied("只有审核人可以批量审核。")
     action = request.POST.get("action", "")
     ids = _ids(request.POST.getlist("selected"))
@@ -164,36 +163,10 @@ def _back_to(request):
 # The review page
 
 
-def _table_for_review(request, pk):
-    return get_object_or_404(
-        ProjectTable.objects.visible_to(request.user)
-        .select_related("region", "department", "unit", "attribute", "framework", "updated_by")
-        .prefetch_related(
-            Prefetch(
-                "indicators",
-                queryset=Indicator.objects.select_related("level2__level1", "copied_from").order_by("order", "id"),
-            ),
-            Prefetch("goals", queryset=ProjectGoal.objects.order_by("kind", "order", "id")),
-            "spending_plan",
-        ),
-        pk=pk,
-    )
-
-
-def _findings_for(table):
-    table_level, by_row = [], {}
-    for finding in project_findings(project=table):
-        if finding.indicator_id:
-            by_row.setdefault(finding.indicator_id, []).append(finding)
-        else:
-            table_level.append(finding)
-    return table_level, by_row
-
-
 def _review_context(request, table, *, posted=None):
     """Everything the review page shows; ``posted`` refills the reviewer's input after a refusal."""
     posted = posted or {}
-    table_findings, row_findings = _findings_for(table)
+    table_findings, row_findings = _findings_by_row(project_findings(project=table))
     rows = presentation.indicator_rows(table.indicators.all())
     for row in rows:
         indicator = row.indicator
@@ -223,8 +196,8 @@ def _review_context(request, table, *, posted=None):
 @login_required
 def project_review(request, pk):
     """审核页：按官方表样查看，逐行写审核意见，选择等级，然后通过、批复或退回。"""
-    table = _table_for_review(request, pk)
-    if role_of(request.user) not in REVIEWER_ROLES:
+    table = _project_for_display(request, pk)
+    if not permissions.can_review(request.user):
         raise PermissionDenied("只有主管部门审核人和财政审核人可以审核。")
     if request.method == "POST":
         return _decide(request, table)
