@@ -15,17 +15,18 @@
 
 import argparse
 import contextlib
-import os
 import random
 import statistics
 import sys
 import time
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.bench_pages import percentile  # noqa: E402
+from bench.databases import is_postgresql, postgresql_database  # noqa: E402
 
 SUBJECTS = [
     ("基层干部业务培训", "培训", "期", "人次"),
@@ -124,12 +125,6 @@ def table_data(spec, framework):
     )
 
 
-def percentile(values, fraction):
-    from bench.bench_pages import percentile as nearest_rank
-
-    return nearest_rank(values, fraction)
-
-
 def bench_in_memory(specs, framework, runs):
     from indicators.checks import check_table
 
@@ -214,28 +209,11 @@ def bench_database(specs, runs):
 @contextlib.contextmanager
 def own_database(database_url):
     """In-memory SQLite, or a PostgreSQL database of this run's own on the server of ``database_url``."""
-    if not database_url or not database_url.startswith(("postgres://", "postgresql://")):
+    if not is_postgresql(database_url):
         yield "sqlite://:memory:"
         return
-    import psycopg2
-
-    name = f"perfgoals_bench_checks_{os.getpid()}"
-    admin = psycopg2.connect(database_url)
-    admin.autocommit = True
-    try:
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            cursor.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield urlunsplit(urlsplit(database_url)._replace(path=f"/{name}"))
-        finally:
-            from django.db import connections
-
-            connections.close_all()
-            with admin.cursor() as cursor:
-                cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        admin.close()
+    with postgresql_database(database_url, "checks") as url:
+        yield url
 
 
 def main():

@@ -40,10 +40,12 @@ import time
 from contextlib import contextmanager
 from copy import copy
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.bench_pages import percentile  # noqa: E402
+from bench.databases import is_postgresql, postgresql_database  # noqa: E402
 
 
 @contextmanager
@@ -51,33 +53,12 @@ def bench_database(database_url=None):
     """A database URL of the benchmark's own: a SQLite file, or a PostgreSQL database created on the
     server of ``database_url`` and dropped afterwards."""
     database_url = database_url or os.environ.get("DATABASE_URL", "")
-    if not database_url.startswith(("postgres://", "postgresql://")):
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
+    if is_postgresql(database_url):
+        with postgresql_database(database_url, "excel") as url:
+            yield url
         return
-    import psycopg2
-
-    name = f"perfgoals_bench_excel_{os.getpid()}"
-    admin = psycopg2.connect(database_url)
-    admin.autocommit = True
-    try:
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            cursor.execute(f'CREATE DATABASE "{name}"')
-        parts = urlsplit(database_url)
-        try:
-            yield urlunsplit(parts._replace(path=f"/{name}"))
-        finally:
-            from django.conf import settings
-
-            if settings.configured:
-                from django.db import connections
-
-                connections.close_all()
-            with admin.cursor() as cursor:
-                cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        admin.close()
+    with tempfile.TemporaryDirectory() as folder:
+        yield f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
 
 
 def setup_django(database_url):
@@ -131,12 +112,6 @@ def generated_document(count):
         },
         "project_tables": tables, "department_targets": [],
     }
-
-
-def percentile(values, fraction):
-    from bench.bench_pages import percentile as nearest_rank
-
-    return nearest_rank(values, fraction)
 
 
 def timed(function, *args):

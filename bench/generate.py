@@ -19,7 +19,6 @@ benchmarks log in as.
 
 import argparse
 import datetime
-import json
 import os
 import random
 import sys
