@@ -207,6 +207,14 @@ def load_frameworks(codes=None):
     return result
 
 
+def load_level_names(pks=None):
+    """{二级 id: (一级 name, 二级 name)} of the 二级 ``pks``, or of every framework: one query."""
+    from indicators.models import Level2
+
+    level2s = Level2.objects.all() if pks is None else Level2.objects.filter(pk__in=pks)
+    return {pk: (level1, level2) for pk, level1, level2 in level2s.values_list("pk", "level1__name", "name")}
+
+
 def table_data_from_project(project, frameworks=None, level_names=None):
     """TableData of a saved ProjectTable.
 
@@ -214,7 +222,8 @@ def table_data_from_project(project, frameworks=None, level_names=None):
     (``checked_rows``, ``checked_goals``, ``checked_plan``), else through the related managers (prefetch
     them when checking many tables that way). `frameworks` is load_frameworks()' result; without it the table's
     framework is loaded (one query). `level_names` ({二级 id: (一级 name, 二级 name)}) names each row's
-    一级 and 二级; without it they are read from the row (select_related level2__level1 then)."""
+    一级 and 二级; without it they are read from the row (select_related level2__level1 then), or for
+    rows from tables_for_check looked up in one query."""
     if frameworks is None or project.framework.code not in frameworks:
         frameworks = {**(frameworks or {}), **load_frameworks([project.framework.code])}
     loaded = hasattr(project, "checked_rows")
@@ -223,14 +232,7 @@ def table_data_from_project(project, frameworks=None, level_names=None):
         (point.month, point.cumulative_percent) for point in (project.checked_plan if loaded else project.spending_plan.all())
     )
     if loaded and level_names is None:  # plain rows have no 二级 object to read names from: one query
-        from indicators.models import Level2
-
-        level_names = {
-            pk: (level1, level2)
-            for pk, level1, level2 in Level2.objects.filter(pk__in={row.level2_id for row in project.checked_rows}).values_list(
-                "pk", "level1__name", "name"
-            )
-        }
+        level_names = load_level_names({row.level2_id for row in project.checked_rows})
     rows = []
     for index, row in enumerate(project.checked_rows if loaded else project.indicators.all(), 1):
         if level_names is not None:

@@ -20,6 +20,7 @@ from indicators.checks.data import (
     SiblingTable,
     framework_data,
     load_frameworks,
+    load_level_names,
     table_data_from_project,
 )
 from indicators.checks.engine import check_table
@@ -61,7 +62,7 @@ def tables_for_check(queryset):
     """The tables of the queryset, each with everything check_table reads, in four queries whatever
     their number: ``checked_rows``, ``checked_goals`` and ``checked_plan`` hold the rows (in order, uid
     as text), goals and spending plan that table_data_from_project reads. Rows come without their 二级:
-    _check names each row's 一级 and 二级 from one lookup (level_names)."""
+    _check names each row's 一级 and 二级 from one lookup (load_level_names)."""
     tables = list(queryset.select_related("framework", "region", "department", "unit"))
     by_pk = {table.pk: table for table in tables}
     for table in tables:
@@ -76,11 +77,6 @@ def tables_for_check(queryset):
     for project_id, *values in plan.values_list("project_id", *CheckedPoint._fields):
         by_pk[project_id].checked_plan.append(CheckedPoint(*values))
     return tables
-
-
-def level_names():
-    """{二级 id: (一级 name, 二级 name)} of every framework: one query for any number of tables."""
-    return {pk: (level1, level2) for pk, level1, level2 in Level2.objects.values_list("pk", "level1__name", "name")}
 
 
 def _siblings(tables, known=None):
@@ -141,7 +137,7 @@ def _explained(tables):
 
 
 def framework_of(table, level2s=None):
-    """load_frameworks() and level_names() for one table's framework only, in one query (none when its
+    """load_frameworks() and load_level_names() for one table's framework only, in one query (none when its
     二级 are given, with their 一级): what checking a single table needs (the database keeps every
     row's 二级 within its table's framework)."""
     framework = table.framework
@@ -156,7 +152,7 @@ def _check(tables, frameworks, names=None, known_siblings=None):
     (``known_siblings``: see _siblings)."""
     siblings = _siblings(tables, known_siblings)
     explained = _explained(tables)
-    names = level_names() if names is None else names
+    names = load_level_names() if names is None else names
     for table in tables:
         context = CheckContext(siblings=siblings[table.pk], explained=frozenset(explained[table.pk]))
         yield table, check_table(table_data_from_project(table, frameworks, names), context)
@@ -258,9 +254,9 @@ def _chunks(queryset, size, by_unit=False):
 
 def projects_check(queryset, chunk_size=CHUNK_SIZE):
     """(table, CheckResult) for every table in the queryset, computed and not stored (check_tables)."""
-    frameworks = load_frameworks()
+    frameworks, names = load_frameworks(), load_level_names()
     for chunk in _chunks(queryset, chunk_size):
-        yield from _check(chunk, frameworks)
+        yield from _check(chunk, frameworks, names)
 
 
 def projects_recheck(queryset, chunk_size=CHUNK_SIZE):
@@ -269,11 +265,11 @@ def projects_recheck(queryset, chunk_size=CHUNK_SIZE):
     Works in chunks: per chunk a fixed number of queries (tables, rows, goals, plans, siblings,
     explanations, 二级 names, stored findings, delete, insert) and one update per changed score and grade, so thousands
     of tables take seconds, not minutes."""
-    frameworks = load_frameworks()
+    frameworks, names = load_frameworks(), load_level_names()
     count = 0
     known_siblings = {}
     for chunk in _chunks(queryset, chunk_size, by_unit=True):
-        results = list(_check(chunk, frameworks, known_siblings=known_siblings))
+        results = list(_check(chunk, frameworks, names, known_siblings))
         _store(results)
         count += len(results)
     return count
