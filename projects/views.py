@@ -96,7 +96,8 @@ def home(request):
     rows = [(table, permissions.can_edit(request.user, table)) for table in page.object_list]
     for table, _ in rows:
         table.return_reason_label = Opinion(table.return_reason).label if table.return_reason else ""
-    is_reviewer = role_of(request.user) in {Role.DEPARTMENT_REVIEWER, Role.FINANCE_OFFICER, Role.ADMINISTRATOR}
+    role = role_of(request.user)
+    is_reviewer = role in {Role.DEPARTMENT_REVIEWER, Role.FINANCE_OFFICER, Role.ADMINISTRATOR}
     targets = DepartmentTarget.objects.visible_to(request.user).filter(year=year).select_related("department")
     unit = permissions.unit_of(request.user)
     return render(
@@ -111,7 +112,7 @@ def home(request):
             "year": year,
             "years": years,
             "unit": unit,
-            "role": role_of(request.user),
+            "role": role,
             "is_reviewer": is_reviewer,
             "can_create": permissions.can_create_tables(request.user),
             "can_create_target": unit is not None and unit.is_department_office,
@@ -139,6 +140,7 @@ def project_detail(request, pk):
     table = _project_for_display(request, pk)
     layout = presentation.layout_for(request.GET.get("layout"), table)
     plan = list(table.spending_plan.all())
+    actions = workflow.available_actions(request.user, table)
     return render(
         request,
         "projects/project_detail.html",
@@ -153,8 +155,8 @@ def project_detail(request, pk):
             "long_term_goals": [goal.text for goal in table.goals.all() if goal.kind == GoalKind.LONG_TERM],
             "can_edit": permissions.can_edit(request.user, table),
             "findings": project_findings(project=table),
-            "unit_buttons": [(action, UNIT_BUTTONS[action]) for action in workflow.available_actions(request.user, table) if action in UNIT_BUTTONS],
-            "can_review": any(action in {"pass", "approve", "return"} for action in workflow.available_actions(request.user, table)),
+            "unit_buttons": [(action, UNIT_BUTTONS[action]) for action in actions if action in UNIT_BUTTONS],
+            "can_review": any(action in {"pass", "approve", "return"} for action in actions),
             "returned": latest_return(table),
         },
     )
@@ -181,6 +183,13 @@ class _EditorView(LoginRequiredMixin, View):
         self.object = self.get_object()
         self.check_permission()
         return super().dispatch(request, *args, **kwargs)
+
+    def database_refused(self, forms, what):
+        """The page again, everything typed kept, when the database failed mid-save (nothing was written)."""
+        messages.error(self.request, database_failed(what) + "您填写的内容都还在页面上。")
+        if self.object is not None:
+            self.object.refresh_from_db()  # the save changed it in memory only: the page keeps its edit token
+        return self.render_page(forms, status=503)
 
 
 class ProjectEditView(_EditorView):
@@ -308,10 +317,7 @@ class ProjectEditView(_EditorView):
         except services.EditConflict as conflict:
             return self.render_page(forms, status=409, conflict=str(conflict))
         except DatabaseError:
-            messages.error(request, database_failed("saving a project table") + "您填写的内容都还在页面上。")
-            if self.object is not None:
-                self.object.refresh_from_db()  # the save changed it in memory only: the page keeps its edit token
-            return self.render_page(forms, status=503)
+            return self.database_refused(forms, "saving a project table")
         messages.success(request, f"已保存“{table.name or '未命名项目'}”。")
         return redirect("projects:project_edit", pk=table.pk)
 
@@ -550,9 +556,6 @@ class DepartmentTargetEditView(_EditorView):
         except services.EditConflict as conflict:
             return self.render_page(forms, status=409, conflict=str(conflict))
         except DatabaseError:
-            messages.error(request, database_failed("saving a department target") + "您填写的内容都还在页面上。")
-            if self.object is not None:
-                self.object.refresh_from_db()  # the save changed it in memory only: the page keeps its edit token
-            return self.render_page(forms, status=503)
+            return self.database_refused(forms, "saving a department target")
         messages.success(request, "已保存部门整体绩效目标。")
         return redirect("projects:target_edit", pk=target.pk)
