@@ -93,7 +93,6 @@ def test_a_bad_money_value_is_refused_beside_its_cell_and_the_rest_is_kept(page,
 
 
 def test_two_people_edit_the_same_table_and_the_second_save_is_refused_with_nothing_lost(browser, live_server, demo):
-    from tests.e2e.conftest import CHROMIUM_FLAGS  # noqa: F401  (same browser, two separate sessions)
 
     table = ProjectTable.objects.get(name="特邀监察员经费")
     first = browser.new_context(locale="zh-CN").new_page()
