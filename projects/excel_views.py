@@ -218,16 +218,14 @@ def excel_import_preview(request, token):
     )
 
 
-def quality_findings(table_document, frameworks=None):
+def quality_findings(table_document, frameworks):
     """The quality checks (indicators.checks) on one table as it would be imported, or None when the
-    table was refused and so has nothing to check. ``frameworks`` (load_frameworks()) saves a query
-    per table when a file holds many."""
+    table was refused and so has nothing to check. ``frameworks`` is load_frameworks(), read once for
+    the whole file."""
     if table_document is None:
         return None
-    from indicators.checks import check_table, load_frameworks, table_data_from_document
+    from indicators.checks import check_table, table_data_from_document
 
-    if frameworks is None:
-        frameworks = load_frameworks([table_document.get("framework")])
     return check_table(table_data_from_document(table_document, frameworks))
 
 
