@@ -237,6 +237,14 @@ class ImportResult:
     targets: list = field(default_factory=list)
 
 
+def _uuid_or_none(value):
+    """``value`` as a UUID, or None when it is not one."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
 class _Reader:
     """Checks one document, collecting every problem with its place, before anything is written."""
 
@@ -257,13 +265,7 @@ class _Reader:
         """The current export of every table the document names by uid, to tell unchanged tables
         (written not at all) from changed ones. One export for all of them, not one per table."""
         def uids(key):
-            found = set()
-            for data in document.get(key) or []:
-                try:
-                    found.add(uuid.UUID(str(data.get("uid"))))
-                except (AttributeError, ValueError):
-                    continue
-            return found
+            return {_uuid_or_none(data.get("uid")) for data in document.get(key) or [] if isinstance(data, dict)} - {None}
 
         current = export_document(
             ProjectTable.objects.filter(uid__in=uids("project_tables")),
@@ -278,24 +280,18 @@ class _Reader:
         project tables the document names by uid, the names and codes taken in its years (a name is
         unique per unit, year and version, a code per region, year and version), and the table each
         indicator uid the document lists belongs to."""
-        def uid_of(value):
-            try:
-                return uuid.UUID(str(value))
-            except (AttributeError, ValueError):
-                return None
-
         table_uids, row_uids, years, regions = set(), set(), set(), set()
         for key in ("project_tables", "department_targets"):
             for data in document.get(key) or []:
                 if not isinstance(data, dict):
                     continue
                 if key == "project_tables":
-                    table_uids.add(uid_of(data.get("uid")))
+                    table_uids.add(_uuid_or_none(data.get("uid")))
                     years.add(data.get("year") if isinstance(data.get("year"), int) else None)
                     regions.add(str(data.get("region")))
                 rows = data.get("indicators")
                 if isinstance(rows, list):
-                    row_uids.update(uid_of(row.get("uid")) for row in rows if isinstance(row, dict))
+                    row_uids.update(_uuid_or_none(row.get("uid")) for row in rows if isinstance(row, dict))
         self.stored_tables = ProjectTable.objects.in_bulk(table_uids - {None}, field_name="uid")
         self.taken_names, self.taken_codes = {}, {}
         # Tables are named by uid here, not id: new tables get their ids only when they are created,
