@@ -210,8 +210,9 @@ class FilteredListView(LoginRequiredMixin, SingleTableMixin, FilterView):
         values = table.as_values()
         headers = next(values)
         rows = list(values)
-        content = list_workbook(sheet_title=self.title, title=self.export_title(), headers=headers, rows=rows)
-        audit.record("export", request=self.request, list=self.title, filters=self.export_title(), rows=len(rows))
+        title = self.export_title()
+        content = list_workbook(sheet_title=self.title, title=title, headers=headers, rows=rows)
+        audit.record("export", request=self.request, list=self.title, filters=title, rows=len(rows))
         return xlsx_response(content, f"{self.title}.xlsx")
 
     def export_url(self):
