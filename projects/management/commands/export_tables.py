@@ -38,6 +38,8 @@ class Command(BaseCommand):
         if options["year"]:
             tables = tables.filter(year=options["year"])
             targets = targets.filter(year=options["year"])
+        if options["format"] == "xlsx" and not options["output"]:
+            raise CommandError("导出 xlsx 时请用 -o 指定输出文件。")
         audit.record(
             "export",
             username=f"命令行：{getpass.getuser()}",
@@ -49,8 +51,6 @@ class Command(BaseCommand):
             output=options["output"] or "标准输出",
         )
         if options["format"] == "xlsx":
-            if not options["output"]:
-                raise CommandError("导出 xlsx 时请用 -o 指定输出文件。")
             content = excel.export_tables(tables, targets, options["layout"])
             self.write(options, content, "wb")
             return
