@@ -174,13 +174,10 @@ def _review_context(request, table, *, posted=None):
         row.comment_reason = posted.get(f"reason-{indicator.pk}", "")
         row.comment_text = posted.get(f"comment-{indicator.pk}", "")
     actions = [action for action in workflow.available_actions(request.user, table) if action in DECISIONS]
-    plan = list(table.spending_plan.all())
     return {
         "table": table,
-        "layout": presentation.layout_for(request.GET.get("layout"), table),
         "rows": rows,
-        "plan": plan[:6],
-        "plan_filler": max(6 - len(plan), 0),
+        "plan": list(table.spending_plan.all())[:6],
         "annual_goals": [goal.text for goal in table.goals.all() if goal.kind == GoalKind.ANNUAL],
         "long_term_goals": [goal.text for goal in table.goals.all() if goal.kind == GoalKind.LONG_TERM],
         "table_findings": table_findings,
