@@ -31,9 +31,22 @@ _WRAP = Alignment(vertical="top", wrap_text=True)
 _MAX_WIDTH = 60
 
 
-def _display_width(text):
+class _CharWidths(dict):
+    """Printed width of each character met so far: 2 for wide (CJK) characters, 1 for the others."""
+
+    def __missing__(self, char):
+        width = self[char] = 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        return width
+
+
+_CHAR_WIDTHS = _CharWidths()
+
+
+def display_width(text):
     """Width in Excel character units: a Chinese character takes two."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    if text.isascii():
+        return len(text)
+    return sum(map(_CHAR_WIDTHS.__getitem__, text))
 
 
 def cell_value(value):
@@ -68,7 +81,7 @@ def list_workbook(*, sheet_title, title, headers, rows):
     sheet = workbook.active
     sheet.title = sheet_title[:31]
     sheet.cell(TITLE_ROW, 1, title).font = _TITLE_FONT
-    widths = [_display_width(str(header)) + 2 for header in headers]
+    widths = [display_width(str(header)) + 2 for header in headers]
     for column, header in enumerate(headers, 1):
         cell = sheet.cell(HEADER_ROW, column, str(header))
         cell.font = _HEADER_FONT
@@ -84,7 +97,7 @@ def list_workbook(*, sheet_title, title, headers, rows):
                 cell.number_format = number_format
             if isinstance(stored, str):
                 cell.alignment = _WRAP
-                widths[column - 1] = max(widths[column - 1], min(_display_width(stored) + 2, _MAX_WIDTH))
+                widths[column - 1] = max(widths[column - 1], min(display_width(stored) + 2, _MAX_WIDTH))
             elif stored is not None:
                 widths[column - 1] = max(widths[column - 1], 12 if isinstance(stored, datetime.date) else 10)
     for column, width in enumerate(widths, 1):

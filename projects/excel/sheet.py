@@ -6,7 +6,6 @@ uids and unprinted fields. Cells are collected, then streamed out in row order a
 import functools
 import json
 import math
-import unicodedata
 
 from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -14,6 +13,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
+
+from perfgoals.xlsx import display_width
 
 _THIN = Side(style="thin", color="000000")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -41,23 +42,6 @@ STYLES = {
 _UNSIZED = frozenset({"title", "subtitle", "plain_right", "plain_left"})
 LINE_HEIGHT = 14.0
 MIN_ROW_HEIGHT = 20.0
-
-
-class _CharWidths(dict):
-    """Printed width of each character met so far: 2 for wide (CJK) characters, 1 for the others."""
-
-    def __missing__(self, ch):
-        width = self[ch] = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-        return width
-
-
-_CHAR_WIDTHS = _CharWidths()
-
-
-def display_width(text):
-    if text.isascii():
-        return len(text)
-    return sum(map(_CHAR_WIDTHS.__getitem__, text))
 
 
 @functools.lru_cache(maxsize=8192)  # labels, headers and common values recur on every sheet
