@@ -25,7 +25,7 @@ from perfgoals.tables import BadgeColumn, BaseTable, DetailLinkColumn, MoneyColu
 from projects import permissions, presentation, workflow
 from projects.models import Department, GoalKind, ProjectTable, ReviewAction, ReviewRecord
 from projects.review import awaiting, submission_diff, table_history
-from projects.views import _findings_by_row, _project_for_display
+from projects.views import findings_by_row, project_for_display
 
 DECISIONS = (ReviewAction.PASS, ReviewAction.APPROVE, ReviewAction.RETURN)
 
@@ -166,7 +166,7 @@ def _back_to(request):
 def _review_context(request, table, *, posted=None):
     """Everything the review page shows; ``posted`` refills the reviewer's input after a refusal."""
     posted = posted or {}
-    table_findings, row_findings = _findings_by_row(project_findings(project=table))
+    table_findings, row_findings = findings_by_row(project_findings(project=table))
     rows = presentation.indicator_rows(table.indicators.all())
     for row in rows:
         indicator = row.indicator
@@ -193,7 +193,7 @@ def _review_context(request, table, *, posted=None):
 @login_required
 def project_review(request, pk):
     """审核页：按官方表样查看，逐行写审核意见，选择等级，然后通过、批复或退回。"""
-    table = _project_for_display(request, pk)
+    table = project_for_display(request, pk)
     if not permissions.can_review(request.user):
         raise PermissionDenied("只有主管部门审核人和财政审核人可以审核。")
     if request.method == "POST":

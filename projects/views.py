@@ -25,6 +25,7 @@ from perfgoals.faults import database_failed
 from perfgoals.roles import Role, role_of
 from projects import forms as project_forms
 from projects import permissions, presentation, services, workflow
+from projects.overview import chosen_year
 from projects.models import (
     BudgetYear,
     DepartmentTarget,
@@ -58,11 +59,6 @@ def _indicator_queryset():
     return Indicator.objects.select_related("level2__level1", "copied_from").order_by("order", "id")
 
 
-def _selected_year(request, years):
-    """The budget year asked for, else the latest the user has (also for a year no budget year can be)."""
-    return budget_year(request.GET.get("year"), max(years) if years else timezone.localdate().year)
-
-
 HOME_PAGE_SIZE = 50
 
 
@@ -78,7 +74,7 @@ def home(request):
     新建 and 复制上年; reviewers see every table in their scope."""
     visible = ProjectTable.objects.visible_to(request.user)
     years = sorted(visible.order_by().values_list("year", flat=True).distinct(), reverse=True)
-    year = _selected_year(request, years)
+    year = chosen_year(request.GET.get("year"), years)
     if year not in years:
         years = sorted({*years, year}, reverse=True)
     last_return = ReviewRecord.objects.filter(project=OuterRef("pk"), action=ReviewAction.RETURN).order_by("-at", "-id")
@@ -121,7 +117,7 @@ def home(request):
     )
 
 
-def _project_for_display(request, pk):
+def project_for_display(request, pk):
     return get_object_or_404(
         ProjectTable.objects.visible_to(request.user)
         .select_related("region", "department", "unit", "attribute", "framework", "updated_by")
@@ -137,7 +133,7 @@ def _project_for_display(request, pk):
 @login_required
 def project_detail(request, pk):
     """The table as the official form, in the 平罗 or the 定州 layout (``?layout=``), ready to print."""
-    table = _project_for_display(request, pk)
+    table = project_for_display(request, pk)
     layout = presentation.layout_for(request.GET.get("layout"), table)
     plan = list(table.spending_plan.all())
     actions = workflow.available_actions(request.user, table)
@@ -162,7 +158,7 @@ def project_detail(request, pk):
     )
 
 
-def _findings_by_row(findings):
+def findings_by_row(findings):
     """Stored findings split into the table's own and those of each indicator row (by row id)."""
     table_level, by_indicator = [], {}
     for finding in findings:
@@ -260,7 +256,7 @@ class ProjectEditView(_EditorView):
     def render_page(self, forms, *, status=200, conflict=None):
         form, goals, long_term_goals, spending_plan, indicators = forms
         findings = project_findings(project=self.object) if self.object else []
-        table_findings, by_indicator = _findings_by_row(findings)
+        table_findings, by_indicator = findings_by_row(findings)
         returned = latest_return(self.object)
         comments = list(returned.comments.all()) if returned else []
         for row in indicators.forms:
@@ -391,7 +387,7 @@ def project_copy_list(request):
         raise PermissionDenied("只有单位填报人可以复制上年的表。")
     visible = ProjectTable.objects.visible_to(request.user)
     latest = visible.aggregate(latest=Max("year"))["latest"] or timezone.localdate().year
-    year = _selected_year(request, [latest])
+    year = chosen_year(request.GET.get("year"), [latest])
     last_year = (
         visible.filter(year=year - 1)
         .exclude(status__in=[TableStatus.RETURNED, TableStatus.SUPERSEDED])
