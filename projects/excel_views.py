@@ -10,7 +10,6 @@ nothing.
 
 import re
 import secrets
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -76,7 +75,7 @@ def target_export_xlsx(request, pk):
 
 
 def _upload_dir():
-    folder = Path(getattr(settings, "PERFGOALS_IMPORT_DIR", Path(tempfile.gettempdir()) / "perfgoals-imports"))
+    folder = Path(settings.PERFGOALS_IMPORT_DIR)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
