@@ -15,7 +15,7 @@ def ref(row, col):
     return f"{get_column_letter(col)}{row}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """One visible cell (the top-left of a merged range) with its text."""
 
@@ -47,8 +47,11 @@ def merged_ranges(workbook, sheet):
 
 
 class SheetGrid:
-    def __init__(self, sheet, merges=()):
-        self.title = sheet.title
+    def __init__(self, title, cells, merges=()):
+        """The grid of a sheet named ``title`` from its ``cells`` (objects with row, column, value,
+        data_type and number_format, such as openpyxl's read-only cells; empty ones are skipped) and
+        its ``merges`` (see merged_ranges)."""
+        self.title = title
         self.origin = {}  # (row, col) inside a merged range → its top-left
         self.bounds = {}  # top-left → (rows, span)
         for left, top, right, bottom in merges:
@@ -62,23 +65,26 @@ class SheetGrid:
         self.hidden_rows = {}
         tags = {}
         entries, origin, bounds, tag_prefixes = self.entries, self.origin, self.bounds, (TABLE_TAG, ROW_TAG)
-        for row in sheet.iter_rows():
-            for cell in row:
-                value = cell.value
-                if value is None or value == "":
-                    continue
-                position = (cell.row, cell.column)
-                if isinstance(value, str) and value.startswith(tag_prefixes):
+        for cell in cells:
+            value = cell.value
+            if value is None or value == "":
+                continue
+            position = (cell.row, cell.column)
+            if type(value) is str:
+                if value.startswith(tag_prefixes):
                     tags[position] = value
                     continue
-                if position in origin:
-                    continue  # a value left under a merged range is not shown, so it is not read
-                rows, span = bounds.get(position, (1, 1))
-                number_format = cell.number_format  # a lookup in the workbook's styles: once a cell
-                entries[position] = Entry(
-                    position[0], position[1], cell_text(value, number_format), value, number_format,
-                    span, rows, formula=cell.data_type == "f",
-                )
+                text = value if "\r" not in value else cell_text(value)
+            else:
+                text = None
+            if position in origin:
+                continue  # a value left under a merged range is not shown, so it is not read
+            rows, span = bounds.get(position, (1, 1))
+            number_format = cell.number_format
+            entries[position] = Entry(
+                position[0], position[1], cell_text(value, number_format) if text is None else text, value,
+                number_format, span, rows, formula=cell.data_type == "f",
+            )
         for (row, col), tag in tags.items():
             data_entry = self.entries.pop((row, col + 1), None)
             data = {}

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from projects.excel import layouts
+from projects.excel.cells import NumberFormats, read_sheet
 from projects.excel.grid import SheetGrid, merged_ranges, ref
 from projects.excel.levels import choose_framework, match_levels
 from projects.excel.text import (
@@ -81,12 +82,13 @@ def read_workbook(workbook, frameworks):
     """Every table in an openpyxl workbook (opened with data_only=False, so formulas show)."""
     result = WorkbookRead()
     ours = _our_sheets(workbook)
+    number_formats = NumberFormats(workbook)
     for sheet in workbook.worksheets:
         if sheet.title == MARKER_SHEET or ours.get(sheet.title) == "summary":
             continue
         if sheet.sheet_state != "visible" and sheet.title not in ours:
             continue
-        grid = load_grid(workbook, sheet)
+        grid = load_grid(workbook, sheet, number_formats)
         SheetReader(grid, frameworks, result, exact=sheet.title in ours).read()
     if not result.tables and not result.problems:
         result.problems.append(
@@ -95,12 +97,18 @@ def read_workbook(workbook, frameworks):
     return result
 
 
-def load_grid(workbook, sheet):
-    """The sheet's cells. Read-only workbooks parse a sheet only now, so a damaged part shows here."""
+def load_grid(workbook, sheet, number_formats=None):
+    """The sheet's cells, read in one pass over its XML (projects.excel.cells), or by openpyxl when it
+    has formulas. Read-only workbooks parse a sheet only now, so a damaged part shows here."""
     from projects.excel.safety import BadWorkbook
 
     try:
-        return SheetGrid(sheet, merged_ranges(workbook, sheet))
+        read = read_sheet(workbook, sheet, number_formats)
+        if read is None:
+            sheet.reset_dimensions()  # read every row, not only those a stale <dimension> claims
+            cells = (cell for row in sheet.iter_rows() for cell in row if cell.value is not None)
+            return SheetGrid(sheet.title, cells, merged_ranges(workbook, sheet))
+        return SheetGrid(sheet.title, *read)
     except Exception as error:  # openpyxl and the XML parser raise many kinds on damaged parts
         raise BadWorkbook(f"工作表“{sheet.title}”已损坏，无法读取，未导入。") from error
 
