@@ -10,14 +10,13 @@ Entry points:
   ``projects.interchange.import_document``.
 """
 
-import io
 import warnings
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from openpyxl import load_workbook
 
 from projects import interchange
+from projects.excel.cells import open_read_only
 from projects.excel.layouts import LAYOUTS, PROJECT_LAYOUTS
 from projects.excel.levels import Frameworks
 from projects.excel.reader import Problem, read_workbook
@@ -67,7 +66,7 @@ def open_workbook(data, max_bytes=None):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+            return open_read_only(data)
     except Exception as error:  # openpyxl raises many kinds on damaged parts
         raise BadWorkbook("文件已损坏或不是有效的 Excel 工作簿，无法读取，未导入。") from error
 

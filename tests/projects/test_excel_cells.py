@@ -13,7 +13,7 @@ from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 
 from projects.excel import BadWorkbook, export_tables, read_file
-from projects.excel.cells import NumberFormats, read_sheet
+from projects.excel.cells import NumberFormats, open_read_only, read_sheet
 from projects.excel.grid import merged_ranges
 from projects.models import DepartmentTarget, ProjectTable
 from tests.projects.excel_helpers import workbook_bytes
@@ -166,3 +166,20 @@ def test_rows_beyond_a_stale_dimension_are_read(reference_data, formula):
     plan = read_file(content, year=2024)
     (table,) = plan.tables
     assert [row["name"] for row in table.data["indicators"]] == ["培训人数", "合格率"]
+
+
+def test_the_workbook_opens_with_the_sheets_openpyxl_finds_in_their_order_and_states():
+    workbook = Workbook()
+    workbook.active.title = "封面"
+    workbook.create_sheet("隐藏").sheet_state = "hidden"
+    workbook.create_sheet("深度隐藏").sheet_state = "veryHidden"
+    workbook.create_sheet("项目表")["A1"] = "项目名称"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    content = buffer.getvalue()
+    opened = open_read_only(content)
+    expected = load_workbook(io.BytesIO(content), read_only=True)
+    assert [(sheet.title, sheet.sheet_state) for sheet in opened.worksheets] == [
+        (sheet.title, sheet.sheet_state) for sheet in expected.worksheets
+    ] == [("封面", "visible"), ("隐藏", "hidden"), ("深度隐藏", "veryHidden"), ("项目表", "visible")]
+    assert [cell.value for row in opened["项目表"].iter_rows() for cell in row] == ["项目名称"]
