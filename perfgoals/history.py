@@ -15,8 +15,6 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from perfgoals.bulk_insert import bulk_insert
-
 _deleting_in_bulk = contextvars.ContextVar("perfgoals_deleting_in_bulk", default=False)
 
 # The reason on the first records given to rows that existed before history was switched on
@@ -46,9 +44,6 @@ def acting_user(by=None):
 def create_with_history(objs, *, by=None, reason="", at=None, batch_size=None):
     """bulk_create the unsaved ``objs`` (all of one model) and record each as created. Returns them.
 
-    On PostgreSQL the rows are written with COPY when they can be (perfgoals.bulk_insert): an import
-    into an empty database creates tens of thousands.
-
     The creation records are copied by the database from the rows just inserted (one INSERT … SELECT
     per batch of ids) instead of being built as objects in Python and inserted again value by value:
     the same records ('+', the acting user, ``at``, ``reason``, every tracked field) for a fraction of
@@ -70,7 +65,7 @@ def create_with_history(objs, *, by=None, reason="", at=None, batch_size=None):
             objs, model, batch_size=batch_size, default_user=user, default_change_reason=reason, default_date=at
         )
     with transaction.atomic(using=using, savepoint=False):
-        bulk_insert(objs, using=using, batch_size=batch_size)
+        model._default_manager.using(using).bulk_create(objs, batch_size=batch_size)
         _copy_to_history(model, [obj.pk for obj in objs], using=using, user=user, reason=reason, at=at)
     return objs
 

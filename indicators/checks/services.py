@@ -27,7 +27,6 @@ from indicators.checks.engine import check_table
 from indicators.checks.registry import RULES
 from indicators.checks.wording import normalized
 from indicators.models import CheckFinding, FindingExplanation, Indicator, Level2, Severity
-from perfgoals.bulk_insert import bulk_insert
 from perfgoals.text import unstorable_message
 from projects.models import ProjectGoal, ProjectTable, SpendingCheckpoint
 
@@ -214,7 +213,7 @@ def _store(results):
         if deleted:
             CheckFinding.objects.filter(pk__in=deleted).delete()
         if created:
-            bulk_insert(created)
+            CheckFinding.objects.bulk_create(created)
         for (score, grade), ids in by_result.items():
             ProjectTable.objects.filter(pk__in=ids).update(quality_score=score, quality_grade=grade, checked_at=now)
         if unchanged:
