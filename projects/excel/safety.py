@@ -39,7 +39,8 @@ def check_workbook_bytes(data, max_bytes=None):
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = archive.namelist()
-    except (zipfile.BadZipFile, ValueError, OSError) as error:
+    except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError) as error:
+        # NotImplementedError: the directory asks for a zip version or method Python cannot read.
         raise BadWorkbook("文件已损坏，无法作为 Excel 工作簿打开，未导入。") from error
     if len(names) > MAX_MEMBERS:
         raise BadWorkbook(f"文件包含 {len(names)} 个部件，远超正常工作簿，已拒绝。")

@@ -67,6 +67,14 @@ def test_a_workbook_with_a_damaged_part_is_reported_as_corrupt(unit):
     refused(bytes(content), "已损坏")
 
 
+def test_a_workbook_whose_directory_asks_for_an_unknown_zip_version_is_reported_as_corrupt(unit):
+    """A damaged byte in the zip directory can claim the file needs zip version 22.6 to open."""
+    content = bytearray(a_good_workbook())
+    directory = content.index(b"PK\x01\x02")
+    content[directory + 6 : directory + 8] = (226).to_bytes(2, "little")
+    refused(bytes(content), "已损坏")
+
+
 def test_a_word_document_is_not_a_workbook(unit):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
