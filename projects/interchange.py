@@ -15,7 +15,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from indicators.models import Basis, Framework, Indicator, Level2
-from indicators.checks.services import projects_recheck
+from indicators.checks.services import projects_recheck, projects_recheck_written
 from perfgoals.formatting import decimal_text
 from perfgoals.history import acting_user, create_with_history, delete_with_history, update_with_history
 from perfgoals.text import unstorable_message
@@ -311,6 +311,9 @@ class _Reader:
         }
         self.written = set()  # uids of the tables written so far
         self.pending = {}  # model → rows to create at the end
+        # uid → (table, indicators, goals, spending plan) of each project table the import creates and
+        # writes once: what checking it reads, at hand (projects_recheck_written).
+        self.created_tables = {}
 
     @staticmethod
     def keys_of(table):
@@ -353,6 +356,7 @@ class _Reader:
         document), the rows it got the first time are created, so they are found and replaced."""
         if uid in self.written:
             self.create_pending()
+            self.created_tables.pop(uid, None)  # written again: read back to be checked
         self.written.add(uid)
 
     def problem(self, where, message):
@@ -639,7 +643,7 @@ def _check_indicator_uids(reader, rows, owner, where):
 def _write_indicators(rows, result, existing, reader, **owner):
     """Write the rows of one table, updating rows whose uid the table already has in place (so each
     kept row keeps its id and only its changed fields are written), creating the new ones and
-    deleting the ones the document no longer lists."""
+    deleting the ones the document no longer lists. Returns the rows to create, in order."""
     by_uid = {indicator.uid: indicator for indicator in existing}
     to_create, to_update = [], []
     for order, row in enumerate(rows, 1):
@@ -673,6 +677,7 @@ def _write_indicators(rows, result, existing, reader, **owner):
     result.indicators_created += len(to_create)
     result.indicators_updated += len(to_update)
     result.indicators_deleted += len(by_uid)
+    return to_create
 
 
 def _canonical_indicators(rows):
@@ -811,15 +816,17 @@ def _import_project_table(reader, data, index, regions, departments, units, resu
         reader.claim(table)
         reader.stored_tables[table.uid] = table
         result.created += 1
-    reader.create_later(
-        SpendingCheckpoint(project=table, month=month, cumulative_percent=percent) for month, percent in plan
-    )
-    reader.create_later(
+    plan = [SpendingCheckpoint(project=table, month=month, cumulative_percent=percent) for month, percent in plan]
+    goals = [
         ProjectGoal(project=table, kind=kind, order=order, text=text)
         for kind, texts in goals.items()
         for order, text in enumerate(texts or [], 1)
-    )
-    _write_indicators(indicators, result, table.indicators.all() if existing else (), reader, project=table)
+    ]
+    reader.create_later(plan)
+    reader.create_later(goals)
+    rows = _write_indicators(indicators, result, table.indicators.all() if existing else (), reader, project=table)
+    if not existing:
+        reader.created_tables[table.uid] = (table, rows, goals, plan)
     result.tables.append(table)
 
 
@@ -927,9 +934,11 @@ def import_document(document, *, by=None):
         if reader.problems:
             raise InterchangeError(reader.problems)  # leaving the atomic block this way rolls it all back
         reader.create_pending()
-        if result.tables:
-            # Imported tables are checked like saved ones, so lists sort by their score at once.
-            projects_recheck(ProjectTable.objects.filter(pk__in=[table.pk for table in result.tables]))
+        # Imported tables are checked like saved ones, so lists sort by their score at once: new ones
+        # as they were written, the others read back.
+        projects_recheck_written(reader.created_tables.values())
+        if others := [table.pk for table in result.tables if table.uid not in reader.created_tables]:
+            projects_recheck(ProjectTable.objects.filter(pk__in=others))
     return result
 
 

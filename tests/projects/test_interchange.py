@@ -233,3 +233,40 @@ def test_imported_tables_are_checked_and_scored_at_once(seeded):
     interchange.import_document(document)
     assert not ProjectTable.objects.filter(quality_score__isnull=True).exists()
     assert ProjectTable.objects.get(name="纪委全会经费").get_quality_grade_display() == "差"
+
+
+def stored_checks():
+    """Every stored finding (with its id) and every table's score and grade."""
+    from indicators.checks.services import FINDING_FIELDS
+    from indicators.models import CheckFinding
+
+    return (
+        list(CheckFinding.objects.order_by("id").values_list("id", "project_id", *FINDING_FIELDS)),
+        list(ProjectTable.objects.order_by("id").values_list("id", "quality_score", "quality_grade")),
+    )
+
+
+def test_imported_tables_are_stored_with_exactly_what_a_recheck_from_the_database_finds(seeded):
+    """New tables are checked from what the import wrote, without reading it back: the findings and
+    scores stored must be the ones checking the stored rows gives, so a recheck changes nothing. The
+    document has amounts and values with more places than the columns keep (those tables are read
+    back), and one table twice (written twice, checked as finally stored)."""
+    from indicators.checks.services import projects_recheck
+
+    document = json.loads(export_all())
+    tables = document["project_tables"]
+    tables[0]["funds"] = {"total": "12.5", "fiscal": "12.5", "other": None}
+    tables[0]["spending_plan"] = [{"month": 6, "percent": "33.3"}, {"month": 12, "percent": "100"}]
+    tables[0]["indicators"][0]["value"] = "≥ 90.5%"
+    tables[1]["funds"] = {"total": "0.12345678", "fiscal": "0.12345678", "other": None}  # rounded to 6 places
+    tables[2]["indicators"][0]["value"] = "1.234567891 万元"  # rounded to 6 places
+    tables[3]["spending_plan"] = [{"month": 12, "percent": "99.999"}]  # rounded to 2 places
+    again = json.loads(json.dumps(tables[4]))
+    again["indicators"] = again["indicators"][:-1]
+    tables.append(again)
+    empty_the_database()
+    interchange.import_document(document)
+    imported = stored_checks()
+    assert len(imported[0]) > 20 and all(score is not None for _, score, _ in imported[1])
+    projects_recheck(ProjectTable.objects.all())
+    assert stored_checks() == imported
