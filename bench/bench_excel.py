@@ -24,7 +24,9 @@ Beside them, openpyxl alone, given everything it must write or read and nothing 
   hidden column, row height, frozen and repeated title rows, print area, A4 setup, link and the very
   hidden sheet, all taken from the export before the runs; in write-only mode with each style
   registered once, as perfgoals writes;
-- read: the export read back in read-only mode, every cell's value, as perfgoals reads.
+- read: the export read back as openpyxl's documentation advises for large files (load_workbook in
+  read-only mode, iter_rows), every cell's value. perfgoals reads the cells of each sheet with expat
+  itself (projects/excel/cells.py), the same values, without openpyxl's per-cell objects.
 
 Printed: medians over the runs of wall-clock seconds and of this process's CPU seconds (steadier when
 others use the machine, but without the PostgreSQL server's own work), and the ratios of the medians.
