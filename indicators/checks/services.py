@@ -6,6 +6,7 @@ a 警告. All of them read tables through the same builder the editor and import
 stored result is exactly what check_table says about the table.
 """
 
+import functools
 from collections import namedtuple
 from decimal import Decimal, InvalidOperation
 
@@ -307,13 +308,18 @@ def projects_recheck_written(written, chunk_size=CHUNK_SIZE):
     return len(loaded) + len(read_back)
 
 
+@functools.cache
+def _decimal_fields(model):
+    return [field for field in model._meta.concrete_fields if isinstance(field, models.DecimalField)]
+
+
 def _as_stored(obj):
     """Give each decimal of ``obj`` the places its column keeps, as reading the row back would, and
     say whether every value stays what it was (False when the database would round one: more places
     than the column keeps, or more than the 15 significant digits SQLite keeps)."""
-    for field in obj._meta.concrete_fields:
+    for field in _decimal_fields(type(obj)):
         value = getattr(obj, field.attname)
-        if value is None or not isinstance(field, models.DecimalField):
+        if value is None:
             continue
         try:
             stored = value.quantize(Decimal(1).scaleb(-field.decimal_places))
