@@ -245,6 +245,10 @@ def _uuid_or_none(value):
         return None
 
 
+# Django's Choices.values builds its list anew at every call: once per row of an import of 12,000 rows.
+_BASES = frozenset(Basis.values)
+
+
 class _Reader:
     """Checks one document, collecting every problem with its place, before anything is written."""
 
@@ -459,10 +463,6 @@ class _Reader:
                 }
             )
         return parsed
-
-
-# Django's Choices.values builds its list anew at every call: once per row of an import of 12,000 rows.
-_BASES = frozenset(Basis.values)
 
 
 def _check_header(document):

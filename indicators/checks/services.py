@@ -267,10 +267,16 @@ def projects_recheck(queryset, chunk_size=CHUNK_SIZE):
     Works in chunks: per chunk a fixed number of queries (tables, rows, goals, plans, siblings,
     explanations, 二级 names, stored findings, delete, insert) and one update per changed score and grade, so thousands
     of tables take seconds, not minutes."""
+    return _check_and_store(_chunks(queryset, chunk_size, by_unit=True))
+
+
+def _check_and_store(chunks):
+    """Check and store loaded tables (see tables_for_check) chunk by chunk, the tables of one unit and
+    year together: frameworks and level names read once, each unit's siblings once. Returns how many."""
     frameworks, names = load_frameworks(), load_level_names()
     count = 0
     known_siblings = {}
-    for chunk in _chunks(queryset, chunk_size, by_unit=True):
+    for chunk in chunks:
         results = list(_check(chunk, frameworks, names, known_siblings))
         _store(results)
         count += len(results)
@@ -297,15 +303,11 @@ def projects_recheck_written(written, chunk_size=CHUNK_SIZE):
         table.checked_goals = [CheckedGoal(goal.kind, goal.text) for goal in sorted(goals, key=lambda goal: (goal.kind, goal.order))]
         table.checked_plan = [CheckedPoint(point.month, point.cumulative_percent) for point in sorted(plan, key=lambda point: point.month)]
         loaded.append(table)
-    # As projects_recheck's chunks: the tables of one unit and year together, their siblings read once.
     loaded.sort(key=lambda table: (table.unit_id, table.year, table.pk))
-    frameworks, names = load_frameworks(), load_level_names()
-    known_siblings = {}
-    for start in range(0, len(loaded), chunk_size):
-        _store(list(_check(loaded[start : start + chunk_size], frameworks, names, known_siblings)))
+    count = _check_and_store(loaded[start : start + chunk_size] for start in range(0, len(loaded), chunk_size))
     if read_back:
-        projects_recheck(ProjectTable.objects.filter(pk__in=read_back), chunk_size)
-    return len(loaded) + len(read_back)
+        count += projects_recheck(ProjectTable.objects.filter(pk__in=read_back), chunk_size)
+    return count
 
 
 @functools.cache

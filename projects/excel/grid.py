@@ -70,20 +70,16 @@ class SheetGrid:
             if value is None or value == "":
                 continue
             position = (cell.row, cell.column)
-            if type(value) is str:
-                if value.startswith(tag_prefixes):
-                    tags[position] = value
-                    continue
-                text = value if "\r" not in value else cell_text(value)
-            else:
-                text = None
+            if isinstance(value, str) and value.startswith(tag_prefixes):
+                tags[position] = value
+                continue
             if position in origin:
                 continue  # a value left under a merged range is not shown, so it is not read
             rows, span = bounds.get(position, (1, 1))
             number_format = cell.number_format
             entries[position] = Entry(
-                position[0], position[1], cell_text(value, number_format) if text is None else text, value,
-                number_format, span, rows, formula=cell.data_type == "f",
+                position[0], position[1], cell_text(value, number_format), value, number_format,
+                span, rows, formula=cell.data_type == "f",
             )
         for (row, col), tag in tags.items():
             data_entry = self.entries.pop((row, col + 1), None)

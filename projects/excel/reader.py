@@ -104,8 +104,7 @@ def load_grid(workbook, sheet, number_formats=None):
 
     try:
         read = read_sheet(workbook, sheet, number_formats)
-        if read is None:
-            sheet.reset_dimensions()  # every row, not only those a stale <dimension> claims
+        if read is None:  # open_workbook left the sheet unsized: every row, whatever <dimension> claims
             cells = (cell for row in sheet.iter_rows() for cell in row if cell.value is not None)
             return SheetGrid(sheet.title, cells, merged_ranges(workbook, sheet))
         return SheetGrid(sheet.title, *read)

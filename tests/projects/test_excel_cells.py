@@ -57,6 +57,17 @@ def with_sheet_xml(content, change, keep_dimension=False):
     return buffer.getvalue()
 
 
+def with_sheet_data(rows, prologue=""):
+    """A one-sheet workbook whose sheet data is the XML ``rows``, written by hand as other programs
+    write it, with ``prologue`` before the sheet's root element."""
+
+    def change(xml):
+        xml = xml.replace("<worksheet", prologue + "<worksheet", 1)
+        return re.sub(r"<sheetData>.*</sheetData>", f"<sheetData>{rows}</sheetData>", xml, flags=re.S)
+
+    return with_sheet_xml(workbook_bytes([["占位"]]), change)
+
+
 @pytest.mark.parametrize("layout", ["pingluo", "dingzhou", "flat", "department"])
 def test_every_cell_of_the_seed_exports_reads_as_openpyxl_reads_it(seeded, layout):
     content = export_tables(ProjectTable.objects.all(), DepartmentTarget.objects.all(), layout)
@@ -94,38 +105,28 @@ def test_values_of_every_kind_read_as_openpyxl_reads_them():
 
 
 def test_inline_strings_with_runs_and_phonetic_guides_read_as_openpyxl_reads_them():
-    content = workbook_bytes([["占位"]])
-
-    def crafted(xml):
-        row = (
-            '<row r="1"><c r="A1" t="inlineStr"><is><t>纯文本</t></is></c>'
-            '<c r="B1" t="inlineStr"><is><r><rPr><b/></rPr><t>粗体</t></r><r><t xml:space="preserve"> 与 </t></r>'
-            '<r><t>正常</t></r><rPh sb="0" eb="1"><t>ふりがな</t></rPh><phoneticPr fontId="1"/></is></c>'
-            '<c r="C1" t="inlineStr"><is><t>先</t><r><t>后</t></r></is></c>'
-            '<c r="D1" t="inlineStr"/><c r="E1" t="inlineStr"><is><t></t></is></c>'
-            '<c r="F1" t="str"><v>公式结果</v></c><c r="G1" t="d"><v>2024-03-01T00:00:00</v></c>'
-            '<c r="H1" t="e"><v>#DIV/0!</v></c><c r="I1"><v></v></c><c r="J1"><v>1.5E3</v></c></row>'
-        )
-        return re.sub(r"<sheetData>.*</sheetData>", f"<sheetData>{row}</sheetData>", xml, flags=re.S)
-
-    read = assert_read_as_openpyxl_reads(with_sheet_xml(content, crafted))
+    row = (
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>纯文本</t></is></c>'
+        '<c r="B1" t="inlineStr"><is><r><rPr><b/></rPr><t>粗体</t></r><r><t xml:space="preserve"> 与 </t></r>'
+        '<r><t>正常</t></r><rPh sb="0" eb="1"><t>ふりがな</t></rPh><phoneticPr fontId="1"/></is></c>'
+        '<c r="C1" t="inlineStr"><is><t>先</t><r><t>后</t></r></is></c>'
+        '<c r="D1" t="inlineStr"/><c r="E1" t="inlineStr"><is><t></t></is></c>'
+        '<c r="F1" t="str"><v>公式结果</v></c><c r="G1" t="d"><v>2024-03-01T00:00:00</v></c>'
+        '<c r="H1" t="e"><v>#DIV/0!</v></c><c r="I1"><v></v></c><c r="J1"><v>1.5E3</v></c></row>'
+    )
+    read = assert_read_as_openpyxl_reads(with_sheet_data(row))
     values = {column: value for _, column, value, _, _ in read["Sheet1"]}
     assert values[2] == "粗体 与 正常" and values[3] == "先后" and values[7] == datetime.datetime(2024, 3, 1)
     assert 4 not in values and 5 not in values and 9 not in values and values[10] == 1500.0
 
 
 def test_cells_and_rows_without_positions_are_placed_as_openpyxl_places_them():
-    content = workbook_bytes([["占位"]])
-
-    def crafted(xml):
-        rows = (
-            '<row><c t="inlineStr"><is><t>第一行</t></is></c><c><v>2</v></c></row>'
-            '<row r="4"><c r="C4"><v>3</v></c><c><v>4</v></c></row>'
-            '<row r="5.0"><c t="inlineStr"><is><t>五</t></is></c></row>'
-        )
-        return re.sub(r"<sheetData>.*</sheetData>", f"<sheetData>{rows}</sheetData>", xml, flags=re.S)
-
-    read = assert_read_as_openpyxl_reads(with_sheet_xml(content, crafted))
+    rows = (
+        '<row><c t="inlineStr"><is><t>第一行</t></is></c><c><v>2</v></c></row>'
+        '<row r="4"><c r="C4"><v>3</v></c><c><v>4</v></c></row>'
+        '<row r="5.0"><c t="inlineStr"><is><t>五</t></is></c></row>'
+    )
+    read = assert_read_as_openpyxl_reads(with_sheet_data(rows))
     assert [(row, column) for row, column, *_ in read["Sheet1"]] == [(1, 1), (1, 2), (4, 3), (4, 4), (5, 1)]
 
 
@@ -140,13 +141,9 @@ def test_a_sheet_with_formulas_is_left_to_openpyxl_and_still_reported_cell_by_ce
 def test_a_sheet_declaring_entities_is_refused_as_damaged(reference_data):
     """The billion-laughs bomb: defusedxml refuses it in openpyxl's parts, this reader in sheets."""
     bomb = '<!DOCTYPE worksheet [<!ENTITY a "哈哈哈哈哈哈哈哈"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
-
-    def crafted(xml):
-        xml = xml.replace("<worksheet", bomb + "<worksheet", 1)
-        return re.sub(r"<sheetData>.*</sheetData>", '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&b;</t></is></c></row></sheetData>', xml, flags=re.S)
-
+    content = with_sheet_data('<row r="1"><c r="A1" t="inlineStr"><is><t>&b;</t></is></c></row>', prologue=bomb)
     with pytest.raises(BadWorkbook, match="已损坏"):
-        read_file(with_sheet_xml(workbook_bytes([["项目名称", "培训"]]), crafted))
+        read_file(content)
 
 
 @pytest.mark.parametrize("formula", [False, True])

@@ -4,7 +4,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from indicators.models import Indicator
+from indicators.checks.services import FINDING_FIELDS, projects_recheck
+from indicators.models import CheckFinding, Indicator
 from perfgoals.roles import Role
 from projects import interchange
 from projects.models import (
@@ -237,9 +238,6 @@ def test_imported_tables_are_checked_and_scored_at_once(seeded):
 
 def stored_checks():
     """Every stored finding (with its id) and every table's score and grade."""
-    from indicators.checks.services import FINDING_FIELDS
-    from indicators.models import CheckFinding
-
     return (
         list(CheckFinding.objects.order_by("id").values_list("id", "project_id", *FINDING_FIELDS)),
         list(ProjectTable.objects.order_by("id").values_list("id", "quality_score", "quality_grade")),
@@ -251,8 +249,6 @@ def test_imported_tables_are_stored_with_exactly_what_a_recheck_from_the_databas
     scores stored must be the ones checking the stored rows gives, so a recheck changes nothing. The
     document has amounts and values with more places than the columns keep (those tables are read
     back), and one table twice (written twice, checked as finally stored)."""
-    from indicators.checks.services import projects_recheck
-
     document = json.loads(export_all())
     tables = document["project_tables"]
     tables[0]["funds"] = {"total": "12.5", "fiscal": "12.5", "other": None}
