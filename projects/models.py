@@ -246,6 +246,12 @@ class ProjectTable(models.Model):
         related_name="+",
         verbose_name="最后修改人",
     )
+    revision = models.PositiveIntegerField(
+        "修订号",
+        default=1,
+        editable=False,
+        help_text="每次保存和每个审核动作都加一：编辑页据此发现打开页面之后别人保存或审核过这张表。",
+    )
     quality_score = models.PositiveSmallIntegerField("审核得分", null=True, blank=True)
     quality_grade = models.CharField("审核等级", max_length=10, choices=Grade.choices, blank=True)
     checked_at = models.DateTimeField("检查时间", null=True, blank=True)
@@ -253,7 +259,7 @@ class ProjectTable(models.Model):
     objects = ProjectTableQuerySet.as_manager()
     # Check results are recomputed, not edited: they stay out of the field history.
     history = TrackedHistory(
-        excluded_fields=["quality_score", "quality_grade", "checked_at"], verbose_name="项目绩效目标表修改记录"
+        excluded_fields=["quality_score", "quality_grade", "checked_at", "revision"], verbose_name="项目绩效目标表修改记录"
     )
 
     class Meta:
@@ -460,6 +466,12 @@ class DepartmentTarget(models.Model):
     )
     status = models.CharField("状态", max_length=20, choices=TableStatus.choices, default=TableStatus.DRAFT)
     version = models.PositiveSmallIntegerField("版本", default=1)
+    revision = models.PositiveIntegerField(
+        "修订号",
+        default=1,
+        editable=False,
+        help_text="每次保存和每个审核动作都加一：编辑页据此发现打开页面之后别人保存或审核过这份目标。",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("最后修改", auto_now=True)
     updated_by = models.ForeignKey(
@@ -472,7 +484,7 @@ class DepartmentTarget(models.Model):
     )
 
     objects = DepartmentTargetQuerySet.as_manager()
-    history = TrackedHistory(verbose_name="部门整体绩效目标修改记录")
+    history = TrackedHistory(excluded_fields=["revision"], verbose_name="部门整体绩效目标修改记录")
 
     class Meta:
         verbose_name = "部门整体绩效目标"
