@@ -6,6 +6,13 @@ table of thirty rows renders close to a thousand small templates, which was most
 time. The Python below produces exactly what Django's templates produce (the tests compare the two,
 widget by widget and form by form); any other widget, or an option with a template of its own, still
 goes through the templates.
+
+Fenced to Django 5.2 (pyproject.toml keeps Django below 5.3): the Python copies Django 5.2's
+django/forms/widgets/ templates input.html (and the input types that include it), attrs.html,
+textarea.html, select.html and select_option.html, reads the widget context that Widget.get_context
+builds (name, type, value, attrs, optgroups of (name, options, index)) and overrides
+DjangoTemplates.render(template_name, context, request=None). tests/test_library_fences.py holds those
+templates' text and fails when the ones Django renders differ.
 """
 
 from django.forms.renderers import DjangoTemplates

@@ -5,6 +5,16 @@ simple-history records a row when it is saved or deleted one at a time (its sign
 bulk to keep a fixed number of queries, so they go through the helpers here, which also record bulk
 deletions in one insert and put the acting user on every record. Without an explicit user the user of
 the current request (simple-history's middleware) is used, as simple-history does for single saves.
+
+Fenced to django-simple-history 3.x (written against 3.13.0; pyproject.toml keeps it below 4). Beyond
+its documented helpers this module relies on: the layout of a history table (an auto-numbered
+history_id, the tracked fields under their own columns, history_date, history_change_reason,
+history_type and history_user), which the INSERT … SELECT of create_with_history writes by hand; the
+historical model's ``tracked_fields``; the attributes simple-history reads from a row for its own
+user, time and reason (``_history_user``, ``_history_date``, ``_change_reason``); the request its
+middleware leaves on ``HistoricalRecords.context``; and ``post_delete(instance, using=None, **kwargs)``
+being the receiver it connects for deletions. tests/test_library_fences.py fails when any of these
+changes.
 """
 
 import contextvars
@@ -90,29 +100,34 @@ def _copyable(model):
 def _copy_to_history(model, ids, *, using, user, reason, at):
     """Insert a '+' record of each row of ``model`` in ``ids``, with its values as stored."""
     connection = connections[using]
+    fixed = [
+        model.history.model._meta.get_field("history_date").get_db_prep_save(at, connection),
+        reason,
+        "+",
+        user.pk if user is not None else None,
+    ]
+    size = min(1000, (connection.features.max_query_params or 1000) - len(fixed))
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), size):
+            chunk = ids[start:start + size]
+            cursor.execute(_copy_statement(model, connection, len(chunk)), fixed + chunk)
+
+
+def _copy_statement(model, connection, count):
+    """The INSERT … SELECT that copies ``count`` rows of ``model`` into its history table; its
+    parameters are the four values of _HISTORY_COLUMNS, then the rows' ids."""
     quote = connection.ops.quote_name
     history = model.history.model
     tracked = history.tracked_fields
     targets = [quote(field.column) for field in tracked]
     targets += [quote(history._meta.get_field(name).column) for name in _HISTORY_COLUMNS]
     sources = [quote(model._meta.get_field(field.name).column) for field in tracked]
-    fixed = [
-        history._meta.get_field("history_date").get_db_prep_save(at, connection),
-        reason,
-        "+",
-        user.pk if user is not None else None,
-    ]
     pk = quote(model._meta.pk.column)
-    size = min(1000, (connection.features.max_query_params or 1000) - len(fixed))
-    with connection.cursor() as cursor:
-        for start in range(0, len(ids), size):
-            chunk = ids[start:start + size]
-            cursor.execute(
-                f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(targets)}) "
-                f"SELECT {', '.join(sources)}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} "
-                f"WHERE {pk} IN ({', '.join(['%s'] * len(chunk))}) ORDER BY {pk}",
-                fixed + chunk,
-            )
+    return (
+        f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(targets)}) "
+        f"SELECT {', '.join(sources)}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} "
+        f"WHERE {pk} IN ({', '.join(['%s'] * count)}) ORDER BY {pk}"
+    )
 
 
 def update_with_history(objs, fields, *, by=None, reason="", at=None, batch_size=None):

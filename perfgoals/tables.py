@@ -13,6 +13,13 @@ from perfgoals.formatting import decimal_text
 
 _KNOWN_SIGNATURES_LIMIT = 2048
 
+# Fenced to django-tables2 3.x (written against 3.0.1; pyproject.toml keeps it below 4). The patch
+# below replaces django_tables2.utils.signature, a private helper, and works only while
+# utils.call_with_appropriate looks that name up in its module at each call (no other module holding
+# its own reference) and the helper returns (argument names, name of the ** catch-all) for a function,
+# bound or not. StableQuerysetData relies on TableQuerysetData(data), its order_by(aliases) and its
+# ``data`` queryset. tests/test_library_fences.py fails when any of these changes.
+
 
 def _remember_signatures():
     """django-tables2 works out the signature of a column's render or value function (inspect.signature)
