@@ -44,10 +44,6 @@ class ParsedValue:
     number_text: str = ""
     unit_text: str = ""
 
-    @property
-    def is_quantitative(self):
-        return self.number is not None
-
 
 # Operator spellings seen in tables, half- and full-width, plus the common written-out forms
 # (不低于95% means ≥95%; leaving 不低于 as a prefix of an "＝" value would misstate the target).
