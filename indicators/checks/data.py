@@ -12,7 +12,6 @@ from indicators.checks.wording import normalized
 from indicators.values import ParsedValue, parse_value
 
 LEVEL1_OUTPUT = "产出指标"
-LEVEL1_COST = "成本指标"
 LEVEL1_BENEFIT = "效益指标"
 LEVEL1_SATISFACTION = "满意度指标"
 
