@@ -1,4 +1,10 @@
-"""openpyxl helpers for list exports: one sheet, a title row naming the filters, a frozen header row.
+"""openpyxl helpers for every workbook the app writes, and the list exports: one sheet, a title row
+naming the filters, a frozen header row.
+
+``put`` is how any cell of any export gets its value (the lists here, the official layouts through
+projects.excel.sheet): text is always stored as text. openpyxl would otherwise make a text starting
+with "=" a live formula (a project named =HYPERLINK(…) would become a link that runs when opened)
+and "#N/A" an error value, and would cut a text over Excel's 32,767 characters without a word.
 
 The official layouts of a target table live in projects.excel; this is the plain list a finance
 officer filters on screen and takes to a meeting, so it favours values Excel can sum and sort
@@ -29,6 +35,9 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDE7F5")
 _BODY_FONT = Font(name="宋体", size=10.5)
 _WRAP = Alignment(vertical="top", wrap_text=True)
 _MAX_WIDTH = 60
+# The most characters Excel keeps in a cell, counted as Excel counts them (UTF-16 code units). A cell
+# that holds this many may have been cut, so nothing written here ever reaches it.
+CELL_LIMIT = 32767
 
 
 class _CharWidths(dict):
@@ -47,6 +56,45 @@ def display_width(text):
     if text.isascii():
         return len(text)
     return sum(map(_CHAR_WIDTHS.__getitem__, text))
+
+
+def excel_length(text):
+    """Length of ``text`` as Excel counts it: characters outside the BMP take two units."""
+    if text.isascii():
+        return len(text)
+    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+
+
+def fits_in_cell(text):
+    """Whether Excel keeps ``text`` whole in one cell (strictly under the limit, see CELL_LIMIT)."""
+    return len(text) < CELL_LIMIT // 2 or excel_length(text) < CELL_LIMIT
+
+
+def cut_to_fit(text, note):
+    """The start of ``text`` followed by ``note``, short enough for one cell."""
+    room = CELL_LIMIT - 1 - excel_length(note)
+    shown = text[:room]
+    while excel_length(shown) > room:  # each character dropped frees one unit or two
+        shown = shown[: room - excel_length(shown)]
+    return shown + note
+
+
+def cut_note(text):
+    """What a list cell says after the start of a text too long for Excel."""
+    return f"……〔全文 {len(text)} 字，超出 Excel 单元格 {CELL_LIMIT} 字的上限，以下从略〕"
+
+
+def put(cell, value):
+    """Give an openpyxl cell ``value``: text is stored as text (never a formula or an error value),
+    and a text too long for a cell is shortened with a note saying so, never cut silently."""
+    if isinstance(value, str):
+        if not fits_in_cell(value):
+            value = cut_to_fit(value, cut_note(value))
+        cell.value = value
+        cell.data_type = "s"
+    else:
+        cell.value = value
+    return cell
 
 
 def cell_value(value):
@@ -80,17 +128,17 @@ def list_workbook(*, sheet_title, title, headers, rows):
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_title[:31]
-    sheet.cell(TITLE_ROW, 1, title).font = _TITLE_FONT
+    put(sheet.cell(TITLE_ROW, 1), title).font = _TITLE_FONT
     widths = [display_width(str(header)) + 2 for header in headers]
     for column, header in enumerate(headers, 1):
-        cell = sheet.cell(HEADER_ROW, column, str(header))
+        cell = put(sheet.cell(HEADER_ROW, column), str(header))
         cell.font = _HEADER_FONT
         cell.fill = _HEADER_FILL
         cell.alignment = _WRAP
     for row_number, row in enumerate(rows, FIRST_DATA_ROW):
         for column, value in enumerate(row, 1):
             stored = cell_value(value)
-            cell = sheet.cell(row_number, column, stored)
+            cell = put(sheet.cell(row_number, column), stored)
             cell.font = _BODY_FONT
             number_format = _number_format(stored)
             if number_format:

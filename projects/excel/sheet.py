@@ -14,7 +14,7 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from perfgoals.xlsx import display_width
+from perfgoals.xlsx import display_width, put
 
 _THIN = Side(style="thin", color="000000")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -105,9 +105,7 @@ class SheetWriter:
         sheet.sheet_view.showGridLines = False
 
     def cell(self, row, col, value=None, style=None):
-        cell = Cell(self.sheet, row=row, column=col, value=value, style_array=style)
-        if isinstance(value, str):
-            cell.data_type = "s"  # text such as "=100%" stays text, never a formula
+        cell = put(Cell(self.sheet, row=row, column=col, style_array=style), value)  # text stays text, never a formula
         self.pending.setdefault(row, {})[col] = cell
         return cell
 

@@ -16,10 +16,12 @@ import io
 from decimal import Decimal
 
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 from openpyxl.utils import get_column_letter
 
 from indicators.models import Basis
 from indicators.values import parse_value
+from perfgoals.xlsx import put
 from projects.excel.layouts import DEPARTMENT, FLAT, LAYOUTS
 from projects.excel.levels import Frameworks
 from projects.excel.sheet import CellStyles, SheetWriter
@@ -163,9 +165,8 @@ class WorkbookWriter:
         self.write_summary(summary, listed)
         marker = self.workbook.create_sheet(MARKER_SHEET)
         marker.sheet_state = "veryHidden"
-        marker.append([MARKER, MARKER_VERSION])
-        for row in self.marker_rows:
-            marker.append(list(row))
+        for number, row in enumerate([(MARKER, MARKER_VERSION), *self.marker_rows], 1):
+            append_row(marker, number, row)
         return self.workbook
 
     def new_sheet(self, wanted):
@@ -438,6 +439,11 @@ class WorkbookWriter:
             writer.stream(writer.row)
             writer.row += 1
         writer.finish()
+
+
+def append_row(sheet, number, values):
+    """Row ``number`` of a write-only sheet, its texts stored as text (sheet names come from project names)."""
+    sheet.append([put(Cell(sheet, row=number, column=column), value) for column, value in enumerate(values, 1)])
 
 
 def summary_line(data):

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import zipfile
 from decimal import Decimal
 
 import django_filters
@@ -10,7 +11,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from perfgoals.lists import SearchFilterSet, filter_value_text
-from perfgoals.xlsx import cell_value, list_workbook
+from perfgoals.xlsx import CELL_LIMIT, cell_value, excel_length, list_workbook
 from projects.models import ProjectTable
 from tests import factories
 
@@ -78,6 +79,26 @@ def test_the_list_workbook_has_a_title_row_a_frozen_header_and_typed_cells():
     assert sheet.freeze_panes == "A3"
     assert sheet["B3"].value == 1.25 and sheet["B3"].number_format == "0.00####"
     assert sheet["B4"].value is None
+
+
+def test_list_cells_keep_typed_text_as_text_never_a_formula_or_an_error_value():
+    typed = ["=1+1", "+SUM(A1)", "-2+3", "@x", '=HYPERLINK("http://example.com/?"&E3,"详情")', "#N/A", "#REF!"]
+    content = list_workbook(sheet_title="清单", title="=标题", headers=["=表头"], rows=[[text] for text in typed])
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        assert b"<f>" not in archive.read("xl/worksheets/sheet1.xml")
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert [sheet.cell(row, 1).value for row in range(3, 3 + len(typed))] == typed
+    assert {sheet.cell(row, 1).data_type for row in range(1, 3 + len(typed))} == {"s"}
+
+
+def test_a_list_cell_too_long_for_excel_says_it_was_shortened():
+    text = "资" * 35000 + "尾"
+    content = list_workbook(sheet_title="清单", title="清单", headers=["资金用途"], rows=[[text], ["𠀀" * 20000]])
+    sheet = load_workbook(io.BytesIO(content)).active
+    shown = sheet["A3"].value
+    assert shown.startswith("资" * 30000) and shown.endswith("〔全文 35001 字，超出 Excel 单元格 32767 字的上限，以下从略〕")
+    assert excel_length(shown) < CELL_LIMIT
+    assert excel_length(sheet["A4"].value) < CELL_LIMIT and sheet["A4"].value.endswith("以下从略〕")
 
 
 def test_django_tables2_calls_each_render_function_with_the_arguments_it_names():
