@@ -45,6 +45,7 @@ def read_flat(sheet_reader, header_row):
                 _set_path(table.data, dotted, value, overwrite=False)
             groups[key] = (table, [])
         table, rows = groups[key]
+        sheet_reader.take_cut(table, row, row)
         sheet_reader.check_formulas(table, row, list(table_cols.values()) + list(row_cols.values()))
         item_texts = {f: sheet_reader.text(grid.at(row, c)) for f, c in row_cols.items()}
         if not any(item_texts.get(f) for f in ("level1", "level2", "name", "value")):

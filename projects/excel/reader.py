@@ -18,6 +18,7 @@ from projects.excel import layouts
 from projects.excel.cells import NumberFormats, read_sheet
 from projects.excel.grid import SheetGrid, merged_ranges, ref
 from projects.excel.levels import choose_framework, match_levels
+from projects.excel.longtext import DATA_SHEET, StoredTexts
 from projects.excel.text import (
     join_lines,
     label_key,
@@ -83,13 +84,20 @@ def read_workbook(workbook, frameworks):
     result = WorkbookRead()
     ours = _our_sheets(workbook)
     number_formats = NumberFormats(workbook)
+    stored = StoredTexts(
+        load_grid(workbook, workbook[DATA_SHEET], number_formats) if ours and DATA_SHEET in workbook.sheetnames else None
+    )
     for sheet in workbook.worksheets:
-        if sheet.title == MARKER_SHEET or ours.get(sheet.title) == "summary":
+        kind, layout = ours.get(sheet.title, ("", ""))
+        if sheet.title == MARKER_SHEET or kind == "summary":
             continue
         if sheet.sheet_state != "visible" and sheet.title not in ours:
             continue
         grid = load_grid(workbook, sheet, number_formats)
-        SheetReader(grid, frameworks, result, exact=sheet.title in ours).read()
+        # Long texts put back whole, hidden row data decoded; whatever is cut or missing is a problem.
+        layout = layouts.LAYOUTS.get(layout)
+        cut = stored.restore(grid, sheet.title in ours, len(layout.widths) + 2 if layout else None)
+        SheetReader(grid, frameworks, result, exact=sheet.title in ours, cut=cut).read()
     if not result.tables and not result.problems:
         result.problems.append(
             Problem("", "", "工作簿中没有找到绩效目标表：应有“项目名称”等表头和“三级指标”“指标值”列，或“总体绩效目标”。")
@@ -119,15 +127,22 @@ def _our_sheets(workbook):
     rows = list(marker.iter_rows(values_only=True))
     if not rows or rows[0][0] != MARKER:
         return {}
-    return {row[0]: row[1] for row in rows[1:] if row and row[0]}
+    return {row[0]: (row[1], row[2] if len(row) > 2 else "") for row in rows[1:] if row and row[0]}
 
 
 class SheetReader:
-    def __init__(self, grid, frameworks, result, exact):
+    def __init__(self, grid, frameworks, result, exact, cut=None):
         self.grid = grid
         self.frameworks = frameworks
         self.result = result
         self.exact = exact
+        self.cut = cut or {}  # row → [(cell, message)]: cut or missing texts (StoredTexts.restore)
+
+    def take_cut(self, table, first, last):
+        """The cut or missing texts of rows ``first``–``last`` become problems of ``table``."""
+        for row in [row for row in self.cut if first <= row <= last]:
+            for cell, message in self.cut.pop(row):
+                self.problem(table, cell, message)
 
     def problem(self, table, cell, message):
         table.problems.append(Problem(self.grid.title, cell, message))
@@ -152,6 +167,7 @@ class SheetReader:
             from projects.excel.flat import read_flat
 
             read_flat(self, next(row for row, kind in headers if kind == "flat"))
+            self.report_cut()
             return
         start = 1
         index = 0
@@ -174,6 +190,11 @@ class SheetReader:
             index += 1
         if start <= grid.max_row and self.has_table_labels(start, grid.max_row):
             self.read_form(start, None, None, grid.max_row)
+        self.report_cut()
+
+    def report_cut(self):
+        for row in sorted(self.cut):
+            self.result.problems.extend(Problem(self.grid.title, cell, message) for cell, message in self.cut.pop(row))
 
     def has_table_labels(self, first, last):
         """Whether rows without a grid still hold a table: a 项目名称 or 总体绩效目标 label with a value
@@ -242,6 +263,7 @@ class SheetReader:
             table.data["uid"] = hidden_uid
         for key, value in hidden.items():
             _set_path(table.data, key, value, overwrite=False)
+        self.take_cut(table, first, last)
         self.result.tables.append(table)
 
     def hidden_for(self, first, last):

@@ -5,7 +5,8 @@ cells, borders, wrapped text, widths, frozen title rows, fit-to-width A4 with re
 make the printout look like the official form. Two hidden columns to the right of the print area
 carry what the printout does not show: the table's and each row's uid, and, as JSON, the fields the
 layout does not print. A very hidden sheet names the layout of every sheet, so the reader knows the
-file is one of ours and reads its cells exactly as written.
+file is one of ours and reads its cells exactly as written. Nothing is cut where Excel's cells end:
+a longer text, printed or hidden, is kept whole in another very hidden sheet (projects.excel.longtext).
 
 The workbook is written in openpyxl's write-only mode, one sheet at a time (sheet.SheetWriter), so
 an export of thousands of tables holds one sheet in memory, not all of them (with the interchange
@@ -24,6 +25,7 @@ from indicators.values import parse_value
 from perfgoals.xlsx import put
 from projects.excel.layouts import DEPARTMENT, FLAT, LAYOUTS
 from projects.excel.levels import Frameworks
+from projects.excel.longtext import LongTexts
 from projects.excel.sheet import CellStyles, SheetWriter
 
 MARKER_SHEET = "_perfgoals"
@@ -109,6 +111,26 @@ def money_cell(text):
     return text, "@"
 
 
+class KeepingSheetWriter(SheetWriter):
+    """A SheetWriter that keeps every text whole: a printed text or a row's hidden data too long for
+    an Excel cell goes to the workbook's LongTexts (see projects.excel.longtext), never cut."""
+
+    def __init__(self, texts, sheet, widths, styles, *args, **kwargs):
+        super().__init__(sheet, widths, styles, *args, **kwargs)
+        self.texts = texts
+
+    def put(self, row, col, value, *args, **kwargs):
+        if isinstance(value, str):
+            value = self.texts.shown(value)
+        return super().put(row, col, value, *args, **kwargs)
+
+    def hide(self, row, uid, data=None):
+        if uid:
+            self.cell(row, self.hidden_uid, uid)
+        if data:
+            self.cell(row, self.hidden_data, self.texts.hidden(data))
+
+
 class WorkbookWriter:
     """Writes interchange documents in one layout (department targets always in 部门整体)."""
 
@@ -117,6 +139,7 @@ class WorkbookWriter:
         self.frameworks = frameworks or Frameworks.load()
         self.workbook = Workbook(write_only=True)
         self.styles = CellStyles()
+        self.texts = LongTexts()
         self.sheet_names = set()  # lower case: Excel's sheet names are case-insensitive
         self.marker_rows = []
         self.department_codes = {}
@@ -167,6 +190,7 @@ class WorkbookWriter:
         marker.sheet_state = "veryHidden"
         for number, row in enumerate([(MARKER, MARKER_VERSION), *self.marker_rows], 1):
             append_row(marker, number, row)
+        self.texts.write(self.workbook)
         return self.workbook
 
     def new_sheet(self, wanted):
@@ -241,7 +265,7 @@ class WorkbookWriter:
 
     def write_form(self, sheet, layout, data, number):
         self.layout_goal_style = layout.goal_style
-        writer = SheetWriter(sheet, layout.widths, self.styles, len(layout.title), layout.landscape)
+        writer = KeepingSheetWriter(self.texts, sheet, layout.widths, self.styles, len(layout.title), layout.landscape)
         printed = {key for field in layout.printed_fields() for key in FIELD_KEYS.get(field, ())}
         keys = TARGET_KEYS if layout.kind == "department" else PROJECT_KEYS
         writer.hide(1, TABLE_TAG + (data.get("uid") or ""), carried(data, keys, printed))
@@ -357,7 +381,7 @@ class WorkbookWriter:
     # Flat layout
 
     def flat_writer(self, sheet):
-        writer = SheetWriter(sheet, FLAT.widths, self.styles, title_rows=1, landscape=True)
+        writer = KeepingSheetWriter(self.texts, sheet, FLAT.widths, self.styles, title_rows=1, landscape=True)
         for index, column in enumerate(FLAT.columns, 1):
             writer.put(1, index, column.header, "header")
         writer.row = 2
@@ -416,7 +440,7 @@ class WorkbookWriter:
         statuses = dict(TableStatus.choices)
         headers = [("序号", 6), ("工作表", 22), ("类型", 10), ("预算年度", 9), ("主管部门", 20), ("实施单位", 22),
                    ("项目名称", 26), ("项目编码", 22), ("年度资金总额（万元）", 14), ("三级指标数", 10), ("状态", 12)]
-        writer = SheetWriter(sheet, [width for _, width in headers], self.styles, title_rows=2, landscape=True)
+        writer = KeepingSheetWriter(self.texts, sheet, [width for _, width in headers], self.styles, title_rows=2, landscape=True)
         writer.put(1, 1, f"绩效目标表汇总（{self.layout.label}，共 {len(listed)} 张）", "title", len(headers))
         writer.height(1, 30)
         for index, (header, _) in enumerate(headers, 1):
