@@ -24,11 +24,11 @@ def split_goals(text, exact=False):
     numbered = _numbered_lines(lines)
     if numbered:
         return numbered if exact else [join_lines(item) for item in numbered]
-    inline = _inline_items(text if exact else join_lines(text))
+    if exact:
+        return [text]  # our layouts never number items inline: “目标 1：…；目标 2：…” is one goal as written
+    inline = _inline_items(join_lines(text))
     if inline:
         return inline
-    if exact:
-        return [text]
     single = join_lines(text)
     match = _LINE.match(single)
     if match and (match.group(2) or match.group(3) or match.group(4)) == "1" and not single[match.end():][:1].isdigit():

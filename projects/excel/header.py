@@ -44,6 +44,8 @@ class HeaderReader:
             for position, entry in enumerate(entries):
                 if (entry.row, entry.col) in self.consumed:
                     continue
+                if self.reader.exact and entry.row in self.use_rows:
+                    continue  # our 资金用途 line is the value itself, whatever it begins with
                 field_name, inline = self.label_of(entry, is_department)
                 if field_name is None:
                     continue
@@ -69,7 +71,12 @@ class HeaderReader:
         key = label_key(entry.text)
         field_name = _LABEL_FIELD.get(key)
         inline = None
-        if field_name is None:
+        if field_name is None and self.reader.exact:
+            # Our layouts print one label inside a value's cell, 定州's unit line; any other text
+            # that begins with a label (“中长期目标：持续提升”) is a value as written.
+            if entry.text.startswith(layouts.UNIT_LINE_LABEL) and len(entry.text) > len(layouts.UNIT_LINE_LABEL):
+                field_name, inline = "unit", entry.text[len(layouts.UNIT_LINE_LABEL):]
+        elif field_name is None:
             for separator in ("：", ":"):
                 if separator in entry.text:
                     head, tail = entry.text.split(separator, 1)
@@ -88,6 +95,10 @@ class HeaderReader:
         return field_name, inline
 
     def value_right_of(self, entries, position, is_department):
+        if self.reader.exact:
+            # Our layouts print each value in the cell right beside its label, whatever the value says.
+            label = entries[position]
+            return next((entry for entry in entries[position + 1 :] if entry.col == label.col + label.span), None)
         for entry in entries[position + 1 :]:
             if (entry.row, entry.col) in self.consumed:
                 continue

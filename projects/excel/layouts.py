@@ -37,6 +37,10 @@ FIELD_LABELS = {
     "target.overall_goal": ("总体绩效目标", "部门总体绩效目标", "部门整体绩效目标", "整体绩效目标"),
 }
 
+# The one label a layout prints inside the cell of its value: 定州's unit line, when the unit has no
+# code. Everywhere else a printed label has a cell of its own.
+UNIT_LINE_LABEL = "实施单位："
+
 # Indicator grid columns, field → spellings.
 GRID_LABELS = {
     "level1": ("一级指标", "一级", "一级指标名称"),

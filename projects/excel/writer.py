@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from indicators.models import Basis
 from indicators.values import parse_value
 from perfgoals.xlsx import put
-from projects.excel.layouts import DEPARTMENT, FLAT, LAYOUTS
+from projects.excel.layouts import DEPARTMENT, FLAT, LAYOUTS, UNIT_LINE_LABEL
 from projects.excel.levels import Frameworks
 from projects.excel.longtext import LongTexts
 from projects.excel.sheet import CellStyles, SheetWriter
@@ -223,7 +223,7 @@ class WorkbookWriter:
             return (f"[{code}]{data.get('unit') or ''}" if code else data.get("unit") or ""), None
         if field == "unit_line":
             code = self.unit_codes.get((data.get("region"), data.get("unit")), "")
-            return (f"{code}{data.get('unit') or ''}" if code else f"实施单位：{data.get('unit') or ''}"), None
+            return (f"{code}{data.get('unit') or ''}" if code else f"{UNIT_LINE_LABEL}{data.get('unit') or ''}"), None
         if field == "attribute":
             code = data.get("attribute")
             if not code:
