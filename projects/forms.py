@@ -10,12 +10,14 @@ from django.db.models import Q
 from indicators.forms import FieldCheckedModelForm, PlainDecimalInput, StoredRowsMixin
 from indicators.models import Framework
 from projects.models import (
+    MONEY,
     CodeItem,
     DepartmentSubTarget,
     DepartmentTarget,
     ProjectGoal,
     ProjectTable,
     SpendingCheckpoint,
+    money_limit_message,
 )
 
 TEXT = {"class": "form-control"}
@@ -28,15 +30,12 @@ class MoneyField(forms.DecimalField):
         super().__init__(
             label=label,
             required=False,
-            max_digits=18,
-            decimal_places=6,
+            **MONEY,
             min_value=Decimal(0),
             error_messages={
                 "invalid": f"“{label}”应为数字（单位：万元），例如 19.56。",
                 "min_value": f"“{label}”不能为负数。",
-                "max_decimal_places": f"“{label}”最多保留 6 位小数。",
-                "max_digits": f"“{label}”位数过多。",
-                "max_whole_digits": f"“{label}”超出 12 位整数。",
+                **dict.fromkeys(("max_decimal_places", "max_digits", "max_whole_digits"), money_limit_message(label)),
             },
             widget=PlainDecimalInput(attrs={"class": "form-control text-end money", "inputmode": "decimal"}),
             **kwargs,

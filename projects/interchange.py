@@ -31,12 +31,12 @@ from projects.models import (
     SpendingCheckpoint,
     TableStatus,
     Unit,
+    money_fits,
+    money_limit_message,
 )
 
 FORMAT_NAME = "perfgoals-tables"
 FORMAT_VERSION = 1
-# The largest amount a money column holds (18 digits, 6 of them decimals), in 万元.
-MAX_MONEY = Decimal("999999999999.999999")
 
 
 class InterchangeError(Exception):
@@ -395,6 +395,14 @@ class _Reader:
             return None
         return number
 
+    def money(self, value, where, label):
+        """An amount in 万元, refused unless the database keeps it exactly (projects.models.MONEY)."""
+        number = self.decimal(value, where, label, 0)
+        if number is not None and not money_fits(number):
+            self.problem(where, money_limit_message(label, value))
+            return None
+        return number
+
     def uid(self, data, where):
         value = data.get("uid")
         if value in (None, ""):
@@ -733,9 +741,9 @@ def _import_project_table(reader, data, index, regions, departments, units, resu
         "code": reader.text(data, "code", where, max_length=40),
         "attribute": attribute,
         "period": reader.text(data, "period", where, max_length=50),
-        "funds_total": reader.decimal(funds.get("total"), where, "年度资金总额", 0, MAX_MONEY),
-        "funds_fiscal": reader.decimal(funds.get("fiscal"), where, "财政拨款", 0, MAX_MONEY),
-        "funds_other": reader.decimal(funds.get("other"), where, "其他资金", 0, MAX_MONEY),
+        "funds_total": reader.money(funds.get("total"), where, "年度资金总额"),
+        "funds_fiscal": reader.money(funds.get("fiscal"), where, "财政拨款"),
+        "funds_other": reader.money(funds.get("other"), where, "其他资金"),
         "fund_use": reader.text(data, "fund_use", where),
         "framework": framework,
         "no_direct_beneficiaries": bool(data.get("no_direct_beneficiaries")),

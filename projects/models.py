@@ -1,6 +1,7 @@
 """Organisations, project target tables and whole-department targets (DOMAIN §2–3)."""
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -11,7 +12,31 @@ from django.utils import timezone
 from indicators.models import Grade, Opinion  # noqa: F401  (Opinion: the 监审意见 have one home, re-exported here)
 from perfgoals.history import TrackedHistory
 
-MONEY = {"max_digits": 18, "decimal_places": 6}
+# Amounts are 万元 with up to 6 decimals and at most 15 digits in all (9 before the point): SQLite, the
+# database of `make run`, keeps a decimal as a REAL, exact to 15 significant digits, so a 16th digit
+# would be rounded there while PostgreSQL kept it. Every way in (editor, JSON and Excel import) refuses
+# more with money_limit_message, so an amount reads back exactly as typed on either database.
+MONEY = {"max_digits": 15, "decimal_places": 6}
+MONEY_WHOLE_DIGITS = MONEY["max_digits"] - MONEY["decimal_places"]
+MAX_MONEY = Decimal(10) ** MONEY_WHOLE_DIGITS - Decimal(1).scaleb(-MONEY["decimal_places"])
+
+
+def money_limit_message(label, text=None):
+    """Why an amount of ``label`` cannot be stored, in Chinese (``text``: the amount as given)."""
+    given = f"，“{text}”超出" if text is not None else ""
+    return f"{label}最多 {MONEY_WHOLE_DIGITS} 位整数、{MONEY['decimal_places']} 位小数（万元）{given}。"
+
+
+def money_fits(number):
+    """Whether a Decimal amount is stored exactly: at most 9 whole digits and 6 decimals (trailing
+    zeros after the point do not count)."""
+    if not number.is_finite():
+        return False
+    if number == 0:
+        return True
+    normalized = number.normalize()
+    decimals = max(0, -normalized.as_tuple().exponent)
+    return abs(number) <= MAX_MONEY and decimals <= MONEY["decimal_places"]
 
 
 class ScopedQuerySet(models.QuerySet):

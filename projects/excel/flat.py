@@ -9,6 +9,7 @@ from projects.excel.grid import ref
 from projects.excel.levels import choose_framework
 from projects.excel.reader import TableRead, _set_path, read_basis
 from projects.excel.text import label_key, parse_money, year_in
+from projects.models import money_fits, money_limit_message
 
 _TABLE_FIELDS = ("region", "department", "unit", "year", "name", "code", "funds.total", "funds.fiscal", "funds.other")
 _ROW_FIELDS = ("level1", "level2", "name", "description", "value", "basis", "weight", "note")
@@ -106,7 +107,10 @@ def _fill_table(sheet_reader, table, values, texts, row):
         except ValueError:
             sheet_reader.problem(table, entry.ref, f"“{entry.text}”应为金额（万元），例如 19.56。")
             continue
-        if number is not None:
+        if number is not None and not money_fits(number / scale):
+            label = {"total": "年度资金总额", "fiscal": "财政拨款", "other": "其他资金"}[key]
+            sheet_reader.problem(table, entry.ref, money_limit_message(label, entry.text))
+        elif number is not None:
             funds[key] = format((number / scale).normalize(), "f")
     if funds or any(f"funds.{k}" in values for k in ("total", "fiscal", "other")):
         data["funds"] = {key: funds.get(key) for key in ("total", "fiscal", "other")}

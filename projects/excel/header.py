@@ -7,7 +7,9 @@ from projects.excel import layouts
 from projects.excel.goals import split_goals
 from projects.excel.reader import FOOTER, MONTH, TITLE_HINT, _LABEL_FIELD
 from projects.excel.text import join_lines, label_key, money_scale, parse_money, parse_percent, split_code_name, year_in
+from projects.models import money_fits, money_limit_message
 
+_MONEY_LABELS = {"funds.total": "年度资金总额", "funds.fiscal": "财政拨款", "funds.other": "其他资金"}
 _SECTION_FIELDS = {"funds.section", "funds.section_with_use", "spending_plan"}
 _MONEY_FIELDS = {"funds.total", "funds.fiscal", "funds.fiscal_part", "funds.other", "funds.other_part"}
 _TITLE_SUFFIXES = ("项目支出绩效目标表", "项目绩效目标表", "绩效目标表", "绩效目标申报表")
@@ -265,6 +267,10 @@ class HeaderReader:
         for value, entry in [item for values in self.money.values() for item in values]:
             if value < 0:
                 self.reader.problem(self.table, entry.ref, "金额不能为负数。")
+        for name, value in (("funds.total", grand), ("funds.fiscal", fiscal), ("funds.other", other)):
+            if value is not None and not money_fits(value):
+                entries = [entry for part in (name, f"{name}_part", "funds.fiscal", "funds.other") for _, entry in self.money.get(part, [])]
+                self.reader.problem(self.table, entries[0].ref, money_limit_message(_MONEY_LABELS[name], _decimal_text(value)))
 
 
 def _decimal_text(value):

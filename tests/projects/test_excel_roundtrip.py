@@ -14,7 +14,7 @@ from indicators.models import Indicator, Level2
 from projects import interchange
 from projects.excel import export_tables, import_plan, read_file
 from projects.excel.writer import MARKER_SHEET, ROW_TAG, TABLE_TAG, workbook_bytes
-from projects.models import DepartmentTarget, ProjectTable
+from projects.models import MAX_MONEY, DepartmentTarget, ProjectTable
 from tests import factories
 
 SEEDS = {"640221": "平罗", "130682": "定州"}
@@ -126,7 +126,8 @@ def _money():
     return st.one_of(
         st.none(),
         st.decimals(min_value=0, max_value=Decimal("99999999"), places=2).map(lambda d: interchange.decimal_text(d)),
-        st.decimals(min_value=0, max_value=Decimal("999999999999"), places=6).map(lambda d: interchange.decimal_text(d)),
+        st.decimals(min_value=0, max_value=MAX_MONEY, places=6).map(lambda d: interchange.decimal_text(d)),
+        st.just(interchange.decimal_text(MAX_MONEY)),
     )
 
 

@@ -254,7 +254,7 @@ def test_imported_tables_are_stored_with_exactly_what_a_recheck_from_the_databas
     tables[0]["funds"] = {"total": "12.5", "fiscal": "12.5", "other": None}
     tables[0]["spending_plan"] = [{"month": 6, "percent": "33.3"}, {"month": 12, "percent": "100"}]
     tables[0]["indicators"][0]["value"] = "≥ 90.5%"
-    tables[1]["funds"] = {"total": "0.12345678", "fiscal": "0.12345678", "other": None}  # rounded to 6 places
+    tables[1]["funds"] = {"total": "0.12345600", "fiscal": "0.1234560", "other": None}  # 6 places kept (more are refused)
     tables[2]["indicators"][0]["value"] = "1.234567891 万元"  # rounded to 6 places
     tables[3]["spending_plan"] = [{"month": 12, "percent": "99.999"}]  # rounded to 2 places
     again = json.loads(json.dumps(tables[4]))
