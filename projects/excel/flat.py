@@ -41,11 +41,13 @@ def read_flat(sheet_reader, header_row):
             _fill_table(sheet_reader, table, values, texts, row)
             if table_uid:
                 table.data["uid"] = table_uid
-            hidden = table_hidden.get("table", {}) if sheet_reader.exact else {}
-            for dotted, value in hidden.items():
-                _set_path(table.data, dotted, value, overwrite=False)
             groups[key] = (table, [])
         table, rows = groups[key]
+        # The table's unprinted fields ride on every row (on the first only in older files, which a
+        # sort in Excel may have moved): taken from whichever row has them.
+        carried = table_hidden.get("table") if sheet_reader.exact else None
+        for dotted, value in (carried.items() if isinstance(carried, dict) else ()):
+            _set_path(table.data, dotted, value, overwrite=False)
         sheet_reader.take_cut(table, row, row)
         sheet_reader.check_formulas(table, row, list(table_cols.values()) + list(row_cols.values()))
         item_texts = {f: sheet_reader.text(grid.at(row, c)) for f, c in row_cols.items()}

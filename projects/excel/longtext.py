@@ -30,6 +30,8 @@ DATA_SHEET = "_perfgoals_data"
 # Characters of one piece: even if every one is outside the BMP (two units in Excel), well under the limit.
 PIECE = 16000
 PIECES = "_pieces"
+# Hidden data repeated on many rows is kept once, in pieces, from this many characters on.
+SHARED_PART = 2000
 # Texts that start a cell the grid sets aside as a hidden tag (writer.TABLE_TAG, writer.ROW_TAG): a
 # piece never starts with them.
 _TAG_START = "perfgoals-"
@@ -90,6 +92,14 @@ class LongTexts:
         count = len(split(text))
         key = self.store(text)
         return json.dumps({PIECES: {"key": key, "count": count, "length": len(text)}})
+
+    def part(self, data):
+        """``data`` to be repeated in the hidden data of many rows (a flat list's table fields on each
+        of its rows): itself when short, else a reference to it, kept once."""
+        text = json.dumps(data, ensure_ascii=False)
+        if len(text) <= SHARED_PART:
+            return data
+        return {PIECES: {"key": self.store(text), "count": len(split(text)), "length": len(text)}}
 
     def write(self, workbook):
         """The very hidden sheet of pieces, when there are any (call once, after every other sheet)."""
@@ -181,10 +191,20 @@ class StoredTexts:
 
     def decode(self, data):
         """Hidden data as the grid read it (a dict; empty when its cell was missing or did not parse),
-        with a reference to pieces followed; None when it is missing, cut or incomplete."""
+        with references to pieces followed, its own or a part's (LongTexts.part); None when it is
+        missing, cut or incomplete."""
+        data = self.follow(data)
         if not data:
             return None
-        reference = data.get(PIECES) if len(data) == 1 else None
+        for name, value in data.items():
+            if isinstance(value, dict) and PIECES in value:
+                data[name] = self.follow(value)
+                if data[name] is None:
+                    return None
+        return data
+
+    def follow(self, data):
+        reference = data.get(PIECES) if isinstance(data, dict) and len(data) == 1 else None
         if not isinstance(reference, dict):
             return data
         key, count, length = (reference.get(name) for name in ("key", "count", "length"))

@@ -392,15 +392,16 @@ class WorkbookWriter:
         printed_table = {c.field for c in FLAT.columns if not c.field.startswith("ind.")}
         printed_rows = {c.field[4:] for c in FLAT.columns if c.field.startswith("ind.")} | {"basis_text"}
         rows = table.get("indicators") or [None]
-        for position, row in enumerate(rows):
+        # Every row carries the table's unprinted fields, so a row deleted or the list sorted in
+        # Excel loses none of them (kept once in pieces when long).
+        table_part = self.texts.part(carried(table, PROJECT_KEYS, printed_table))
+        for row in rows:
             r = writer.row
             for index, column in enumerate(FLAT.columns, 1):
                 value, number_format = self.flat_value(column.field, table, row)
                 style = "money" if number_format else "value"
                 writer.put(r, index, value, style, number_format=number_format)
-            hidden = {}
-            if position == 0:
-                hidden["table"] = carried(table, PROJECT_KEYS, printed_table)
+            hidden = {"table": table_part}
             if row is not None:
                 hidden["row"] = carried(row, INDICATOR_KEYS, printed_rows)
                 hidden["row"].update({"basis": row.get("basis") or "", "basis_text": row.get("basis_text") or ""})

@@ -219,3 +219,20 @@ def test_one_goal_written_with_inline_numbers_stays_one_goal(seeded):
     content = export_tables(ProjectTable.objects.filter(pk=table.pk), DepartmentTarget.objects.none(), "pingluo")
     plan = read_file(content, user=unit_staff())
     assert plan.document["project_tables"][0]["goals"]["annual"] == ["目标 1：完成培训；目标 2：提升能力"]
+
+
+@pytest.mark.parametrize("fund_use", ["购置办案设备", LONG_USE])
+def test_a_flat_list_with_its_first_row_deleted_keeps_the_tables_unprinted_fields(long_table, fund_use):
+    """The flat list is a list to filter and sort: its table fields that are not printed (资金用途,
+    goals, spending plan …) must not depend on the first row staying first, or staying at all."""
+    ProjectTable.objects.filter(pk=long_table.pk).update(fund_use=fund_use)
+    before = document_of(long_table)["project_tables"][0]
+    content = export_tables(ProjectTable.objects.filter(pk=long_table.pk), DepartmentTarget.objects.none(), "flat")
+    workbook = load_workbook(io.BytesIO(content))
+    sheet = workbook["指标清单"]
+    sheet.delete_rows(2)  # the first indicator row, right under the header
+    plan = read_file(saved(workbook), user=unit_staff())
+    assert plan.problems == []
+    got = plan.document["project_tables"][0]
+    assert {k: v for k, v in got.items() if k != "indicators"} == {k: v for k, v in before.items() if k != "indicators"}
+    assert got["indicators"] == before["indicators"][1:]
