@@ -174,13 +174,13 @@ class StoredTexts:
                     f"这一格有 {excel_length(entry.value)} 字，达到 Excel 单元格 {CELL_LIMIT} 字的上限，内容很可能已被截断。"
                     f"请核对原文，缩短到 {CELL_LIMIT} 字以内后再导入。"
                 ))
+        if not exact:
+            return problems  # another system's hidden columns are not read at all
         for hidden in (grid.hidden_table, grid.hidden_rows):
             for row, (uid, data) in list(hidden.items()):
-                cell = f"{get_column_letter(data_column)}{row}" if data_column else f"第 {row} 行"
-                if not exact:
-                    continue
                 decoded = self.decode(data)
                 if decoded is None:
+                    cell = f"{get_column_letter(data_column)}{row}" if data_column else f"第 {row} 行"
                     problem(row, cell, (
                         "本行的隐藏数据（本系统导出时保存的、表中未打印的内容）缺失、不完整或已损坏（可能被 Excel 截断），"
                         "按它读取会丢失内容，本表未导入。请重新从系统导出后再修改导入。"

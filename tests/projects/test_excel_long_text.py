@@ -7,12 +7,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from openpyxl import load_workbook
 
+from indicators.models import Indicator
 from perfgoals.xlsx import CELL_LIMIT, excel_length
 from projects import interchange
 from projects.excel import export_tables, import_plan, read_file
 from projects.excel.longtext import DATA_SHEET
 from projects.excel.writer import MARKER_SHEET, ROW_TAG, TABLE_TAG
-from projects.models import DepartmentTarget, ProjectTable, SpendingCheckpoint
+from projects.models import DepartmentTarget, ProjectGoal, ProjectTable, SpendingCheckpoint
 from tests.projects.excel_helpers import workbook_bytes
 
 LONG_USE = "".join(f"第{number}项：购置办案设备、开展业务培训、保障信访接待。" for number in range(1, 1400))[:35000]
@@ -82,9 +83,6 @@ def test_a_printed_text_too_long_for_a_cell_is_marked_and_kept_whole(long_table)
     [("pingluo", "goal"), ("dingzhou", "description"), ("flat", "note"), ("dingzhou", "long_term")],
 )
 def test_long_printed_texts_of_every_kind_come_back_whole(long_table, layout, field):
-    from indicators.models import Indicator
-    from projects.models import ProjectGoal
-
     text = "目标" + "保障全县纪检监察业务正常开展。" * 3000
     if field == "goal":
         ProjectGoal.objects.filter(project=long_table).update(text=text)
@@ -184,8 +182,6 @@ def test_a_cell_of_another_system_at_the_excel_limit_is_flagged_as_cut(reference
 
 @pytest.mark.parametrize("layout", ["pingluo", "dingzhou"])
 def test_a_text_that_begins_with_a_label_comes_back_as_written(seeded, layout):
-    from projects.models import ProjectGoal
-
     table = ProjectTable.objects.filter(region__code="640221").order_by("pk").first()
     ProjectTable.objects.filter(pk=table.pk).update(fund_use="资金用途：培训", period="项目期：1 年")
     ProjectGoal.objects.filter(project=table).delete()
@@ -211,8 +207,6 @@ def test_the_unit_line_the_dingzhou_layout_prints_still_reads_as_the_unit(seeded
 
 
 def test_one_goal_written_with_inline_numbers_stays_one_goal(seeded):
-    from projects.models import ProjectGoal
-
     table = ProjectTable.objects.filter(region__code="640221").order_by("pk").first()
     ProjectGoal.objects.filter(project=table).delete()
     ProjectGoal.objects.create(project=table, kind="annual", order=1, text="目标 1：完成培训；目标 2：提升能力")

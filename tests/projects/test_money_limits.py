@@ -10,7 +10,9 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -141,9 +143,6 @@ def test_the_migration_stops_and_names_the_tables_whose_amounts_would_change(pin
     """Narrowing the money columns must not round anything: an amount beyond 9 whole digits (possible
     before, on PostgreSQL) stops the migration with the table named. SQLite takes any number in the
     column, which lets the test store one; PostgreSQL's narrowed column no longer can."""
-    from django.apps import apps
-    from django.db import connection
-
     migration = importlib.import_module("projects.migrations.0009_money_exact")
     migration.refuse_amounts_that_do_not_fit(apps, None)  # nothing too large: goes on
     if connection.vendor != "sqlite":
