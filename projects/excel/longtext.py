@@ -84,22 +84,20 @@ class LongTexts:
         shown = cut_to_fit(text, probe)[: -len(probe)]
         return shown + note(key, len(shown), len(text))
 
+    def reference(self, text):
+        """Keep the JSON ``text`` in pieces; what stands for it in hidden data."""
+        return {PIECES: {"key": self.store(text), "count": len(split(text)), "length": len(text)}}
+
     def hidden(self, data):
         """The text of a hidden data cell: ``data`` as JSON, or a reference to its pieces."""
         text = json.dumps(data, ensure_ascii=False)
-        if fits_in_cell(text):
-            return text
-        count = len(split(text))
-        key = self.store(text)
-        return json.dumps({PIECES: {"key": key, "count": count, "length": len(text)}})
+        return text if fits_in_cell(text) else json.dumps(self.reference(text))
 
     def part(self, data):
         """``data`` to be repeated in the hidden data of many rows (a flat list's table fields on each
         of its rows): itself when short, else a reference to it, kept once."""
         text = json.dumps(data, ensure_ascii=False)
-        if len(text) <= SHARED_PART:
-            return data
-        return {PIECES: {"key": self.store(text), "count": len(split(text)), "length": len(text)}}
+        return data if len(text) <= SHARED_PART else self.reference(text)
 
     def write(self, workbook):
         """The very hidden sheet of pieces, when there are any (call once, after every other sheet)."""

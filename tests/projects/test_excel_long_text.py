@@ -11,7 +11,7 @@ from indicators.models import Indicator
 from perfgoals.xlsx import CELL_LIMIT, excel_length
 from projects import interchange
 from projects.excel import export_tables, import_plan, read_file
-from projects.excel.longtext import DATA_SHEET
+from projects.excel.longtext import DATA_SHEET, PIECE, split
 from projects.excel.writer import MARKER_SHEET, ROW_TAG, TABLE_TAG
 from projects.models import DepartmentTarget, ProjectGoal, ProjectTable, SpendingCheckpoint
 from tests.projects.excel_helpers import workbook_bytes
@@ -230,3 +230,21 @@ def test_a_flat_list_with_its_first_row_deleted_keeps_the_tables_unprinted_field
     got = plan.document["project_tables"][0]
     assert {k: v for k, v in got.items() if k != "indicators"} == {k: v for k, v in before.items() if k != "indicators"}
     assert got["indicators"] == before["indicators"][1:]
+
+
+@pytest.mark.parametrize("layout", ["pingluo", "dingzhou"])
+def test_long_text_outside_the_bmp_fits_excel_which_counts_such_characters_twice(long_table, layout):
+    ProjectTable.objects.filter(pk=long_table.pk).update(fund_use="𠀀𠀁𠀂" * 7000)
+    before = document_of(long_table)
+    content = export_tables(ProjectTable.objects.filter(pk=long_table.pk), DepartmentTarget.objects.none(), layout)
+    assert max(excel_length(text) for _, _, text in every_text(content)) < CELL_LIMIT
+    plan = read_file(content, user=unit_staff())
+    assert plan.problems == []
+    assert plan.document["project_tables"] == before["project_tables"]
+
+
+def test_no_piece_starts_like_a_hidden_tag_which_the_reader_would_set_aside():
+    text = "甲" * PIECE + ROW_TAG + "x" + "乙" * PIECE + TABLE_TAG
+    pieces = split(text)
+    assert "".join(pieces) == text
+    assert all(len(piece) <= PIECE and not piece.startswith((TABLE_TAG, ROW_TAG)) for piece in pieces)
