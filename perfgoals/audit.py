@@ -1,17 +1,7 @@
 """The audit log: who logged in, failed to, logged out, exported or imported, when, from where and
 within which scope. Views and commands call ``record``; logins come from Django's auth signals."""
 
-from django.conf import settings
-
-
-def _address(request):
-    if request is None:
-        return None
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+from perfgoals.clientip import client_address
 
 
 def scope_text(user):
@@ -40,7 +30,7 @@ def record(kind, *, request=None, user=None, username="", **detail):
         user=known,
         username=username or (known.get_username() if known else ""),
         scope=scope_text(known),
-        address=_address(request),
+        address=client_address(request),
         detail=detail,
     )
 

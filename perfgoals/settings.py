@@ -129,8 +129,15 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES",
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "1" if env_bool("BEHIND_TLS_PROXY", False) else "0"))
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client's address comes from X-Forwarded-For only as far as trusted proxies wrote it
+# (perfgoals/clientip.py): PERFGOALS_PROXY_COUNT proxies in front (1 behind the documented nginx),
+# optionally only when the request came from PERFGOALS_TRUSTED_PROXIES (addresses or networks). The
+# lockout is per account and address, so nobody can lock another person's account from elsewhere.
+PERFGOALS_PROXY_COUNT = int(
+    os.environ.get("PERFGOALS_PROXY_COUNT", os.environ.get("AXES_PROXY_COUNT", "1" if env_bool("BEHIND_TLS_PROXY", False) else "0"))
+)
+PERFGOALS_TRUSTED_PROXIES = env_list("PERFGOALS_TRUSTED_PROXIES", [])
+AXES_CLIENT_IP_CALLABLE = "perfgoals.clientip.client_address"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
