@@ -146,6 +146,24 @@ def _style(widget):
     widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
+# The most rows one page may show: ?per_page= beyond it (or below one, or not a number) is brought
+# back within range instead of a server error or a page of megabytes.
+MAX_PER_PAGE = 200
+
+
+def clamped_per_page(query):
+    """``query`` (a QueryDict) with its per_page brought within 1..MAX_PER_PAGE, or dropped when it is no number."""
+    raw = query.get("per_page")
+    if raw is None:
+        return query
+    query = query.copy()
+    try:
+        query["per_page"] = str(min(max(int(raw), 1), MAX_PER_PAGE))
+    except ValueError:
+        del query["per_page"]
+    return query
+
+
 class FilteredListView(LoginRequiredMixin, SingleTableMixin, FilterView):
     """A list screen: subclasses give ``title``, ``filterset_class``, ``table_class`` (a BaseTable) and
     ``scoped_queryset(user)``, which must start from the model's ``visible_to(user)``.
@@ -166,6 +184,7 @@ class FilteredListView(LoginRequiredMixin, SingleTableMixin, FilterView):
             return self.handle_no_permission()
         if not self.user_may_view(request.user):
             raise PermissionDenied(f"您的角色不能查看“{self.title}”。")
+        request.GET = clamped_per_page(request.GET)
         return super().dispatch(request, *args, **kwargs)
 
     def user_may_view(self, user):

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "perfgoals.middleware.NoStoreForSignedInUsers",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Puts the signed-in user on field-history records of rows saved while serving a request.
@@ -200,6 +201,34 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_COOKIE_HTTPONLY = True  # pages read the token from the form, never from the cookie
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))  # a working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Errors, with their tracebacks, go to stderr (gunicorn's and systemd's journal) and, with DEBUG off, to
+# PERFGOALS_LOG_FILE as well (default var/log/perfgoals.log beside manage.py), so a failure in
+# production leaves a trace even where nobody watches the console.
+PERFGOALS_LOG_FILE = Path(os.environ.get("PERFGOALS_LOG_FILE", BASE_DIR / "var" / "log" / "perfgoals.log"))
+_LOG_HANDLERS = ["stderr"]
+if not DEBUG:
+    PERFGOALS_LOG_FILE.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _LOG_HANDLERS.append("file")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "plain", "level": "WARNING"},
+        "file": {
+            "class": "logging.handlers.WatchedFileHandler",
+            "filename": str(PERFGOALS_LOG_FILE),
+            "formatter": "plain",
+            "level": "WARNING",
+            "delay": True,
+        },
+    },
+    "root": {"handlers": _LOG_HANDLERS, "level": "WARNING"},
+    # Django's own loggers hand their records to the root's handlers (its default sends them to the
+    # console only with DEBUG on).
+    "loggers": {"django": {"handlers": [], "level": "WARNING", "propagate": True}},
+}
 
 # Content-Security-Policy: scripts only from our own static files, never inline; nothing from elsewhere.
 # Inline style attributes stay allowed (layout widths in templates); they cannot run code.
