@@ -31,6 +31,9 @@ def env_list(name, default):
 
 
 DEBUG = env_bool("DEBUG", True)
+# Whether this process was started as production (DEBUG=0). Unlike DEBUG, which the test runner turns
+# off for every test, this stays what the environment said: setup_demo refuses to run when it is true.
+PERFGOALS_PRODUCTION = not DEBUG
 
 _DEVELOPMENT_SECRET_KEY = "perfgoals-development-only-key-never-use-in-production"
 SECRET_KEY = os.environ.get("SECRET_KEY", "")

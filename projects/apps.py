@@ -9,6 +9,7 @@ class ProjectsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
         from perfgoals import audit
+        from projects import checks  # noqa: F401  (registers the deploy checks)
 
         # The audit log of logins is exactly what these signals are for.
         user_logged_in.connect(audit.on_login, dispatch_uid="audit_login")
