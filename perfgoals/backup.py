@@ -23,6 +23,11 @@ KEY_TABLES = {
 }
 
 
+# Left out of every backup: live session keys (one read from a backup logs in to the live server as its
+# user). A restored server starts with everybody logged out, which is what a restore should do anyway.
+EXCLUDED_DATA = ("django_session",)
+
+
 class BackupError(Exception):
     """备份或恢复失败的原因（中文）。"""
 
@@ -54,22 +59,39 @@ def _run(command, environment):
         raise BackupError(f"{command[0]} 失败：{result.stderr.strip()}")
 
 
+def _private_file(path):
+    """Create ``path`` empty, readable and writable by this service's user only (0600), before anything
+    is written to it: a backup holds every password hash and every table."""
+    if path.exists():
+        path.unlink()
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    os.chmod(path, 0o600)  # whatever the umask
+
+
 def backup(connection, path):
-    """Write a backup of ``connection``'s database to ``path``."""
+    """Write a backup of ``connection``'s database to ``path``, readable by this service's user only,
+    without the sessions (EXCLUDED_DATA)."""
     path = Path(path)
+    _private_file(path)
     if connection.vendor == "sqlite":
         connection.ensure_connection()
         target = sqlite3.connect(path)
         try:
             connection.connection.backup(target)
+            for table in EXCLUDED_DATA:
+                target.execute(f'DELETE FROM "{table}"')
+            target.commit()
+            target.execute("VACUUM")  # the deleted rows' pages are not left readable in the file
         finally:
             target.close()
     elif connection.vendor == "postgresql":
         settings_dict = connection.settings_dict
+        excluded = [f"--exclude-table-data={table}" for table in EXCLUDED_DATA]
         _run(
-            ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file", str(path), *_pg_arguments(settings_dict)],
+            ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", *excluded, "--file", str(path), *_pg_arguments(settings_dict)],
             _pg_environment(settings_dict),
         )
+        os.chmod(path, 0o600)
     else:
         raise BackupError(f"不支持 {connection.vendor} 数据库的备份。")
     return path.stat().st_size

@@ -75,3 +75,36 @@ def test_a_restore_refuses_a_database_that_is_not_empty(restore_target, tmp_path
 def test_a_missing_backup_file_is_named(tmp_path):
     with pytest.raises(CommandError, match="不存在"):
         call_command("restore", str(tmp_path / "nothing.backup"), "--database-url", f"sqlite:///{tmp_path / 'x.sqlite3'}")
+
+
+def restored_session_count(database_url):
+    from perfgoals.backup import target_settings
+
+    vendor, settings_dict = target_settings(database_url)
+    if vendor == "sqlite":
+        import sqlite3
+
+        with sqlite3.connect(settings_dict["NAME"]) as db:
+            return db.execute("SELECT count(*) FROM django_session").fetchone()[0]
+    import psycopg2
+
+    with psycopg2.connect(dbname=settings_dict["NAME"], host=settings_dict.get("HOST") or None, user=settings_dict.get("USER") or None) as db:
+        with db.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM django_session")
+            return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_is_readable_by_the_service_only_and_holds_no_live_session(client, restore_target, tmp_path):
+    """A key read from a restored backup logged in to the live server; backups were world-readable."""
+    from django.contrib.sessions.models import Session
+
+    call_command("setup_demo", verbosity=0)
+    client.force_login(get_user_model().objects.get(username="pl_finance"))
+    assert Session.objects.count() == 1
+    backup_file = tmp_path / "perfgoals.backup"
+    call_command("backup", str(backup_file))
+    assert oct(backup_file.stat().st_mode & 0o777) == "0o600"
+    call_command("restore", str(backup_file), "--database-url", restore_target)
+    assert restored_session_count(restore_target) == 0
+    assert Session.objects.count() == 1  # the live server's sessions are untouched
