@@ -17,6 +17,18 @@
     return value ? Number(value).toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 }) : "";
   }
 
+  // A tooltip as DOM nodes, one line each, its text set through textContent: names of projects, units
+  // and departments are typed by users and must never be read as HTML.
+  function lines(texts) {
+    const box = document.createElement("div");
+    texts.forEach((text) => {
+      const line = document.createElement("div");
+      line.textContent = text;
+      box.appendChild(line);
+    });
+    return box;
+  }
+
   function base() {
     return {
       textStyle: { fontFamily: FONT },
@@ -36,10 +48,10 @@
           trigger: "item",
           formatter(params) {
             const item = params.data;
-            const lines = [`${item.name}：${amount(item.value, spec.unit)}`];
-            if (item.money !== undefined) lines.push(`资金 ${amount(item.money, "万元")}`);
-            if (item.count !== undefined) lines.push(`${item.count} 张表`);
-            return lines.join("<br>");
+            const texts = [`${item.name}：${amount(item.value, spec.unit)}`];
+            if (item.money !== undefined) texts.push(`资金 ${amount(item.money, "万元")}`);
+            if (item.count !== undefined) texts.push(`${item.count} 张表`);
+            return lines(texts);
           },
         },
         series: [{
@@ -60,7 +72,7 @@
         yAxis: { type: "category", data: data.map((item) => item.name), axisLabel: { width: 220, overflow: "truncate" } },
         tooltip: {
           trigger: "item",
-          formatter: (params) => `${params.data.name}<br>${params.data.value} 条，涉及 ${params.data.tables} 张表`,
+          formatter: (params) => lines([params.data.name, `${params.data.value} 条，涉及 ${params.data.tables} 张表`]),
         },
         series: [{ type: "bar", data, barMaxWidth: 24, itemStyle: { color: "#fd7e14" }, label: { show: true, position: "right" } }],
       });
@@ -85,7 +97,7 @@
         yAxis: { type: "category", data: categories, axisLabel: { width: 200, overflow: "truncate" } },
         tooltip: {
           trigger: "item",
-          formatter: (params) => `${params.name}<br>${params.seriesName}：${amount(params.value, spec.unit)}`,
+          formatter: (params) => lines([params.name, `${params.seriesName}：${amount(params.value, spec.unit)}`]),
         },
         series,
       });
@@ -118,7 +130,7 @@
         yAxis: { type: "value", name: spec.unit, minInterval: 1 },
         tooltip: {
           trigger: "item",
-          formatter: (params) => `${params.value[0]}<br>${params.seriesName}：累计 ${params.value[1]} 张`,
+          formatter: (params) => lines([params.value[0], `${params.seriesName}：累计 ${params.value[1]} 张`]),
         },
         series,
       });
