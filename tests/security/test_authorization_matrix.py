@@ -109,6 +109,9 @@ EXPECTATIONS = {
     "login": Rule(public=True, may=EVERYONE),
     "logout": Rule(POST, public=True, may=EVERYONE, ok=302),
     "health": Rule(public=True, may=EVERYONE),
+    # Every signed-in user changes their own password; nobody else's.
+    "password_change": Rule(),
+    "password_change_done": Rule(),
     "projects:home": Rule(),
     "projects:project_create": Rule(may=UNITS),
     "projects:project_copy_list": Rule(may=UNITS),
