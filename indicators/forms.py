@@ -1,6 +1,7 @@
 """The indicator grid of the editors: one form per 三级 row, grouped by the framework's 一级/二级."""
 
 from django import forms
+from django.conf import settings
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.choices import BaseChoiceIterator
 
@@ -196,7 +197,14 @@ class IndicatorForm(FieldCheckedModelForm):
 
 
 class BaseIndicatorFormSet(StoredRowsMixin, forms.BaseModelFormSet):
-    """Rows carry their position in a hidden ORDER field and a DELETE flag, as the grid's buttons set them."""
+    """Rows carry their position in a hidden ORDER field and a DELETE flag, as the grid's buttons set them.
+
+    A table holds at most settings.PERFGOALS_MAX_INDICATOR_ROWS rows (real tables have a few dozen); the
+    request size limits in settings are derived from it, so a table at the limit always saves."""
+
+    default_error_messages = {
+        "too_many_forms": "一张表最多 %(num)d 条三级指标，请删去多余的行后再保存（您填写的内容都还在页面上）。",
+    }
 
     def __init__(self, *args, level2s, **kwargs):
         self.level2s = level2s
@@ -269,6 +277,9 @@ IndicatorFormSet = forms.modelformset_factory(
     extra=0,
     can_order=True,
     can_delete=True,
+    max_num=settings.PERFGOALS_MAX_INDICATOR_ROWS,
+    validate_max=True,
+    absolute_max=settings.PERFGOALS_MAX_INDICATOR_ROWS + 100,
 )
 
 

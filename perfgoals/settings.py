@@ -185,8 +185,11 @@ PERFGOALS_IMPORT_DIR = Path(os.environ.get("PERFGOALS_IMPORT_DIR", Path(tempfile
 # Largest uploaded workbook accepted, in bytes.
 PERFGOALS_MAX_UPLOAD_BYTES = int(os.environ.get("PERFGOALS_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 
-# An editor page posts about eleven fields per indicator row; a table of a few hundred rows must save.
-DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000
+# The most 三级 indicator rows one table may hold (the editor refuses more with a message). An editor page
+# posts eleven fields per row plus the header, goals and spending plan, so the request limit follows
+# from it: a table at the limit always saves instead of failing on Django's field-count guard.
+PERFGOALS_MAX_INDICATOR_ROWS = int(os.environ.get("PERFGOALS_MAX_INDICATOR_ROWS", "1000"))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 12 * (PERFGOALS_MAX_INDICATOR_ROWS + 100) + 1000
 
 # Security. Production sits behind the finance bureau's own web server, which terminates TLS and
 # sets X-Forwarded-Proto (BEHIND_TLS_PROXY=1). Each setting can be overridden from the environment.
