@@ -357,4 +357,92 @@
       event.returnValue = "";
     }
   });
+
+  // A draft of every submission is kept in this tab's storage. If the server refuses the submission
+  // because the session changed (the user logged in again elsewhere: templates/403_csrf.html marks
+  // the path), the editor opened again offers to send the kept draft with the new session's token; the
+  // server then saves it or shows it with its problems, as for any save. Otherwise the draft is dropped.
+
+  const DRAFT = `perfgoals-draft:${location.pathname}`;
+  const REFUSED = "perfgoals-refused-submit";
+
+  function storage() {
+    try {
+      return window.sessionStorage;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  form.addEventListener("submit", () => {
+    const store = storage();
+    if (!store) return;
+    const entries = [];
+    new FormData(form).forEach((value, name) => {
+      if (name !== "csrfmiddlewaretoken" && typeof value === "string") entries.push([name, value]);
+    });
+    try {
+      store.setItem(DRAFT, JSON.stringify({ at: new Date().toISOString(), entries }));
+    } catch (error) {
+      // storage full: the submission goes on, only without a kept draft
+    }
+  });
+
+  function offerDraft(store, draft) {
+    const banner = document.createElement("div");
+    banner.className = "alert alert-warning d-flex flex-wrap align-items-center gap-2";
+    const text = document.createElement("span");
+    const when = new Date(draft.at).toLocaleString("zh-CN");
+    text.textContent = `您在 ${when} 提交的内容因登录状态变化没有保存，已保留在本浏览器中。`;
+    const restore = document.createElement("button");
+    restore.type = "button";
+    restore.className = "btn btn-sm btn-primary";
+    restore.textContent = "恢复并保存";
+    const discard = document.createElement("button");
+    discard.type = "button";
+    discard.className = "btn btn-sm btn-outline-secondary";
+    discard.textContent = "放弃这些内容";
+    banner.append(text, restore, discard);
+    form.parentNode.insertBefore(banner, form);
+
+    restore.addEventListener("click", () => {
+      const resend = document.createElement("form");
+      resend.method = "post";
+      resend.action = form.action || location.pathname;
+      resend.hidden = true;
+      const csrf = form.querySelector('input[name="csrfmiddlewaretoken"]');
+      const fields = csrf ? [["csrfmiddlewaretoken", csrf.value], ...draft.entries] : draft.entries;
+      fields.forEach(([name, value]) => {
+        const input = document.createElement("textarea");
+        input.name = name;
+        input.value = value;
+        resend.appendChild(input);
+      });
+      document.body.appendChild(resend);
+      store.removeItem(REFUSED);
+      dirty = false;
+      resend.submit();
+    });
+    discard.addEventListener("click", () => {
+      store.removeItem(DRAFT);
+      store.removeItem(REFUSED);
+      banner.remove();
+    });
+  }
+
+  (function restoreRefusedDraft() {
+    const store = storage();
+    if (!store) return;
+    const raw = store.getItem(DRAFT);
+    if (!raw) return;
+    if (store.getItem(REFUSED) !== location.pathname) {
+      store.removeItem(DRAFT);  // the last submission from here reached the server
+      return;
+    }
+    try {
+      offerDraft(store, JSON.parse(raw));
+    } catch (error) {
+      store.removeItem(DRAFT);
+    }
+  })();
 })();
