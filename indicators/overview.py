@@ -142,7 +142,8 @@ class IndicatorListView(FilteredListView):
     def scoped_queryset(self, user):
         findings = CheckFinding.objects.filter(indicator=OuterRef("pk")).order_by().values("indicator")
         return (
-            Indicator.objects.filter(project__in=ProjectTable.objects.visible_to(user))
+            # Each project once (its version in force): an adjustment under way would list every row twice.
+            Indicator.objects.filter(project__in=ProjectTable.objects.visible_to(user).in_force())
             .select_related("project__unit", "level2__level1")
             # Within a year: table by table, each in the order its unit wrote the rows.
             .order_by("project__name", "project_id", "level2__level1__order", "level2__order", "order")
@@ -233,7 +234,7 @@ class FindingListView(FilteredListView):
 
     def scoped_queryset(self, user):
         return (
-            CheckFinding.objects.filter(project__in=ProjectTable.objects.visible_to(user))
+            CheckFinding.objects.filter(project__in=ProjectTable.objects.visible_to(user).in_force())
             .select_related("project__unit", "project__department")
             .annotate(frequency=Window(Count("pk"), partition_by=[F("rule")]))
             .order_by("rule", "-project__year", "project__name", "project_id", "row")

@@ -217,7 +217,7 @@ def dashboard(request):
     year = chosen_year(request.GET.get("year"), years)
     setting = BudgetYear.objects.select_related("framework").filter(year=year).first()
     deadline = setting.submission_deadline if setting else None
-    tables = ProjectTable.objects.visible_to(user).filter(year=year).exclude(status=TableStatus.SUPERSEDED)
+    tables = ProjectTable.objects.visible_to(user).filter(year=year).in_force()
 
     status = status_chart(tables, year)
     scores, average_score = score_chart(tables, year)

@@ -72,6 +72,13 @@ class ProjectTableQuerySet(ScopedQuerySet):
     department_path = "department"
     region_path = "region"
 
+    def in_force(self):
+        """Each project once, as the version in force: totals, counts and charts read these rows.
+
+        While an adjustment (调整) is under way, the approved version stays in force and the new version
+        is left out; once the new version is approved, the one it replaced (已调整) is left out."""
+        return self.exclude(status=TableStatus.SUPERSEDED).exclude(previous_version__status=TableStatus.APPROVED)
+
 
 class DepartmentQuerySet(ScopedQuerySet):
     """主管部门：单位填报人看到本单位所属的部门，主管部门审核人看到本部门，财政审核人看到本区划的所有部门。"""

@@ -251,14 +251,13 @@ PROGRESS_CHOICES = [
 def department_progress(departments, *, year, tables_queryset):
     """Departments annotated with their tables of ``year`` among ``tables_queryset`` (the user's
     scope), by status, with the money in each, last year's count as the number expected, the average
-    score and the time of the last edit or review action. Adjusted-away versions (已调整) are not
-    counted: the approved version that replaced them is."""
+    score and the time of the last edit or review action. Each project counts once, as its version in
+    force (ProjectTable.objects.in_force): an adjustment under way does not double its money."""
     # The department's tables in scope of this year and last, joined once: each figure then only tells
     # the year and status apart, instead of re-checking the scope on every table of every year.
     mine = FilteredRelation(
         "project_tables",
-        condition=Q(project_tables__in=Subquery(tables_queryset.values("pk")))
-        & ~Q(project_tables__status=TableStatus.SUPERSEDED)
+        condition=Q(project_tables__in=Subquery(tables_queryset.in_force().values("pk")))
         & Q(project_tables__year__in=(year - 1, year)),
     )
     current = Q(mine__year=year)
