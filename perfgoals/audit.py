@@ -6,7 +6,8 @@ from perfgoals.clientip import client_address
 
 def scope_text(user):
     """The user's role and data scope as a reviewer reads it, e.g. 单位填报人：中共平罗县纪律检查委员会本级."""
-    from perfgoals.roles import role_of, scope_of
+    from perfgoals.roles import role_of
+    from projects.scope import scope_of
 
     if user is None or not user.is_authenticated:
         return ""

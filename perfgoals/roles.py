@@ -1,4 +1,4 @@
-"""The four roles. A role is a Django group; a user's scope (unit, department or region) is a UserScope."""
+"""The four roles. A role is a Django group; what a user may see is their Scope (projects.scope)."""
 
 from django.db import models
 
@@ -25,13 +25,3 @@ def role_of(user):
         cached = next((ROLE_BY_GROUP_NAME[name] for name in names if name in ROLE_BY_GROUP_NAME), "")
         user._perfgoals_role = cached
     return cached or None
-
-
-def scope_of(user):
-    """The user's UserScope, or None."""
-    from projects.models import UserScope
-
-    try:
-        return user.scope
-    except (AttributeError, UserScope.DoesNotExist):
-        return None

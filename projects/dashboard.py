@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from indicators.models import CheckFinding, Grade
 from indicators.overview import finding_list_url, rule_title
-from perfgoals.roles import Role, role_of, scope_of
+from perfgoals.roles import Role, role_of
+from projects.scope import scope_of
 from projects import permissions
 from projects.models import BudgetYear, ProjectTable, ReviewAction, ReviewRecord, TableStatus
 from projects.overview import (

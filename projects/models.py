@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from indicators.models import Grade, Opinion  # noqa: F401  (Opinion: the 监审意见 have one home, re-exported here)
 from perfgoals.history import TrackedHistory
+from perfgoals.roles import Role
+from projects.scope import scope_of
 
 # Amounts are 万元 with up to 6 decimals and at most 15 digits in all (9 before the point): SQLite, the
 # database of `make run`, keeps a decimal as a REAL, exact to 15 significant digits, so a 16th digit
@@ -40,37 +42,17 @@ def money_fits(number):
 
 
 class ScopedQuerySet(models.QuerySet):
-    """Rows a user may see. Unit staff see their unit, department reviewers their department's
-    units, finance officers their region, administrators everything; anyone else sees nothing.
+    """Rows a user may see, as projects.scope.Scope decides. Subclasses declare ``scope_paths``: for
+    each role, the lookup from their rows to the user's unit, department or region."""
 
-    Subclasses name the paths from their rows to the unit, department and region."""
-
-    unit_path = None
-    department_path = None
-    region_path = None
+    scope_paths = {}
 
     def visible_to(self, user):
-        from perfgoals.roles import Role, role_of, scope_of
-
-        role = role_of(user)
-        if role == Role.ADMINISTRATOR:
-            return self
-        scope = scope_of(user)
-        if scope is None:
-            return self.none()
-        if role == Role.UNIT_STAFF and scope.unit_id and self.unit_path:
-            return self.filter(**{self.unit_path: scope.unit_id})
-        if role == Role.DEPARTMENT_REVIEWER and scope.department_id:
-            return self.filter(**{self.department_path: scope.department_id})
-        if role == Role.FINANCE_OFFICER and scope.region_id:
-            return self.filter(**{self.region_path: scope.region_id})
-        return self.none()
+        return scope_of(user).filter(self)
 
 
 class ProjectTableQuerySet(ScopedQuerySet):
-    unit_path = "unit"
-    department_path = "department"
-    region_path = "region"
+    scope_paths = {Role.UNIT_STAFF: "unit", Role.DEPARTMENT_REVIEWER: "department", Role.FINANCE_OFFICER: "region"}
 
     def in_force(self):
         """Each project once, as the version in force: totals, counts and charts read these rows.
@@ -83,26 +65,17 @@ class ProjectTableQuerySet(ScopedQuerySet):
 class DepartmentQuerySet(ScopedQuerySet):
     """主管部门：单位填报人看到本单位所属的部门，主管部门审核人看到本部门，财政审核人看到本区划的所有部门。"""
 
-    unit_path = "units"
-    department_path = "pk"
-    region_path = "region"
+    scope_paths = {Role.UNIT_STAFF: "units", Role.DEPARTMENT_REVIEWER: "pk", Role.FINANCE_OFFICER: "region"}
 
 
 class DepartmentTargetQuerySet(ScopedQuerySet):
     """部门整体目标由部门本级单位填报，所以单位填报人只能看到本单位作为部门本级时所属部门的目标。"""
 
-    department_path = "department"
-    region_path = "department__region"
-
-    def visible_to(self, user):
-        from perfgoals.roles import Role, role_of, scope_of
-
-        if role_of(user) == Role.UNIT_STAFF:
-            scope = scope_of(user)
-            if scope is None or scope.unit is None or not scope.unit.is_department_office:
-                return self.none()
-            return self.filter(department_id=scope.unit.department_id)
-        return super().visible_to(user)
+    scope_paths = {
+        Role.UNIT_STAFF: ("department", "office_department_id"),  # only a 部门本级 unit's staff
+        Role.DEPARTMENT_REVIEWER: "department",
+        Role.FINANCE_OFFICER: "department__region",
+    }
 
 
 class Region(models.Model):

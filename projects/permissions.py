@@ -4,18 +4,17 @@ Rows outside a user's scope never reach these functions: views find rows through
 so another unit's table is a 404 before any permission is asked.
 """
 
-from perfgoals.roles import Role, role_of, scope_of
+from perfgoals.roles import Role, role_of
 from projects.models import TableStatus
+from projects.scope import scope_of
 
 EDITABLE_STATUSES = frozenset({TableStatus.DRAFT, TableStatus.RETURNED})
 
 
 def unit_of(user):
     """The unit a unit staff member fills tables for, or None for every other role."""
-    if role_of(user) != Role.UNIT_STAFF:
-        return None
     scope = scope_of(user)
-    return scope.unit if scope else None
+    return scope.unit if scope.role == Role.UNIT_STAFF else None
 
 
 def can_create_tables(user):
@@ -26,11 +25,13 @@ def can_create_tables(user):
 def can_edit(user, table):
     """只有本单位在草稿或退回状态下可以修改。 Only the owning unit may edit, while draft or returned.
     Compares unit ids: asking costs no query for the unit itself."""
-    if role_of(user) != Role.UNIT_STAFF:
-        return False
     scope = scope_of(user)
-    unit_id = scope.unit_id if scope else None
-    return unit_id is not None and table.unit_id == unit_id and table.status in EDITABLE_STATUSES
+    return (
+        scope.role == Role.UNIT_STAFF
+        and scope.unit_id is not None
+        and table.unit_id == scope.unit_id
+        and table.status in EDITABLE_STATUSES
+    )
 
 
 def can_edit_department_target(user, target):

@@ -12,7 +12,7 @@ from django.db.models import Count, Max, Q
 from indicators.models import Basis, Framework, Indicator, Level2
 from perfgoals.formatting import decimal_text
 from perfgoals.history import BASELINE_REASON
-from perfgoals.roles import Role, role_of, scope_of
+from perfgoals.roles import Role, role_of
 from projects.models import (
     CodeItem,
     GoalKind,
@@ -26,20 +26,20 @@ from projects.models import (
 from projects.workflow import WORKFLOW_CHANGE_REASON
 
 
+# The step each reviewer role takes: the tables at it, within the reviewer's scope, wait for them.
+AWAITED_STATUS = {Role.DEPARTMENT_REVIEWER: TableStatus.DEPARTMENT_REVIEW, Role.FINANCE_OFFICER: TableStatus.FINANCE_REVIEW}
+
+
 def awaiting(user):
     """The tables waiting for this reviewer: a department reviewer's 待主管部门审核 tables of their
     department, a finance officer's 待财政审核 tables of their region; nothing for anyone else.
 
     Each table is annotated with ``rounds`` (how many times it has been submitted) and
     ``submitted_at`` (its last submission), oldest submission first. One query, whatever its length."""
-    role = role_of(user)
-    scope = scope_of(user)
-    if role == Role.DEPARTMENT_REVIEWER and scope is not None and scope.department_id:
-        tables = ProjectTable.objects.filter(status=TableStatus.DEPARTMENT_REVIEW, department_id=scope.department_id)
-    elif role == Role.FINANCE_OFFICER and scope is not None and scope.region_id:
-        tables = ProjectTable.objects.filter(status=TableStatus.FINANCE_REVIEW, region_id=scope.region_id)
-    else:
+    status = AWAITED_STATUS.get(role_of(user))
+    if status is None:
         return ProjectTable.objects.none()
+    tables = ProjectTable.objects.visible_to(user).filter(status=status)
     submits = Q(reviews__action=ReviewAction.SUBMIT)
     return (
         tables.select_related("unit", "department", "region")

@@ -22,7 +22,7 @@ from indicators.checks.services import project_recheck
 from indicators.models import FindingExplanation, Indicator
 from perfgoals.faults import database_failed
 from perfgoals.history import create_with_history
-from perfgoals.roles import Role, role_of, scope_of
+from perfgoals.roles import Role, role_of
 from perfgoals.text import unstorable_message
 from projects.models import (
     DepartmentTarget,
@@ -36,6 +36,7 @@ from projects.models import (
     SpendingCheckpoint,
     TableStatus,
 )
+from projects.scope import scope_of
 
 # What simple-history records as the reason of a status change made here: the history page shows such
 # changes through their ReviewRecord rather than a second time as a field change.

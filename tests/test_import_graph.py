@@ -28,10 +28,6 @@ ROOT = Path(__file__).resolve().parent.parent
 APPS = ("perfgoals", "projects", "indicators")
 
 KNOWN_CYCLES = {
-    frozenset({"perfgoals.roles", "projects.models"}): (
-        "scope_of reads UserScope from the models, and the managers' visible_to ask roles who may see what "
-        "(both through imports inside functions); one Scope module ends it (issue 14 item 1)"
-    ),
     frozenset({"projects.excel.reader", "projects.excel.header"}): (
         "header.py takes Problem, labels and _LABEL_FIELD from reader.py, which imports HeaderReader at "
         "its bottom"
@@ -48,8 +44,8 @@ KNOWN_CYCLES = {
 
 KNOWN_APP_CYCLES = {
     frozenset({"perfgoals", "projects"}): (
-        "the base package reaches into projects.models: perfgoals.roles (UserScope) and perfgoals.audit "
-        "(AuditEvent), both inside functions"
+        "the base package's audit log (perfgoals.audit) writes projects.models.AuditEvent and names the "
+        "user's projects.scope, inside functions"
     ),
     frozenset({"indicators", "projects"}): (
         "indicators.checks.services reads the project tables and indicators.overview the project lists, "
