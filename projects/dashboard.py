@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from indicators.models import CheckFinding, Grade
 from indicators.overview import finding_list_url, rule_title
-from perfgoals.roles import Role, role_of
-from projects.scope import scope_of
+from perfgoals.roles import role_of
 from projects import permissions
 from projects.models import BudgetYear, ProjectTable, ReviewAction, ReviewRecord, TableStatus
+from projects.review import AWAITED_STATUS
+from projects.scope import scope_of
 from projects.overview import (
     IN_REVIEW,
     IN_REVIEW_STATUSES,
@@ -230,14 +231,12 @@ def dashboard(request):
         "findings": findings_chart(tables, year),
     }
     charts["timeline"], submitted_on_time = timeline_chart(tables, year, deadline)
-    if role in {Role.FINANCE_OFFICER, Role.ADMINISTRATOR, Role.DEPARTMENT_REVIEWER}:
-        charts["groups"] = money_by_group_chart(tables, year, by_unit=role == Role.DEPARTMENT_REVIEWER)
+    by_unit = permissions.compares_units(user)
+    if permissions.can_view_department_progress(user):
+        charts["groups"] = money_by_group_chart(tables, year, by_unit=by_unit)
 
     by_status = {item["name"]: item for item in status["data"]}
-    awaiting_status = {
-        Role.DEPARTMENT_REVIEWER: TableStatus.DEPARTMENT_REVIEW,
-        Role.FINANCE_OFFICER: TableStatus.FINANCE_REVIEW,
-    }.get(role)
+    awaiting_status = AWAITED_STATUS.get(role)
     today = timezone.localdate()
     figures = {
         "tables": sum(item["value"] for item in status["data"]),
@@ -262,7 +261,7 @@ def dashboard(request):
             "charts": charts,
             "unit": permissions.unit_of(user),
             "scope": scope_of(user),
-            "by_unit": role == Role.DEPARTMENT_REVIEWER,
+            "by_unit": by_unit,
             "can_view_progress": permissions.can_view_department_progress(user),
             "list_url": project_list_url(year=year),
             "returned_url": project_list_url(year=year, status=TableStatus.RETURNED.value),

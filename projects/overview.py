@@ -17,7 +17,6 @@ from django.utils.http import urlencode
 from indicators.models import Framework, Grade, Opinion
 from perfgoals import audit
 from perfgoals.lists import EXPORT_PARAMETER, FilteredListView, SearchFilterSet
-from perfgoals.roles import Role, role_of
 from perfgoals.tables import BadgeColumn, BaseTable, DetailLinkColumn, MoneyColumn, NumberColumn
 from projects import permissions
 from projects.excel.layouts import LAYOUTS, PROJECT_LAYOUTS
@@ -421,7 +420,7 @@ class DepartmentProgressView(FilteredListView):
         return {**kwargs, "data": data, "years": self.years}
 
     def get_table_kwargs(self):
-        exclude = () if role_of(self.request.user) == Role.ADMINISTRATOR else ("region",)
+        exclude = () if permissions.sees_every_region(self.request.user) else ("region",)
         return {"year": self.year, "exclude": exclude}
 
 

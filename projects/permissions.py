@@ -60,6 +60,16 @@ def can_view_department_progress(user):
     return role_of(user) in {Role.DEPARTMENT_REVIEWER, Role.FINANCE_OFFICER, Role.ADMINISTRATOR}
 
 
+def compares_units(user):
+    """主管部门审核人按所属单位比较（总览的资金图、进度）；财政和管理员按主管部门比较。"""
+    return role_of(user) == Role.DEPARTMENT_REVIEWER
+
+
+def sees_every_region(user):
+    """只有管理员跨区划查看，清单才需要“行政区划”一列。"""
+    return role_of(user) == Role.ADMINISTRATOR
+
+
 def can_review(user):
     """主管部门审核人和财政审核人有自己的待审列表。"""
     return role_of(user) in {Role.DEPARTMENT_REVIEWER, Role.FINANCE_OFFICER}
