@@ -181,7 +181,7 @@ def excel_import_preview(request, token):
     counts, dry_run_problems = None, []
     if plan.ok:
         try:
-            counts = excel.import_plan(plan, dry_run=True)
+            counts = excel.import_plan(plan, dry_run=True, editor=request.user)
         except interchange.InterchangeError as error:
             dry_run_problems = error.problems
     from indicators.checks import load_frameworks
@@ -237,7 +237,7 @@ def excel_import_confirm(request, token):
         record, plan = _plan(request, token)
         # The import and its audit event are written together or not at all.
         with transaction.atomic():
-            result = excel.import_plan(plan)
+            result = excel.import_plan(plan, editor=request.user)
             audit.record(
                 "import",
                 request=request,

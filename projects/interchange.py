@@ -19,6 +19,7 @@ from indicators.checks.services import projects_recheck, projects_recheck_writte
 from perfgoals.formatting import decimal_text
 from perfgoals.history import acting_user, create_with_history, delete_with_history, update_with_history
 from perfgoals.text import unstorable_message
+from projects import permissions
 from projects.models import (
     CodeItem,
     Department,
@@ -252,8 +253,11 @@ _BASES = frozenset(Basis.values)
 class _Reader:
     """Checks one document, collecting every problem with its place, before anything is written."""
 
-    def __init__(self, document, by=None):
+    def __init__(self, document, by=None, editor=None):
         self.document = document
+        # A unit's staff importing through the browser: every stored document the import would change
+        # is locked, checked to be still editable by them, and keeps its workflow status.
+        self.editor = editor
         # Who imports, with one time for each import: the field history of every row written says so.
         self.history = {"by": acting_user(by), "reason": "导入", "at": timezone.now()}
         self.problems = []
@@ -296,7 +300,8 @@ class _Reader:
                 rows = data.get("indicators")
                 if isinstance(rows, list):
                     row_uids.update(_uuid_or_none(row.get("uid")) for row in rows if isinstance(row, dict))
-        self.stored_tables = ProjectTable.objects.in_bulk(table_uids - {None}, field_name="uid")
+        stored = ProjectTable.objects.select_for_update(of=("self",)) if self.editor is not None else ProjectTable.objects
+        self.stored_tables = stored.in_bulk(table_uids - {None}, field_name="uid")
         self.taken_names, self.taken_codes = {}, {}
         # Tables are named by uid here, not id: new tables get their ids only when they are created,
         # all together at the end (create_pending).
@@ -426,6 +431,18 @@ class _Reader:
             self.problem(where, f"预算年度“{year}”应为 2000–2100 之间的整数。")
             return None
         return year
+
+    def refusal(self, locked, may_edit):
+        """Why the importing unit may not overwrite the stored, locked document any more, or None. A
+        table submitted or approved since the file was read stays as the workflow left it."""
+        if self.editor is None or may_edit(self.editor, locked):
+            return None
+        last = locked.reviews.select_related("actor").order_by("-at", "-id").first() if hasattr(locked, "reviews") else None
+        done = ""
+        if last is not None:
+            who = last.actor.get_full_name() or last.actor.first_name or last.actor.username if last.actor else "其他用户"
+            done = f"{who} 已于 {timezone.localtime(last.at):%Y-%m-%d %H:%M} {last.get_action_display()}了它，"
+        return f"{done}当前为“{locked.get_status_display()}”，不能再导入覆盖。"
 
     def status_and_version(self, data, where):
         status = data.get("status", TableStatus.DRAFT)
@@ -808,11 +825,17 @@ def _import_project_table(reader, data, index, regions, departments, units, resu
         if incoming == reader.current_tables.get(str(uid)):
             result.unchanged += 1
             return
+        if refusal := reader.refusal(existing, permissions.can_edit):
+            reader.problem(where, refusal)
+            return
+        if reader.editor is not None:
+            fields["status"], fields["version"] = existing.status, existing.version
         table = existing
         reader.rewriting(table.uid)
         before = reader.keys_of(table)
         for name, value in fields.items():
             setattr(table, name, value)
+        table.revision += 1
         table._history_user = reader.history["by"]
         table.save()
         reader.claim(table, before)
@@ -866,7 +889,8 @@ def _import_department_target(reader, data, index, regions, departments, result)
     overall_goal = reader.text(data, "overall_goal", where)
     if reader.problems:
         return
-    existing = DepartmentTarget.objects.filter(uid=uid).first() if uid else None
+    stored = DepartmentTarget.objects.select_for_update(of=("self",)) if reader.editor is not None else DepartmentTarget.objects
+    existing = stored.filter(uid=uid).first() if uid else None
     if DepartmentTarget.objects.filter(department=department, year=year, version=version).exclude(
         pk=existing.pk if existing else None
     ).exists():
@@ -899,10 +923,16 @@ def _import_department_target(reader, data, index, regions, departments, result)
         if incoming == reader.current_targets.get(str(uid)):
             result.unchanged += 1
             return
+        if refusal := reader.refusal(existing, permissions.can_edit_department_target):
+            reader.problem(where, refusal)
+            return
+        if reader.editor is not None:
+            fields["status"], fields["version"] = existing.status, existing.version
         target = existing
         reader.rewriting(target.uid)
         for name, value in fields.items():
             setattr(target, name, value)
+        target.revision += 1
         target._history_user = reader.history["by"]
         target.save()
         delete_with_history(target.sub_targets.all(), **reader.history)
@@ -922,14 +952,16 @@ def _import_department_target(reader, data, index, regions, departments, result)
     result.targets.append(target)
 
 
-def import_document(document, *, by=None):
+def import_document(document, *, by=None, editor=None):
     """Import a whole interchange document, all or nothing. Raises InterchangeError listing every problem.
-    ``by`` is who imports, for the field history (by default the user of the request being served)."""
+    ``by`` is who imports, for the field history (by default the user of the request being served).
+    ``editor``: the unit's staff member importing through the browser; the stored documents the import
+    changes are then locked and re-checked as the editor's save does, and keep their workflow status."""
     _check_header(document)
     _check_shape(document)
     result = ImportResult()
     with transaction.atomic():
-        reader = _Reader(document, by=by)
+        reader = _Reader(document, by=by, editor=editor)
         reader.load_current_exports(document)
         reader.load_stored(document)
         regions, departments, units = _organisations(reader, document)

@@ -6,6 +6,7 @@ from django.utils import timezone
 from indicators.checks.services import project_recheck
 from indicators.models import Indicator
 from perfgoals.history import create_with_history, delete_with_history, record_changes
+from projects import permissions
 from projects.models import DepartmentTarget, GoalKind, ProjectTable, TableStatus
 
 INDICATOR_FIELDS = [
@@ -26,30 +27,74 @@ INDICATOR_FIELDS = [
 ]
 
 
-class EditConflict(Exception):
-    """Someone saved the table after this editor page was loaded; the later save is refused."""
+# What the workflow owns on a document: an editor's save never writes these, whatever the page held.
+WORKFLOW_FIELDS = ("status", "version", "previous_version_id", "copied_from_id", "revision")
 
-    def __init__(self, table):
+
+def _name(user):
+    return (user.get_full_name() or user.first_name or user.username) if user else "其他用户"
+
+
+class EditConflict(Exception):
+    """The document changed after this editor page was loaded (saved by someone, or moved on by a
+    workflow action); the later save is refused and changes nothing."""
+
+    KEEP = "您的输入仍保留在页面上，请先复制需要保留的内容，再刷新页面查看最新内容后重新填写。"
+
+    def __init__(self, table, *, reason=""):
         self.table = table
-        who = table.updated_by.get_full_name() or table.updated_by.first_name or table.updated_by.username if table.updated_by else "其他用户"
-        when = timezone.localtime(table.updated_at).strftime("%Y-%m-%d %H:%M:%S")
-        super().__init__(
-            f"保存被拒绝：{who} 在 {when} 保存了这张表，您打开页面之后它已被修改。"
-            "您的输入仍保留在页面上，请先复制需要保留的内容，再刷新页面查看对方的修改后重新填写。"
-        )
+        if reason:
+            message = f"保存被拒绝：{reason}{self.KEEP}"
+        else:
+            when = timezone.localtime(table.updated_at).strftime("%Y-%m-%d %H:%M:%S")
+            message = f"保存被拒绝：{_name(table.updated_by)} 在 {when} 保存了这张表，您打开页面之后它已被修改。{self.KEEP}"
+        super().__init__(message)
 
 
 def edit_token(table):
-    """What the editor page remembers of the version it showed: the last save's timestamp."""
-    return table.updated_at.isoformat() if table and table.pk else ""
+    """What the editor page remembers of the version it showed: the document's revision, which every
+    save and every workflow action moves on."""
+    return str(table.revision) if table and table.pk else ""
 
 
-def _lock_unchanged(model, table, token):
-    """Lock the stored row and refuse if it changed since the page was loaded."""
+def _moved_on(table):
+    """Why ``table`` (locked) can no longer be edited: who took which workflow action when."""
+    last = table.reviews.select_related("actor").order_by("-at", "-id").first() if hasattr(table, "reviews") else None
+    state = f"当前为“{table.get_status_display()}”"
+    if last is None:
+        return f"这张表{state}，不能再修改。"
+    when = timezone.localtime(last.at).strftime("%Y-%m-%d %H:%M")
+    return f"{_name(last.actor)} 已于 {when} {last.get_action_display()}了这张表（{state}），不能再修改。"
+
+
+def _lock_for_edit(model, table, token, may_edit, by):
+    """The stored row, locked until the end of the transaction, after checking on it, not on the copy
+    the page was built from, that ``by`` may still edit it and that nothing changed it since ``token``.
+    A submit or an approval that got the lock first is seen here, and the save is refused."""
     current = model.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=table.pk)
+    if not may_edit(by, current):
+        raise EditConflict(current, reason=_moved_on(current))
     if edit_token(current) != token:
         raise EditConflict(current)
     return current
+
+
+def _save_owned_fields(form, current, by, at):
+    """Save the form's own fields onto the locked row: the workflow's fields keep their stored values,
+    and the revision moves on."""
+    table = form.instance
+    for name in WORKFLOW_FIELDS:
+        if hasattr(current, name):
+            setattr(table, name, getattr(current, name))
+    table.revision = current.revision + 1
+    table.updated_by = by
+    table._history_user = by
+    table._history_date = at
+    table = form.save(commit=False)
+    owned = [field.name for field in table._meta.concrete_fields if field.name in form.fields]
+    table.save(update_fields=[*owned, "updated_by", "updated_at", "revision"])
+    form.save_m2m()
+    return table
 
 
 def _save_indicators(indicator_formset, by=None, at=None, **owner):
@@ -109,18 +154,20 @@ def project_save(*, form, goals, long_term_goals, spending_plan, indicators, by,
     """Save the editor page: the table, its goals, spending plan and indicator rows, all in one
     transaction, after every form has been validated. A new table belongs to ``unit``.
     Raises EditConflict when the table was saved by someone else since ``token``."""
+    at = timezone.now()
     with transaction.atomic():
         table = form.instance
         if table.pk:
-            _lock_unchanged(ProjectTable, table, token)
+            current = _lock_for_edit(ProjectTable, table, token, permissions.can_edit, by)
+            table = _save_owned_fields(form, current, by, at)
         else:
             table.unit = unit
             table.department = unit.department
             table.region = unit.region
-        table.updated_by = by
-        table._history_user = by
-        table._history_date = at = timezone.now()
-        table = form.save()
+            table.updated_by = by
+            table._history_user = by
+            table._history_date = at
+            table = form.save()
         _save_ordered(goals, "project", table, by=by, at=at, kind=GoalKind.ANNUAL)
         _save_ordered(long_term_goals, "project", table, by=by, at=at, kind=GoalKind.LONG_TERM)
         _save_ordered(spending_plan, "project", table, by=by, at=at)
@@ -131,16 +178,18 @@ def project_save(*, form, goals, long_term_goals, spending_plan, indicators, by,
 
 def department_target_save(*, form, sub_targets, indicators, by, department=None, token=""):
     """Save the whole-department target page in one transaction; same rules as project_save."""
+    at = timezone.now()
     with transaction.atomic():
         target = form.instance
         if target.pk:
-            _lock_unchanged(DepartmentTarget, target, token)
+            current = _lock_for_edit(DepartmentTarget, target, token, permissions.can_edit_department_target, by)
+            target = _save_owned_fields(form, current, by, at)
         else:
             target.department = department
-        target.updated_by = by
-        target._history_user = by
-        target._history_date = at = timezone.now()
-        target = form.save()
+            target.updated_by = by
+            target._history_user = by
+            target._history_date = at
+            target = form.save()
         _save_ordered(sub_targets, "target", target, by=by, at=at)
         _save_indicators(indicators, by=by, at=at, department_target=target)
     return target

@@ -221,11 +221,14 @@ def _authorize(action, table, by, last):
 
 
 def _set_status(table, status, by):
-    """The one assignment of a table's status. A review is not an edit: updated_at and updated_by stay."""
+    """The one assignment of a table's status, on the locked row. A review is not an edit: updated_at
+    and updated_by stay; the revision moves on, so an editor page opened before this action can no
+    longer save over it."""
     table.status = status
+    table.revision += 1
     table._history_user = by
     table._change_reason = WORKFLOW_CHANGE_REASON
-    table.save(update_fields=["status"])
+    table.save(update_fields=["status", "revision"])
 
 
 def _storable(text, what="意见"):

@@ -129,17 +129,18 @@ class _DryRun(Exception):
     pass
 
 
-def import_plan(plan, dry_run=False):
+def import_plan(plan, dry_run=False, editor=None):
     """Write the plan's document, all or nothing (InterchangeError lists every problem). With
-    ``dry_run`` everything is checked and counted the same way, then rolled back."""
+    ``dry_run`` everything is checked and counted the same way, then rolled back. ``editor``: the unit's
+    staff importing through the browser (interchange.import_document locks and re-checks for them)."""
     if plan.problems:
         raise interchange.InterchangeError([str(problem) for problem in plan.problems])
     if not dry_run:
-        return interchange.import_document(plan.document)
+        return interchange.import_document(plan.document, editor=editor)
     outcome = {}
     try:
         with transaction.atomic():
-            outcome["result"] = interchange.import_document(plan.document)
+            outcome["result"] = interchange.import_document(plan.document, editor=editor)
             raise _DryRun
     except _DryRun:
         pass
