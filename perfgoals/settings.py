@@ -185,6 +185,15 @@ PERFGOALS_IMPORT_DIR = Path(os.environ.get("PERFGOALS_IMPORT_DIR", Path(tempfile
 # Largest uploaded workbook accepted, in bytes.
 PERFGOALS_MAX_UPLOAD_BYTES = int(os.environ.get("PERFGOALS_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 
+# What one uploaded workbook may make the server do, checked before any sheet's grid is built; past a
+# limit the file is refused with a message naming the sheet. Sized far above real workbooks (a
+# province's 1,000 tables in one file hold about 140,000 cells).
+PERFGOALS_MAX_EXPANDED_BYTES = int(os.environ.get("PERFGOALS_MAX_EXPANDED_BYTES", str(200 * 1024 * 1024)))
+PERFGOALS_EXCEL_MAX_MERGES = int(os.environ.get("PERFGOALS_EXCEL_MAX_MERGES", "5000"))  # merged ranges per sheet
+PERFGOALS_EXCEL_MAX_MERGED_CELLS = int(os.environ.get("PERFGOALS_EXCEL_MAX_MERGED_CELLS", "100000"))  # covered, per sheet
+PERFGOALS_EXCEL_MAX_CELLS_PER_SHEET = int(os.environ.get("PERFGOALS_EXCEL_MAX_CELLS_PER_SHEET", "200000"))
+PERFGOALS_EXCEL_MAX_CELLS_PER_FILE = int(os.environ.get("PERFGOALS_EXCEL_MAX_CELLS_PER_FILE", "1000000"))
+
 # The most 三级 indicator rows one table may hold (the editor refuses more with a message). An editor page
 # posts eleven fields per row plus the header, goals and spending plan, so the request limit follows
 # from it: a table at the limit always saves instead of failing on Django's field-count guard.

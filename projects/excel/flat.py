@@ -29,9 +29,7 @@ def read_flat(sheet_reader, header_row):
         elif key not in derived:
             sheet_reader.result.warnings.append(_problem(grid, entry.ref, f"未识别的列“{entry.text}”，其内容未读取。"))
     groups = {}
-    for row in range(header_row + 1, grid.max_row + 1):
-        if not grid.row_entries(row):
-            continue
+    for row in grid.rows_between(header_row + 1, grid.max_row):
         values = {f: grid.at(row, c) for f, c in table_cols.items()}
         texts = {f: sheet_reader.text(e) for f, e in values.items()}
         table_uid, table_hidden = grid.hidden_table.get(row, ("", {}))

@@ -41,7 +41,7 @@ class HeaderReader:
 
     def read(self):
         is_department = self.table.kind == "department"
-        for row in range(self.first, self.last + 1):
+        for row in self.grid.rows_between(self.first, self.last):
             entries = self.grid.row_entries(row)
             for position, entry in enumerate(entries):
                 if (entry.row, entry.col) in self.consumed:
@@ -62,7 +62,7 @@ class HeaderReader:
                     if value_entry is not None:
                         self.consumed.add((value_entry.row, value_entry.col))
                 self.field(field_name, entry, value_entry, inline)
-        for row in range(self.first, self.last + 1):
+        for row in self.grid.rows_between(self.first, self.last):
             for entry in self.grid.row_entries(row):
                 if (entry.row, entry.col) not in self.consumed:
                     self.free_text(entry)
@@ -119,7 +119,7 @@ class HeaderReader:
     def spending(self, label):
         plan = []
         last = label.row + max(label.rows, 2) - 1
-        for row in range(label.row, last + 1):
+        for row in self.grid.rows_between(label.row, last):
             for entry in self.grid.row_entries(row):
                 if entry.col <= label.col or (entry.row, entry.col) in self.consumed:
                     continue

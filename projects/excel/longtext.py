@@ -117,7 +117,7 @@ class StoredTexts:
         self.pieces = {}  # key → {number: text}
         if grid is None:
             return
-        for row in range(1, grid.max_row + 1):
+        for row in grid.rows:
             key, number, text = (grid.entries.get((row, col)) for col in (1, 2, 3))
             if key is None or number is None:
                 continue

@@ -14,9 +14,12 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
+
 from projects.excel import layouts
 from projects.excel.cells import NumberFormats, read_sheet
-from projects.excel.grid import SheetGrid, merged_ranges, ref
+from projects.excel.grid import SheetGrid, check_merges, merged_ranges, ref
+from projects.excel.safety import BadWorkbook
 from projects.excel.levels import choose_framework, match_levels
 from projects.excel.longtext import DATA_SHEET, StoredTexts
 from projects.excel.text import (
@@ -87,6 +90,7 @@ def read_workbook(workbook, frameworks):
     stored = StoredTexts(
         load_grid(workbook, workbook[DATA_SHEET], number_formats) if ours and DATA_SHEET in workbook.sheetnames else None
     )
+    cells = 0
     for sheet in workbook.worksheets:
         kind, layout = ours.get(sheet.title, ("", ""))
         if sheet.title == MARKER_SHEET or kind == "summary":
@@ -94,6 +98,12 @@ def read_workbook(workbook, frameworks):
         if sheet.sheet_state != "visible" and sheet.title not in ours:
             continue
         grid = load_grid(workbook, sheet, number_formats)
+        cells += grid.cell_count
+        if cells > settings.PERFGOALS_EXCEL_MAX_CELLS_PER_FILE:
+            raise BadWorkbook(
+                f"工作簿的非空单元格超过 {settings.PERFGOALS_EXCEL_MAX_CELLS_PER_FILE:,} 个（读到工作表“{sheet.title}”时），"
+                "超过一次导入的上限，未导入。请拆分为几个文件导入。"
+            )
         # Long texts put back whole, hidden row data decoded; whatever is cut or missing is a problem.
         layout = layouts.LAYOUTS.get(layout)
         cut = stored.restore(grid, sheet.title in ours, len(layout.widths) + 2 if layout else None)
@@ -108,14 +118,18 @@ def read_workbook(workbook, frameworks):
 def load_grid(workbook, sheet, number_formats=None):
     """The sheet's cells, read in one pass over its XML (projects.excel.cells), or by openpyxl when it
     has formulas. Read-only workbooks parse a sheet only now, so a damaged part shows here."""
-    from projects.excel.safety import BadWorkbook
-
     try:
         read = read_sheet(workbook, sheet, number_formats)
         if read is None:  # open_workbook left the sheet unsized: every row, whatever <dimension> claims
+            merges = merged_ranges(workbook, sheet)
+            check_merges(sheet.title, merges)
             cells = (cell for row in sheet.iter_rows() for cell in row if cell.value is not None)
-            return SheetGrid(sheet.title, cells, merged_ranges(workbook, sheet))
+            return SheetGrid(sheet.title, cells, merges)
         return SheetGrid(sheet.title, *read)
+    except BadWorkbook:
+        raise  # a limit of settings, with its own message
+    except MemoryError as error:
+        raise BadWorkbook(f"工作表“{sheet.title}”太大，服务器无法读取，未导入。请拆分为几个文件导入。") from error
     except Exception as error:  # openpyxl and the XML parser raise many kinds on damaged parts
         raise BadWorkbook(f"工作表“{sheet.title}”已损坏，无法读取，未导入。") from error
 
@@ -158,7 +172,7 @@ class SheetReader:
     def read(self):
         grid = self.grid
         headers = []
-        for row in range(1, grid.max_row + 1):
+        for row in grid.rows:
             keys = {label_key(entry.text): entry for entry in grid.row_entries(row)}
             kind = _header_kind(keys)
             if kind:
@@ -200,7 +214,7 @@ class SheetReader:
         """Whether rows without a grid still hold a table: a 项目名称 or 总体绩效目标 label with a value
         beside it (a list whose header row merely names these columns is not a table)."""
         wanted = layouts.FIELD_KEYS["name"] | layouts.FIELD_KEYS["target.overall_goal"]
-        for row in range(first, last + 1):
+        for row in self.grid.rows_between(first, last):
             entries = self.grid.row_entries(row)
             for position, entry in enumerate(entries):
                 if label_key(entry.text) in wanted and position + 1 < len(entries):
@@ -212,7 +226,7 @@ class SheetReader:
         """The last row of the grid under ``header_row``: before the next table's title or header
         labels, footnotes, or the next grid; blank rows inside the grid do not end it."""
         last = header_row
-        for row in range(header_row + 1, next_header):
+        for row in self.grid.rows_between(header_row + 1, next_header - 1):
             entries = self.grid.row_entries(row)
             if not entries:
                 continue
@@ -232,7 +246,7 @@ class SheetReader:
         preamble_end = (sub_header or grid_header or last + 1) - 1
         is_department = sub_header is not None or any(
             label_key(entry.text) in _DEPARTMENT_ONLY
-            for row in range(first, preamble_end + 1)
+            for row in self.grid.rows_between(first, preamble_end)
             for entry in self.grid.row_entries(row)
         )
         hidden_uid, hidden = self.hidden_for(first, grid_header or last)
@@ -267,7 +281,7 @@ class SheetReader:
         self.result.tables.append(table)
 
     def hidden_for(self, first, last):
-        for row in range(first, last + 1):
+        for row in sorted(row for row in self.grid.hidden_table if first <= row <= last):
             if row in self.grid.hidden_table:
                 uid, data = self.grid.hidden_table[row]
                 return uid, (data if self.exact else {})
@@ -283,7 +297,7 @@ class SheetReader:
             else:
                 self.warn(table, entry.ref, f"未识别的列“{entry.text}”，其内容未读取。")
         subs = []
-        for row in range(header_row + 1, last + 1):
+        for row in self.grid.rows_touched(header_row + 1, last):
             values = {name: self.text(self.grid.at(row, col)) for name, col in columns.items() if name != "number"}
             if not any(values.values()):
                 continue
@@ -313,7 +327,7 @@ class SheetReader:
                 self.problem(table, ref(header_row, 1), f"三级指标表头缺少“{label}”列。")
         rows, previous = [], {"level1": "", "level2": ""}
         hidden_rows = self.grid.hidden_rows
-        for row in range(header_row + 1, last + 1):
+        for row in self.grid.rows_touched(header_row + 1, last):
             texts = {name: self.text(self.grid.at(row, col)) for name, col in columns.items()}
             if not any(texts.get(name) for name in ("name", "value", "description", "level1", "level2")):
                 leftovers = [e for e in self.grid.row_entries(row) if e.col not in columns.values()]

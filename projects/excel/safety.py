@@ -48,7 +48,9 @@ def check_workbook_bytes(data, max_bytes=None):
         if "word/document.xml" in names:
             raise BadWorkbook("这是 Word 文档（.docx），不是 Excel 工作簿。请把表格复制到 Excel 中保存为 .xlsx 后再导入。")
         raise BadWorkbook("文件是压缩包，但不是 Excel 工作簿（.xlsx），未导入。")
-    expanded_limit = max(MIN_EXPANDED_LIMIT, len(data) * MAX_EXPANSION)
+    # Relative to the file, but never past an absolute cap: padding a file with random bytes must not
+    # buy it room to expand to gigabytes.
+    expanded_limit = min(max(MIN_EXPANDED_LIMIT, len(data) * MAX_EXPANSION), settings.PERFGOALS_MAX_EXPANDED_BYTES)
     total = 0
     try:
         for info in archive.infolist():
