@@ -42,6 +42,27 @@ class Resolved:
         self.table_problems.setdefault(id(table), []).append(problem)
 
 
+def _is_uid(text):
+    try:
+        uuid.UUID(str(text))
+    except (TypeError, ValueError, AttributeError):
+        return False
+    return True
+
+
+def _unreadable_uid(table):
+    """A Problem when the hidden identity our exports write for a table or a row was altered into
+    something that is no identity; the table is then refused rather than guessed."""
+    advice = "这是本系统导出时写入的隐藏内容，被改动过。请重新导出这张表，在新文件上修改后再导入。"
+    uid = table.data.get("uid")
+    if uid and not _is_uid(uid):
+        return Problem(table.sheet, table.cells.get("uid", ""), f"“{table.label}”的隐藏表标识“{str(uid)[:40]}”无效。{advice}")
+    for number, row in enumerate(table.data.get("indicators") or [], 1):
+        if isinstance(row, dict) and row.get("uid") and not _is_uid(row["uid"]):
+            return Problem(table.sheet, row.get("cell", ""), f"第 {number} 条三级指标的隐藏行标识“{str(row['uid'])[:40]}”无效。{advice}")
+    return None
+
+
 class Resolver:
     def __init__(self, user=None, year=None, keep_status=False):
         self.user = user
@@ -60,6 +81,9 @@ class Resolver:
         seen_uids = {}
         self.stored = self.stored_tables(table.data.get("uid") for table in workbook_read.tables if table.kind != "department")
         for table in workbook_read.tables:
+            if problem := _unreadable_uid(table):
+                result.refuse(table, problem)
+                continue
             uid = table.data.get("uid")
             if uid:
                 if uid in seen_uids:
