@@ -6,7 +6,6 @@ start. ``DATABASE_URL`` (``postgres://user@host:5432/name``) switches to Postgre
 """
 
 import os
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -179,8 +178,11 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 FORM_RENDERER = "perfgoals.form_renderer.FormRenderer"
 
 # Where an uploaded workbook waits between its preview and the confirm; with several app servers, a
-# directory they share.
-PERFGOALS_IMPORT_DIR = Path(os.environ.get("PERFGOALS_IMPORT_DIR", Path(tempfile.gettempdir()) / "perfgoals-imports"))
+# directory they share. Created 0700 and each file 0600: uploads hold units' tables. Each user may
+# have at most PERFGOALS_UPLOAD_QUOTA_FILES uploads (PERFGOALS_UPLOAD_QUOTA_BYTES in all) waiting.
+PERFGOALS_IMPORT_DIR = Path(os.environ.get("PERFGOALS_IMPORT_DIR", BASE_DIR / "var" / "uploads"))
+PERFGOALS_UPLOAD_QUOTA_FILES = int(os.environ.get("PERFGOALS_UPLOAD_QUOTA_FILES", "10"))
+PERFGOALS_UPLOAD_QUOTA_BYTES = int(os.environ.get("PERFGOALS_UPLOAD_QUOTA_BYTES", str(50 * 1024 * 1024)))
 
 # Largest uploaded workbook accepted, in bytes.
 PERFGOALS_MAX_UPLOAD_BYTES = int(os.environ.get("PERFGOALS_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))

@@ -8,6 +8,7 @@ client never sends parsed data back. Nothing is written before confirm, and conf
 nothing.
 """
 
+import os
 import re
 import secrets
 import time
@@ -75,17 +76,49 @@ def target_export_xlsx(request, pk):
 
 
 def _upload_dir():
+    """The folder uploads wait in, readable by this service's user only (0700): they hold other
+    units' tables."""
     folder = Path(settings.PERFGOALS_IMPORT_DIR)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if folder.stat().st_mode & 0o077:
+        folder.chmod(0o700)
     return folder
 
 
-def _upload_path(token):
-    return _upload_dir() / f"{token}.xlsx"
+def _upload_path(user, token):
+    """Each user's uploads carry their id, so the quota counts them across sessions."""
+    return _upload_dir() / f"u{user.pk}-{token}.xlsx"
+
+
+def _store_upload(user, token, data):
+    """Write the upload readable and writable by this service's user only (0600)."""
+    path = _upload_path(user, token)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(data)
+
+
+def _pending_uploads(user):
+    """(count, bytes) of this user's uploads still waiting for a confirm."""
+    sizes = [path.stat().st_size for path in _upload_dir().glob(f"u{user.pk}-*.xlsx")]
+    return len(sizes), sum(sizes)
+
+
+def _over_quota(user, size):
+    """Why this upload would pass the user's quota of waiting uploads, or None."""
+    count, used = _pending_uploads(user)
+    most_files, most_bytes = settings.PERFGOALS_UPLOAD_QUOTA_FILES, settings.PERFGOALS_UPLOAD_QUOTA_BYTES
+    if count < most_files and used + size <= most_bytes:
+        return None
+    return (
+        f"您已有 {count} 个上传的文件（共 {used / 1024 / 1024:.1f} MB）等待确认，达到上限"
+        f"（{most_files} 个或 {most_bytes / 1024 / 1024:.0f} MB）。请先在这些文件的预览页确认导入；"
+        f"未确认的文件 {UPLOAD_LIFETIME // 3600} 小时后自动删除。"
+    )
 
 
 def _purge_old_uploads():
-    """Uploads nobody confirmed are removed after a day."""
+    """Uploads nobody confirmed are removed after a day; every visit to the import pages sweeps."""
     cutoff = time.time() - UPLOAD_LIFETIME
     for path in _upload_dir().glob("*.xlsx"):
         try:
@@ -103,7 +136,7 @@ def _require_importer(request):
 def _pending(request, token):
     """The session's record of an upload, or 404: tokens are only ever looked up, never trusted as paths."""
     pending = request.session.get(SESSION_KEY, {})
-    if not _TOKEN.match(token or "") or token not in pending or not _upload_path(token).exists():
+    if not _TOKEN.match(token or "") or token not in pending or not _upload_path(request.user, token).exists():
         raise Http404("导入已过期或不存在，请重新上传。")
     return pending[token]
 
@@ -113,7 +146,7 @@ def _forget(request, token):
     pending.pop(token, None)
     request.session[SESSION_KEY] = pending
     try:
-        _upload_path(token).unlink()
+        _upload_path(request.user, token).unlink()
     except OSError:
         pass
 
@@ -122,11 +155,14 @@ def _forget(request, token):
 def excel_import(request):
     """Upload a workbook; it is kept on the server and shown as a preview, nothing is written yet."""
     _require_importer(request)
+    _purge_old_uploads()
     limit = settings.PERFGOALS_MAX_UPLOAD_BYTES
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
             messages.error(request, "请选择要导入的 Excel 文件（.xlsx）。")
+        elif refusal := _over_quota(request.user, upload.size):
+            messages.error(request, refusal)
         elif upload.size > limit:
             messages.error(request, f"文件大小 {upload.size / 1024 / 1024:.1f} MB，超过上限 {limit / 1024 / 1024:.1f} MB，未导入。")
         else:
@@ -136,9 +172,8 @@ def excel_import(request):
             except excel.BadWorkbook as error:
                 messages.error(request, f"“{upload.name}”：{error}")
             else:
-                _purge_old_uploads()
                 token = secrets.token_urlsafe(24)
-                _upload_path(token).write_bytes(data)
+                _store_upload(request.user, token, data)
                 pending = request.session.get(SESSION_KEY, {})
                 pending[token] = {"name": upload.name, "year": None}
                 request.session[SESSION_KEY] = pending
@@ -152,7 +187,7 @@ def excel_import(request):
 
 def _plan(request, token):
     record = _pending(request, token)
-    data = _upload_path(token).read_bytes()
+    data = _upload_path(request.user, token).read_bytes()
     return record, excel.read_file(data, user=request.user, year=record.get("year"))
 
 

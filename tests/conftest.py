@@ -51,3 +51,9 @@ def reference_data(db):
 def seeded(db):
     """Reference data, both seed documents and the demo users."""
     call_command("setup_demo", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def upload_folder(settings, tmp_path_factory):
+    """Each test's uploads wait in a folder of their own, not in the checkout's var/uploads."""
+    settings.PERFGOALS_IMPORT_DIR = tmp_path_factory.mktemp("uploads") / "waiting"
