@@ -68,3 +68,4 @@ class FindingExplanationAdmin(admin.ModelAdmin):
     search_fields = ["text", "rule", "project__name", "project__unit__name", "project__department__name"]
     list_select_related = ["project", "created_by"]
     raw_id_fields = ["project", "created_by"]
+from indicators.library import admin as library_admin  # noqa: F401  (registers the library's models)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from indicators.library.models import EntryUsage, LibraryEntry  # noqa: F401  (registered in this app)
 from indicators.values import Nature, ParsedValue, parse_value
 from perfgoals.history import TrackedHistory
 
@@ -126,6 +127,9 @@ class Indicator(models.Model):
     note = models.TextField("备注", blank=True)
     copied_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="复制自"
+    )
+    library_entry = models.ForeignKey(
+        LibraryEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="indicators", verbose_name="指标库条目"
     )
 
     history = TrackedHistory(verbose_name="三级指标修改记录")
