@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.choices import BaseChoiceIterator
 
-from indicators.models import Basis, Indicator, Level2
+from indicators.models import Basis, Indicator, LibraryEntry, Level2
 from perfgoals.formatting import decimal_text
 from perfgoals.text import refuse_unstorable
 
@@ -133,6 +133,8 @@ class IndicatorForm(FieldCheckedModelForm):
     (``level2s``) so a grid of a hundred rows costs no query per row."""
 
     level2 = forms.TypedChoiceField(label="二级指标", coerce=int)
+    # The library entry the row was picked from (the picker sets it); checked in the formset's clean.
+    library_entry = forms.IntegerField(required=False, widget=forms.HiddenInput(attrs={"class": "library-entry"}))
 
     class Meta:
         model = Indicator
@@ -164,6 +166,8 @@ class IndicatorForm(FieldCheckedModelForm):
         self.fields["level2"].widget.attrs["class"] = "form-select form-select-sm level2-select"
         if self.instance.pk and self.instance.level2_id:
             self.initial.setdefault("level2", self.instance.level2_id)
+        if self.instance.library_entry_id:
+            self.initial.setdefault("library_entry", self.instance.library_entry_id)
         self.fields["basis"].choices = BASIS_CHOICES
         for name in ROW_FIELDS:
             self.fields[name].required = False
@@ -192,6 +196,7 @@ class IndicatorForm(FieldCheckedModelForm):
 
     def save(self, commit=True):
         self.instance.level2 = self.level2s[self.cleaned_data["level2"]]
+        self.instance.library_entry_id = self.cleaned_data.get("library_entry")
         self.instance.set_value(self.cleaned_data.get("value_text") or "")
         return super().save(commit)
 
@@ -242,6 +247,18 @@ class BaseIndicatorFormSet(StoredRowsMixin, forms.BaseModelFormSet):
                 continue
             if form.cleaned_data.get("level2") not in form.level2s and not form.is_blank():
                 form.add_error("level2", "请选择本表指标体系中的二级指标。")
+        self._clean_library_links()
+
+    def _clean_library_links(self):
+        """A row's library link must name an entry that exists: one query for the whole grid. A link to
+        an entry since deleted is dropped rather than refusing the save."""
+        linked = [form for form in self.forms if getattr(form, "cleaned_data", {}).get("library_entry")]
+        if not linked:
+            return
+        known = set(LibraryEntry.objects.filter(pk__in={form.cleaned_data["library_entry"] for form in linked}).values_list("pk", flat=True))
+        for form in linked:
+            if form.cleaned_data["library_entry"] not in known:
+                form.cleaned_data["library_entry"] = None
 
     def rows_in_order(self):
         """The kept rows, in framework order (一级, 二级) and, within a 二级, in the order the user left them."""
