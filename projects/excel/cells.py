@@ -18,6 +18,14 @@ sizing each sheet on opening: openpyxl looks for a sheet's <dimension> by parsin
 finds one, which for files without it (openpyxl's own write-only files, such as our exports) means
 parsing every sheet in full: 0.9 s of opening an export of 1,000 tables, for a size that neither
 reader here uses (both read every row, whatever the <dimension> says).
+
+Fenced to openpyxl 3.1 (written against 3.1.5; pyproject.toml keeps it below 4). The reader mirrors
+openpyxl's WorkSheetParser.parse_cell and parse_row, _cast_number and Text.content; NumberFormats
+mirrors ReadOnlyCell.number_format; _ReadOnlyReader copies ExcelReader.read_worksheets and
+_UnsizedWorksheet overrides ReadOnlyWorksheet._get_size. It reads the private workbook attributes
+_archive, _cell_styles, _number_formats, _date_formats, _timedelta_formats and _sheets, and the
+sheet's _shared_strings and _worksheet_path. tests/test_library_fences.py holds digests of the
+copied openpyxl code and fails when it or these attributes change.
 """
 
 import io

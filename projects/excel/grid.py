@@ -42,7 +42,9 @@ _MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]+[0-9]+:[A-
 def merged_ranges(workbook, sheet):
     """(min_col, min_row, max_col, max_row) of every merged range of a sheet. Workbooks are opened
     read-only (several times faster: openpyxl's full mode restyles every merged cell on load), and
-    read-only sheets do not expose merges, so they are read from the sheet's XML part."""
+    read-only sheets do not expose merges, so they are read from the sheet's XML part. It reads
+    openpyxl's private workbook._archive and sheet._worksheet_path (openpyxl 3.1; fenced in
+    tests/test_library_fences.py)."""
     if hasattr(sheet, "merged_cells"):
         return [(m.min_col, m.min_row, m.max_col, m.max_row) for m in sheet.merged_cells.ranges]
     part = workbook._archive.read(sheet._worksheet_path)

@@ -54,7 +54,9 @@ def lines_needed(text, width):
 class CellStyles:
     """The style of each kind of cell, registered with the workbook once. Cells take a copy of it
     (openpyxl's own way of copying a cell's style): assigning the shared Font, Alignment and Border
-    objects cell by cell would have openpyxl hash and compare each of them again for every cell."""
+    objects cell by cell would have openpyxl hash and compare each of them again for every cell.
+    The copy is openpyxl's private Cell._style passed back as style_array (openpyxl 3.1; fenced in
+    tests/test_library_fences.py)."""
 
     def __init__(self):
         self.arrays = {}
