@@ -168,10 +168,12 @@ class CheckContext:
 
     `siblings`: the unit's other tables of the same year (SiblingTable), as Siblings or any sequence.
     `explained`: (rule code, indicator uid or "")
-    pairs the unit has answered with an explanation; an explained 警告 costs half its weight."""
+    pairs the unit has answered with an explanation; an explained 警告 costs half its weight.
+    `library`: the indicator library the table may use (indicators.checks.library.LibraryData) or None."""
 
     siblings: tuple = ()
     explained: frozenset = field(default_factory=frozenset)
+    library: object = None
 
 
 def framework_data(framework, level2s):

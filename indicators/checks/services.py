@@ -28,6 +28,7 @@ from indicators.checks.data import (
 from indicators.checks.engine import check_table
 from indicators.checks.registry import RULES
 from indicators.checks.wording import normalized
+from indicators.library.snapshot import LibraryCache
 from indicators.models import CheckFinding, FindingExplanation, Indicator, Level2, Severity
 from perfgoals.text import unstorable_message
 from projects.models import ProjectGoal, ProjectTable, SpendingCheckpoint
@@ -155,8 +156,11 @@ def _check(tables, frameworks, names=None, known_siblings=None):
     siblings = _siblings(tables, known_siblings)
     explained = _explained(tables)
     names = load_level_names() if names is None else names
+    library = LibraryCache()
     for table in tables:
-        context = CheckContext(siblings=siblings[table.pk], explained=frozenset(explained[table.pk]))
+        context = CheckContext(
+            siblings=siblings[table.pk], explained=frozenset(explained[table.pk]), library=library.for_table(table)
+        )
         yield table, check_table(table_data_from_project(table, frameworks, names), context)
 
 
@@ -367,7 +371,8 @@ def check_context_for(project):
     the unit's other tables of the year and the explanations the unit has given."""
     siblings = _siblings([project])[project.pk]
     explained = _explained([project])[project.pk] if project.pk else set()
-    return CheckContext(siblings=siblings, explained=frozenset(explained))
+    library = LibraryCache().for_table(project) if project.framework_id and project.region_id else None
+    return CheckContext(siblings=siblings, explained=frozenset(explained), library=library)
 
 
 def project_findings(*, project):

@@ -6,32 +6,14 @@ A request costs a fixed number of queries (entries, their usage, last year's row
 
 from django.db.models import Q
 
-from indicators.library.models import EntryUsage, ProjectCategory
+from indicators.library.categories import infer_category  # noqa: F401  (the views infer a table's category)
+from indicators.library.models import EntryUsage
 from indicators.library.permissions import entries_visible_to
 from indicators.library.usage import figures_text
 from indicators.models import Indicator
 from projects.scope import scope_of
 
 LIMIT = 12
-
-# Words in a project's name that tell its category: the table has no category field, so the picker and
-# the checks infer it (the unit may also choose it in the picker).
-CATEGORY_WORDS = {
-    ProjectCategory.TRAINING: ("培训", "会议", "研修", "讲座"),
-    ProjectCategory.INFORMATION: ("信息化", "系统", "平台", "软件", "网络", "数据"),
-    ProjectCategory.INFRASTRUCTURE: ("建设", "工程", "改造", "维修", "道路", "修缮", "新建"),
-    ProjectCategory.SUBSIDY: ("补助", "补贴", "救助", "奖补", "资助", "慰问"),
-    ProjectCategory.OPERATION: ("运转", "运行", "办公", "保障", "物业", "日常"),
-}
-
-
-def infer_category(project_name):
-    """The project category read from the project's name, or "" when no word tells."""
-    for category, words in CATEGORY_WORDS.items():
-        if any(word in (project_name or "") for word in words):
-            return category.value
-    return ""
-
 
 def entries_matching(user, *, framework=None, level2=None, words="", category=""):
     """Entries in use that ``user`` may read, filtered as the picker asks (unranked queryset)."""

@@ -1,0 +1,36 @@
+"""The library as the checks read it (indicators.checks.library.LibraryData), for a framework and region."""
+
+import json
+
+from django.db.models import OuterRef, Q, Subquery
+
+from indicators.checks.library import EntryData, LibraryData
+from indicators.library.models import EntryStatus, EntryUsage, LibraryEntry
+
+
+def library_data(*, framework_code, region_id):
+    """The entries in use of this framework that a table of this region may use (national and the
+    region's), each with the region's value figures. One query."""
+    usage = EntryUsage.objects.filter(entry=OuterRef("pk"), region_id=region_id).values("values")[:1]
+    rows = (
+        LibraryEntry.objects.filter(status=EntryStatus.ACTIVE, level2__level1__framework__code=framework_code)
+        .filter(Q(region__isnull=True) | Q(region_id=region_id))
+        .annotate(usage_values=Subquery(usage))
+        .values_list("level2__level1__name", "level2__name", "name", "unit", "nature", "category", "is_core", "usage_values")
+    )
+    entries = []
+    for level1, level2, name, unit, nature, category, is_core, values in rows:
+        if isinstance(values, str):  # a JSON column read through a subquery comes back as text
+            values = json.loads(values)
+        entries.append(EntryData(level1, level2, name, unit, nature, category, is_core, tuple(tuple(v) for v in values or ())))
+    return LibraryData(entries=tuple(entries))
+
+
+class LibraryCache(dict):
+    """library_data per (framework code, region id), loaded once for a batch of tables."""
+
+    def for_table(self, table):
+        key = (table.framework.code, table.region_id)
+        if key not in self:
+            self[key] = library_data(framework_code=key[0], region_id=key[1])
+        return self[key]
