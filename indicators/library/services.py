@@ -35,7 +35,13 @@ def entry_confirm(*, entry, by):
 
 @transaction.atomic
 def entry_promote(*, entry, by):
-    """把部门的指标提升为本地区的行业指标：另建一条属于地区的条目，部门条目停用并指向它的行保留。"""
+    """把部门的指标提升为本地区的行业指标：另建一条属于地区的条目，部门条目停用并指向它的行保留。
+    An entry of the region's own library is already there: it only becomes a 行业 entry."""
+    if entry.department_id is None:
+        if entry.kind != EntryKind.SECTOR:
+            entry.kind = EntryKind.SECTOR
+            _save(entry, by, ["kind"])
+        return entry
     promoted, _ = LibraryEntry.objects.get_or_create(
         level2=entry.level2,
         name=entry.name,

@@ -28,6 +28,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from indicators.library.models import LibraryEntry
 from projects.models import Department, DepartmentTarget, Unit
 from tests import factories
 from tests.projects.excel_helpers import workbook_bytes
@@ -47,6 +48,7 @@ ROLES = (
 SIGNED_IN = frozenset(ROLES) - {ANONYMOUS}
 UNITS = frozenset({UNIT_STAFF, OTHER_UNIT_STAFF})
 REVIEWERS = frozenset({DEPARTMENT_REVIEWER, FINANCE_OFFICER, OTHER_REGION_FINANCE_OFFICER})
+FINANCE = frozenset({FINANCE_OFFICER, OTHER_REGION_FINANCE_OFFICER})
 
 # The rows a URL parameter can name: the unit staff's own, another unit's in the same region, another region's.
 OWN, OTHER_UNIT, OTHER_REGION = "own", "other_unit", "other_region"
@@ -71,6 +73,12 @@ SEES = {
         OTHER_REGION: {OTHER_REGION_FINANCE_OFFICER, ADMINISTRATOR},
     },
     "upload": {OWN: {UNIT_STAFF}, OTHER_UNIT: {OTHER_UNIT_STAFF}, OTHER_REGION: set()},
+    # Library entries of a region's library: own and other_unit are two of 平罗's, other_region 定州's.
+    "entry": {
+        OWN: SIGNED_IN - {OTHER_REGION_FINANCE_OFFICER},
+        OTHER_UNIT: SIGNED_IN - {OTHER_REGION_FINANCE_OFFICER},
+        OTHER_REGION: {OTHER_REGION_FINANCE_OFFICER, ADMINISTRATOR},
+    },
 }
 
 
@@ -141,6 +149,18 @@ EXPECTATIONS = {
     "projects:department_progress": Rule(may=REVIEWERS | {ADMINISTRATOR}),
     "indicators:indicator_list": Rule(),
     "indicators:finding_list": Rule(),
+    # The indicator library: everyone picks from it; the finance bureau (and the department reviewers,
+    # who propose their department's entries) keep it; a region's entries are changed by its finance.
+    "indicators:library_suggest": Rule(),
+    "indicators:library_entry_list": Rule(may=REVIEWERS | {ADMINISTRATOR}),
+    "indicators:library_entry_new": Rule(may=REVIEWERS | {ADMINISTRATOR}),
+    "indicators:library_entry_edit": Rule(kind="entry", may=REVIEWERS | {ADMINISTRATOR}, role_first=True),
+    "indicators:library_entry_retire": Rule(POST, kind="entry", may=FINANCE | {ADMINISTRATOR}, ok=302),
+    "indicators:library_entry_confirm": Rule(POST, kind="entry", may=FINANCE | {ADMINISTRATOR}, ok=302),
+    "indicators:library_entry_promote": Rule(POST, kind="entry", may=FINANCE | {ADMINISTRATOR}, ok=302),
+    "indicators:library_propose": Rule(POST, may={DEPARTMENT_REVIEWER}, ok=302),
+    "indicators:library_export": Rule(may=REVIEWERS | {ADMINISTRATOR}),
+    "indicators:library_import": Rule(may=FINANCE | {ADMINISTRATOR}),
 }
 
 
@@ -208,6 +228,7 @@ class World:
     users: dict
     tables: dict
     targets: dict
+    entries: dict
     sentinels: dict  # (kind, scope) → a text only that row's pages show
 
 
@@ -234,6 +255,9 @@ def _build_world():
         ("target", OWN): "矩阵甲部门总体目标",
         ("target", OTHER_UNIT): "矩阵乙部门总体目标",
         ("target", OTHER_REGION): "矩阵丙部门总体目标",
+        ("entry", OWN): "矩阵甲地区指标",
+        ("entry", OTHER_UNIT): "矩阵乙地区指标",
+        ("entry", OTHER_REGION): "矩阵丙外区划指标",
     }
     tables = {
         scope: factories.stored_table(unit, name=sentinels[("table", scope)], year=2024)
@@ -250,7 +274,17 @@ def _build_world():
             (OTHER_REGION, dingzhou_office.department),
         )
     }
-    return World(users=users, tables=tables, targets=targets, sentinels=sentinels)
+    entries = {
+        scope: LibraryEntry.objects.create(
+            level2=factories.level2("产出指标", "数量指标"), name=sentinels[("entry", scope)], region=region
+        )
+        for scope, region in (
+            (OWN, pingluo_office.region),
+            (OTHER_UNIT, pingluo_office.region),
+            (OTHER_REGION, dingzhou_office.region),
+        )
+    }
+    return World(users=users, tables=tables, targets=targets, entries=entries, sentinels=sentinels)
 
 
 @pytest.fixture(scope="module")
@@ -303,6 +337,8 @@ def sample(name, parameter, rule, scope, world, clients):
         return world.tables[scope].pk
     if parameter == "pk" and rule.kind == "target":
         return world.targets[scope].pk
+    if parameter == "pk" and rule.kind == "entry":
+        return world.entries[scope].pk
     if parameter == "token" and rule.kind == "upload":
         return clients.upload_token(scope)
     pytest.fail(
