@@ -77,3 +77,19 @@ def test_check_deploy_names_the_demo_accounts(tmp_path):
     assert manage("setup_demo", "-v0", "--allow-production-demo", DATABASE_URL=url, **PRODUCTION_ENV).returncode == 0
     result = manage("check", "--deploy", "--fail-level", "WARNING", DATABASE_URL=url, **PRODUCTION_ENV)
     assert result.returncode != 0 and "perfgoals.W001" in result.stdout + result.stderr
+
+
+def test_setup_production_asks_the_password_twice_and_asks_again_when_they_differ(db, monkeypatch, capsys):
+    answers = iter(["Czj-private-2026!", "Czj-private-2026?", "Czj-private-2026!", "Czj-private-2026!"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    call_command("setup_production", "--username", "czj_admin")
+    assert "两次输入的密码不一致" in capsys.readouterr().err
+    assert get_user_model().objects.get(username="czj_admin").check_password("Czj-private-2026!")
+
+
+def test_setup_production_refuses_a_weak_password_and_creates_no_one(db, monkeypatch, capsys):
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": "123456")
+    with pytest.raises(CommandError, match="未建立管理员"):
+        call_command("setup_production")
+    assert "密码不符合要求" in capsys.readouterr().err
+    assert not get_user_model().objects.exists()

@@ -1,3 +1,4 @@
+import getpass
 import secrets
 
 from django.contrib.auth import get_user_model
@@ -46,8 +47,6 @@ class Command(BaseCommand):
             self.stdout.write(f"初始密码（只显示这一次，请登录后立即修改）：{password}")
 
     def ask_password(self, username):
-        import getpass
-
         for _ in range(3):
             password = getpass.getpass(f"管理员 {username} 的密码：")
             if password != getpass.getpass("再输入一次："):
