@@ -5,9 +5,11 @@ view hands to ``export_workbook``. Import: upload → preview of every table fou
 findings, every unreadable cell) → confirm. The upload stays on the server between preview and
 confirm, in a file named by a random token kept in the session, and is read again on confirm; the
 client never sends parsed data back. Nothing is written before confirm, and confirm writes all or
-nothing.
+nothing. The preview is computed once per upload (and budget year) and kept beside the upload as JSON,
+so revisiting or paging through it never reads the workbook again; confirm reads it once more.
 """
 
+import json
 import os
 import re
 import secrets
@@ -19,6 +21,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import DatabaseError, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -35,6 +38,10 @@ from projects.permissions import can_import, unit_of
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "excel_imports"
 UPLOAD_LIFETIME = 24 * 3600
+# Tables shown on one page of a preview, and indicator rows shown of one table: a file of 110,000
+# rows otherwise made one page of 62 MB.
+PREVIEW_TABLES_PER_PAGE = 20
+PREVIEW_ROWS_PER_TABLE = 200
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,60}$")
 
 
@@ -90,12 +97,24 @@ def _upload_path(user, token):
     return _upload_dir() / f"u{user.pk}-{token}.xlsx"
 
 
-def _store_upload(user, token, data):
-    """Write the upload readable and writable by this service's user only (0600)."""
-    path = _upload_path(user, token)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+def _preview_path(user, token):
+    """The computed preview of an upload, kept beside it (JSON: nothing in it is ever executed)."""
+    return _upload_dir() / f"u{user.pk}-{token}.preview.json"
+
+
+def _write_private(path, data, exclusive=True):
+    """Write ``data`` (bytes) readable and writable by this service's user only (0600), from the first
+    byte on. Without ``exclusive`` the file is replaced whole (written aside, then renamed)."""
+    target = path if exclusive else path.with_name(path.name + f".{secrets.token_hex(4)}.part")
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as file:
         file.write(data)
+    if not exclusive:
+        os.replace(target, path)
+
+
+def _store_upload(user, token, data):
+    _write_private(_upload_path(user, token), data)
 
 
 def _pending_uploads(user):
@@ -120,7 +139,7 @@ def _over_quota(user, size):
 def _purge_old_uploads():
     """Uploads nobody confirmed are removed after a day; every visit to the import pages sweeps."""
     cutoff = time.time() - UPLOAD_LIFETIME
-    for path in _upload_dir().glob("*.xlsx"):
+    for path in _upload_dir().glob("u*-*"):
         try:
             if path.stat().st_mtime < cutoff:
                 path.unlink()
@@ -145,10 +164,11 @@ def _forget(request, token):
     pending = request.session.get(SESSION_KEY, {})
     pending.pop(token, None)
     request.session[SESSION_KEY] = pending
-    try:
-        _upload_path(request.user, token).unlink()
-    except OSError:
-        pass
+    for path in (_upload_path(request.user, token), _preview_path(request.user, token)):
+        try:
+            path.unlink()
+        except OSError:
+            pass
 
 
 @login_required
@@ -193,8 +213,8 @@ def _plan(request, token):
 
 @login_required
 def excel_import_preview(request, token):
-    """Every table the file holds, with its fields, quality findings and unreadable cells; POST sets the
-    budget year for files that do not state it."""
+    """Every table the file holds, with its fields, quality findings and unreadable cells, a page of
+    tables at a time; POST sets the budget year for files that do not state it."""
     _require_importer(request)
     record = _pending(request, token)
     if request.method == "POST":
@@ -208,32 +228,12 @@ def excel_import_preview(request, token):
             messages.error(request, "预算年度应为 2000–2100 之间的四位年份。")
         return redirect("projects:excel_import_preview", token=token)
     try:
-        record, plan = _plan(request, token)
+        preview = _preview(request, token, record)
     except excel.BadWorkbook as error:
         _forget(request, token)
         messages.error(request, str(error))
         return redirect("projects:excel_import")
-    counts, dry_run_problems = None, []
-    if plan.ok:
-        try:
-            counts = excel.import_plan(plan, dry_run=True, editor=request.user)
-        except interchange.InterchangeError as error:
-            dry_run_problems = error.problems
-    from indicators.checks import load_frameworks
-
-    frameworks = load_frameworks()  # once for the whole file, not once per table
-    tables = [
-        {
-            "read": table,
-            "document": plan.document_of(table),
-            "action": plan.action_of(table),
-            "problems": plan.problems_of(table),
-            "warnings": table.warnings,
-            "checks": quality_findings(plan.document_of(table), frameworks) if table.kind == "project" else None,
-            "layout_label": LAYOUTS[table.layout].label if table.layout in LAYOUTS else "其他",
-        }
-        for table in plan.tables
-    ]
+    page = Paginator(preview["tables"], PREVIEW_TABLES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "projects/excel/preview.html",
@@ -241,15 +241,116 @@ def excel_import_preview(request, token):
             "token": token,
             "file_name": record["name"],
             "year": record.get("year"),
-            "plan": plan,
-            "tables": tables,
-            "file_problems": plan.file_problems(),
-            "counts": counts,
-            "dry_run_problems": dry_run_problems,
-            "can_confirm": plan.ok and not dry_run_problems,
-            "problem_count": len(plan.problems) + len(dry_run_problems),
+            "missing_year": preview["missing_year"],
+            "tables": page.object_list,
+            "page": page,
+            "table_count": len(preview["tables"]),
+            "file_problems": preview["file_problems"],
+            "counts": preview["counts"],
+            "dry_run_problems": preview["dry_run_problems"],
+            "can_confirm": preview["can_confirm"],
+            "problem_count": preview["problem_count"],
+            "rows_shown": PREVIEW_ROWS_PER_TABLE,
         },
     )
+
+
+def _preview(request, token, record):
+    """The preview of this upload for the budget year the user set: read from the JSON kept beside
+    the upload, or computed from the workbook once and kept there."""
+    path = _preview_path(request.user, token)
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        kept = None
+    if kept is not None and kept.get("year") == record.get("year"):
+        return kept
+    record, plan = _plan(request, token)
+    preview = _computed_preview(request.user, plan)
+    preview["year"] = record.get("year")
+    _write_private(path, json.dumps(preview, ensure_ascii=False, default=str).encode(), exclusive=False)
+    return preview
+
+
+def _computed_preview(user, plan):
+    """What the preview page shows of ``plan``, as plain JSON-ready data."""
+    counts, dry_run_problems = None, []
+    if plan.ok:
+        try:
+            result = excel.import_plan(plan, dry_run=True, editor=user)
+        except interchange.InterchangeError as error:
+            dry_run_problems = [str(problem) for problem in error.problems]
+        else:
+            counts = {
+                name: getattr(result, name)
+                for name in ("created", "updated", "unchanged", "indicators_created", "indicators_updated", "indicators_deleted")
+            }
+    from indicators.checks import load_frameworks
+
+    frameworks = load_frameworks()  # once for the whole file, not once per table
+    return {
+        "missing_year": plan.missing_year,
+        "tables": [_table_preview(plan, table, frameworks) for table in plan.tables],
+        "file_problems": [str(problem) for problem in plan.file_problems()],
+        "counts": counts,
+        "dry_run_problems": dry_run_problems,
+        "can_confirm": plan.ok and not dry_run_problems,
+        "problem_count": len(plan.problems) + len(dry_run_problems),
+    }
+
+
+# The fields of a table the preview shows; the rest of the document is read again on confirm.
+_SHOWN_FIELDS = ("name", "year", "unit", "department", "code", "funds", "overall_goal")
+
+
+def _table_preview(plan, table, frameworks):
+    document = plan.document_of(table)
+    shown = document if document is not None else table.data
+    indicators = shown.get("indicators") or []
+    checks = quality_findings(document, frameworks) if table.kind == "project" else None
+    return {
+        "label": table.label,
+        "sheet": table.sheet,
+        "kind": table.kind,
+        "layout_label": LAYOUTS[table.layout].label if table.layout in LAYOUTS else "其他",
+        "action": plan.action_of(table),
+        "doc": {
+            **{name: shown.get(name) for name in _SHOWN_FIELDS},
+            "annual_goals": list((shown.get("goals") or {}).get("annual") or []),
+            "sub_targets": [sub.get("title") for sub in shown.get("sub_targets") or []],
+            "indicators": [
+                {
+                    "level1": row.get("level1"),
+                    "level2": row.get("level2"),
+                    "name": row.get("name"),
+                    "value": row.get("value"),
+                    "basis": row.get("basis_text") or row.get("basis"),
+                }
+                for row in indicators[:PREVIEW_ROWS_PER_TABLE]
+            ],
+            "indicator_count": len(indicators),
+        },
+        "problems": [
+            {"sheet": problem.sheet, "cell": problem.cell, "message": problem.message} for problem in plan.problems_of(table)
+        ],
+        "warnings": [{"cell": warning.cell, "message": warning.message} for warning in table.warnings],
+        "checks": None
+        if checks is None
+        else {
+            "score": checks.score,
+            "grade_label": str(checks.grade_label),
+            "findings": [
+                {
+                    "severity": finding.severity,
+                    "severity_label": str(finding.severity_label),
+                    "row": finding.row,
+                    "message": finding.message,
+                    "suggestion": finding.suggestion,
+                }
+                for finding in checks.findings
+            ],
+        },
+    }
 
 
 def quality_findings(table_document, frameworks):
