@@ -1,5 +1,6 @@
 """What the navigation bar shows, as booleans: templates never work out roles themselves."""
 
+from indicators.library.permissions import can_manage_library
 from projects import permissions
 
 
@@ -13,5 +14,6 @@ def navigation(request):
             "review_queue": permissions.can_review(user),
             "import": permissions.can_import(user),
             "department_progress": permissions.can_view_department_progress(user),
+            "library": can_manage_library(user),
         }
     }
