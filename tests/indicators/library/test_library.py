@@ -287,3 +287,21 @@ def test_a_unit_sees_only_the_national_library_and_its_own_regions(library):
     LibraryEntry.objects.create(level2=level2, name="本区划巡察指标", region=unit.region)
     user = factories.user("unit_staff", unit=unit)
     assert [found["name"] for found in suggestions(user, level2=level2.pk, words="巡察")] == ["本区划巡察指标"]
+
+
+def test_a_saved_tables_low_value_is_compared_with_the_regions_approved_tables(library):
+    unit = factories.unit()
+    for value in ["≥ 95%"] * 4 + ["≥ 90%"] * 2:
+        approved_table(unit, [("培训合格率", value)])
+    approved_table(factories.unit(), [("培训合格率", "≥ 50%")])  # another region's table is not compared
+    usage_refresh()
+    from indicators.checks.services import project_recheck
+
+    table = factories.project_table(unit, name="基层干部业务培训经费")
+    factories.indicator(table, "产出指标", "质量指标", name="培训合格率", value="≥ 60%")
+    project_recheck(project=table)
+    (finding,) = table.findings.filter(rule="library_value_low")
+    assert "6 张，中位数 95%" in finding.message
+    Indicator.objects.filter(project=table).update(value_text="≥ 92%", value_number=92)
+    project_recheck(project=table)
+    assert not table.findings.filter(rule="library_value_low").exists()
