@@ -1,5 +1,6 @@
 """Finding entries for the editor's picker, ranked, with the value figures of the user's region.
 
+Entries of another project category are left out unless nothing else matches the words typed.
 Ranking, best first: the name equals the words typed; the entry is a core indicator of the table's
 project category; it belongs to that category; it is used by more approved tables; then by name.
 A request costs a fixed number of queries (entries, their usage, last year's rows of the unit)."""
@@ -33,11 +34,15 @@ def suggestions(user, *, framework=None, level2=None, words="", category="", yea
     """The picker's list: each entry with what approved tables of the user's region set for it and
     what the user's own unit set last year (``year`` is the table's budget year)."""
     scope = scope_of(user)
-    entries = list(
-        entries_matching(user, framework=framework, level2=level2, words=words, category=category)
-        .select_related("level2__level1")
-        .order_by()[:200]
-    )
+
+    def matching(category):
+        found = entries_matching(user, framework=framework, level2=level2, words=words, category=category)
+        return list(found.select_related("level2__level1").order_by()[:200])
+
+    entries = matching(category)
+    if not entries and category and words.strip():
+        # Words typed that only another category's entries have: show those rather than nothing.
+        entries = matching("")
     usage = {}
     if scope.region_id and entries:
         usage = {u.entry_id: u for u in EntryUsage.objects.filter(region_id=scope.region_id, entry__in=entries)}

@@ -305,3 +305,10 @@ def test_a_saved_tables_low_value_is_compared_with_the_regions_approved_tables(l
     Indicator.objects.filter(project=table).update(value_text="≥ 92%", value_number=92)
     project_recheck(project=table)
     assert not table.findings.filter(rule="library_value_low").exists()
+
+
+def test_words_only_another_categorys_entries_have_still_find_them(library):
+    user = factories.user("unit_staff", unit=factories.unit())
+    level2 = Level2.objects.get(level1__framework__code="2015", name="质量指标")
+    assert [found["name"] for found in suggestions(user, level2=level2.pk, words="培训合格", category="subsidy")] == ["培训合格率"]
+    assert "培训合格率" not in [found["name"] for found in suggestions(user, level2=level2.pk, category="subsidy")]
