@@ -9,7 +9,7 @@ import threading
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -17,6 +17,7 @@ from projects import interchange
 from projects.models import DepartmentTarget, ProjectTable, ReviewAction, ReviewRecord, TableStatus
 from projects.services import edit_token
 from projects.workflow import project_approve, project_submit
+from tests.concurrency import in_own_connection
 from tests.html_forms import form_data
 
 
@@ -99,20 +100,6 @@ def test_an_import_of_a_table_submitted_since_the_file_was_read_is_refused(seed_
 # With two connections: the workflow action holds the row while the save is already on its way.
 
 
-def _in_own_connection(function):
-    outcome = {}
-
-    def run():
-        try:
-            outcome["result"] = function()
-        except Exception as error:  # reported to the test, which asserts on it
-            outcome["error"] = error
-        finally:
-            connection.close()
-
-    return threading.Thread(target=run), outcome
-
-
 def race(seed_table, workflow, write):
     """``workflow`` runs holding the table's row lock from before ``write`` reaches its own lock; the
     write has already read the table (as draft) and must wait, then see what the workflow did."""
@@ -129,7 +116,7 @@ def race(seed_table, workflow, write):
         locked.wait(timeout=30)
         return write()
 
-    (one, _), (two, written) = _in_own_connection(acting), _in_own_connection(writing)
+    (one, _), (two, written) = in_own_connection(acting), in_own_connection(writing)
     one.start()
     two.start()
     two.join(timeout=2)
