@@ -75,6 +75,15 @@ class HasFormulas(Exception):
     """The sheet has a formula: read it with openpyxl."""
 
 
+class TooMany(Exception):
+    """A sheet holds more cells or merged ranges than read_sheet was allowed to read: ``what`` is
+    "cells" or "merges". Raised as soon as the limit is passed, before the rest is parsed."""
+
+    def __init__(self, what):
+        super().__init__(what)
+        self.what = what
+
+
 class UnsafeXml(ValueError):
     """The part declares entities or refers to external ones (XML bomb, file disclosure)."""
 
@@ -105,11 +114,14 @@ class NumberFormats(dict):
         return found
 
 
-def read_sheet(workbook, sheet, number_formats=None):
+def read_sheet(workbook, sheet, number_formats=None, most_cells=None, most_merges=None):
     """(cells, merges) of a read-only openpyxl worksheet: every cell holding a value, in file order,
     and the (min_col, min_row, max_col, max_row) of every merged range. None when the sheet has
-    formulas. ``number_formats``: a NumberFormats of the workbook, shared by its sheets."""
+    formulas. ``number_formats``: a NumberFormats of the workbook, shared by its sheets. TooMany as
+    soon as the sheet holds more than ``most_cells`` cells or ``most_merges`` merged ranges, so an
+    upload's reading stops there rather than after the whole part."""
     reader = _SheetReader(workbook, sheet._shared_strings, number_formats or NumberFormats(workbook))
+    reader.most_cells, reader.most_merges = most_cells or float("inf"), most_merges or float("inf")
     with workbook._archive.open(sheet._worksheet_path) as part:
         try:
             reader.parser.ParseFile(part)
@@ -163,6 +175,8 @@ class _SheetReader:
                 self._start_row(attributes.get("r"))
             elif name == _MERGE and attributes.get("ref"):
                 self.merges.append(range_boundaries(attributes["ref"]))
+                if len(self.merges) > self.most_merges:
+                    raise TooMany("merges")
         elif name == _VALUE and self.depth == 0:
             self.text = []
         elif name == _FORMULA and self.depth == 0:
@@ -243,3 +257,5 @@ class _SheetReader:
         if value is None or value == "":
             return
         self.cells.append(Cell(row, column, value, data_type, self.number_formats[style]))
+        if len(self.cells) > self.most_cells:
+            raise TooMany("cells")

@@ -51,12 +51,21 @@ def merged_ranges(workbook, sheet):
     return [range_boundaries(found.decode("ascii")) for found in _MERGE_CELL.findall(part)]
 
 
+def too_many_merges(title):
+    limit = settings.PERFGOALS_EXCEL_MAX_MERGES
+    return BadWorkbook(f"工作表“{title}”的合并单元格区域超过上限 {limit:,} 个，未导入。请减少合并单元格或拆分为几个文件导入。")
+
+
+def too_many_cells(title):
+    most = settings.PERFGOALS_EXCEL_MAX_CELLS_PER_SHEET
+    return BadWorkbook(f"工作表“{title}”有超过 {most:,} 个非空单元格，超过上限，未导入。请拆分为几个文件导入。")
+
+
 def check_merges(title, merges):
     """Refuse, before any grid is built, a sheet whose merged ranges are too many or cover too many
     cells: a 5 KB sheet merging A1:XFD1048576 would otherwise make the grid note 17 billion cells."""
-    limit = settings.PERFGOALS_EXCEL_MAX_MERGES
-    if len(merges) > limit:
-        raise BadWorkbook(f"工作表“{title}”有 {len(merges)} 个合并单元格区域，超过上限 {limit} 个，未导入。")
+    if len(merges) > settings.PERFGOALS_EXCEL_MAX_MERGES:
+        raise too_many_merges(title)
     covered, limit = 0, settings.PERFGOALS_EXCEL_MAX_MERGED_CELLS
     for left, top, right, bottom in merges:
         covered += (bottom - top + 1) * (right - left + 1)
@@ -92,7 +101,7 @@ class SheetGrid:
         most = settings.PERFGOALS_EXCEL_MAX_CELLS_PER_SHEET
         for count, cell in enumerate(cells, 1):
             if count > most:
-                raise BadWorkbook(f"工作表“{title}”有超过 {most:,} 个非空单元格，超过上限，未导入。请拆分为几个文件导入。")
+                raise too_many_cells(title)
             value = cell.value
             if value is None or value == "":
                 continue

@@ -17,8 +17,8 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 
 from projects.excel import layouts
-from projects.excel.cells import NumberFormats, read_sheet
-from projects.excel.grid import SheetGrid, check_merges, merged_ranges, ref
+from projects.excel.cells import NumberFormats, TooMany, read_sheet
+from projects.excel.grid import SheetGrid, check_merges, merged_ranges, ref, too_many_cells, too_many_merges
 from projects.excel.safety import BadWorkbook
 from projects.excel.levels import choose_framework, match_levels
 from projects.excel.longtext import DATA_SHEET, StoredTexts
@@ -119,13 +119,18 @@ def load_grid(workbook, sheet, number_formats=None):
     """The sheet's cells, read in one pass over its XML (projects.excel.cells), or by openpyxl when it
     has formulas. Read-only workbooks parse a sheet only now, so a damaged part shows here."""
     try:
-        read = read_sheet(workbook, sheet, number_formats)
+        read = read_sheet(
+            workbook, sheet, number_formats,
+            most_cells=settings.PERFGOALS_EXCEL_MAX_CELLS_PER_SHEET, most_merges=settings.PERFGOALS_EXCEL_MAX_MERGES,
+        )
         if read is None:  # open_workbook left the sheet unsized: every row, whatever <dimension> claims
             merges = merged_ranges(workbook, sheet)
             check_merges(sheet.title, merges)
             cells = (cell for row in sheet.iter_rows() for cell in row if cell.value is not None)
             return SheetGrid(sheet.title, cells, merges)
         return SheetGrid(sheet.title, *read)
+    except TooMany as error:
+        raise (too_many_cells if error.what == "cells" else too_many_merges)(sheet.title) from error
     except BadWorkbook:
         raise  # a limit of settings, with its own message
     except MemoryError as error:

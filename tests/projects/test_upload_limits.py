@@ -44,7 +44,7 @@ def test_a_merge_over_the_whole_sheet_is_refused_naming_the_sheet_before_any_gri
 def test_too_many_merged_ranges_are_refused(unit, settings):
     settings.PERFGOALS_EXCEL_MAX_MERGES = 10
     content = rewritten(a_good_workbook(), lambda xml: merged(xml, [f"H{r}:I{r}" for r in range(1, 12)]))
-    refused(content, "11 个合并单元格区域，超过上限 10 个")
+    refused(content, "工作表“Sheet1”的合并单元格区域超过上限 10 个")
 
 
 def test_ordinary_merges_are_read_as_before(unit):
@@ -104,3 +104,27 @@ def test_a_file_padded_with_random_bytes_gets_no_more_room_to_expand_than_the_ab
     assert len(buffer.getvalue()) < 2 * 1024 * 1024  # 100× would allow 100 MB
     refused(buffer.getvalue(), "压缩炸弹")
     assert ProjectTable.objects.count() == 0
+
+
+def test_reading_a_sheet_stops_at_the_cell_limit_instead_of_parsing_the_rest(unit, settings, monkeypatch):
+    """Refused, and the cells made before refusing are the limit's worth, not the sheet's 4,000."""
+    from projects.excel import cells
+
+    settings.PERFGOALS_EXCEL_MAX_CELLS_PER_SHEET = 50
+    made, cell = [], cells.Cell
+    monkeypatch.setattr(cells, "Cell", lambda *args: made.append(args) or cell(*args))
+    content = workbook_bytes([["项目名称", "干部培训经费"]] + [[f"行{row}", "甲", "乙", "丙"] for row in range(1000)])
+    refused(content, "工作表“Sheet1”有超过 50 个非空单元格")
+    assert len(made) == 51
+
+
+def test_reading_a_sheet_stops_at_the_merge_limit_instead_of_collecting_every_range(unit, settings, monkeypatch):
+    from projects.excel import cells
+
+    settings.PERFGOALS_EXCEL_MAX_MERGES = 10
+    seen = []
+    boundaries = cells.range_boundaries
+    monkeypatch.setattr(cells, "range_boundaries", lambda text: seen.append(text) or boundaries(text))
+    content = rewritten(a_good_workbook(), lambda xml: merged(xml, [f"H{r}:I{r}" for r in range(1, 2001)]))
+    refused(content, "工作表“Sheet1”的合并单元格区域超过上限 10 个")
+    assert len(seen) == 11
