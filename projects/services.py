@@ -24,6 +24,7 @@ INDICATOR_FIELDS = [
     "basis_text",
     "weight",
     "note",
+    "library_entry_id",
 ]
 
 

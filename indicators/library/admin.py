@@ -6,8 +6,8 @@ from indicators.library.models import EntryUsage, LibraryEntry
 
 @admin.register(LibraryEntry)
 class LibraryEntryAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "level2", "unit", "nature", "kind", "category", "region", "department", "is_core", "status"]
-    list_filter = ["level2__level1__framework", "kind", "category", "status", "is_core", "region"]
+    list_display = ["name", "level2", "unit", "nature", "kind", "category", "region", "department", "is_core", "state"]
+    list_filter = ["level2__level1__framework", "kind", "category", "state", "is_core", "region"]
     search_fields = ["name", "description"]
     list_select_related = ["level2__level1", "region", "department"]
     raw_id_fields = ["department", "created_by"]

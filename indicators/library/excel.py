@@ -188,7 +188,7 @@ def write_library(preview, *, region, by):
             entry = LibraryEntry(level2=row["level2"], name=row["name"], region=region, created_by=by)
         for name, value in values.items():
             setattr(entry, name, value)
-        entry.status = EntryStatus.ACTIVE
+        entry.state = EntryStatus.ACTIVE
         entry._history_user = by
         entry.save()
     return len(preview.rows)

@@ -37,7 +37,7 @@ class ProjectCategory(models.TextChoices):
 class LibraryEntryQuerySet(models.QuerySet):
     def offered(self):
         """Entries a unit may pick: in use."""
-        return self.filter(status=EntryStatus.ACTIVE)
+        return self.filter(state=EntryStatus.ACTIVE)
 
 
 class LibraryEntry(models.Model):
@@ -62,7 +62,7 @@ class LibraryEntry(models.Model):
         "projects.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="所属部门"
     )
     is_core = models.BooleanField("核心指标", default=False)
-    status = models.CharField("状态", max_length=20, choices=EntryStatus.choices, default=EntryStatus.ACTIVE)
+    state = models.CharField("状态", max_length=20, choices=EntryStatus.choices, default=EntryStatus.ACTIVE)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="创建人"
     )
@@ -79,7 +79,7 @@ class LibraryEntry(models.Model):
                 condition=Q(department__isnull=True) | Q(region__isnull=False), name="library_entry_department_has_region"
             ),
         ]
-        indexes = [models.Index(fields=["level2", "status"])]
+        indexes = [models.Index(fields=["level2", "state"])]
 
     def __str__(self):
         return self.name

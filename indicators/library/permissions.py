@@ -48,7 +48,7 @@ def can_edit_entry(user, entry):
     if scope.role == Role.FINANCE_OFFICER:
         return entry.region_id == scope.region_id
     if scope.role == Role.DEPARTMENT_REVIEWER:
-        return entry.department_id == scope.department_id and entry.status == EntryStatus.PROPOSED
+        return entry.department_id == scope.department_id and entry.state == EntryStatus.PROPOSED
     return False
 
 

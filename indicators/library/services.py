@@ -22,15 +22,15 @@ def _save(entry, by, fields):
 @transaction.atomic
 def entry_retire(*, entry, by):
     """停用：不再供选用；已选用它的三级指标保留内容和关联。"""
-    entry.status = EntryStatus.RETIRED
-    _save(entry, by, ["status"])
+    entry.state = EntryStatus.RETIRED
+    _save(entry, by, ["state"])
 
 
 @transaction.atomic
 def entry_confirm(*, entry, by):
     """财政确认部门提出的指标，之后本部门的单位可以选用。"""
-    entry.status = EntryStatus.ACTIVE
-    _save(entry, by, ["status"])
+    entry.state = EntryStatus.ACTIVE
+    _save(entry, by, ["state"])
 
 
 @transaction.atomic
@@ -59,9 +59,9 @@ def entry_promote(*, entry, by):
             "created_by": by,
         },
     )
-    if entry.status != EntryStatus.RETIRED:
-        entry.status = EntryStatus.RETIRED
-        _save(entry, by, ["status"])
+    if entry.state != EntryStatus.RETIRED:
+        entry.state = EntryStatus.RETIRED
+        _save(entry, by, ["state"])
     return promoted
 
 
@@ -103,7 +103,7 @@ def proposals_from_approved_tables(*, department, by):
             kind=EntryKind.SPECIFIC,
             region=department.region,
             department=department,
-            status=EntryStatus.PROPOSED,
+            state=EntryStatus.PROPOSED,
             created_by=by,
         )
         entry._history_user = by

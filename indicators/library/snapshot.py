@@ -13,7 +13,7 @@ def library_data(*, framework_code, region_id):
     region's), each with the region's value figures. One query."""
     usage = EntryUsage.objects.filter(entry=OuterRef("pk"), region_id=region_id).values("values")[:1]
     rows = (
-        LibraryEntry.objects.filter(status=EntryStatus.ACTIVE, level2__level1__framework__code=framework_code)
+        LibraryEntry.objects.filter(state=EntryStatus.ACTIVE, level2__level1__framework__code=framework_code)
         .filter(Q(region__isnull=True) | Q(region_id=region_id))
         .annotate(usage_values=Subquery(usage))
         .values_list("level2__level1__name", "level2__name", "name", "unit", "nature", "category", "is_core", "usage_values")

@@ -75,7 +75,7 @@ def _usage_subquery(user, field):
 
 class LibraryEntryFilterSet(SearchFilterSet):
     search_fields = ("name", "description", "guidance")
-    primary = ("q", "framework", "level2", "kind", "category", "status", "usage")
+    primary = ("q", "framework", "level2", "kind", "category", "state", "usage")
 
     framework = django_filters.ModelChoiceFilter(
         label="指标体系", field_name="level2__level1__framework", queryset=Framework.objects.all(), empty_label="全部"
@@ -83,7 +83,7 @@ class LibraryEntryFilterSet(SearchFilterSet):
     level2 = django_filters.ChoiceFilter(label="二级指标", field_name="level2__name", empty_label="全部")
     kind = django_filters.ChoiceFilter(label="类别", choices=EntryKind.choices, empty_label="全部")
     category = django_filters.ChoiceFilter(label="项目类别", choices=ProjectCategory.choices, empty_label="全部")
-    status = django_filters.ChoiceFilter(label="状态", choices=EntryStatus.choices, empty_label="全部")
+    state = django_filters.ChoiceFilter(label="状态", choices=EntryStatus.choices, empty_label="全部")
     usage = django_filters.ChoiceFilter(
         label="使用情况",
         choices=[("never", "从未使用"), ("spread", "取值分散")],
@@ -117,7 +117,7 @@ class LibraryEntryTable(BaseTable):
     category = tables.Column("项目类别")
     owner = tables.Column("归属", accessor="owner_label", orderable=False)
     is_core = tables.BooleanColumn("核心指标", yesno="是,")
-    status = tables.Column("状态")
+    state = tables.Column("状态")
     table_count = NumberColumn("使用表数")
     figures = tables.Column("常见取值", accessor="pk", orderable=False)
     spread = NumberColumn("不同取值数")
@@ -167,7 +167,7 @@ class LibraryEntryListView(FilteredListView):
         context = super().get_context_data(**kwargs)
         context["may_create"] = permissions.new_entry_owner(self.request.user) is not None
         context["proposals"] = (
-            permissions.entries_visible_to(self.request.user).filter(status=EntryStatus.PROPOSED).select_related("department")
+            permissions.entries_visible_to(self.request.user).filter(state=EntryStatus.PROPOSED).select_related("department")
         )
         return context
 
@@ -202,7 +202,7 @@ def library_entry_edit(request, pk=None):
             raise PermissionDenied("您的角色不能新增指标库条目。")
         entry = LibraryEntry(region=owner[0], department=owner[1], created_by=request.user)
         if owner[1] is not None:
-            entry.status = EntryStatus.PROPOSED
+            entry.state = EntryStatus.PROPOSED
             entry.kind = EntryKind.SPECIFIC
     else:
         entry = get_object_or_404(permissions.entries_visible_to(request.user), pk=pk)
@@ -225,7 +225,7 @@ def library_entry_edit(request, pk=None):
             "form": form,
             "entry": entry,
             "may_edit": may_edit,
-            "may_confirm": entry.pk and entry.status == EntryStatus.PROPOSED and permissions.can_confirm_entry(request.user, entry),
+            "may_confirm": entry.pk and entry.state == EntryStatus.PROPOSED and permissions.can_confirm_entry(request.user, entry),
             "may_promote": entry.pk and entry.department_id and permissions.can_confirm_entry(request.user, entry),
             "history": entry.history.select_related("history_user").order_by("-history_date")[:20] if entry.pk else [],
         },

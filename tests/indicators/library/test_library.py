@@ -18,7 +18,7 @@ from indicators.library.search import suggestions
 from indicators.library.services import entry_confirm, entry_promote, entry_retire, proposals_from_approved_tables
 from indicators.library.usage import usage_refresh
 from indicators.models import Framework, Indicator, Level2
-from projects.models import TableStatus
+from projects.models import TableStatus, Unit
 from tests import factories
 from tests.projects.test_editor import new_table_post
 
@@ -267,7 +267,7 @@ def test_a_departments_proposal_is_confirmed_and_promoted_by_its_finance_bureau_
         Indicator.objects.create(project=table, level2=level2, name="巡察覆盖单位数", value_text="≥ 10 个", value_unit="个", value_nature="ge")
     assert proposals_from_approved_tables(department=unit.department, by=reviewer) == 1
     proposed = LibraryEntry.objects.get(name="巡察覆盖单位数")
-    assert (proposed.status, proposed.department, proposed.unit) == (EntryStatus.PROPOSED, unit.department, "个")
+    assert (proposed.state, proposed.department, proposed.unit) == (EntryStatus.PROPOSED, unit.department, "个")
     user = factories.user("unit_staff", unit=unit)
     assert not suggestions(user, level2=level2.pk, words="巡察")  # not offered before confirmation
     entry_confirm(entry=proposed, by=finance)
@@ -275,7 +275,7 @@ def test_a_departments_proposal_is_confirmed_and_promoted_by_its_finance_bureau_
     promoted = entry_promote(entry=proposed, by=finance)
     assert (promoted.region, promoted.department, promoted.kind) == (unit.region, None, EntryKind.SECTOR)
     entry_retire(entry=promoted, by=finance)
-    history = list(promoted.history.order_by("history_date").values_list("status", "history_user"))
+    history = list(promoted.history.order_by("history_date").values_list("state", "history_user"))
     assert history[-1] == (EntryStatus.RETIRED, finance.pk)
 
 
@@ -312,3 +312,17 @@ def test_words_only_another_categorys_entries_have_still_find_them(library):
     level2 = Level2.objects.get(level1__framework__code="2015", name="质量指标")
     assert [found["name"] for found in suggestions(user, level2=level2.pk, words="培训合格", category="subsidy")] == ["培训合格率"]
     assert "培训合格率" not in [found["name"] for found in suggestions(user, level2=level2.pk, category="subsidy")]
+
+
+def test_a_stored_row_picked_from_the_library_keeps_the_link_when_the_editor_saves(client, seeded):
+    from tests.projects.test_editor import editor_post
+
+    load_common_library()
+    client.force_login(_pl_unit())
+    table = factories.stored_table(Unit.objects.get(name="中共平罗县纪律检查委员会本级"), name="链接测试培训经费")
+    picked = entry("参训人员满意度")
+    data = editor_post(table)
+    index = next(i for i in range(len(table.indicators.all())) if data[f"ind-{i}-name"] == "参训人员满意度")
+    data[f"ind-{index}-library_entry"] = picked.pk
+    assert client.post(reverse("projects:project_edit", args=[table.pk]), data).status_code == 302
+    assert Indicator.objects.get(project=table, name="参训人员满意度").library_entry == picked
