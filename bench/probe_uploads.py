@@ -89,8 +89,9 @@ def padded_file():
     return buffer.getvalue()
 
 
-def rows_file(count):
-    rows = HEADER + [["产出指标", "数量指标", f"培训{number}", "1 人"] for number in range(count)]
+def rows_file(count, unit):
+    header = [["项目名称", "干部培训经费"], ["预算年度", 2024], ["实施单位", unit], HEADER[-1]]
+    rows = header + [["产出指标", "数量指标", f"培训{number}", "1 人"] for number in range(count)]
     return workbook([("指标", rows)])
 
 
@@ -149,10 +150,13 @@ def one(name, options):
         setup_test_environment()  # responses carry their context, so the refusal message can be shown
         # The pages' static files by their plain names: the probe measures the views, not collectstatic.
         settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-        content = rows_file(options.rows)
+        from projects.permissions import unit_of
+
+        user = get_user_model().objects.get(username="pl_unit")
+        content = rows_file(options.rows, unit_of(user).name)
         figures["file_mb"] = round(len(content) / 1024 / 1024, 2)
         client = Client()
-        client.force_login(get_user_model().objects.get(username="pl_unit"))
+        client.force_login(user)
         start = time.perf_counter()
         response = client.post(reverse("projects:excel_import"), {"file": SimpleUploadedFile("rows.xlsx", content)})
         figures["upload_s"] = round(time.perf_counter() - start, 2)
@@ -163,6 +167,9 @@ def one(name, options):
             figures[f"{visit}_s"] = round(time.perf_counter() - start, 2)
             figures[f"{visit}_html_mb"] = round(len(page.content) / 1024 / 1024, 2)
             figures[f"{visit}_status"] = page.status_code
+            figures[f"{visit}_can_confirm"] = b'id="confirm-import"' in page.content
+            if os.environ.get("PROBE_PAGE"):
+                Path(os.environ["PROBE_PAGE"]).write_bytes(page.content)
             refused = [str(message) for message in page.context["messages"]] if page.context else []
             if refused:
                 figures[f"{visit}_message"] = refused[0]

@@ -38,8 +38,8 @@ from projects.permissions import can_import, unit_of
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "excel_imports"
 UPLOAD_LIFETIME = 24 * 3600
-# Tables shown on one page of a preview, and indicator rows shown of one table: a file of 110,000
-# rows otherwise made one page of 62 MB.
+# Tables shown on one page of a preview, and indicator rows (and problems, warnings, findings) shown of
+# one table: a file of 110,000 rows otherwise made one page of 62 MB.
 PREVIEW_TABLES_PER_PAGE = 20
 PREVIEW_ROWS_PER_TABLE = 200
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,60}$")
@@ -293,7 +293,7 @@ def _computed_preview(user, plan):
         "tables": [_table_preview(plan, table, frameworks) for table in plan.tables],
         "file_problems": [str(problem) for problem in plan.file_problems()],
         "counts": counts,
-        "dry_run_problems": dry_run_problems,
+        "dry_run_problems": dry_run_problems[:PREVIEW_ROWS_PER_TABLE],
         "can_confirm": plan.ok and not dry_run_problems,
         "problem_count": len(plan.problems) + len(dry_run_problems),
     }
@@ -331,9 +331,12 @@ def _table_preview(plan, table, frameworks):
             "indicator_count": len(indicators),
         },
         "problems": [
-            {"sheet": problem.sheet, "cell": problem.cell, "message": problem.message} for problem in plan.problems_of(table)
+            {"sheet": problem.sheet, "cell": problem.cell, "message": problem.message}
+            for problem in plan.problems_of(table)[:PREVIEW_ROWS_PER_TABLE]
         ],
-        "warnings": [{"cell": warning.cell, "message": warning.message} for warning in table.warnings],
+        "problem_count": len(plan.problems_of(table)),
+        "warnings": [{"cell": warning.cell, "message": warning.message} for warning in table.warnings[:PREVIEW_ROWS_PER_TABLE]],
+        "warning_count": len(table.warnings),
         "checks": None
         if checks is None
         else {
@@ -347,8 +350,9 @@ def _table_preview(plan, table, frameworks):
                     "message": finding.message,
                     "suggestion": finding.suggestion,
                 }
-                for finding in checks.findings
+                for finding in checks.findings[:PREVIEW_ROWS_PER_TABLE]
             ],
+            "finding_count": len(checks.findings),
         },
     }
 

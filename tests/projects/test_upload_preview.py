@@ -89,3 +89,17 @@ def test_a_preview_page_out_of_range_shows_the_last_page(seeded, client, monkeyp
     for page in ("99", "-1", "x"):
         response = client.get(location + f"?page={page}")
         assert response.status_code == 200 and cards(response.content.decode()) in (1, 2)
+
+
+def test_a_table_with_many_problems_lists_the_first_and_says_how_many(seeded, client, monkeypatch):
+    from tests.projects.excel_helpers import workbook_bytes
+
+    monkeypatch.setattr(excel_views, "PREVIEW_ROWS_PER_TABLE", 1)
+    header = [["项目名称", "干部培训经费"], ["预算年度", 2024], ["实施单位", "中共平罗县纪律检查委员会本级"], ["一级指标", "二级指标", "三级指标", "指标值"]]
+    content = workbook_bytes(header + [["产出指标", "数量指标", f"培训{number}", "=1+1"] for number in range(3)])
+    login(client, "pl_unit")
+    page = client.get(upload(client, content)["Location"]).content.decode()
+    problems = page[page.index('class="table table-sm small problems"') :]
+    problems = problems[: problems.index("</table>")]
+    assert problems.count("<tr>") == 2  # the header and the first problem
+    assert "未能读取（3 处，此处只列出前 1 处）" in page and "D5" in problems
