@@ -104,3 +104,20 @@ def test_the_finance_bureau_sees_the_library_with_usage_counts(page, live_server
     assert "培训合格率" in text and "≥95%: 3 张, ≥90%: 1 张" in text
     if SHOTS:
         page.screenshot(path=os.path.join(SHOTS, "library_page.png"), full_page=False)
+
+
+def test_typing_a_name_offers_the_library_and_changing_the_name_afterwards_drops_the_link(page, live_server, library):
+    log_in(page, live_server, "pl_unit")
+    page.click("text=新建")
+    page.fill("#id_name", "纪检干部教育培训经费")
+    group(page, "服务对象满意度指标").locator("button.add-row").click()
+    row = group(page, "服务对象满意度指标").locator("tr.indicator-row").last
+    row.locator("textarea[name$='-name']").press_sequentially("参训", delay=30)
+    choice = page.locator("#library-picker li.library-choice", has=page.locator(".library-entry-name", has_text="参训人员满意度")).first
+    choice.wait_for()
+    assert "≥90%: 2 张" in choice.inner_text()
+    choice.click()
+    link = row.locator("input[name$='-library_entry']")
+    assert row.locator("textarea[name$='-name']").input_value() == "参训人员满意度" and link.input_value()
+    row.locator("textarea[name$='-name']").press_sequentially("（线上）", delay=30)
+    assert link.input_value() == ""
