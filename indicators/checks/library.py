@@ -74,13 +74,18 @@ def library_core_missing(data, context):
     if library is None or not category or not data.indicators:
         return
     written = {(row.level2, normalized(row.name)) for row in data.indicators}
-    for entry in library.entries:
-        if entry.is_core and entry.category == category and (entry.level2, normalized(entry.name)) not in written:
-            yield Problem(
-                f"本项目按名称属于“{CATEGORY_LABELS[category]}”类，指标库中该类的核心指标“{entry.name}”"
-                f"（{entry.level1} › {entry.level2}）没有设置。",
-                f"在“{entry.level2}”下点“从指标库选择”加入“{entry.name}”；确实不适用的，请说明原因。",
-            )
+    missing = [
+        entry
+        for entry in library.entries
+        if entry.is_core and entry.category == category and (entry.level2, normalized(entry.name)) not in written
+    ]
+    if missing:
+        # One finding for the table: the category is read from the name, so a guess must not cost much.
+        names = "、".join(f"“{entry.name}”（{entry.level1} › {entry.level2}）" for entry in missing)
+        yield Problem(
+            f"本项目按名称属于项目类别“{CATEGORY_LABELS[category]}”，指标库中该类别的核心指标{names}没有设置。",
+            "在相应的二级指标下点“从指标库选择”加入这些指标；确实不适用的（项目类别判断有误或另有原因），请说明。",
+        )
 
 
 @rule(

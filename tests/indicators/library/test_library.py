@@ -138,10 +138,12 @@ def test_a_core_indicator_of_the_projects_category_left_out_is_reported():
     data = training_table(("产出指标", "质量指标", "培训合格率", "≥ 95%"))
     findings = run_rule("library_core_missing", data, CheckContext(library=LIBRARY))
     assert [f.message for f in findings] == [
-        "本项目按名称属于“会议培训”类，指标库中该类的核心指标“参训人员满意度”（满意度指标 › 服务对象满意度指标）没有设置。"
+        "本项目按名称属于项目类别“会议培训”，指标库中该类别的核心指标“参训人员满意度”（满意度指标 › 服务对象满意度指标）没有设置。"
     ]
     complete = training_table(("产出指标", "质量指标", "培训合格率", "≥ 95%"), ("满意度指标", "服务对象满意度指标", "参训人员满意度", "≥ 90%"))
     assert run_rule("library_core_missing", complete, CheckContext(library=LIBRARY)) == []
+    (both,) = run_rule("library_core_missing", training_table(("产出指标", "数量指标", "培训人次", "≥ 200 人次")), CheckContext(library=LIBRARY))
+    assert "“培训合格率”（产出指标 › 质量指标）、“参训人员满意度”" in both.message  # one finding for the table
     other_category = training_table(("产出指标", "质量指标", "培训合格率", "≥ 95%"), name="办公楼物业经费")
     assert run_rule("library_core_missing", other_category, CheckContext(library=LIBRARY)) == []
 
