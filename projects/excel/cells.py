@@ -22,7 +22,8 @@ reader here uses (both read every row, whatever the <dimension> says).
 Fenced to openpyxl 3.1 (written against 3.1.5; pyproject.toml keeps it below 4). The reader mirrors
 openpyxl's WorkSheetParser.parse_cell and parse_row, _cast_number and Text.content; NumberFormats
 mirrors ReadOnlyCell.number_format; _ReadOnlyReader copies ExcelReader.read_worksheets and
-_UnsizedWorksheet overrides ReadOnlyWorksheet._get_size. It reads the private workbook attributes
+_UnsizedWorksheet overrides ReadOnlyWorksheet._get_size; parsed_cells calls WorkSheetParser itself
+as ReadOnlyWorksheet._cells_by_row does, with its arguments. It reads the private workbook attributes
 _archive, _cell_styles, _number_formats, _date_formats, _timedelta_formats and _sheets, and the
 sheet's _shared_strings and _worksheet_path. tests/test_library_fences.py holds digests of the
 copied openpyxl code and fails when it or these attributes change.
@@ -37,6 +38,7 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
 from openpyxl.utils import coordinate_to_tuple, range_boundaries
 from openpyxl.utils.datetime import from_excel, from_ISO8601
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet._reader import WorkSheetParser
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
 _NS = SHEET_MAIN_NS + "}"
@@ -128,6 +130,24 @@ def read_sheet(workbook, sheet, number_formats=None, most_cells=None, most_merge
         except HasFormulas:
             return None
     return reader.cells, reader.merges
+
+
+def parsed_cells(workbook, sheet, number_formats=None):
+    """Every cell holding a value of a sheet with formulas, from openpyxl's own WorkSheetParser (which
+    translates shared formulas), as read_sheet gives them. Not through iter_rows: it fills in an empty
+    row for every missing row number and an empty cell for every missing column up to the farthest,
+    so one cell at XFD1048576 made it walk a million rows and 16,384 columns. Here the work follows
+    the cells present."""
+    number_formats = number_formats or NumberFormats(workbook)
+    with workbook._archive.open(sheet._worksheet_path) as source:
+        parser = WorkSheetParser(
+            source, sheet._shared_strings, data_only=workbook.data_only, epoch=workbook.epoch,
+            date_formats=workbook._date_formats, timedelta_formats=workbook._timedelta_formats,
+        )
+        for _, row in parser.parse():
+            for cell in row:
+                if cell["value"] is not None:
+                    yield Cell(cell["row"], cell["column"], cell["value"], cell["data_type"], number_formats[cell["style_id"]])
 
 
 class _SheetReader:

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 
 from projects.excel import layouts
-from projects.excel.cells import NumberFormats, TooMany, read_sheet
+from projects.excel.cells import NumberFormats, TooMany, parsed_cells, read_sheet
 from projects.excel.grid import SheetGrid, check_merges, merged_ranges, ref, too_many_cells, too_many_merges
 from projects.excel.safety import BadWorkbook
 from projects.excel.levels import choose_framework, match_levels
@@ -85,8 +85,8 @@ class WorkbookRead:
 def read_workbook(workbook, frameworks):
     """Every table in an openpyxl workbook (opened with data_only=False, so formulas show)."""
     result = WorkbookRead()
-    ours = _our_sheets(workbook)
     number_formats = NumberFormats(workbook)
+    ours = _our_sheets(workbook, number_formats)
     stored = StoredTexts(
         load_grid(workbook, workbook[DATA_SHEET], number_formats) if ours and DATA_SHEET in workbook.sheetnames else None
     )
@@ -126,8 +126,7 @@ def load_grid(workbook, sheet, number_formats=None):
         if read is None:  # open_workbook left the sheet unsized: every row, whatever <dimension> claims
             merges = merged_ranges(workbook, sheet)
             check_merges(sheet.title, merges)
-            cells = (cell for row in sheet.iter_rows() for cell in row if cell.value is not None)
-            return SheetGrid(sheet.title, cells, merges)
+            return SheetGrid(sheet.title, parsed_cells(workbook, sheet, number_formats), merges)
         return SheetGrid(sheet.title, *read)
     except TooMany as error:
         raise (too_many_cells if error.what == "cells" else too_many_merges)(sheet.title) from error
@@ -139,14 +138,18 @@ def load_grid(workbook, sheet, number_formats=None):
         raise BadWorkbook(f"工作表“{sheet.title}”已损坏，无法读取，未导入。") from error
 
 
-def _our_sheets(workbook):
+def _our_sheets(workbook, number_formats):
+    """{sheet title: (kind, layout)} from the marker sheet of our exports. Read as any sheet is, within
+    the limits and by the cells present (iter_rows would make a row of 16,384 empty cells for each row
+    holding a cell in column XFD)."""
     if MARKER_SHEET not in workbook.sheetnames:
         return {}
-    marker = workbook[MARKER_SHEET]
-    rows = list(marker.iter_rows(values_only=True))
-    if not rows or rows[0][0] != MARKER:
+    grid = load_grid(workbook, workbook[MARKER_SHEET], number_formats)
+    entries = grid.entries
+    rows = [[getattr(entries.get((row, col)), "value", None) for col in (1, 2, 3)] for row in grid.rows]
+    if not rows or grid.rows[0] != 1 or rows[0][0] != MARKER:
         return {}
-    return {row[0]: (row[1], row[2] if len(row) > 2 else "") for row in rows[1:] if row and row[0]}
+    return {row[0]: (row[1], row[2] or "") for row in rows[1:] if row[0]}
 
 
 class SheetReader:

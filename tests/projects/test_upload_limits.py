@@ -128,3 +128,46 @@ def test_reading_a_sheet_stops_at_the_merge_limit_instead_of_collecting_every_ra
     content = rewritten(a_good_workbook(), lambda xml: merged(xml, [f"H{r}:I{r}" for r in range(1, 2001)]))
     refused(content, "工作表“Sheet1”的合并单元格区域超过上限 10 个")
     assert len(seen) == 11
+
+
+class RowFilling(Exception):
+    pass
+
+
+@pytest.fixture
+def no_row_filling(monkeypatch):
+    """openpyxl's iter_rows makes an empty row for every missing row number and an empty cell for
+    every missing column up to the farthest: a cell in column XFD on each of a sheet's rows made
+    16,384 cells a row. Reading must never go through it."""
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    def refuse(*args, **kwargs):
+        raise RowFilling
+
+    monkeypatch.setattr(ReadOnlyWorksheet, "_cells_by_row", refuse)
+
+
+def far_columns(xml, rows=range(10, 60)):
+    """A cell in the last column on each of ``rows``."""
+    far = "".join(f'<row r="{r}"><c r="XFD{r}" t="inlineStr"><is><t>注</t></is></c></row>' for r in rows)
+    return xml.replace("</sheetData>", far + "</sheetData>", 1)
+
+
+def test_a_sheet_with_formulas_is_read_by_the_cells_it_holds(unit, no_row_filling):
+    content = rewritten(workbook_bytes([["项目名称", "干部培训经费"], ["预算年度", "=2023+1"]]), far_columns)
+    plan = read_file(content)
+    assert [(problem.sheet, problem.cell) for problem in plan.problems][:1] == [("Sheet1", "B2")]  # the formula, named
+
+
+def test_the_marker_sheet_of_our_exports_is_read_by_the_cells_it_holds(unit, no_row_filling):
+    from openpyxl import load_workbook
+
+    from projects.excel.writer import MARKER, MARKER_SHEET
+
+    workbook = load_workbook(io.BytesIO(a_good_workbook()))
+    workbook.create_sheet(MARKER_SHEET)["A1"] = MARKER
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    content = rewritten(buffer.getvalue(), far_columns)
+    plan = read_file(content)
+    assert [table.data["name"] for table in plan.tables] == ["干部培训经费"]
