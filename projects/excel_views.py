@@ -131,9 +131,23 @@ def _over_quota(user, size):
         return None
     return (
         f"您已有 {count} 个上传的文件（共 {used / 1024 / 1024:.1f} MB）等待确认，达到上限"
-        f"（{most_files} 个或 {most_bytes / 1024 / 1024:.0f} MB）。请先在这些文件的预览页确认导入；"
-        f"未确认的文件 {UPLOAD_LIFETIME // 3600} 小时后自动删除。"
+        f"（{most_files} 个或 {most_bytes / 1024 / 1024:.0f} MB）。请先在这些文件的预览页确认导入，"
+        f"或点本页的“删除等待确认的文件”；未确认的文件 {UPLOAD_LIFETIME // 3600} 小时后自动删除。"
     )
+
+
+def _discard_uploads(request):
+    """Remove every upload of this user still waiting for a confirm, with its kept preview, from any
+    session: the way out of the quota."""
+    removed = 0
+    for path in _upload_dir().glob(f"u{request.user.pk}-*"):
+        try:
+            path.unlink()
+        except OSError:
+            continue
+        removed += path.name.endswith(".xlsx")
+    request.session[SESSION_KEY] = {}
+    return removed
 
 
 def _purge_old_uploads():
@@ -177,6 +191,9 @@ def excel_import(request):
     _require_importer(request)
     _purge_old_uploads()
     limit = settings.PERFGOALS_MAX_UPLOAD_BYTES
+    if request.method == "POST" and "discard" in request.POST:
+        messages.success(request, f"已删除您等待确认的 {_discard_uploads(request)} 个上传文件，数据库未做任何修改。")
+        return redirect("projects:excel_import")
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
@@ -198,10 +215,17 @@ def excel_import(request):
                 pending[token] = {"name": upload.name, "year": None}
                 request.session[SESSION_KEY] = pending
                 return redirect("projects:excel_import_preview", token=token)
+    pending_count, pending_bytes = _pending_uploads(request.user)
     return render(
         request,
         "projects/excel/import.html",
-        {"limit_mb": limit / 1024 / 1024, "unit": unit_of(request.user), "layouts": LAYOUTS.values()},
+        {
+            "limit_mb": limit / 1024 / 1024,
+            "unit": unit_of(request.user),
+            "layouts": LAYOUTS.values(),
+            "pending_count": pending_count,
+            "pending_mb": pending_bytes / 1024 / 1024,
+        },
     )
 
 

@@ -58,3 +58,23 @@ def test_uploads_older_than_a_day_are_swept_by_any_visit_to_the_import_page(clie
     login(client, "dz_unit")
     assert client.get(reverse("projects:excel_import")).status_code == 200
     assert waiting(settings) == []
+
+
+def test_a_user_at_the_quota_clears_their_waiting_uploads_from_the_import_page(client, seeded, settings):
+    settings.PERFGOALS_UPLOAD_QUOTA_FILES = 2
+    login(client, "dz_unit")
+    other = upload(client, a_workbook())["Location"]
+    login(client, "pl_unit")
+    first = upload(client, a_workbook())["Location"]
+    client.get(first)  # its preview is kept too
+    upload(client, a_workbook())
+    page = client.get(reverse("projects:excel_import")).content.decode()
+    assert "您有 2 个上传的文件" in page and "删除等待确认的文件" in page
+    assert "删除等待确认的文件" in upload(client, a_workbook()).content.decode()  # named in the refusal
+    done = client.post(reverse("projects:excel_import"), {"discard": "1"}, follow=True)
+    assert "已删除您等待确认的 2 个上传文件" in done.content.decode()
+    assert client.get(first).status_code == 404
+    assert upload(client, a_workbook()).status_code == 302
+    # Another user's upload is untouched.
+    other_user = get_user_model().objects.get(username="dz_unit")
+    assert other.rstrip("/").rsplit("/", 1)[1] in "".join(p.name for p in settings.PERFGOALS_IMPORT_DIR.glob(f"u{other_user.pk}-*.xlsx"))
