@@ -1,5 +1,5 @@
 """The reference data every installation needs (both indicator frameworks, the code lists, the four role
-groups) and the demo accounts only a demonstration may have. ``setup_production`` loads the first,
+groups, the common indicator library) and the demo accounts only a demonstration may have. ``setup_production`` loads the first,
 ``setup_demo`` both; the deploy check warns while a demo account still opens with its published password."""
 
 import json
@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
+from indicators.library.reference import load_common_library
 from perfgoals.roles import Role
 
 FIXTURES = settings.BASE_DIR / "fixtures"
@@ -16,10 +17,12 @@ DEMO_USERS = FIXTURES / "demo_users.json"
 
 
 def load_reference_data():
-    """Frameworks and code lists from fixtures/reference.json, and one group per role. Idempotent."""
+    """Frameworks and code lists from fixtures/reference.json, one group per role, and the common
+    indicator library of both frameworks. Idempotent."""
     call_command("loaddata", str(FIXTURES / "reference.json"), verbosity=0)
     for role in Role:
         Group.objects.get_or_create(name=role.label)
+    load_common_library()
 
 
 def demo_accounts():

@@ -4,6 +4,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from indicators.library.usage import usage_refresh
 from perfgoals.roles import Role
 from projects import interchange
 from projects.models import ProjectTable, Region, UserScope
@@ -37,6 +38,7 @@ class Command(BaseCommand):
             for name in SEED_FILES:
                 self.load_seed(FIXTURES / "seeds" / name, options["verbosity"])
             self.load_users()
+            usage_refresh()  # the library's figures from the seed tables just loaded
         if options["verbosity"]:
             self.stdout.write("参考数据、种子文件和演示账户已就绪。")
 
