@@ -89,18 +89,20 @@ def submit_filters(page):
 
 
 def test_a_finance_officer_filters_sorts_and_exports_the_table_list(page, live_server, others, tmp_path):
+    # 定州's 2022 tables graded 中: four since the indicator library's core-indicator check (two of the
+    # ten lack the core indicators of the category their names suggest, and are 差).
     log_in(page, live_server, "dz_finance")
-    open_list(page, live_server, "/overview/tables/", per_page=4)
+    open_list(page, live_server, "/overview/tables/", per_page=3)
     page.select_option("#id_year", "2022")
     page.select_option("#id_grade", "fair")
     submit_filters(page)
     sort_by(page, "年度资金总额（万元）", times=2)  # largest first
-    assert "sort=-funds_total" in page.url and count_shown(page) == 6
+    assert "sort=-funds_total" in page.url and count_shown(page) == 4
     names = every_page(page, "项目名称")
-    assert len(names) == 6 and names[0] == "留置场所专项经费"
+    assert len(names) == 4 and names[0] == "留置场所专项经费"
     title, sheet = export(page, tmp_path)
     assert sheet["项目名称"] == names
-    assert sheet["审核等级"] == ["中"] * 6
+    assert sheet["审核等级"] == ["中"] * 4
     amounts = sheet["年度资金总额（万元）"]
     assert amounts == sorted(amounts, reverse=True)
     assert "预算年度：2022 年" in title and "审核等级：中" in title
