@@ -14,6 +14,8 @@ the sheet named.
 import uuid
 from dataclasses import dataclass, field
 
+from django.conf import settings
+
 from indicators.models import Indicator
 from projects.excel.text import label_key, split_code_name
 from projects.interchange import FORMAT_NAME, FORMAT_VERSION, export_document
@@ -54,6 +56,9 @@ def _unreadable_uid(table):
     """A Problem when the hidden identity our exports write for a table or a row was altered into
     something that is no identity; the table is then refused rather than guessed."""
     advice = "这是本系统导出时写入的隐藏内容，被改动过。请重新导出这张表，在新文件上修改后再导入。"
+    rows, most = len(table.data.get("indicators") or []), settings.PERFGOALS_MAX_INDICATOR_ROWS
+    if rows > most:
+        return Problem(table.sheet, "", f"“{table.label}”有 {rows} 条三级指标，超过一张表最多 {most} 条的上限，未导入。")
     uid = table.data.get("uid")
     if uid and not _is_uid(uid):
         return Problem(table.sheet, table.cells.get("uid", ""), f"“{table.label}”的隐藏表标识“{str(uid)[:40]}”无效。{advice}")

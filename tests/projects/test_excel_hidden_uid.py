@@ -42,3 +42,16 @@ def test_an_edited_hidden_uid_is_a_named_problem_not_a_server_error(client, seed
     confirm = client.post(reverse("projects:excel_import_confirm", args=[token]))
     assert confirm.status_code == 302
     assert ProjectTable.objects.get(pk=table.pk).revision == before
+
+
+def test_a_table_with_more_rows_than_a_table_may_hold_is_refused_naming_it(client, seeded, settings):
+    """A 95,000-row table's first preview ran the checks on every row past gunicorn's timeout; the
+    editor holds at most PERFGOALS_MAX_INDICATOR_ROWS, and so does an import."""
+    from projects.excel import read_file
+
+    settings.PERFGOALS_MAX_INDICATOR_ROWS = 3
+    table = ProjectTable.objects.get(name="纪检监察事务工作经费")
+    content = export_tables(ProjectTable.objects.filter(pk=table.pk), DepartmentTarget.objects.none(), "pingluo")
+    plan = read_file(content)
+    assert not plan.ok
+    assert any("超过一张表最多 3 条的上限" in str(problem) and "纪检监察事务工作经费" in str(problem) for problem in plan.problems)
