@@ -201,6 +201,11 @@ class IndicatorForm(FieldCheckedModelForm):
         return super().save(commit)
 
 
+def _storable_ids(values):
+    """The ids among ``values`` a database key (BigAutoField) can hold."""
+    return {value for value in values if 1 <= value < 2**63}
+
+
 class BaseIndicatorFormSet(StoredRowsMixin, forms.BaseModelFormSet):
     """Rows carry their position in a hidden ORDER field and a DELETE flag, as the grid's buttons set them.
 
@@ -255,7 +260,9 @@ class BaseIndicatorFormSet(StoredRowsMixin, forms.BaseModelFormSet):
         linked = [form for form in self.forms if getattr(form, "cleaned_data", {}).get("library_entry")]
         if not linked:
             return
-        known = set(LibraryEntry.objects.filter(pk__in={form.cleaned_data["library_entry"] for form in linked}).values_list("pk", flat=True))
+        # Only ids a database key can hold are looked up: a tampered hidden field is dropped, not a 500.
+        asked = _storable_ids(form.cleaned_data["library_entry"] for form in linked)
+        known = set(LibraryEntry.objects.filter(pk__in=asked).values_list("pk", flat=True)) if asked else set()
         for form in linked:
             if form.cleaned_data["library_entry"] not in known:
                 form.cleaned_data["library_entry"] = None

@@ -328,3 +328,9 @@ def test_a_stored_row_picked_from_the_library_keeps_the_link_when_the_editor_sav
     data[f"ind-{index}-library_entry"] = picked.pk
     assert client.post(reverse("projects:project_edit", args=[table.pk]), data).status_code == 302
     assert Indicator.objects.get(project=table, name="参训人员满意度").library_entry == picked
+
+
+def test_a_tampered_library_link_beyond_any_key_is_dropped_not_a_server_error():
+    from indicators.forms import _storable_ids
+
+    assert _storable_ids([5, 0, -1, 2**63, 10**30]) == {5}
