@@ -29,10 +29,13 @@ def test_an_upload_and_its_folder_are_readable_by_the_service_only(client, seede
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
 
 
-def test_the_default_folder_is_not_under_the_shared_temporary_directory():
+def test_the_default_folder_is_the_services_own_not_the_shared_temporary_directory():
+    import tempfile
+
     from perfgoals import settings as configured
 
-    assert not str(configured.PERFGOALS_IMPORT_DIR).startswith("/tmp")
+    assert configured.PERFGOALS_IMPORT_DIR == configured.BASE_DIR / "var" / "uploads"
+    assert configured.PERFGOALS_IMPORT_DIR.parent.parent != __import__("pathlib").Path(tempfile.gettempdir())
 
 
 def test_a_user_past_the_quota_of_waiting_uploads_is_told_how_many_wait(client, seeded, settings):
