@@ -35,6 +35,7 @@ from projects.models import (
     money_fits,
     money_limit_message,
 )
+from projects.services import moved_on
 
 FORMAT_NAME = "perfgoals-tables"
 FORMAT_VERSION = 1
@@ -256,7 +257,7 @@ class _Reader:
     def __init__(self, document, by=None, editor=None):
         self.document = document
         # A unit's staff importing through the browser: every stored document the import would change
-        # is locked, checked to be still editable by them, and keeps its workflow status.
+        # is checked, on its locked row, to be still editable by them, and keeps its workflow status.
         self.editor = editor
         # Who imports, with one time for each import: the field history of every row written says so.
         self.history = {"by": acting_user(by), "reason": "导入", "at": timezone.now()}
@@ -300,8 +301,9 @@ class _Reader:
                 rows = data.get("indicators")
                 if isinstance(rows, list):
                     row_uids.update(_uuid_or_none(row.get("uid")) for row in rows if isinstance(row, dict))
-        stored = ProjectTable.objects.select_for_update(of=("self",)) if self.editor is not None else ProjectTable.objects
-        self.stored_tables = stored.in_bulk(table_uids - {None}, field_name="uid")
+        # Locked until the import commits: a submission or an approval landing meanwhile is either
+        # seen here (and the import refused) or waits for the import to finish.
+        self.stored_tables = ProjectTable.objects.select_for_update(of=("self",)).in_bulk(table_uids - {None}, field_name="uid")
         self.taken_names, self.taken_codes = {}, {}
         # Tables are named by uid here, not id: new tables get their ids only when they are created,
         # all together at the end (create_pending).
@@ -437,12 +439,7 @@ class _Reader:
         table submitted or approved since the file was read stays as the workflow left it."""
         if self.editor is None or may_edit(self.editor, locked):
             return None
-        last = locked.reviews.select_related("actor").order_by("-at", "-id").first() if hasattr(locked, "reviews") else None
-        done = ""
-        if last is not None:
-            who = last.actor.get_full_name() or last.actor.first_name or last.actor.username if last.actor else "其他用户"
-            done = f"{who} 已于 {timezone.localtime(last.at):%Y-%m-%d %H:%M} {last.get_action_display()}了它，"
-        return f"{done}当前为“{locked.get_status_display()}”，不能再导入覆盖。"
+        return moved_on(locked, "不能再导入覆盖；本次导入未写入任何内容")
 
     def status_and_version(self, data, where):
         status = data.get("status", TableStatus.DRAFT)
@@ -889,8 +886,7 @@ def _import_department_target(reader, data, index, regions, departments, result)
     overall_goal = reader.text(data, "overall_goal", where)
     if reader.problems:
         return
-    stored = DepartmentTarget.objects.select_for_update(of=("self",)) if reader.editor is not None else DepartmentTarget.objects
-    existing = stored.filter(uid=uid).first() if uid else None
+    existing = DepartmentTarget.objects.select_for_update(of=("self",)).filter(uid=uid).first() if uid else None
     if DepartmentTarget.objects.filter(department=department, year=year, version=version).exclude(
         pk=existing.pk if existing else None
     ).exists():
@@ -955,8 +951,9 @@ def _import_department_target(reader, data, index, regions, departments, result)
 def import_document(document, *, by=None, editor=None):
     """Import a whole interchange document, all or nothing. Raises InterchangeError listing every problem.
     ``by`` is who imports, for the field history (by default the user of the request being served).
-    ``editor``: the unit's staff member importing through the browser; the stored documents the import
-    changes are then locked and re-checked as the editor's save does, and keep their workflow status."""
+    The stored documents it changes are locked until it commits and their revision moves on.
+    ``editor``: the unit's staff member importing through the browser; those documents are then
+    re-checked on the locked row as the editor's save does, and keep their workflow status."""
     _check_header(document)
     _check_shape(document)
     result = ImportResult()

@@ -58,14 +58,24 @@ def edit_token(table):
     return str(table.revision) if table and table.pk else ""
 
 
-def _moved_on(table):
-    """Why ``table`` (locked) can no longer be edited: who took which workflow action when."""
-    last = table.reviews.select_related("actor").order_by("-at", "-id").first() if hasattr(table, "reviews") else None
-    state = f"当前为“{table.get_status_display()}”"
+# How a refusal names the workflow action that moved the document on ("已于 … 被 … 提交审核").
+_DONE = {"submit": "提交审核", "pass": "审核通过", "approve": "批复", "adjust": "发起调整"}
+
+
+def _last_action(document):
+    return document.reviews.select_related("actor").order_by("-at", "-id").first() if hasattr(document, "reviews") else None
+
+
+def moved_on(document, refused="不能再修改"):
+    """Why ``document`` (read on its locked row) can no longer be changed: who took which workflow
+    action when, and the state it is in now. The editor's save and the import say the same."""
+    last = _last_action(document)
+    state = f"（当前状态：{document.get_status_display()}）"
     if last is None:
-        return f"这张表{state}，不能再修改。"
+        return f"这张表{state}{refused}。"
     when = timezone.localtime(last.at).strftime("%Y-%m-%d %H:%M")
-    return f"{_name(last.actor)} 已于 {when} {last.get_action_display()}了这张表（{state}），不能再修改。"
+    done = _DONE.get(last.action, last.get_action_display())
+    return f"这张表已于 {when} 被 {_name(last.actor)}{done}{state}，{refused}。"
 
 
 def _lock_for_edit(model, table, token, may_edit, by):
@@ -74,8 +84,12 @@ def _lock_for_edit(model, table, token, may_edit, by):
     A submit or an approval that got the lock first is seen here, and the save is refused."""
     current = model.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=table.pk)
     if not may_edit(by, current):
-        raise EditConflict(current, reason=_moved_on(current))
+        raise EditConflict(current, reason=moved_on(current))
     if edit_token(current) != token:
+        last = _last_action(current)
+        if last is not None and last.at > current.updated_at:
+            # A withdrawal or a return since the page was loaded: still editable, but not this page.
+            raise EditConflict(current, reason=moved_on(current, "您打开页面之后它已有变化"))
         raise EditConflict(current)
     return current
 
