@@ -177,8 +177,22 @@ class _EditorView(LoginRequiredMixin, View):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.object = self.get_object()
-        self.check_permission()
+        try:
+            self.check_permission()
+        except PermissionDenied:
+            if request.method == "POST" and self.object is not None and self.opened_before_it_moved_on():
+                # Opened while it could be edited, then submitted or approved: refused like a racing
+                # save, naming who moved it on, with what was typed still on the page, not a bare 403.
+                conflict = services.EditConflict(self.object, reason=services.moved_on(self.object))
+                return self.render_page(self.build(request.POST), status=409, conflict=str(conflict))
+            raise
         return super().dispatch(request, *args, **kwargs)
+
+    def opened_before_it_moved_on(self):
+        """The owner's page was loaded at an earlier revision (a page of the current one could never
+        have been opened: the editor refuses a table it may not edit)."""
+        token = self.request.POST.get("token", "")
+        return self.owned_by_user() and token.isdigit() and int(token) < self.object.revision
 
     def database_refused(self, forms, what):
         """The page again, everything typed kept, when the database failed mid-save (nothing was written)."""
@@ -209,6 +223,10 @@ class ProjectEditView(_EditorView):
                 raise PermissionDenied("只有单位填报人可以新建项目绩效目标表。")
         elif not permissions.can_edit(user, self.object):
             raise PermissionDenied(f"这张表当前为“{self.object.get_status_display()}”，您不能修改。")
+
+    def owned_by_user(self):
+        unit = permissions.unit_of(self.request.user)
+        return unit is not None and unit.pk == self.object.unit_id
 
     def build(self, data=None):
         user = self.request.user
@@ -323,6 +341,9 @@ class ProjectCheckView(ProjectEditView):
     which the editor shows beside the rows while the unit types. Writes nothing."""
 
     http_method_names = ["post"]
+
+    def opened_before_it_moved_on(self):
+        return False  # a check saves nothing: a table moved on is a plain 403 for the page's script
 
     def post(self, request, *args, **kwargs):
         form, goals, long_term_goals, spending_plan, indicators = self.build(request.POST)
@@ -482,6 +503,10 @@ class DepartmentTargetEditView(_EditorView):
                 raise PermissionDenied("部门整体绩效目标由部门本级单位填报。")
         elif not permissions.can_edit_department_target(user, self.object):
             raise PermissionDenied(f"这份目标当前为“{self.object.get_status_display()}”，您不能修改。")
+
+    def owned_by_user(self):
+        unit = permissions.unit_of(self.request.user)
+        return unit is not None and unit.is_department_office and unit.department_id == self.object.department_id
 
     def build(self, data=None):
         target = self.object

@@ -69,6 +69,27 @@ def test_a_submission_landing_between_reading_and_saving_is_kept(client, seed_ta
     assert list(ReviewRecord.objects.filter(project=table).values_list("action", flat=True)) == [ReviewAction.SUBMIT]
 
 
+def test_a_save_from_a_page_opened_before_a_submission_is_refused_keeping_the_input(client, seed_table):
+    """No race at all: the page stayed open while a colleague submitted the table. The save is a
+    conflict naming the submission, not a bare 403 that loses what was typed."""
+    client.force_login(user("pl_unit"))
+    data = editor_page(client, seed_table)
+    data["name"] = "提交后才点保存"
+    project_submit(project=seed_table, by=user("pl_unit"))
+    response = client.post(reverse("projects:project_edit", args=[seed_table.pk]), data)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "提交审核（当前状态：待财政审核），不能再修改。您的输入仍保留在页面上" in page and "提交后才点保存" in page
+    assert ProjectTable.objects.get(pk=seed_table.pk).name == "纪检监察事务工作经费"
+
+
+def test_another_unit_posting_to_a_submitted_table_gets_no_editor(client, seed_table):
+    project_submit(project=seed_table, by=user("pl_unit"))
+    client.force_login(user("pl_dept"))
+    response = client.post(reverse("projects:project_edit", args=[seed_table.pk]), {"token": "1", "name": "x"})
+    assert response.status_code in (403, 404)
+
+
 def test_a_page_loaded_before_a_return_cannot_save_over_it_and_says_who_returned_it(client, seed_table):
     """Returned, the table is editable again, but not from a page that showed it before: that page's
     revision is gone, and the refusal names the return rather than an old save."""
