@@ -7,6 +7,7 @@ from indicators.checks.services import project_recheck
 from indicators.models import Indicator
 from perfgoals.history import create_with_history, delete_with_history, record_changes
 from projects import permissions
+from projects.copying import copy_document
 from projects.models import DepartmentTarget, GoalKind, ProjectTable, TableStatus
 
 INDICATOR_FIELDS = [
@@ -220,52 +221,11 @@ def project_copy_to_year(*, project, year, by):
     if ProjectTable.objects.filter(unit=project.unit, year=year, name=project.name).exists():
         raise CopyRefused(f"{year} 年已有同名项目表“{project.name}”，未重复复制。")
     with transaction.atomic():
-        copy = ProjectTable(
-            region=project.region,
-            department=project.department,
-            unit=project.unit,
-            year=year,
-            name=project.name,
-            code="",
-            attribute=project.attribute,
-            period=project.period,
-            funds_total=project.funds_total,
-            funds_fiscal=project.funds_fiscal,
-            funds_other=project.funds_other,
-            fund_use=project.fund_use,
-            framework=project.framework,
-            no_direct_beneficiaries=project.no_direct_beneficiaries,
-            status=TableStatus.DRAFT,
-            copied_from=project,
-            updated_by=by,
-        )
-        copy._history_user = by
-        copy._change_reason = reason = "复制上年"
-        copy.save()
-        create_with_history(
-            [type(goal)(project=copy, kind=goal.kind, order=goal.order, text=goal.text) for goal in project.goals.all()],
+        copy = copy_document(
+            project,
             by=by,
-            reason=reason,
-        )
-        create_with_history(
-            [
-                type(point)(project=copy, month=point.month, cumulative_percent=point.cumulative_percent)
-                for point in project.spending_plan.all()
-            ],
-            by=by,
-            reason=reason,
-        )
-        create_with_history(
-            [
-                Indicator(
-                    project=copy,
-                    copied_from=row,
-                    **{name: getattr(row, name) for name in INDICATOR_FIELDS},
-                )
-                for row in project.indicators.all()
-            ],
-            by=by,
-            reason=reason,
+            reason="复制上年",
+            changes={"year": year, "code": "", "copied_from": project},
         )
         project_recheck(project=copy)
     return copy

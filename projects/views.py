@@ -154,8 +154,17 @@ def project_detail(request, pk):
             "unit_buttons": [(action, UNIT_BUTTONS[action]) for action in actions if action in UNIT_BUTTONS],
             "can_review": any(action in {"pass", "approve", "return"} for action in actions),
             "returned": latest_return(table),
+            "adjustment": adjustment_of(table),
+            "can_correct": ReviewAction.CORRECT in actions,
         },
     )
+
+
+def adjustment_of(document):
+    """The record that started this version as an adjustment (调整), with its reason, or None."""
+    if document.previous_version_id is None:
+        return None
+    return document.reviews.filter(action=ReviewAction.ADJUST).select_related("actor").first()
 
 
 def findings_by_row(findings):

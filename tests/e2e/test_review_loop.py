@@ -84,11 +84,15 @@ def test_a_table_goes_round_the_whole_review_loop(browser, live_server, branch_t
     response = unit.goto(f"{url}/edit/")
     assert response.status == 403
     unit.goto(f"{url}/")
-    unit.click("button:has-text('发起调整')")
+    unit.click("summary:has-text('发起调整')")
+    unit.fill("#adjust-reason", "年中追加预算，监察员培训增加 2 次")
+    unit.click("button:has-text('确认发起调整')")
     assert "第 2 版为草稿" in unit.content()
     second = ProjectTable.objects.get(name="特邀监察员经费", version=2)
     assert second.status == TableStatus.DRAFT
     assert "原批复：≥ 4 次" in unit.content()
+    unit.goto(f"{live_server.url}/tables/{second.pk}/")
+    assert "调整理由：年中追加预算，监察员培训增加 2 次" in unit.content()
     unit.goto(f"{url}/")
     assert "已批复" in unit.content() and "第 1 版" in unit.content()
     for page in (unit, department, finance):

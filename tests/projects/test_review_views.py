@@ -211,7 +211,7 @@ def test_an_adjustment_opens_version_two_in_the_editor_while_version_one_stays(c
     workflow.project_pass(project=table, by=get_user_model().objects.get(username="pl_dept"))
     workflow.project_approve(project=table, by=get_user_model().objects.get(username="pl_finance"))
     client.force_login(staff)
-    response = client.post(reverse("projects:project_action", args=[table.pk]), {"action": "adjust"})
+    response = client.post(reverse("projects:project_action", args=[table.pk]), {"action": "adjust", "comment": "年中追加预算"})
     second = ProjectTable.objects.get(name=table.name, version=2)
     assert response.url == reverse("projects:project_edit", args=[second.pk])
     table.refresh_from_db()

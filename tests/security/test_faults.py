@@ -309,7 +309,9 @@ def test_a_database_error_while_approving_an_adjustment_keeps_both_versions_as_t
     staff, finance = user("pl_unit"), user("pl_finance")
     original = submitted(factories.stored_table(office, name="故障测试调整", year=2024), staff)
     workflow.project_approve(project=original, by=finance)
-    adjusted = submitted(workflow.project_start_adjustment(project=original, by=staff), staff)
+    adjusted = workflow.project_start_adjustment(project=original, by=staff, comment="追加预算")
+    adjusted.indicators.filter(pk=adjusted.indicators.order_by("order").first().pk).update(description="调整后的说明")
+    adjusted = submitted(adjusted, staff)
     client = login("pl_finance")
     url = reverse("projects:project_review", args=[adjusted.pk])
 

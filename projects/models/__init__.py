@@ -1,0 +1,44 @@
+"""Organisations, project target tables, whole-department targets and their review (DOMAIN §2–3).
+
+One module per sub-domain; every model is importable from ``projects.models`` as before.
+"""
+
+from projects.models.audit import AuditEvent
+from projects.models.common import MAX_MONEY, MONEY, MONEY_WHOLE_DIGITS, ScopedQuerySet, TableStatus, money_fits, money_limit_message
+from projects.models.organisations import CodeItem, Department, DepartmentQuerySet, Region, Unit, UserScope
+from projects.models.review import Grade, Opinion, ReviewAction, ReviewComment, ReviewRecord
+from projects.models.tables import GoalKind, ProjectGoal, ProjectTable, ProjectTableQuerySet, SpendingCheckpoint
+from projects.models.targets import DepartmentSubTarget, DepartmentTarget, DepartmentTargetQuerySet
+from projects.models.years import BudgetYear, budget_year
+
+__all__ = [
+    "MAX_MONEY",
+    "MONEY",
+    "MONEY_WHOLE_DIGITS",
+    "AuditEvent",
+    "BudgetYear",
+    "CodeItem",
+    "Department",
+    "DepartmentQuerySet",
+    "DepartmentSubTarget",
+    "DepartmentTarget",
+    "DepartmentTargetQuerySet",
+    "GoalKind",
+    "Grade",
+    "Opinion",
+    "ProjectGoal",
+    "ProjectTable",
+    "ProjectTableQuerySet",
+    "Region",
+    "ReviewAction",
+    "ReviewComment",
+    "ReviewRecord",
+    "ScopedQuerySet",
+    "SpendingCheckpoint",
+    "TableStatus",
+    "Unit",
+    "UserScope",
+    "budget_year",
+    "money_fits",
+    "money_limit_message",
+]
