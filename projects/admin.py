@@ -1,8 +1,12 @@
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
+from indicators.admin import IndicatorAdmin
 from indicators.models import Indicator, Level2
 from perfgoals.formatting import decimal_text
+from projects.permissions import EDITABLE_STATUSES
 from projects.models import (
     AuditEvent,
     BudgetYear,
@@ -65,7 +69,7 @@ class IndicatorInlineForm(forms.ModelForm):
         return super().save(commit)
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(admin.TabularInline):  # guarded below, through its subclasses
     model = Indicator
     form = IndicatorInlineForm
     extra = 0
@@ -77,26 +81,91 @@ class IndicatorInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class ProjectIndicatorInline(IndicatorInline):
+# One gate (projects.workflow): the admin never changes what the workflow owns, and changes a document's
+# content only while it is a draft or returned, as its unit could. A document in review, approved or
+# superseded is shown read-only, with the way to a recorded correction (更正) for an approved one.
+WORKFLOW_OWNED = ["uid", "status", "version", "previous_version", "revision", "created_at", "updated_at", "updated_by"]
+
+
+def _document_of(obj):
+    """The project table or department target ``obj`` (a document or one of its rows) belongs to."""
+    if obj is None:
+        return None
+    for name in ("project", "department_target", "target"):
+        parent = getattr(obj, name, None) if hasattr(type(obj), name) else None
+        if parent is not None:
+            return parent
+    return obj
+
+
+def editable_outside_review(obj):
+    """Whether the admin may change ``obj`` (a document or a row of one): only a draft or returned one."""
+    document = _document_of(obj)
+    return document is None or getattr(document, "status", None) in EDITABLE_STATUSES
+
+
+class DocumentGuard:
+    """What every admin of a document or of its rows shares: no change or deletion once the document
+    has left its unit's hands (submitted, approved, superseded), and no new row added to such a
+    document (the parent picked on an add page must be a draft or returned one)."""
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and editable_outside_review(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and editable_outside_review(obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in ("project", "department_target", "target"):
+            kwargs.setdefault("queryset", db_field.related_model._default_manager.filter(status__in=EDITABLE_STATUSES))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class InlineGuard(DocumentGuard):
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and editable_outside_review(obj)
+
+
+class DocumentAdmin(DocumentGuard, admin.ModelAdmin):
+    correction_url = None  # the URL name of the recorded correction page of this kind of document
+
+    @admin.display(description="更正")
+    def correction(self, obj):
+        if obj is None or obj.pk is None or obj.status != "approved":
+            return "只有已批复的内容需要更正；草稿和已退回的内容由填报单位修改，审核中的不能修改。"
+        return format_html(
+            '已批复的内容不能在这里修改。如需更正（例如金额与批复文件不一致），请使用<a href="{}">更正页面</a>：须说明理由，原值和新值都记入审核记录。',
+            reverse(self.correction_url, args=[obj.pk]),
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.revision += 1  # an editor page opened before this change can no longer save over it
+        super().save_model(request, obj, form, change)
+
+
+class ProjectIndicatorInline(InlineGuard, IndicatorInline):
     fk_name = "project"
 
 
-class TargetIndicatorInline(IndicatorInline):
+class TargetIndicatorInline(InlineGuard, IndicatorInline):
     fk_name = "department_target"
 
 
-class SpendingCheckpointInline(admin.TabularInline):
+class SpendingCheckpointInline(InlineGuard, admin.TabularInline):
     model = SpendingCheckpoint
     extra = 0
 
 
-class ProjectGoalInline(admin.TabularInline):
+class ProjectGoalInline(InlineGuard, admin.TabularInline):
     model = ProjectGoal
     extra = 0
 
 
 @admin.register(ProjectTable)
-class ProjectTableAdmin(admin.ModelAdmin):
+class ProjectTableAdmin(DocumentAdmin):
+    correction_url = "projects:project_correct"
+
     @admin.display(description="年度资金总额（万元）", ordering="funds_total")
     def funds(self, table):
         return decimal_text(table.funds_total) or "—"
@@ -106,24 +175,33 @@ class ProjectTableAdmin(admin.ModelAdmin):
     search_fields = ["name", "code", "unit__name", "department__name"]
     list_select_related = ["unit", "department"]
     # The status changes only through the review workflow (projects.workflow), never by hand.
-    readonly_fields = ["uid", "status", "created_at", "updated_at", "updated_by"]
-    raw_id_fields = ["copied_from", "previous_version"]
+    readonly_fields = [*WORKFLOW_OWNED, "copied_from", "quality_score", "quality_grade", "checked_at", "correction"]
     inlines = [ProjectGoalInline, SpendingCheckpointInline, ProjectIndicatorInline]
 
 
-class DepartmentSubTargetInline(admin.StackedInline):
+class DepartmentSubTargetInline(InlineGuard, admin.StackedInline):
     model = DepartmentSubTarget
     extra = 0
 
 
 @admin.register(DepartmentTarget)
-class DepartmentTargetAdmin(admin.ModelAdmin):
+class DepartmentTargetAdmin(DocumentAdmin):
+    correction_url = "projects:target_correct"
+
     list_display = ["department", "year", "status", "version", "updated_at"]
     list_filter = ["year", "status", "department__region"]
     search_fields = ["department__name", "overall_goal"]
     list_select_related = ["department"]
-    readonly_fields = ["uid", "created_at", "updated_at", "updated_by"]
+    readonly_fields = [*WORKFLOW_OWNED, "correction"]
     inlines = [DepartmentSubTargetInline, TargetIndicatorInline]
+
+
+admin.site.unregister(Indicator)
+
+
+@admin.register(Indicator)
+class GuardedIndicatorAdmin(DocumentGuard, IndicatorAdmin):
+    """三级指标 rows change in the admin only while their table or target is a draft or returned."""
 
 
 @admin.register(UserScope)
@@ -135,7 +213,7 @@ class UserScopeAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProjectGoal)
-class ProjectGoalAdmin(admin.ModelAdmin):
+class ProjectGoalAdmin(DocumentGuard, admin.ModelAdmin):
     list_display = ["project", "kind", "order", "text"]
     list_filter = ["kind", "project__year"]
     search_fields = ["text", "project__name"]
@@ -143,7 +221,7 @@ class ProjectGoalAdmin(admin.ModelAdmin):
 
 
 @admin.register(SpendingCheckpoint)
-class SpendingCheckpointAdmin(admin.ModelAdmin):
+class SpendingCheckpointAdmin(DocumentGuard, admin.ModelAdmin):
     list_display = ["project", "month", "cumulative_percent"]
     list_filter = ["month", "project__year"]
     search_fields = ["project__name"]
@@ -151,7 +229,7 @@ class SpendingCheckpointAdmin(admin.ModelAdmin):
 
 
 @admin.register(DepartmentSubTarget)
-class DepartmentSubTargetAdmin(admin.ModelAdmin):
+class DepartmentSubTargetAdmin(DocumentGuard, admin.ModelAdmin):
     list_display = ["title", "target", "order"]
     list_filter = ["target__year"]
     search_fields = ["title", "goal", "indicator_text", "safeguards"]
@@ -189,10 +267,14 @@ class ReviewCommentInline(admin.TabularInline):
 
 @admin.register(ReviewRecord)
 class ReviewRecordAdmin(_ReadOnlyAdmin):
-    list_display = ["at", "project", "action", "from_status", "to_status", "round", "grade", "reason", "actor"]
+    @admin.display(description="表或目标")
+    def document(self, record):
+        return record.document
+
+    list_display = ["at", "document", "action", "from_status", "to_status", "round", "grade", "reason", "actor"]
     list_filter = ["action", "to_status", "grade", "reason", "project__year", "project__region", "project__department"]
     search_fields = ["project__name", "project__code", "project__unit__name", "actor__username", "actor__first_name", "comment"]
-    list_select_related = ["project", "actor"]
+    list_select_related = ["project", "department_target__department", "actor"]
     date_hierarchy = "at"
     exclude = ["snapshot"]
     inlines = [ReviewCommentInline]

@@ -73,3 +73,8 @@ def sees_every_region(user):
 def can_review(user):
     """主管部门审核人和财政审核人有自己的待审列表。"""
     return role_of(user) in {Role.DEPARTMENT_REVIEWER, Role.FINANCE_OFFICER}
+
+
+def can_correct(user):
+    """只有管理员可以更正已批复的表或目标（经审核流程记录理由、原值和新值）。"""
+    return role_of(user) == Role.ADMINISTRATOR

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects import dashboard, excel_views, overview, review_views, views
+from projects import corrections, dashboard, excel_views, overview, review_views, views
 
 app_name = "projects"
 
@@ -23,6 +23,8 @@ urlpatterns = [
     path("tables/<int:pk>/review/", review_views.project_review, name="project_review"),
     path("tables/<int:pk>/action/", review_views.project_action, name="project_action"),
     path("tables/<int:pk>/history/", review_views.project_history, name="project_history"),
+    path("tables/<int:pk>/correct/", corrections.project_correct, name="project_correct"),
+    path("department-targets/<int:pk>/correct/", corrections.target_correct, name="target_correct"),
     path("tables/<int:pk>/export.xlsx", excel_views.project_export_xlsx, name="project_export_xlsx"),
     path("department-targets/<int:pk>/export.xlsx", excel_views.target_export_xlsx, name="target_export_xlsx"),
     path("import/", excel_views.excel_import, name="excel_import"),

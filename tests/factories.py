@@ -14,7 +14,17 @@ from indicators.checks import FrameworkData, IndicatorData, Level2Spec, TableDat
 from indicators.models import Framework, Indicator, Level2
 from perfgoals.history import create_with_history
 from perfgoals.roles import Role
-from projects.models import Department, ProjectGoal, ProjectTable, Region, SpendingCheckpoint, Unit, UserScope
+from projects.models import (
+    Department,
+    DepartmentSubTarget,
+    DepartmentTarget,
+    ProjectGoal,
+    ProjectTable,
+    Region,
+    SpendingCheckpoint,
+    Unit,
+    UserScope,
+)
 
 _sequence = itertools.count(1)
 
@@ -316,3 +326,20 @@ def overview_region(count, *, year=2024, departments=2, units_per_department=2, 
     ]
     ReviewRecord.objects.bulk_create(records)
     return region_obj, tables
+
+
+def stored_target(department_obj, rows=CLEAN_ROWS, year=2024, **fields):
+    """A saved 部门整体绩效目标 with an overall goal, one sub-target and the given indicator rows."""
+    target = DepartmentTarget.objects.create(
+        department=department_obj,
+        year=year,
+        framework=framework(),
+        overall_goal=fields.pop("overall_goal", f"{year} 年完成案件查办、廉政教育和干部培训任务，群众满意度达到 90% 以上。"),
+        **fields,
+    )
+    DepartmentSubTarget.objects.create(target=target, order=1, title="干部培训", goal="举办业务培训 4 期", indicator_text="培训人次 ≥ 200")
+    for order, (level1_name, level2_name, name, value) in enumerate(rows, 1):
+        row = Indicator(department_target=target, level2=level2(level1_name, level2_name), name=name, order=order)
+        row.set_value(value)
+        row.save()
+    return target

@@ -139,6 +139,11 @@ EXPECTATIONS = {
     # The workflow refuses other roles with a message on the detail page, changing nothing.
     "projects:project_action": Rule(POST, kind="table", may=UNITS, ok=302, refused=302, body={"action": "submit"}),
     "projects:project_history": Rule(kind="table"),
+    # Only an administrator corrects an approved document (the role is asked first). The sample rows are
+    # drafts, so the administrator is sent back to the detail page with a message; the correction of an
+    # approved one is tested in tests/projects/test_corrections.py.
+    "projects:project_correct": Rule(kind="table", may={ADMINISTRATOR}, ok=302, role_first=True),
+    "projects:target_correct": Rule(kind="target", may={ADMINISTRATOR}, ok=302, role_first=True),
     "projects:project_export_xlsx": Rule(kind="table"),
     "projects:target_export_xlsx": Rule(kind="target"),
     "projects:excel_import": Rule(may=UNITS),
