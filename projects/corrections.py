@@ -7,6 +7,8 @@ the row is locked, the document rechecked, and one review record keeps the reaso
 value of each field.
 """
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +17,7 @@ from django.db import DatabaseError
 from django.shortcuts import get_object_or_404, redirect, render
 
 from perfgoals.faults import database_failed
+from perfgoals.formatting import decimal_text
 from projects import permissions, workflow
 from projects.models import DepartmentTarget, ProjectTable, TableStatus
 
@@ -36,9 +39,14 @@ class CorrectionForm(forms.Form):
         model = type(document)
         for name in workflow.kind_of(document).correctable:
             field = model._meta.get_field(name).formfield()
-            field.initial = getattr(document, name)
+            value = getattr(document, name)
+            field.initial = decimal_text(value) if isinstance(value, Decimal) else value
             self.fields[name] = field
         self.order_fields([*workflow.kind_of(document).correctable, "reason"])
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control")
+            if isinstance(field.widget, forms.Textarea):
+                field.widget.attrs["rows"] = 3
 
     def changes(self):
         return {name: self.cleaned_data[name] for name in workflow.kind_of(self.document).correctable}
