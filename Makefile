@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-e2e bench
+.PHONY: install fonts run test test-e2e bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,19 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed fonts
+
+# CJK fonts for the PDFs the server renders (publication packages, WeasyPrint): installed from the
+# distribution when missing and this is a root shell with apt-get; otherwise say what to install.
+fonts:
+	@if ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing fonts-noto-cjk for PDF output"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; \
+	  else \
+	    echo "warning: no CJK font found; install fonts-noto-cjk (PDF output needs it)" >&2; \
+	  fi; \
+	fi
 
 # Set everything up on SQLite (or DATABASE_URL) and serve at http://127.0.0.1:8000
 run: install

@@ -16,6 +16,9 @@ from projects.models import (
     DepartmentTarget,
     ProjectGoal,
     ProjectTable,
+    Publication,
+    PublicationDeadline,
+    PublicationReminder,
     Region,
     ReviewComment,
     ReviewRecord,
@@ -315,3 +318,31 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Publication)
+class PublicationAdmin(admin.ModelAdmin):
+    """公开登记：由填报单位在“公开登记”页面登记；管理员可以查看和更正。"""
+
+    list_display = ["__str__", "published", "published_on", "withheld_reason", "recorded_by", "recorded_at"]
+    list_filter = ["published", "withheld_reason", "project__year"]
+    search_fields = ["project__name", "department_target__department__name", "url"]
+    list_select_related = ["project", "department_target__department", "recorded_by"]
+    raw_id_fields = ["project", "department_target"]
+    readonly_fields = ["recorded_by", "recorded_at"]
+
+
+@admin.register(PublicationDeadline)
+class PublicationDeadlineAdmin(admin.ModelAdmin):
+    list_display = ["region", "year", "deadline", "set_by"]
+    list_filter = ["year", "region"]
+    search_fields = ["region__name"]
+    readonly_fields = ["set_by"]
+
+
+@admin.register(PublicationReminder)
+class PublicationReminderAdmin(_ReadOnlyAdmin):
+    list_display = ["sent_at", "department", "year", "missing", "sent_by"]
+    list_filter = ["year"]
+    search_fields = ["department__name"]
+    list_select_related = ["department", "sent_by"]

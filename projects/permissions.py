@@ -78,3 +78,20 @@ def can_review(user):
 def can_correct(user):
     """只有管理员可以更正已批复的表或目标（经审核流程记录理由、原值和新值）。"""
     return role_of(user) == Role.ADMINISTRATOR
+
+
+def can_view_publication_register(user):
+    """公开登记汇总是审核人的视角：主管部门看本部门，财政看本区划，管理员看全部。"""
+    return role_of(user) in {Role.DEPARTMENT_REVIEWER, Role.FINANCE_OFFICER, Role.ADMINISTRATOR}
+
+
+def can_remind_publication(user):
+    """财政审核人设置公开截止日期并向未公开的部门催报。"""
+    return role_of(user) == Role.FINANCE_OFFICER
+
+
+def can_record_publication(user, document):
+    """登记公开情况：表由本单位登记，部门整体目标由部门本级登记；主管部门审核人可代本部门登记。
+    ``document`` is a row the user already sees (found through visible_to)."""
+    role = role_of(user)
+    return role in {Role.UNIT_STAFF, Role.DEPARTMENT_REVIEWER} and scope_of(user).covers(document)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from projects import corrections, dashboard, excel_views, overview, review_views, views
+from projects.publication import views as publication
 
 app_name = "projects"
 
@@ -25,6 +26,15 @@ urlpatterns = [
     path("tables/<int:pk>/history/", review_views.project_history, name="project_history"),
     path("tables/<int:pk>/correct/", corrections.project_correct, name="project_correct"),
     path("department-targets/<int:pk>/correct/", corrections.target_correct, name="target_correct"),
+    # Publication (公开): a department's package for a year, the register of each document, 催报.
+    path("publication/", publication.register_page, name="publication_register"),
+    path("publication/deadline/", publication.set_deadline, name="publication_deadline"),
+    path("publication/departments/<int:pk>/<int:year>/", publication.package_page, name="publication_package"),
+    path("publication/departments/<int:pk>/<int:year>/package.pdf", publication.package_pdf_view, name="publication_pdf"),
+    path("publication/departments/<int:pk>/<int:year>/package.xlsx", publication.package_xlsx_view, name="publication_xlsx"),
+    path("publication/departments/<int:pk>/<int:year>/remind/", publication.remind, name="publication_remind"),
+    path("publication/tables/<int:pk>/", publication.record_table, name="publication_record_table"),
+    path("publication/department-targets/<int:pk>/", publication.record_target, name="publication_record_target"),
     path("tables/<int:pk>/export.xlsx", excel_views.project_export_xlsx, name="project_export_xlsx"),
     path("department-targets/<int:pk>/export.xlsx", excel_views.target_export_xlsx, name="target_export_xlsx"),
     path("import/", excel_views.excel_import, name="excel_import"),

@@ -6,6 +6,7 @@ One module per sub-domain; every model is importable from ``projects.models`` as
 from projects.models.audit import AuditEvent
 from projects.models.common import MAX_MONEY, MONEY, MONEY_WHOLE_DIGITS, ScopedQuerySet, TableStatus, money_fits, money_limit_message
 from projects.models.organisations import CodeItem, Department, DepartmentQuerySet, Region, Unit, UserScope
+from projects.models.publication import Publication, PublicationDeadline, PublicationReminder, WithheldReason
 from projects.models.review import Grade, Opinion, ReviewAction, ReviewComment, ReviewRecord
 from projects.models.tables import GoalKind, ProjectGoal, ProjectTable, ProjectTableQuerySet, SpendingCheckpoint
 from projects.models.targets import DepartmentSubTarget, DepartmentTarget, DepartmentTargetQuerySet
@@ -29,6 +30,9 @@ __all__ = [
     "ProjectGoal",
     "ProjectTable",
     "ProjectTableQuerySet",
+    "Publication",
+    "PublicationDeadline",
+    "PublicationReminder",
     "Region",
     "ReviewAction",
     "ReviewComment",
@@ -38,6 +42,7 @@ __all__ = [
     "TableStatus",
     "Unit",
     "UserScope",
+    "WithheldReason",
     "budget_year",
     "money_fits",
     "money_limit_message",

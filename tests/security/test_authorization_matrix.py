@@ -73,6 +73,13 @@ SEES = {
         OTHER_REGION: {OTHER_REGION_FINANCE_OFFICER, ADMINISTRATOR},
     },
     "upload": {OWN: {UNIT_STAFF}, OTHER_UNIT: {OTHER_UNIT_STAFF}, OTHER_REGION: set()},
+    # Departments (with a budget year), those of the department targets above: a unit's staff see the
+    # department their unit belongs to.
+    "department": {
+        OWN: {UNIT_STAFF, OTHER_UNIT_STAFF, DEPARTMENT_REVIEWER, FINANCE_OFFICER, ADMINISTRATOR},
+        OTHER_UNIT: {FINANCE_OFFICER, ADMINISTRATOR},
+        OTHER_REGION: {OTHER_REGION_FINANCE_OFFICER, ADMINISTRATOR},
+    },
     # Library entries of a region's library: own and other_unit are two of 平罗's, other_region 定州's.
     "entry": {
         OWN: SIGNED_IN - {OTHER_REGION_FINANCE_OFFICER},
@@ -144,6 +151,18 @@ EXPECTATIONS = {
     # approved one is tested in tests/projects/test_corrections.py.
     "projects:project_correct": Rule(kind="table", may={ADMINISTRATOR}, ok=302, role_first=True),
     "projects:target_correct": Rule(kind="target", may={ADMINISTRATOR}, ok=302, role_first=True),
+    # Publication: the register is the reviewers' (a unit is taken to its department's package); the
+    # deadline and 催报 are the finance bureau's; a department's package is seen by whoever sees the
+    # department. The sample rows are drafts, so recording their publication is a 404 for everyone
+    # (only approved documents are published); tests/projects/test_publication.py records approved ones.
+    "projects:publication_register": Rule(may=REVIEWERS | {ADMINISTRATOR}, refused=302),
+    "projects:publication_deadline": Rule(POST, may=FINANCE, ok=302, body={"year": "2024", "deadline": "2024-03-31"}),
+    "projects:publication_package": Rule(kind="department"),
+    "projects:publication_pdf": Rule(kind="department", ok=302),
+    "projects:publication_xlsx": Rule(kind="department", ok=302),
+    "projects:publication_remind": Rule(POST, kind="department", may=FINANCE, ok=302),
+    "projects:publication_record_table": Rule(kind="table", may=frozenset(), refused=404),
+    "projects:publication_record_target": Rule(kind="target", may=frozenset(), refused=404),
     "projects:project_export_xlsx": Rule(kind="table"),
     "projects:target_export_xlsx": Rule(kind="target"),
     "projects:excel_import": Rule(may=UNITS),
@@ -344,6 +363,10 @@ def sample(name, parameter, rule, scope, world, clients):
         return world.targets[scope].pk
     if parameter == "pk" and rule.kind == "entry":
         return world.entries[scope].pk
+    if parameter == "pk" and rule.kind == "department":
+        return world.targets[scope].department_id
+    if parameter == "year" and rule.kind == "department":
+        return 2024
     if parameter == "token" and rule.kind == "upload":
         return clients.upload_token(scope)
     pytest.fail(
