@@ -21,13 +21,14 @@ class PublicationForm(forms.ModelForm):
         model = Publication
         fields = ["published", "published_on", "url", "withheld_reason", "withheld_basis"]
         widgets = {
-            "published_on": forms.DateInput(attrs={"type": "date"}),
+            "published_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "withheld_basis": forms.Textarea(attrs={"rows": 2}),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.initial.setdefault("published", "1" if self.instance.published else "0")
+        self.initial["published"] = "1" if self.instance.published else "0"
+        self.fields["published"].widget.attrs["class"] = "form-check-input"
         for name, field in self.fields.items():
             if name != "published":
                 field.widget.attrs.setdefault("class", "form-select" if name == "withheld_reason" else "form-control")
