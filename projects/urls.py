@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects import corrections, dashboard, excel_views, overview, review_views, views
+from projects import copies, corrections, dashboard, excel_views, overview, review_views, views
 from projects.publication import views as publication
 
 app_name = "projects"
@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("tables/new/", views.ProjectEditView.as_view(), name="project_create"),
     path("tables/copy/", views.project_copy_list, name="project_copy_list"),
+    path("tables/copy/bulk/", copies.project_copy_bulk, name="project_copy_bulk"),
     path("tables/<int:pk>/", views.project_detail, name="project_detail"),
     path("tables/<int:pk>/edit/", views.ProjectEditView.as_view(), name="project_edit"),
     path("tables/<int:pk>/copy/", views.project_copy, name="project_copy"),

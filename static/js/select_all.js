@@ -1,8 +1,10 @@
-// The header checkbox of a list selects or clears every row's checkbox.
+// The header checkbox of a list selects or clears every row's checkbox: rows named "selected" for a
+// header of class select-all, or rows named by the header's data-select-all="name".
 document.addEventListener("change", (event) => {
-  if (!event.target.matches("input.select-all")) return;
-  const table = event.target.closest("table");
-  table.querySelectorAll("tbody input[type=checkbox][name=selected]").forEach((box) => {
-    box.checked = event.target.checked;
+  const header = event.target;
+  if (!header.matches("input.select-all, input[data-select-all]")) return;
+  const name = header.dataset.selectAll || "selected";
+  header.closest("table").querySelectorAll(`tbody input[type=checkbox][name="${name}"]`).forEach((box) => {
+    box.checked = header.checked;
   });
 });

@@ -119,3 +119,4 @@ def test_the_register_counts_published_late_withheld_and_unregistered_and_financ
     page = client.get(reverse("projects:publication_package", args=[department.pk, 2023])).content.decode()
     assert "催报" in page
     assert client.get(reverse("projects:publication_register")).status_code == 302  # a unit: to its package
+

@@ -130,6 +130,8 @@ EXPECTATIONS = {
     "projects:home": Rule(),
     "projects:project_create": Rule(may=UNITS),
     "projects:project_copy_list": Rule(may=UNITS),
+    # 复制上年, several at once: a unit copies its own tables (others' ids are ignored, never copied).
+    "projects:project_copy_bulk": Rule(POST, may=UNITS, ok=302),
     "projects:project_detail": Rule(kind="table"),
     "projects:project_edit": Rule(kind="table", may=UNITS),
     "projects:project_copy": Rule(POST, kind="table", may=UNITS, ok=302),
