@@ -16,7 +16,7 @@ from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
 from perfgoals import audit
-from perfgoals.roles import Role, role_of
+from perfgoals.roles import has_role, is_unit_staff
 from perfgoals.text import UNSTORABLE
 from perfgoals.xlsx import list_workbook, xlsx_response
 
@@ -189,13 +189,13 @@ class FilteredListView(LoginRequiredMixin, SingleTableMixin, FilterView):
 
     def user_may_view(self, user):
         """Anyone with a role; the rows are scoped by ``scoped_queryset``."""
-        return role_of(user) is not None
+        return has_role(user)
 
     def get_queryset(self):
         return self.scoped_queryset(self.request.user)
 
     def hidden(self):
-        return self.hidden_from_unit_staff if role_of(self.request.user) == Role.UNIT_STAFF else ()
+        return self.hidden_from_unit_staff if is_unit_staff(self.request.user) else ()
 
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "hidden": self.hidden()}

@@ -25,3 +25,13 @@ def role_of(user):
         cached = next((ROLE_BY_GROUP_NAME[name] for name in names if name in ROLE_BY_GROUP_NAME), "")
         user._perfgoals_role = cached
     return cached or None
+
+
+def has_role(user):
+    """Whether ``user`` has one of the four roles (a signed-in user without one sees nothing)."""
+    return role_of(user) is not None
+
+
+def is_unit_staff(user):
+    """单位填报人: the lists leave out the columns that only tell units apart."""
+    return role_of(user) == Role.UNIT_STAFF

@@ -15,10 +15,8 @@ from django.utils import timezone
 
 from indicators.models import CheckFinding, Grade
 from indicators.overview import finding_list_url, rule_title
-from perfgoals.roles import role_of
 from projects import permissions
 from projects.models import BudgetYear, ProjectTable, ReviewAction, ReviewRecord, TableStatus
-from projects.review import AWAITED_STATUS
 from projects.scope import scope_of
 from projects.overview import (
     IN_REVIEW,
@@ -214,7 +212,6 @@ def dashboard(request):
     user = request.user
     if not permissions.can_view_overview(user):
         raise PermissionDenied("您的账户还没有分配角色，不能查看总览。")
-    role = role_of(user)
     years = visible_years(user)
     year = chosen_year(request.GET.get("year"), years)
     setting = BudgetYear.objects.select_related("framework").filter(year=year).first()
@@ -236,7 +233,7 @@ def dashboard(request):
         charts["groups"] = money_by_group_chart(tables, year, by_unit=by_unit)
 
     by_status = {item["name"]: item for item in status["data"]}
-    awaiting_status = AWAITED_STATUS.get(role)
+    awaiting_status = permissions.awaited_status(user)
     today = timezone.localdate()
     figures = {
         "tables": sum(item["value"] for item in status["data"]),

@@ -70,6 +70,25 @@ def sees_every_region(user):
     return role_of(user) == Role.ADMINISTRATOR
 
 
+# The step each reviewer role takes: the documents at it, within the reviewer's scope, wait for them.
+_AWAITED_STATUS = {Role.DEPARTMENT_REVIEWER: TableStatus.DEPARTMENT_REVIEW, Role.FINANCE_OFFICER: TableStatus.FINANCE_REVIEW}
+
+
+def awaited_status(user):
+    """主管部门审核人等待“待主管部门审核”的表，财政审核人等待“待财政审核”的表；其他人没有待审的表（None）。"""
+    return _AWAITED_STATUS.get(role_of(user))
+
+
+def reviews_at_department(user):
+    """主管部门审核人的决定是“通过（报财政审核）”；财政审核人的是“批复”。"""
+    return role_of(user) == Role.DEPARTMENT_REVIEWER
+
+
+def oversees_units(user):
+    """审核人和管理员的首页显示各状态的表数，并列出范围内所有单位的表。"""
+    return role_of(user) in {Role.DEPARTMENT_REVIEWER, Role.FINANCE_OFFICER, Role.ADMINISTRATOR}
+
+
 def can_review(user):
     """主管部门审核人和财政审核人有自己的待审列表。"""
     return role_of(user) in {Role.DEPARTMENT_REVIEWER, Role.FINANCE_OFFICER}

@@ -12,7 +12,7 @@ from django.db.models import Count, Max, Q
 from indicators.models import Basis, Framework, Indicator, Level2
 from perfgoals.formatting import decimal_text
 from perfgoals.history import BASELINE_REASON
-from perfgoals.roles import Role, role_of
+from projects import permissions
 from projects.models import (
     CodeItem,
     GoalKind,
@@ -21,13 +21,8 @@ from projects.models import (
     ReviewAction,
     ReviewRecord,
     SpendingCheckpoint,
-    TableStatus,
 )
 from projects.workflow import WORKFLOW_CHANGE_REASON
-
-
-# The step each reviewer role takes: the tables at it, within the reviewer's scope, wait for them.
-AWAITED_STATUS = {Role.DEPARTMENT_REVIEWER: TableStatus.DEPARTMENT_REVIEW, Role.FINANCE_OFFICER: TableStatus.FINANCE_REVIEW}
 
 
 def awaiting(user):
@@ -36,7 +31,7 @@ def awaiting(user):
 
     Each table is annotated with ``rounds`` (how many times it has been submitted) and
     ``submitted_at`` (its last submission), oldest submission first. One query, whatever its length."""
-    status = AWAITED_STATUS.get(role_of(user))
+    status = permissions.awaited_status(user)
     if status is None:
         return ProjectTable.objects.none()
     tables = ProjectTable.objects.visible_to(user).filter(status=status)

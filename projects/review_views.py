@@ -20,7 +20,6 @@ from indicators.checks.services import project_findings
 from indicators.models import Grade, Opinion
 from perfgoals.faults import database_failed
 from perfgoals.lists import FilteredListView, SearchFilterSet
-from perfgoals.roles import Role, role_of
 from perfgoals.tables import BadgeColumn, BaseTable, DetailLinkColumn, MoneyColumn, NumberColumn
 from projects import permissions, presentation, workflow
 from projects.models import Department, GoalKind, ProjectTable, ReviewAction, ReviewRecord
@@ -91,12 +90,13 @@ class ReviewQueueView(FilteredListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        role = role_of(self.request.user)
         context.update(
             opinions=Opinion.choices,
             grades=Grade.choices,
             bulk_actions=[
-                (ReviewAction.PASS.value, "通过（报财政审核）") if role == Role.DEPARTMENT_REVIEWER else (ReviewAction.APPROVE.value, "批复"),
+                (ReviewAction.PASS.value, "通过（报财政审核）")
+                if permissions.reviews_at_department(self.request.user)
+                else (ReviewAction.APPROVE.value, "批复"),
                 (ReviewAction.RETURN.value, "退回"),
             ],
         )

@@ -22,7 +22,6 @@ from indicators.forms import IndicatorFormSet, framework_level2s, grouped_rows
 from indicators.models import Grade, Indicator, Opinion
 from indicators.values import parse_value
 from perfgoals.faults import database_failed
-from perfgoals.roles import Role, role_of
 from projects import forms as project_forms
 from projects import permissions, presentation, services, workflow
 from projects.overview import chosen_year
@@ -92,8 +91,7 @@ def home(request):
     rows = [(table, permissions.can_edit(request.user, table)) for table in page.object_list]
     for table, _ in rows:
         table.return_reason_label = Opinion(table.return_reason).label if table.return_reason else ""
-    role = role_of(request.user)
-    is_reviewer = role in {Role.DEPARTMENT_REVIEWER, Role.FINANCE_OFFICER, Role.ADMINISTRATOR}
+    is_reviewer = permissions.oversees_units(request.user)
     targets = DepartmentTarget.objects.visible_to(request.user).filter(year=year).select_related("department")
     unit = permissions.unit_of(request.user)
     return render(
@@ -108,7 +106,6 @@ def home(request):
             "year": year,
             "years": years,
             "unit": unit,
-            "role": role,
             "is_reviewer": is_reviewer,
             "can_create": permissions.can_create_tables(request.user),
             "can_create_target": unit is not None and unit.is_department_office,

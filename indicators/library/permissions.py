@@ -32,6 +32,11 @@ def entries_visible_to(user):
     return entries.filter(Q(region__isnull=True) | Q(region_id=scope.region_id))
 
 
+def can_pick_from_library(user):
+    """每个有角色的用户都能在编辑页从指标库挑选指标。"""
+    return scope_of(user).role is not None
+
+
 def can_manage_library(user):
     """The library page (lists, import, export) is for the finance bureau and the administrator;
     department reviewers see it too, to propose their department's entries."""

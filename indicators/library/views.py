@@ -34,7 +34,7 @@ WIDE_SPREAD = 4
 @require_GET
 def library_suggest(request):
     """JSON for the editor's picker: ?framework=&level2=&q=&project= (or &name=&year= for a new table)."""
-    if scope_of(request.user).role is None:
+    if not permissions.can_pick_from_library(request.user):
         raise PermissionDenied("您的账号还没有角色，不能使用指标库。")
     name, year = request.GET.get("name", ""), _int(request.GET.get("year"))
     project_id = _int(request.GET.get("project"))
