@@ -15,7 +15,7 @@ from django.db.models import Q
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from perfgoals import audit
+from perfgoals.signals import list_exported
 from perfgoals.roles import has_role, is_unit_staff
 from perfgoals.text import UNSTORABLE
 from perfgoals.xlsx import list_workbook, xlsx_response
@@ -231,7 +231,7 @@ class FilteredListView(LoginRequiredMixin, SingleTableMixin, FilterView):
         rows = list(values)
         title = self.export_title()
         content = list_workbook(sheet_title=self.title, title=title, headers=headers, rows=rows)
-        audit.record("export", request=self.request, list=self.title, filters=title, rows=len(rows))
+        list_exported.send(type(self), request=self.request, detail={"list": self.title, "filters": title, "rows": len(rows)})
         return xlsx_response(content, f"{self.title}.xlsx")
 
     def export_url(self):

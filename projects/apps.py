@@ -8,10 +8,12 @@ class ProjectsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
-        from perfgoals import audit
+        from perfgoals.signals import list_exported
+        from projects import audit
         from projects import checks  # noqa: F401  (registers the deploy checks)
 
         # The audit log of logins is exactly what these signals are for.
         user_logged_in.connect(audit.on_login, dispatch_uid="audit_login")
         user_logged_out.connect(audit.on_logout, dispatch_uid="audit_logout")
         user_login_failed.connect(audit.on_login_failed, dispatch_uid="audit_login_failed")
+        list_exported.connect(audit.on_list_exported, dispatch_uid="audit_list_exported")

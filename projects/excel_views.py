@@ -28,7 +28,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from perfgoals import audit
+from projects import audit
 from perfgoals.faults import database_failed
 from projects import excel, interchange
 from projects.excel.layouts import LAYOUTS, PROJECT_LAYOUTS

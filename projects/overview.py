@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from indicators.models import Framework, Grade, Opinion
-from perfgoals import audit
+from projects import audit
 from perfgoals.lists import EXPORT_PARAMETER, FilteredListView, SearchFilterSet
 from perfgoals.tables import BadgeColumn, BaseTable, DetailLinkColumn, MoneyColumn, NumberColumn
 from projects import permissions

@@ -43,16 +43,9 @@ KNOWN_CYCLES = {
 }
 
 KNOWN_APP_CYCLES = {
-    frozenset({"perfgoals", "projects"}): (
-        "the base package's audit log (perfgoals.audit) writes projects.models.AuditEvent and names the "
-        "user's projects.scope, inside functions"
-    ),
     frozenset({"indicators", "projects"}): (
         "indicators.checks.services reads the project tables and indicators.overview the project lists, "
         "while projects reads the frameworks and the checks"
-    ),
-    frozenset({"perfgoals", "projects", "indicators"}): (
-        "perfgoals → projects (the two above) → indicators → perfgoals (history, formatting, lists, tables)"
     ),
 }
 

@@ -19,7 +19,7 @@ ALLOWED = {
     "projects/models/tables.py": "scope_paths of project tables",
     "projects/models/targets.py": "scope_paths of department targets",
     "indicators/library/permissions.py": "the library's predicates live beside it: indicators may not import projects",
-    "perfgoals/audit.py": "the audit log writes the user's role label beside each event",
+    "projects/audit.py": "the audit log writes the user's role label beside each event",
     "projects/management/commands/setup_demo.py": "creates the role groups",
     "projects/management/commands/setup_production.py": "creates the role groups",
 }

@@ -10,7 +10,7 @@ from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from perfgoals import audit
+from projects import audit
 from projects import permissions
 from projects.excel_views import xlsx_response
 from projects.models import Department, DepartmentTarget, ProjectTable, PublicationDeadline, PublicationReminder, TableStatus, budget_year

@@ -41,7 +41,7 @@ from tests.html_forms import form_data
 from tests.security.state import OUR_APPS, database_state, differences
 
 WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
-# The audit log is written by the views after the work is committed (perfgoals.audit), outside this.
+# The audit log is written by the views after the work is committed (projects.audit), outside this.
 NOT_FAILED = {"projects_auditevent"}
 NOTHING_SAVED = "数据库暂时无法写入"
 

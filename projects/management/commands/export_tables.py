@@ -4,7 +4,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
-from perfgoals import audit
+from projects import audit
 from projects import excel, interchange
 from projects.models import DepartmentTarget, ProjectTable
 

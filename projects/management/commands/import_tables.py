@@ -3,7 +3,7 @@ import getpass
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
 
-from perfgoals import audit
+from projects import audit
 from projects import excel, interchange
 
 

@@ -2,13 +2,13 @@
 within which scope. Views and commands call ``record``; logins come from Django's auth signals."""
 
 from perfgoals.clientip import client_address
+from perfgoals.roles import role_of
+from projects.models import AuditEvent
+from projects.scope import scope_of
 
 
 def scope_text(user):
     """The user's role and data scope as a reviewer reads it, e.g. 单位填报人：中共平罗县纪律检查委员会本级."""
-    from perfgoals.roles import role_of
-    from projects.scope import scope_of
-
     if user is None or not user.is_authenticated:
         return ""
     role = role_of(user)
@@ -22,8 +22,6 @@ def scope_text(user):
 
 def record(kind, *, request=None, user=None, username="", **detail):
     """Write one audit event. ``detail`` holds what was exported or imported (layout, counts, file name)."""
-    from projects.models import AuditEvent
-
     user = user if user is not None else getattr(request, "user", None)
     known = user if user is not None and user.is_authenticated else None
     return AuditEvent.objects.create(
@@ -47,3 +45,7 @@ def on_logout(sender, request, user, **kwargs):
 
 def on_login_failed(sender, credentials, request=None, **kwargs):
     record("login_failed", request=request, username=str(credentials.get("username", ""))[:150])
+
+
+def on_list_exported(sender, request, detail, **kwargs):
+    record("export", request=request, **detail)
