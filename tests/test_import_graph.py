@@ -28,14 +28,6 @@ ROOT = Path(__file__).resolve().parent.parent
 APPS = ("perfgoals", "projects", "indicators")
 
 KNOWN_CYCLES = {
-    frozenset({"projects.excel.reader", "projects.excel.header"}): (
-        "header.py takes Problem, labels and _LABEL_FIELD from reader.py, which imports HeaderReader at "
-        "its bottom"
-    ),
-    frozenset({"projects.excel.reader", "projects.excel.flat"}): (
-        "flat.py takes TableRead, _set_path and read_basis from reader.py, which imports read_flat inside "
-        "SheetReader.read"
-    ),
     frozenset({"indicators.models", "indicators.checks.registry"}): (
         "the registry types its rules with the models, and FindingExplanation.clean looks its rule up in "
         "the registry (an import inside the function)"
@@ -49,10 +41,7 @@ KNOWN_APP_CYCLES = {
     ),
 }
 
-KNOWN_PRIVATE_IMPORTS = {
-    ("projects.excel.flat", "projects.excel.reader._set_path"): "the dotted-path setter of TableRead's data",
-    ("projects.excel.header", "projects.excel.reader._LABEL_FIELD"): "the header labels and the fields they fill",
-}
+KNOWN_PRIVATE_IMPORTS = {}
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ from projects import interchange
 from projects.excel.cells import open_read_only
 from projects.excel.layouts import LAYOUTS, PROJECT_LAYOUTS
 from projects.excel.levels import Frameworks
-from projects.excel.reader import Problem, read_workbook
+from projects.excel.reader import read_workbook
+from projects.excel.tableread import Problem
 from projects.excel.resolve import Resolver
 from projects.excel.safety import BadWorkbook, check_workbook_bytes
 from projects.excel.writer import workbook_bytes

@@ -7,7 +7,7 @@ Rows are grouped into tables by the hidden table uid when the file is ours, othe
 from projects.excel import layouts
 from projects.excel.grid import ref
 from projects.excel.levels import choose_framework
-from projects.excel.reader import TableRead, _set_path, read_basis
+from projects.excel.tableread import Problem, TableRead, read_basis, set_path
 from projects.excel.text import label_key, parse_money, year_in
 from projects.models import money_fits, money_limit_message
 
@@ -45,7 +45,7 @@ def read_flat(sheet_reader, header_row):
         # sort in Excel may have moved): taken from whichever row has them.
         carried = table_hidden.get("table") if sheet_reader.exact else None
         for dotted, value in (carried.items() if isinstance(carried, dict) else ()):
-            _set_path(table.data, dotted, value, overwrite=False)
+            set_path(table.data, dotted, value, overwrite=False)
         sheet_reader.take_cut(table, row, row)
         sheet_reader.check_formulas(table, row, list(table_cols.values()) + list(row_cols.values()))
         item_texts = {f: sheet_reader.text(grid.at(row, c)) for f, c in row_cols.items()}
@@ -117,6 +117,4 @@ def _fill_table(sheet_reader, table, values, texts, row):
 
 
 def _problem(grid, cell, message):
-    from projects.excel.reader import Problem
-
     return Problem(grid.title, cell, message)

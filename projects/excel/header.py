@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from projects.excel import layouts
 from projects.excel.goals import split_goals
-from projects.excel.reader import FOOTER, MONTH, TITLE_HINT, _LABEL_FIELD
+from projects.excel.tableread import FOOTER, LABEL_FIELD, MONTH, TITLE_HINT
 from projects.excel.text import join_lines, label_key, money_scale, parse_money, parse_percent, split_code_name, year_in
 from projects.models import money_fits, money_limit_message
 
@@ -71,7 +71,7 @@ class HeaderReader:
     def label_of(self, entry, is_department):
         """(field, inline value) when the cell is a header label (“实施单位：X局” carries its value)."""
         key = label_key(entry.text)
-        field_name = _LABEL_FIELD.get(key)
+        field_name = LABEL_FIELD.get(key)
         inline = None
         if field_name is None and self.reader.exact:
             # Our layouts print one label inside a value's cell, 定州's unit line; any other text
@@ -82,8 +82,8 @@ class HeaderReader:
             for separator in ("：", ":"):
                 if separator in entry.text:
                     head, tail = entry.text.split(separator, 1)
-                    if _LABEL_FIELD.get(label_key(head)) and tail.strip():
-                        field_name, inline = _LABEL_FIELD[label_key(head)], tail.strip()
+                    if LABEL_FIELD.get(label_key(head)) and tail.strip():
+                        field_name, inline = LABEL_FIELD[label_key(head)], tail.strip()
                     break
         if field_name is None:
             return None, None

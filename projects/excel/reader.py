@@ -10,8 +10,6 @@ Sheets this app wrote (listed in the very hidden sheet) are read exactly: texts 
 and the hidden columns supply uids and the fields the layout does not print.
 """
 
-import re
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -27,60 +25,20 @@ from projects.excel.text import (
     label_key,
     split_code_name,
 )
-from projects.excel.writer import BASIS_LABELS, MARKER, MARKER_SHEET, basis_text
-
-FOOTER = re.compile(r"^(注|说明|填表说明|备注[:：]|填报人|联系电话|审核人|单位负责人|财务负责人|制表|[（(]?盖章)")
-TITLE_HINT = re.compile(r"绩效目标表|部门整体绩效目标$|绩效目标申报表|^[（(]?\s*20\d\d\s*年度?\s*[)）]?$")
-MONTH = re.compile(r"^(\d{1,2})\s*月\s*(底|末)?$")
-BASIS_BY_LABEL = {label: code for code, label in BASIS_LABELS.items() if label}
-_LABEL_FIELD = {key: name for name, keys in layouts.FIELD_KEYS.items() for key in keys}
-_DEPARTMENT_ONLY = {key for key in layouts.FIELD_KEYS["target.overall_goal"]}
-
-
-@dataclass
-class Problem:
-    sheet: str
-    cell: str
-    message: str
-
-    def __str__(self):
-        where = f"工作表“{self.sheet}”" + (f" {self.cell}" if self.cell else "")
-        return f"{where}：{self.message}"
-
-
-@dataclass
-class TableRead:
-    """One table found in a workbook, as an interchange dict plus what the reader noticed."""
-
-    sheet: str
-    kind: str  # project | department
-    layout: str
-    data: dict
-    cells: dict = field(default_factory=dict)  # field → cell reference, for later problems
-    problems: list = field(default_factory=list)
-    warnings: list = field(default_factory=list)
-    exact: bool = False
-    framework_evidence: bool = True  # False when no row decided the framework (an empty grid)
-
-    @property
-    def label(self):
-        if self.kind == "department":
-            return f"{self.data.get('department') or '部门'}部门整体绩效目标"
-        return self.data.get("name") or "（未命名项目）"
-
-
-@dataclass
-class WorkbookRead:
-    tables: list = field(default_factory=list)
-    problems: list = field(default_factory=list)
-    warnings: list = field(default_factory=list)
-
-    def all_problems(self):
-        return self.problems + [problem for table in self.tables for problem in table.problems]
-
-    def all_warnings(self):
-        return self.warnings + [warning for table in self.tables for warning in table.warnings]
-
+from projects.excel.flat import read_flat
+from projects.excel.header import HeaderReader
+from projects.excel.tableread import (
+    DEPARTMENT_ONLY,
+    FOOTER,
+    LABEL_FIELD,
+    TITLE_HINT,
+    Problem,
+    TableRead,
+    WorkbookRead,
+    read_basis,
+    set_path,
+)
+from projects.excel.writer import MARKER, MARKER_SHEET
 
 def read_workbook(workbook, frameworks):
     """Every table in an openpyxl workbook (opened with data_only=False, so formulas show)."""
@@ -186,7 +144,6 @@ class SheetReader:
             if kind:
                 headers.append((row, kind))
         if any(kind == "flat" for _, kind in headers):
-            from projects.excel.flat import read_flat
 
             read_flat(self, next(row for row, kind in headers if kind == "flat"))
             self.report_cut()
@@ -226,7 +183,7 @@ class SheetReader:
             entries = self.grid.row_entries(row)
             for position, entry in enumerate(entries):
                 if label_key(entry.text) in wanted and position + 1 < len(entries):
-                    if label_key(entries[position + 1].text) not in _LABEL_FIELD:
+                    if label_key(entries[position + 1].text) not in LABEL_FIELD:
                         return True
         return False
 
@@ -240,7 +197,7 @@ class SheetReader:
                 continue
             first = entries[0]
             key = label_key(first.text)
-            if key in _LABEL_FIELD or TITLE_HINT.search(first.text) or FOOTER.match(first.text.strip()):
+            if key in LABEL_FIELD or TITLE_HINT.search(first.text) or FOOTER.match(first.text.strip()):
                 break
             if len(entries) == 1 and split_code_name(first.text)[0] and len(split_code_name(first.text)[0]) >= 6:
                 break
@@ -253,7 +210,7 @@ class SheetReader:
     def read_form(self, first, sub_header, grid_header, last):
         preamble_end = (sub_header or grid_header or last + 1) - 1
         is_department = sub_header is not None or any(
-            label_key(entry.text) in _DEPARTMENT_ONLY
+            label_key(entry.text) in DEPARTMENT_ONLY
             for row in self.grid.rows_between(first, preamble_end)
             for entry in self.grid.row_entries(row)
         )
@@ -284,7 +241,7 @@ class SheetReader:
         if hidden_uid:
             table.data["uid"] = hidden_uid
         for key, value in hidden.items():
-            _set_path(table.data, key, value, overwrite=False)
+            set_path(table.data, key, value, overwrite=False)
         self.take_cut(table, first, last)
         self.result.tables.append(table)
 
@@ -418,16 +375,6 @@ class SheetReader:
         return indicators
 
 
-def read_basis(text, hidden):
-    """(basis, basis_text) from the printed 指标值确定依据: an unchanged cell of ours gives back both
-    stored fields; a standard's name (计划标准 …) gives its code; other text is kept as written."""
-    if hidden and text == basis_text(hidden):
-        return hidden.get("basis") or "", hidden.get("basis_text") or ""
-    if text in BASIS_BY_LABEL:
-        return BASIS_BY_LABEL[text], ""
-    return "", text
-
-
 def _header_kind(keys):
     names = set(keys)
     has = lambda field_name, table=layouts.GRID_KEYS: bool(names & table[field_name])  # noqa: E731
@@ -438,14 +385,3 @@ def _header_kind(keys):
     if has("title", layouts.SUB_TARGET_KEYS) and has("safeguards", layouts.SUB_TARGET_KEYS):
         return "sub_targets"
     return None
-
-
-def _set_path(data, dotted, value, overwrite=True):
-    parts = dotted.split(".")
-    for part in parts[:-1]:
-        data = data.setdefault(part, {})
-    if overwrite or parts[-1] not in data:
-        data[parts[-1]] = value
-
-
-from projects.excel.header import HeaderReader  # noqa: E402  (HeaderReader uses Problem from here)

@@ -21,7 +21,7 @@ from projects.excel.text import label_key, split_code_name
 from projects.interchange import FORMAT_NAME, FORMAT_VERSION, export_document
 from projects.models import CodeItem, Department, DepartmentTarget, ProjectTable, TableStatus, Unit
 from projects.permissions import EDITABLE_STATUSES, unit_of
-from projects.excel.reader import Problem
+from projects.excel.tableread import Problem
 
 PROJECT_DEFAULTS = {
     "code": "", "attribute": None, "period": "", "fund_use": "", "spending_plan": [],
