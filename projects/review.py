@@ -15,6 +15,8 @@ from perfgoals.history import BASELINE_REASON
 from projects import permissions
 from projects.models import (
     CodeItem,
+    DepartmentSubTarget,
+    DepartmentTarget,
     GoalKind,
     ProjectGoal,
     ProjectTable,
@@ -43,13 +45,30 @@ def awaiting(user):
     )
 
 
-def _versions(project):
-    """{table id: version} of every version of this table (linked by previous_version). One query."""
-    rows = list(
-        ProjectTable.objects.filter(unit_id=project.unit_id, year=project.year).values_list(
-            "id", "previous_version_id", "version"
-        )
+def awaiting_targets(user):
+    """The whole-department targets waiting for this reviewer, at the same step as ``awaiting``'s
+    tables, oldest submission first."""
+    status = permissions.awaited_status(user)
+    if status is None:
+        return DepartmentTarget.objects.none()
+    submits = Q(reviews__action=ReviewAction.SUBMIT)
+    return (
+        DepartmentTarget.objects.visible_to(user)
+        .filter(status=status)
+        .select_related("department")
+        .annotate(rounds=Count("reviews", filter=submits), submitted_at=Max("reviews__at", filter=submits))
+        .order_by("submitted_at", "id")
     )
+
+
+def _versions(project):
+    """{document id: version} of every version of this table or target (linked by previous_version). One query."""
+    siblings = (
+        ProjectTable.objects.filter(unit_id=project.unit_id, year=project.year)
+        if isinstance(project, ProjectTable)
+        else DepartmentTarget.objects.filter(department_id=project.department_id, year=project.year)
+    )
+    rows = list(siblings.values_list("id", "previous_version_id", "version"))
     previous = {pk: before for pk, before, _ in rows}
     following = {}
     for pk, before, _ in rows:
@@ -321,15 +340,18 @@ def _summary(model, record, item):
         return "：".join(part for part in (item(record), record.value_text) if part)
     if model is ProjectTable:
         return record.name
+    if model is DepartmentSubTarget:
+        return record.title
     return ""
 
 
-def _object_entries(records, model, fields, versions, names, *, subject, item=lambda record: ""):
-    """Entries of one tracked model: creation, each changed field against the record before, deletion."""
+def _object_entries(records, model, fields, versions, names, *, subject, item=lambda record: "", parent="project_id"):
+    """Entries of one tracked model: creation, each changed field against the record before, deletion.
+    ``parent`` names the key of a row's document (a document's own records use their id)."""
     entries = []
     last = {}
     for record in records:
-        version = versions.get(getattr(record, "project_id", None) or record.id, 0)
+        version = versions.get(getattr(record, parent, None) or record.id, 0)
         before = last.get(record.id)
         last[record.id] = record
         kind, action = _ACTION_BY_TYPE[record.history_type]
@@ -415,6 +437,73 @@ def _list_entries(records, versions, *, subject, render):
     return entries
 
 
+_TARGET_FIELDS = ("year", "overall_goal", "funds_total", "funds_basic", "funds_project", "framework_id", "status")
+_SUB_TARGET_FIELDS = ("title", "goal", "indicator_text", "safeguards")
+
+
+def target_history(target):
+    """Everything that happened to a department's whole-department targets of one year, across all
+    versions, oldest first: review records, and changes to the target, its sub-targets and its rows."""
+    versions = _versions(target)
+    ids = list(versions)
+    own = DepartmentTarget.history.filter(id__in=ids).select_related("history_user").order_by("history_date", "history_id")
+    rows = list(
+        Indicator.history.filter(department_target_id__in=ids).select_related("history_user").order_by("history_date", "history_id")
+    )
+    subs = DepartmentSubTarget.history.filter(target_id__in=ids).select_related("history_user").order_by("history_date", "history_id")
+    names = {}
+    for level2 in Level2.objects.filter(pk__in={record.level2_id for record in rows}).select_related("level1"):
+        names[(Level2, level2.pk)] = f"{level2.level1.name} / {level2.name}"
+    for framework in Framework.objects.filter(pk__in={record.framework_id for record in own}):
+        names[(Framework, framework.pk)] = framework.name
+    records = ReviewRecord.objects.filter(department_target_id__in=ids).select_related("actor").prefetch_related("comments")
+    entries = [_review_entry(record, versions.get(record.department_target_id, 0)) for record in records]
+    entries += _object_entries(list(own), DepartmentTarget, _TARGET_FIELDS, versions, names, subject=str(DepartmentTarget._meta.verbose_name))
+    entries += _object_entries(
+        list(subs),
+        DepartmentSubTarget,
+        _SUB_TARGET_FIELDS,
+        versions,
+        names,
+        subject=str(DepartmentSubTarget._meta.verbose_name),
+        item=lambda record: record.title,
+        parent="target_id",
+    )
+    entries += _object_entries(
+        rows,
+        Indicator,
+        _INDICATOR_FIELDS,
+        versions,
+        names,
+        subject=str(Indicator._meta.verbose_name),
+        item=lambda record: _row_name(record, names),
+        parent="department_target_id",
+    )
+    return sorted(entries, key=lambda entry: entry.at)
+
+
+def _review_entry(record, version):
+    note = "；".join(
+        part
+        for part in (record.get_reason_display() if record.reason else "", record.get_grade_display() if record.grade else "", record.comment)
+        if part
+    )
+    return HistoryEntry(
+        at=record.at,
+        user=record.actor,
+        version=version,
+        kind="review",
+        action=record.get_action_display(),
+        subject=str(ReviewRecord._meta.verbose_name),
+        item="",
+        field=_label(ProjectTable, "status"),
+        old=record.get_from_status_display(),
+        new=record.get_to_status_display(),
+        note=note,
+        record=record,
+    )
+
+
 def _render_goals(rows):
     rows = sorted(rows, key=lambda row: (row.kind, row.order, row.id))
     return {kind.label: "\n".join(row.text for row in rows if row.kind == kind) for kind in GoalKind}
@@ -459,27 +548,7 @@ def table_history(project):
 
     entries = []
     for record in ReviewRecord.objects.filter(project_id__in=ids).select_related("actor").prefetch_related("comments"):
-        note = "；".join(
-            part
-            for part in (record.get_reason_display() if record.reason else "", record.get_grade_display() if record.grade else "", record.comment)
-            if part
-        )
-        entries.append(
-            HistoryEntry(
-                at=record.at,
-                user=record.actor,
-                version=versions.get(record.project_id, 0),
-                kind="review",
-                action=record.get_action_display(),
-                subject=str(ReviewRecord._meta.verbose_name),
-                item="",
-                field=_label(ProjectTable, "status"),
-                old=record.get_from_status_display(),
-                new=record.get_to_status_display(),
-                note=note,
-                record=record,
-            )
-        )
+        entries.append(_review_entry(record, versions.get(record.project_id, 0)))
     entries += _object_entries(
         table_records, ProjectTable, _TABLE_FIELDS, versions, names, subject=str(ProjectTable._meta.verbose_name)
     )

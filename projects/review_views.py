@@ -23,7 +23,7 @@ from perfgoals.lists import FilteredListView, SearchFilterSet
 from perfgoals.tables import BadgeColumn, BaseTable, DetailLinkColumn, MoneyColumn, NumberColumn
 from projects import permissions, presentation, workflow
 from projects.models import Department, GoalKind, ProjectTable, ReviewAction, ReviewRecord
-from projects.review import awaiting, submission_diff, table_history
+from projects.review import awaiting, awaiting_targets, submission_diff, table_history
 from projects.views import findings_by_row, project_for_display
 
 DECISIONS = (ReviewAction.PASS, ReviewAction.APPROVE, ReviewAction.RETURN)
@@ -91,6 +91,7 @@ class ReviewQueueView(FilteredListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
+            targets=awaiting_targets(self.request.user),
             opinions=Opinion.choices,
             grades=Grade.choices,
             bulk_actions=[

@@ -2,6 +2,7 @@ from django.urls import path
 
 from projects import copies, corrections, dashboard, excel_views, overview, review_views, views
 from projects.publication import views as publication
+from projects.targets import views as target_views
 
 app_name = "projects"
 
@@ -16,9 +17,12 @@ urlpatterns = [
     path("tables/check/", views.ProjectCheckView.as_view(), name="project_check_new"),
     path("tables/<int:pk>/check/", views.ProjectCheckView.as_view(), name="project_check"),
     path("tables/<int:pk>/explain/", views.finding_explain_view, name="finding_explain"),
-    path("department-targets/new/", views.DepartmentTargetEditView.as_view(), name="target_create"),
-    path("department-targets/<int:pk>/", views.target_detail, name="target_detail"),
-    path("department-targets/<int:pk>/edit/", views.DepartmentTargetEditView.as_view(), name="target_edit"),
+    path("department-targets/new/", target_views.DepartmentTargetEditView.as_view(), name="target_create"),
+    path("department-targets/<int:pk>/", target_views.target_detail, name="target_detail"),
+    path("department-targets/<int:pk>/edit/", target_views.DepartmentTargetEditView.as_view(), name="target_edit"),
+    path("department-targets/<int:pk>/action/", target_views.target_action, name="target_action"),
+    path("department-targets/<int:pk>/review/", target_views.target_review, name="target_review"),
+    path("department-targets/<int:pk>/history/", target_views.target_history_view, name="target_history"),
     path("values/preview/", views.value_preview, name="value_preview"),
     path("reviews/", review_views.ReviewQueueView.as_view(), name="review_queue"),
     path("reviews/bulk/", review_views.review_bulk, name="review_bulk"),

@@ -54,7 +54,7 @@ def latest_return(table):
     )
 
 
-def _indicator_queryset():
+def indicator_queryset():
     return Indicator.objects.select_related("level2__level1", "copied_from").order_by("order", "id")
 
 
@@ -119,7 +119,7 @@ def project_for_display(request, pk):
         ProjectTable.objects.visible_to(request.user)
         .select_related("region", "department", "unit", "attribute", "framework", "updated_by")
         .prefetch_related(
-            Prefetch("indicators", queryset=_indicator_queryset()),
+            Prefetch("indicators", queryset=indicator_queryset()),
             Prefetch("goals", queryset=ProjectGoal.objects.order_by("kind", "order", "id")),
             "spending_plan",
         ),
@@ -175,7 +175,7 @@ def findings_by_row(findings):
     return table_level, by_indicator
 
 
-class _EditorView(LoginRequiredMixin, View):
+class EditorView(LoginRequiredMixin, View):
     """An editor page: one form and its formsets, validated together and saved in one transaction.
     A refused save re-renders the page with everything the user typed."""
 
@@ -208,7 +208,7 @@ class _EditorView(LoginRequiredMixin, View):
         return self.render_page(forms, status=503)
 
 
-class ProjectEditView(_EditorView):
+class ProjectEditView(EditorView):
     template_name = "projects/project_edit.html"
 
     def get_object(self):
@@ -272,7 +272,7 @@ class ProjectEditView(_EditorView):
         indicators = IndicatorFormSet(
             data,
             prefix="ind",
-            queryset=_indicator_queryset().filter(project=table) if stored else Indicator.objects.none(),
+            queryset=indicator_queryset().filter(project=table) if stored else Indicator.objects.none(),
             level2s=framework_level2s(framework),
         )
         return form, goals, long_term_goals, spending_plan, indicators
@@ -461,128 +461,3 @@ def value_preview(request):
     """指标值 as the editor shows it while typing: 性质 / 数值 / 单位 / 定性, from the one parser."""
     parsed = parse_value(request.GET.get("value", "")[:500])
     return render(request, "indicators/_parsed_value.html", {"parsed": parsed})
-
-
-# Whole-department targets
-
-
-def _target_for_display(request, pk):
-    return get_object_or_404(
-        DepartmentTarget.objects.visible_to(request.user)
-        .select_related("department__region", "framework", "updated_by")
-        .prefetch_related("sub_targets", Prefetch("indicators", queryset=_indicator_queryset())),
-        pk=pk,
-    )
-
-
-@login_required
-def target_detail(request, pk):
-    target = _target_for_display(request, pk)
-    return render(
-        request,
-        "projects/target_detail.html",
-        {
-            "target": target,
-            "rows": presentation.indicator_rows(target.indicators.all()),
-            "can_edit": permissions.can_edit_department_target(request.user, target),
-        },
-    )
-
-
-class DepartmentTargetEditView(_EditorView):
-    template_name = "projects/target_edit.html"
-
-    def get_object(self):
-        pk = self.kwargs.get("pk")
-        if pk is None:
-            return None
-        return get_object_or_404(
-            DepartmentTarget.objects.visible_to(self.request.user).select_related("department", "framework", "updated_by"),
-            pk=pk,
-        )
-
-    def check_permission(self):
-        user = self.request.user
-        unit = permissions.unit_of(user)
-        if self.object is None:
-            if unit is None or not unit.is_department_office:
-                raise PermissionDenied("部门整体绩效目标由部门本级单位填报。")
-        elif not permissions.can_edit_department_target(user, self.object):
-            raise PermissionDenied(f"这份目标当前为“{self.object.get_status_display()}”，您不能修改。")
-
-    def owned_by_user(self):
-        unit = permissions.unit_of(self.request.user)
-        return unit is not None and unit.is_department_office and unit.department_id == self.object.department_id
-
-    def build(self, data=None):
-        target = self.object
-        frameworks = project_forms.frameworks()
-        department = target.department if target else permissions.unit_of(self.request.user).department
-        if target is None:
-            year = data.get("year") if data else self.request.GET.get("year")
-            year = budget_year(year, timezone.localdate().year)
-            target = DepartmentTarget(
-                department=department,
-                year=year,
-                framework=BudgetYear.framework_for(year, frameworks[0]),
-            )
-        form = project_forms.DepartmentTargetForm(data, instance=target, frameworks=frameworks, department=department)
-        framework = target.framework
-        if data and not target.pk and data.get("framework") in form.frameworks:
-            framework = form.frameworks[data["framework"]]
-        stored = target.pk is not None
-        sub_targets = project_forms.SubTargetFormSet(
-            data, instance=target, prefix="subs", queryset=target.sub_targets.order_by("order", "id") if stored else None
-        )
-        indicators = IndicatorFormSet(
-            data,
-            prefix="ind",
-            queryset=_indicator_queryset().filter(department_target=target) if stored else Indicator.objects.none(),
-            level2s=framework_level2s(framework),
-        )
-        return form, sub_targets, indicators
-
-    def render_page(self, forms, *, status=200, conflict=None):
-        form, sub_targets, indicators = forms
-        department = self.object.department if self.object else permissions.unit_of(self.request.user).department
-        return render(
-            self.request,
-            self.template_name,
-            {
-                "target": self.object,
-                "department": department,
-                "form": form,
-                "sub_targets": sub_targets,
-                "indicators": indicators,
-                "groups": grouped_rows(indicators),
-                "token": self.request.POST.get("token") if conflict else services.edit_token(self.object),
-                "conflict": conflict,
-            },
-            status=status,
-        )
-
-    def get(self, request, *args, **kwargs):
-        return self.render_page(self.build())
-
-    def post(self, request, *args, **kwargs):
-        forms = self.build(request.POST)
-        form, sub_targets, indicators = forms
-        if not all([form.is_valid(), sub_targets.is_valid(), indicators.is_valid()]):
-            messages.error(request, "有些内容无法保存，请按提示修改标红的单元格。您填写的内容都还在页面上。")
-            return self.render_page(forms, status=400)
-        department = self.object.department if self.object else permissions.unit_of(request.user).department
-        try:
-            target = services.department_target_save(
-                form=form,
-                sub_targets=sub_targets,
-                indicators=indicators,
-                by=request.user,
-                department=department,
-                token=request.POST.get("token", ""),
-            )
-        except services.EditConflict as conflict:
-            return self.render_page(forms, status=409, conflict=str(conflict))
-        except DatabaseError:
-            return self.database_refused(forms, "saving a department target")
-        messages.success(request, "已保存部门整体绩效目标。")
-        return redirect("projects:target_edit", pk=target.pk)

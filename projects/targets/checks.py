@@ -8,7 +8,13 @@ form states its targets as text and has none).
 """
 
 from indicators.checks.data import FrameworkData, IndicatorData, TableData, load_frameworks
-from indicators.checks.engine import CheckResult, check_table, grade_for, score_for
+from indicators.checks.engine import WEIGHTS, CheckResult, check_table, grade_for, score_for
+from indicators.checks.registry import Finding
+from indicators.choices import Criterion, Opinion, Severity
+from perfgoals.formatting import decimal_text
+
+# The department's budget split must add up: 部门预算总额 = 基本支出 + 项目支出.
+FUNDS_RULE = "target_funds_mismatch"
 
 # The rules that read what a department target holds.
 TEXT_RULES = frozenset(
@@ -73,6 +79,24 @@ def target_data(target, rows=None):
     )
 
 
+def funds_finding(target):
+    """A 错误 when 部门预算总额, 基本支出 and 项目支出 are all given and do not add up, else None."""
+    total, basic, project = target.funds_total, target.funds_basic, target.funds_project
+    if total is None or basic is None or project is None or basic + project == total:
+        return None
+    return Finding(
+        rule=FUNDS_RULE,
+        severity=Severity.ERROR,
+        criterion=Criterion.COMPLETENESS,
+        opinion=Opinion.OTHER,
+        message=(
+            f"部门预算总额 {decimal_text(total)} 万元与基本支出 {decimal_text(basic)} 万元、"
+            f"项目支出 {decimal_text(project)} 万元之和 {decimal_text(basic + project)} 万元不符。"
+        ),
+        suggestion="核对部门预算批复，使 部门预算总额 = 基本支出 + 项目支出。",
+    )
+
+
 def target_findings(target, rows=None):
     """The findings, score and grade of a department target, worked out afresh (targets are few: they
     are checked when shown and when submitted, and nothing is stored)."""
@@ -80,4 +104,8 @@ def target_findings(target, rows=None):
     applicable = TEXT_RULES | (ROW_RULES if data.indicators else frozenset())
     findings = [finding for finding in check_table(data).findings if finding.rule in applicable]
     score = score_for(findings)
+    funds = funds_finding(target)
+    if funds is not None:
+        findings.insert(0, funds)
+        score = max(0, score - WEIGHTS[Severity.ERROR][0])
     return CheckResult(findings=findings, score=score, grade=grade_for(score))

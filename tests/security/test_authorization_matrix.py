@@ -141,6 +141,10 @@ EXPECTATIONS = {
     "projects:target_create": Rule(may={UNIT_STAFF}),  # a 部门本级 unit's staff only
     "projects:target_detail": Rule(kind="target"),
     "projects:target_edit": Rule(kind="target", may={UNIT_STAFF}),
+    # The department office's buttons: the workflow refuses other roles with a message, changing nothing.
+    "projects:target_action": Rule(POST, kind="target", may={UNIT_STAFF}, ok=302, refused=302, body={"action": "submit"}),
+    "projects:target_review": Rule(kind="target", may=REVIEWERS),
+    "projects:target_history": Rule(kind="target"),
     "projects:value_preview": Rule(),
     "projects:review_queue": Rule(may=REVIEWERS),
     "projects:review_bulk": Rule(POST, may=REVIEWERS, ok=302),
