@@ -170,6 +170,11 @@ def export_document(project_tables, department_targets, levels=None):
                 "department": target.department.name,
                 "year": target.year,
                 "overall_goal": target.overall_goal,
+                "funds": {
+                    "total": decimal_text(target.funds_total),
+                    "basic": decimal_text(target.funds_basic),
+                    "project": decimal_text(target.funds_project),
+                },
                 "framework": target.framework.code,
                 "status": target.status,
                 "version": target.version,
@@ -537,6 +542,7 @@ _SHAPE = {
     "department_targets": [
         {
             "uid": _SCALAR, "region": _SCALAR, "department": _SCALAR, "year": _SCALAR, "overall_goal": _TEXT,
+            "funds": {"total": _SCALAR, "basic": _SCALAR, "project": _SCALAR},
             "framework": _SCALAR, "status": _SCALAR, "version": _SCALAR,
             "sub_targets": [{"title": _TEXT, "goal": _TEXT, "indicator_text": _TEXT, "safeguards": _TEXT}],
             "indicators": [_ROW],
@@ -884,6 +890,10 @@ def _import_department_target(reader, data, index, regions, departments, result)
     indicators = reader.indicators(data.get("indicators") or [], framework, where)
     uid = reader.uid(data, where)
     overall_goal = reader.text(data, "overall_goal", where)
+    funds = data.get("funds") or {}
+    funds_total = reader.money(funds.get("total"), where, "部门预算总额")
+    funds_basic = reader.money(funds.get("basic"), where, "基本支出")
+    funds_project = reader.money(funds.get("project"), where, "项目支出")
     if reader.problems:
         return
     existing = DepartmentTarget.objects.select_for_update(of=("self",)).filter(uid=uid).first() if uid else None
@@ -899,6 +909,9 @@ def _import_department_target(reader, data, index, regions, departments, result)
         "department": department,
         "year": year,
         "overall_goal": overall_goal,
+        "funds_total": funds_total,
+        "funds_basic": funds_basic,
+        "funds_project": funds_project,
         "framework": framework,
         "status": status,
         "version": version,
@@ -910,6 +923,11 @@ def _import_department_target(reader, data, index, regions, departments, result)
             "department": department.name,
             "year": year,
             "overall_goal": overall_goal,
+            "funds": {
+                "total": decimal_text(funds_total),
+                "basic": decimal_text(funds_basic),
+                "project": decimal_text(funds_project),
+            },
             "framework": framework.code,
             "status": status,
             "version": version,

@@ -12,6 +12,8 @@ from projects.models import money_fits, money_limit_message
 _MONEY_LABELS = {"funds.total": "年度资金总额", "funds.fiscal": "财政拨款", "funds.other": "其他资金"}
 _SECTION_FIELDS = {"funds.section", "funds.section_with_use", "spending_plan"}
 _MONEY_FIELDS = {"funds.total", "funds.fiscal", "funds.fiscal_part", "funds.other", "funds.other_part"}
+# A department's budget split (部门整体绩效目标): each read as printed, 万元.
+_TARGET_MONEY_LABELS = {"target.funds.total": "部门预算总额", "target.funds.basic": "基本支出", "target.funds.project": "项目支出"}
 _TITLE_SUFFIXES = ("项目支出绩效目标表", "项目绩效目标表", "绩效目标表", "绩效目标申报表")
 # Titles that name the form, not a project: "部门项目支出预算绩效目标表" must not become a project name.
 _GENERIC_TITLES = {"", "部门项目支出预算", "项目支出预算", "部门项目支出", "项目支出", "部门", "项目", "预算项目"}
@@ -90,7 +92,7 @@ class HeaderReader:
         if is_department:
             if field_name in ("department", "target.department"):
                 field_name = "target.department"
-            elif field_name not in ("target.overall_goal", "year"):
+            elif field_name not in ("target.overall_goal", "year", *_TARGET_MONEY_LABELS):
                 return None, None
         elif field_name.startswith("target."):
             field_name = "department" if field_name == "target.department" else None
@@ -177,6 +179,9 @@ class HeaderReader:
             raw = inline if inline is not None else (value_entry.text if value_entry is not None else "")
             self.put(field_name, split_goals(raw, exact=self.reader.exact), where)
             return
+        if field_name in _TARGET_MONEY_LABELS:
+            self.target_money(field_name, label, value_entry, inline, where)
+            return
         if field_name == "target.overall_goal":
             self.table.data["overall_goal"] = text
             self.table.cells["overall_goal"] = where.ref
@@ -187,6 +192,26 @@ class HeaderReader:
             self.table.cells[key] = where.ref
             return
         self.put(field_name, text, where)
+
+    def target_money(self, field_name, label, value_entry, inline, where):
+        raw = value_entry.value if value_entry is not None and inline is None else inline
+        name = _TARGET_MONEY_LABELS[field_name]
+        try:
+            number, scale = parse_money(raw, value_entry.number_format if value_entry is not None else "General")
+        except ValueError:
+            self.reader.problem(self.table, where.ref, f"{name}“{raw}”应为金额（万元），例如 1200.5。")
+            return
+        key = field_name.rsplit(".", 1)[1]
+        funds = self.table.data.setdefault("funds", {})
+        if number is None:
+            funds.setdefault(key, None)
+            return
+        amount = number / (Decimal(scale) if scale != 1 else money_scale(label.text))
+        if not money_fits(amount):
+            self.reader.problem(self.table, where.ref, money_limit_message(name, raw))
+            return
+        funds[key] = format(amount.normalize(), "f")
+        self.table.cells[f"funds.{key}"] = where.ref
 
     def free_text(self, entry):
         """A cell that is no label's value: the title, the year line, the unit line, 单位：万元,

@@ -35,6 +35,9 @@ FIELD_LABELS = {
     "goals.long_term": ("中长期目标", "长期目标", "实施期目标", "总体目标（中长期）"),
     "target.department": ("主管部门", "部门名称", "主管部门及代码", "部门"),
     "target.overall_goal": ("总体绩效目标", "部门总体绩效目标", "部门整体绩效目标", "整体绩效目标"),
+    "target.funds.total": ("部门预算总额", "部门预算", "部门预算合计", "部门预算数"),
+    "target.funds.basic": ("基本支出", "基本支出预算"),
+    "target.funds.project": ("项目支出", "项目支出预算"),
 }
 
 # The one label a layout prints inside the cell of its value: 定州's unit line, when the unit has no
@@ -302,6 +305,15 @@ DEPARTMENT = FormLayout(
     header=(
         Row((Cell(1, text="主管部门", span=2, style="label"), Cell(3, field="target.department", span=4))),
         Row((Cell(1, text="总体绩效目标", span=2, style="label"), Cell(3, field="target.overall_goal", span=4, style="plain"))),
+        Row((Cell(1, text="部门预算总额（万元）", span=2, style="label"), Cell(3, field="target.funds.total", span=4))),
+        Row(
+            (
+                Cell(1, text="其中：基本支出（万元）", span=2, style="label"),
+                Cell(3, field="target.funds.basic"),
+                Cell(4, text="其中：项目支出（万元）", style="label"),
+                Cell(5, field="target.funds.project", span=2),
+            )
+        ),
     ),
     sub_targets=(
         Column("序号", "number", 6),

@@ -294,6 +294,7 @@ class Resolver:
             return None
         data.update(region=department.region.code, department=department.name, year=year)
         data.setdefault("overall_goal", "")
+        data["funds"] = {key: (data.get("funds") or {}).get(key) for key in ("total", "basic", "project")}
         data.setdefault("sub_targets", [])
         uid = data.get("uid")
         existing = DepartmentTarget.objects.filter(uid=uid).first() if uid else (
@@ -334,7 +335,7 @@ def _adopt_row_uids(rows, existing):
 _PROJECT_ORDER = ("uid", "region", "department", "unit", "year", "name", "code", "attribute", "period", "funds",
                   "fund_use", "spending_plan", "goals", "framework", "no_direct_beneficiaries", "status", "version",
                   "indicators")
-_TARGET_ORDER = ("uid", "region", "department", "year", "overall_goal", "framework", "status", "version",
+_TARGET_ORDER = ("uid", "region", "department", "year", "overall_goal", "funds", "framework", "status", "version",
                  "sub_targets", "indicators")
 _ROW_ORDER = ("uid", "level1", "level2", "name", "description", "value", "basis", "basis_text", "weight", "note")
 

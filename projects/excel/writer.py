@@ -55,13 +55,19 @@ FIELD_KEYS = {
     "spending_plan": ("spending_plan",),
     "target.department": ("department",),
     "target.overall_goal": ("overall_goal",),
+    "target.funds.total": ("funds.total",),
+    "target.funds.basic": ("funds.basic",),
+    "target.funds.project": ("funds.project",),
 }
 PROJECT_KEYS = (
     "region", "department", "unit", "year", "name", "code", "attribute", "period", "funds.total", "funds.fiscal",
     "funds.other", "fund_use", "spending_plan", "goals.annual", "goals.long_term", "framework",
     "no_direct_beneficiaries", "status", "version",
 )
-TARGET_KEYS = ("region", "department", "year", "overall_goal", "framework", "status", "version", "sub_targets")
+TARGET_KEYS = (
+    "region", "department", "year", "overall_goal", "funds.total", "funds.basic", "funds.project", "framework", "status",
+    "version", "sub_targets",
+)
 INDICATOR_KEYS = ("level1", "level2", "name", "description", "value", "basis", "basis_text", "weight", "note")
 GRID_KEYS = {
     "level1": ("level1",), "level2": ("level2",), "name": ("name",), "description": ("description",),
@@ -231,6 +237,8 @@ class WorkbookWriter:
             return f"{code}-{self.attribute_names.get(code, '')}".rstrip("-"), None
         if field.startswith("funds."):
             return money_cell(get_path(data, field))
+        if field.startswith("target.funds."):
+            return money_cell(get_path(data, field.removeprefix("target.")))
         if field.startswith("goals."):
             return format_goals(get_path(data, field), self.layout_goal_style), None
         if field == "target.overall_goal":
