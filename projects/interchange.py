@@ -325,6 +325,8 @@ class _Reader:
                 "uid", "project__uid", "department_target__uid"
             )
         }
+        self.planned_targets = {}  # uid → department target, stored or planned by this document
+        self.taken_targets = {}  # (department id, year, version) → uid of the target planned to hold it
         self.written = set()  # uids of the tables written so far
         self.pending = {}  # model → rows to create at the end
         # uid → (table, indicators, goals, spending plan) of each project table the import creates and
@@ -345,6 +347,42 @@ class _Reader:
                 del getattr(self, index)[key]
         for index, key in filter(None, self.keys_of(table)):
             getattr(self, index)[key] = table.uid
+
+    def own_rows(self, rows, owner):
+        """Note that the rows' uids now belong to ``owner`` (project table uid, department target uid),
+        and that this document's other rows stop belonging to it, so later tables are checked against
+        the document as it will be written."""
+        uids = {row["uid"] for row in rows if row["uid"]}
+        for uid, holder in list(self.indicator_owners.items()):
+            if holder == owner and uid not in uids:
+                del self.indicator_owners[uid]
+        for uid in uids:
+            self.indicator_owners[uid] = owner
+
+    def stored_target(self, uid):
+        """The department target with ``uid``: stored (locked until the import commits), or planned
+        earlier in this document; None for a new one."""
+        if not uid:
+            return None
+        if uid not in self.planned_targets:
+            self.planned_targets[uid] = DepartmentTarget.objects.select_for_update(of=("self",)).filter(uid=uid).first()
+        return self.planned_targets[uid]
+
+    def target_taken(self, department, year, version, existing):
+        """Whether a department target other than ``existing`` holds this department, year and version,
+        stored or planned earlier in this document."""
+        key = (department.pk, year, version)
+        if key in self.taken_targets:
+            return existing is None or self.taken_targets[key] != existing.uid
+        stored = DepartmentTarget.objects.filter(department=department, year=year, version=version)
+        return stored.exclude(pk=existing.pk if existing and existing.pk else None).exists()
+
+    def claim_target(self, target, department, year, version):
+        for key, uid in list(self.taken_targets.items()):
+            if uid == target.uid:
+                del self.taken_targets[key]
+        self.taken_targets[(department.pk, year, version)] = target.uid
+        self.planned_targets[target.uid] = target
 
     def taken(self, index, key, existing):
         """Whether a table other than ``existing`` holds ``key``."""
@@ -658,6 +696,19 @@ _INDICATOR_FIELDS = ("level2", "order", "name", "description", "basis", "basis_t
 _VALUE_FIELDS = ("value_text", "value_nature", "value_number", "value_unit", "value_prefix", "value_qualitative")
 
 
+@dataclass(frozen=True)
+class _Keys:
+    """What a table's name and code are unique by, as an update will leave them (Reader.keys_of)."""
+
+    uid: object
+    year: int
+    name: str
+    code: str
+    version: int
+    unit_id: int = None
+    region_id: int = None
+
+
 def _check_indicator_uids(reader, rows, owner, where):
     """An indicator uid may appear once, and only on rows of the table being imported: a uid that
     belongs to another table means rows were copied between tables, which would silently move them."""
@@ -797,7 +848,7 @@ def _import_project_table(reader, data, index, regions, departments, units, resu
         return
     _check_indicator_uids(reader, indicators, (existing.uid, None) if existing else None, where)
     if reader.problems:
-        return
+        return None
     if existing:
         incoming = {
             "uid": str(uid),
@@ -827,45 +878,54 @@ def _import_project_table(reader, data, index, regions, departments, units, resu
         }
         if incoming == reader.current_tables.get(str(uid)):
             result.unchanged += 1
-            return
+            return None
         if refusal := reader.refusal(existing, permissions.can_edit):
             reader.problem(where, refusal)
-            return
+            return None
         if reader.editor is not None:
             fields["status"], fields["version"] = existing.status, existing.version
         table = existing
-        reader.rewriting(table.uid)
-        before = reader.keys_of(table)
-        for name, value in fields.items():
-            setattr(table, name, value)
-        table.revision += 1
-        table._history_user = reader.history["by"]
-        table.save()
-        reader.claim(table, before)
-        delete_with_history(table.goals.all(), **reader.history)
-        delete_with_history(table.spending_plan.all(), **reader.history)
-        result.updated += 1
+        keys = _Keys(
+            table.uid, fields["year"], fields["name"], fields["code"], fields["version"], unit.pk, region.pk
+        )
+        reader.claim(keys, reader.keys_of(table))
     else:
         table = ProjectTable(**fields)
         if uid:
             table.uid = uid
-        reader.rewriting(table.uid)
-        reader.create_later([table])
         reader.claim(table)
         reader.stored_tables[table.uid] = table
-        result.created += 1
-    plan = [SpendingCheckpoint(project=table, month=month, cumulative_percent=percent) for month, percent in plan]
-    goals = [
-        ProjectGoal(project=table, kind=kind, order=order, text=text)
-        for kind, texts in goals.items()
-        for order, text in enumerate(texts or [], 1)
-    ]
-    reader.create_later(plan)
-    reader.create_later(goals)
-    rows = _write_indicators(indicators, result, table.indicators.all() if existing else (), reader, project=table)
-    if not existing:
-        reader.created_tables[table.uid] = (table, rows, goals, plan)
-    result.tables.append(table)
+    reader.own_rows(indicators, (table.uid, None))
+
+    def write():
+        """The writes this table's plan makes, run once the whole document has been checked."""
+        reader.rewriting(table.uid)
+        if existing:
+            for name, value in fields.items():
+                setattr(table, name, value)
+            table.revision += 1
+            table._history_user = reader.history["by"]
+            table.save()
+            delete_with_history(table.goals.all(), **reader.history)
+            delete_with_history(table.spending_plan.all(), **reader.history)
+            result.updated += 1
+        else:
+            reader.create_later([table])
+            result.created += 1
+        checkpoints = [SpendingCheckpoint(project=table, month=month, cumulative_percent=percent) for month, percent in plan]
+        texts = [
+            ProjectGoal(project=table, kind=kind, order=order, text=text)
+            for kind, items in goals.items()
+            for order, text in enumerate(items or [], 1)
+        ]
+        reader.create_later(checkpoints)
+        reader.create_later(texts)
+        rows = _write_indicators(indicators, result, table.indicators.all() if existing else (), reader, project=table)
+        if not existing:
+            reader.created_tables[table.uid] = (table, rows, texts, checkpoints)
+        result.tables.append(table)
+
+    return write
 
 
 def _import_department_target(reader, data, index, regions, departments, result):
@@ -895,16 +955,14 @@ def _import_department_target(reader, data, index, regions, departments, result)
     funds_basic = reader.money(funds.get("basic"), where, "基本支出")
     funds_project = reader.money(funds.get("project"), where, "项目支出")
     if reader.problems:
-        return
-    existing = DepartmentTarget.objects.select_for_update(of=("self",)).filter(uid=uid).first() if uid else None
-    if DepartmentTarget.objects.filter(department=department, year=year, version=version).exclude(
-        pk=existing.pk if existing else None
-    ).exists():
+        return None
+    existing = reader.stored_target(uid)
+    if reader.target_taken(department, year, version, existing):
         reader.problem(where, f"{department.name} {year} 年已有部门整体绩效目标（第 {version} 版）。")
-        return
+        return None
     _check_indicator_uids(reader, indicators, (None, existing.uid) if existing else None, where)
     if reader.problems:
-        return
+        return None
     fields = {
         "department": department,
         "year": year,
@@ -936,34 +994,44 @@ def _import_department_target(reader, data, index, regions, departments, result)
         }
         if incoming == reader.current_targets.get(str(uid)):
             result.unchanged += 1
-            return
+            return None
         if refusal := reader.refusal(existing, permissions.can_edit_department_target):
             reader.problem(where, refusal)
-            return
+            return None
         if reader.editor is not None:
             fields["status"], fields["version"] = existing.status, existing.version
         target = existing
-        reader.rewriting(target.uid)
-        for name, value in fields.items():
-            setattr(target, name, value)
-        target.revision += 1
-        target._history_user = reader.history["by"]
-        target.save()
-        delete_with_history(target.sub_targets.all(), **reader.history)
-        result.updated += 1
     else:
         target = DepartmentTarget(**fields)
         if uid:
             target.uid = uid
+    reader.claim_target(target, department, year, fields["version"])
+    reader.own_rows(indicators, (None, target.uid))
+
+    def write():
+        """The writes this target's plan makes, run once the whole document has been checked."""
+        stored = target.pk is not None
+        if stored:
+            reader.rewriting(target.uid)
+        for name, value in fields.items():
+            setattr(target, name, value)
+        if stored:
+            target.revision += 1
         target._history_user = reader.history["by"]
         target.save()
-        reader.rewriting(target.uid)
-        result.created += 1
-    create_with_history(
-        (DepartmentSubTarget(target=target, order=order, **sub) for order, sub in enumerate(subs, 1)), **reader.history
-    )
-    _write_indicators(indicators, result, target.indicators.all() if existing else (), reader, department_target=target)
-    result.targets.append(target)
+        if stored:
+            delete_with_history(target.sub_targets.all(), **reader.history)
+            result.updated += 1
+        else:
+            reader.rewriting(target.uid)
+            result.created += 1
+        create_with_history(
+            (DepartmentSubTarget(target=target, order=order, **sub) for order, sub in enumerate(subs, 1)), **reader.history
+        )
+        _write_indicators(indicators, result, target.indicators.all() if stored else (), reader, department_target=target)
+        result.targets.append(target)
+
+    return write
 
 
 def import_document(document, *, by=None, editor=None):
@@ -980,18 +1048,24 @@ def import_document(document, *, by=None, editor=None):
         reader.load_current_exports(document)
         reader.load_stored(document)
         regions, departments, units = _organisations(reader, document)
+        # First the plan: every table and target is read and checked, and what it would write is kept;
+        # nothing is written while any part of the document has a problem.
+        writes = []
         for index, data in enumerate(document.get("project_tables") or [], 1):
             if not isinstance(data, dict):
                 reader.problem(f"第 {index} 张项目表", "应为对象。")
                 continue
-            _import_project_table(reader, data, index, regions, departments, units, result)
+            writes.append(_import_project_table(reader, data, index, regions, departments, units, result))
         for index, data in enumerate(document.get("department_targets") or [], 1):
             if not isinstance(data, dict):
                 reader.problem(f"第 {index} 份部门整体绩效目标", "应为对象。")
                 continue
-            _import_department_target(reader, data, index, regions, departments, result)
+            writes.append(_import_department_target(reader, data, index, regions, departments, result))
         if reader.problems:
-            raise InterchangeError(reader.problems)  # leaving the atomic block this way rolls it all back
+            raise InterchangeError(reader.problems)
+        # Then the writes, in the document's order.
+        for write in filter(None, writes):
+            write()
         reader.create_pending()
         # Imported tables are checked like saved ones, so lists sort by their score at once: new ones
         # as they were written, the others read back.
