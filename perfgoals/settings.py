@@ -190,11 +190,11 @@ PERFGOALS_UPLOAD_QUOTA_BYTES = int(os.environ.get("PERFGOALS_UPLOAD_QUOTA_BYTES"
 # Django 6). By default the database backend: tasks wait in this project's database and any number of
 # ``manage.py db_worker`` processes, on any number of machines sharing that database, run them (``make
 # run`` starts one). PERFGOALS_TASKS_BACKEND=rq runs them on Redis (PERFGOALS_REDIS_URL, default
-# redis://127.0.0.1:6379/0) through django-tasks-rq and ``manage.py rqworker default`` instead; see the
+# redis://127.0.0.1:6379/0) through django-tasks-rq and ``manage.py rqworker --job-class django_tasks_rq.Job``; see the
 # README's deployment section.
 PERFGOALS_TASKS_BACKEND = os.environ.get("PERFGOALS_TASKS_BACKEND", "database")
 if PERFGOALS_TASKS_BACKEND == "rq":
-    INSTALLED_APPS.append("django_rq")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {"default": {"URL": os.environ.get("PERFGOALS_REDIS_URL", "redis://127.0.0.1:6379/0")}}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 else:
