@@ -73,4 +73,6 @@ bench: $(VENV)/.bench-installed
 	$(PY) bench/bench_excel.py --tables $(BENCH_EXCEL_TABLES) --database-url $(BENCH_PG_URL)
 	$(PY) bench/bench_export_memory.py --tables $(BENCH_MEMORY_TABLES)
 	$(PY) bench/bench_export_memory.py --tables $(BENCH_MEMORY_TABLES) --database-url $(BENCH_PG_URL)
+	$(PY) bench/bench_tasks.py --tables $(BENCH_MEMORY_TABLES)
+	$(PY) bench/bench_tasks.py --tables $(BENCH_MEMORY_TABLES) --database-url $(BENCH_PG_URL)
 	$(PY) bench/bench_load.py --database-url $(BENCH_PG_URL) --users $(BENCH_USERS) --seconds $(BENCH_SECONDS)
