@@ -27,10 +27,13 @@ fonts:
 	  fi; \
 	fi
 
-# Set everything up on SQLite (or DATABASE_URL) and serve at http://127.0.0.1:8000
+# Set everything up on SQLite (or DATABASE_URL) and serve at http://127.0.0.1:8000, with one background
+# worker beside the server (exports of many tables, rechecks); Ctrl-C stops both.
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py setup_demo
+	$(PY) manage.py db_worker --no-reload --worker-id make-run & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # The test suite, without the browser tests
@@ -70,4 +73,6 @@ bench: $(VENV)/.bench-installed
 	$(PY) bench/bench_excel.py --tables $(BENCH_EXCEL_TABLES) --database-url $(BENCH_PG_URL)
 	$(PY) bench/bench_export_memory.py --tables $(BENCH_MEMORY_TABLES)
 	$(PY) bench/bench_export_memory.py --tables $(BENCH_MEMORY_TABLES) --database-url $(BENCH_PG_URL)
+	$(PY) bench/bench_tasks.py --tables $(BENCH_MEMORY_TABLES)
+	$(PY) bench/bench_tasks.py --tables $(BENCH_MEMORY_TABLES) --database-url $(BENCH_PG_URL)
 	$(PY) bench/bench_load.py --database-url $(BENCH_PG_URL) --users $(BENCH_USERS) --seconds $(BENCH_SECONDS)

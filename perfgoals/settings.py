@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "indicators",
     "projects",
 ]
@@ -183,6 +185,30 @@ FORM_RENDERER = "perfgoals.form_renderer.FormRenderer"
 PERFGOALS_IMPORT_DIR = Path(os.environ.get("PERFGOALS_IMPORT_DIR", BASE_DIR / "var" / "uploads"))
 PERFGOALS_UPLOAD_QUOTA_FILES = int(os.environ.get("PERFGOALS_UPLOAD_QUOTA_FILES", "10"))
 PERFGOALS_UPLOAD_QUOTA_BYTES = int(os.environ.get("PERFGOALS_UPLOAD_QUOTA_BYTES", str(50 * 1024 * 1024)))
+
+# Background work (Django's tasks API through the django-tasks backport; the same API as django.tasks in
+# Django 6). By default the database backend: tasks wait in this project's database and any number of
+# ``manage.py db_worker`` processes, on any number of machines sharing that database, run them (``make
+# run`` starts one). PERFGOALS_TASKS_BACKEND=rq runs them on Redis (PERFGOALS_REDIS_URL, default
+# redis://127.0.0.1:6379/0) through django-tasks-rq and ``manage.py rqworker --job-class django_tasks_rq.Job``; see the
+# README's deployment section.
+PERFGOALS_TASKS_BACKEND = os.environ.get("PERFGOALS_TASKS_BACKEND", "database")
+if PERFGOALS_TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": os.environ.get("PERFGOALS_REDIS_URL", "redis://127.0.0.1:6379/0")}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Where the results of background tasks (exports) are written, 0700 and each file 0600; with several
+# machines, a directory the web servers and workers share. A result is deleted PERFGOALS_TASK_FILE_HOURS
+# after its task finished. A task whose worker has not reported for PERFGOALS_TASK_STALE_SECONDS (killed,
+# machine lost) is shown as failed, and its partial file is never shown.
+PERFGOALS_TASK_DIR = Path(os.environ.get("PERFGOALS_TASK_DIR", BASE_DIR / "var" / "tasks"))
+PERFGOALS_TASK_FILE_HOURS = int(os.environ.get("PERFGOALS_TASK_FILE_HOURS", "24"))
+PERFGOALS_TASK_STALE_SECONDS = int(os.environ.get("PERFGOALS_TASK_STALE_SECONDS", "300"))
+# A list export of at most this many tables is built inside the request, as before; a larger one runs
+# as a background task with a progress page (about 7 s per 1,000 tables).
+PERFGOALS_EXPORT_IMMEDIATE_MAX = int(os.environ.get("PERFGOALS_EXPORT_IMMEDIATE_MAX", "100"))
 
 # Largest uploaded workbook accepted, in bytes.
 PERFGOALS_MAX_UPLOAD_BYTES = int(os.environ.get("PERFGOALS_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))

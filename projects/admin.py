@@ -9,6 +9,7 @@ from perfgoals.formatting import decimal_text
 from projects.permissions import EDITABLE_STATUSES
 from projects.models import (
     AuditEvent,
+    TaskProgress,
     BudgetYear,
     CodeItem,
     Department,
@@ -346,3 +347,19 @@ class PublicationReminderAdmin(_ReadOnlyAdmin):
     list_filter = ["year"]
     search_fields = ["department__name"]
     list_select_related = ["department", "sent_by"]
+
+
+@admin.register(TaskProgress)
+class TaskProgressAdmin(admin.ModelAdmin):
+    """后台任务只能查看（由任务自己写进度）。"""
+
+    list_display = ["created_at", "owner", "kind", "title", "state", "done", "total", "finished_at"]
+    list_filter = ["kind", "state"]
+    search_fields = ["title", "owner__username"]
+    exclude = ["params"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

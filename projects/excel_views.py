@@ -62,6 +62,24 @@ def export_workbook(queryset, layout="pingluo", filename=None):
     return xlsx_response(content, filename or f"绩效目标表（{LAYOUTS[layout].label}）.xlsx")
 
 
+def export_or_start(request, queryset, layout, filename, back):
+    """The list export of ``queryset``: built in the request when it holds at most
+    PERFGOALS_EXPORT_IMMEDIATE_MAX tables; otherwise a GET asks to start it in the background and a POST
+    starts the task and sends the user to its progress page. Returns (response, started task or None)."""
+    from projects.tasks.export import start_export
+
+    if queryset.model is not DepartmentTarget:
+        layout = layout if layout in PROJECT_LAYOUTS else "pingluo"
+    count = queryset.count()
+    if count <= settings.PERFGOALS_EXPORT_IMMEDIATE_MAX:
+        return export_workbook(queryset, layout, filename), None
+    if request.method != "POST":
+        context = {"count": count, "layout_label": LAYOUTS[layout].label, "action": request.get_full_path(), "back": back}
+        return render(request, "tasks/export_start.html", context), None
+    progress = start_export(request.user, queryset, layout, filename)
+    return redirect("projects:task_progress", progress.pk), progress
+
+
 @login_required
 def project_export_xlsx(request, pk):
     """One project table as the printed form: 平罗式 by default, 定州式 or the flat list on request."""

@@ -9,6 +9,7 @@ import django_filters
 import django_tables2 as tables
 from django.db.models import Avg, Count, Exists, F, FilteredRelation, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
+from django.http import HttpResponseNotAllowed
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -20,7 +21,7 @@ from perfgoals.lists import EXPORT_PARAMETER, FilteredListView, SearchFilterSet
 from perfgoals.tables import BadgeColumn, BaseTable, DetailLinkColumn, MoneyColumn, NumberColumn
 from projects import permissions
 from projects.excel.layouts import LAYOUTS, PROJECT_LAYOUTS
-from projects.excel_views import export_workbook
+from projects.excel_views import export_or_start
 from projects.models import (
     BudgetYear,
     Department,
@@ -218,10 +219,26 @@ class ProjectListView(FilteredListView):
     def get(self, request, *args, **kwargs):
         if request.GET.get(EXPORT_PARAMETER) != FORMS_EXPORT:
             return super().get(request, *args, **kwargs)
+        return self.export_forms(request)
+
+    def post(self, request, *args, **kwargs):
+        """Starts a large ``?export=forms`` in the background (the GET asked to confirm it)."""
+        if request.GET.get(EXPORT_PARAMETER) != FORMS_EXPORT:
+            return HttpResponseNotAllowed(["GET"])
+        return self.export_forms(request)
+
+    def export_forms(self, request):
         self.select_rows()
         layout = request.GET.get("layout") if request.GET.get("layout") in PROJECT_LAYOUTS else "pingluo"
-        response = export_workbook(self.object_list, layout, filename=f"{self.title}（{LAYOUTS[layout].label}）.xlsx")
-        audit.record("export", request=request, list=self.title, filters=self.export_title(), layout=layout, rows=self.object_list.count())
+        back = request.path
+        response, task = export_or_start(
+            request, self.object_list, layout, f"{self.title}（{LAYOUTS[layout].label}）.xlsx", back
+        )
+        if task is not None or response.has_header("Content-Disposition"):
+            audit.record(
+                "export", request=request, list=self.title, filters=self.export_title(), layout=layout,
+                rows=self.object_list.count(), **({"task": task.pk} if task else {}),
+            )
         return response
 
     def get_context_data(self, **kwargs):

@@ -3,6 +3,7 @@ from django.urls import path
 from projects import copies, corrections, dashboard, excel_views, overview, review_views, views
 from projects.publication import views as publication
 from projects.targets import views as target_views
+from projects.tasks import views as task_views
 
 app_name = "projects"
 
@@ -52,4 +53,12 @@ urlpatterns += [
     path("overview/", dashboard.dashboard, name="dashboard"),
     path("overview/tables/", overview.ProjectListView.as_view(), name="project_list"),
     path("overview/departments/", overview.DepartmentProgressView.as_view(), name="department_progress"),
+]
+
+# Background tasks (issue 20): each user's own, their progress, their result.
+urlpatterns += [
+    path("tasks/", task_views.task_list, name="task_list"),
+    path("tasks/<int:pk>/", task_views.task_progress, name="task_progress"),
+    path("tasks/<int:pk>/status.json", task_views.task_status, name="task_status"),
+    path("tasks/<int:pk>/download.xlsx", task_views.task_download, name="task_download"),
 ]

@@ -57,3 +57,4 @@ def seeded(db):
 def upload_folder(settings, tmp_path_factory):
     """Each test's uploads wait in a folder of their own, not in the checkout's var/uploads."""
     settings.PERFGOALS_IMPORT_DIR = tmp_path_factory.mktemp("uploads") / "waiting"
+    settings.PERFGOALS_TASK_DIR = tmp_path_factory.mktemp("tasks") / "results"

@@ -11,6 +11,7 @@ from projects.models.review import Grade, Opinion, ReviewAction, ReviewComment, 
 from projects.models.tables import GoalKind, ProjectGoal, ProjectTable, ProjectTableQuerySet, SpendingCheckpoint
 from projects.models.targets import DepartmentSubTarget, DepartmentTarget, DepartmentTargetQuerySet
 from projects.models.years import BudgetYear, budget_year
+from projects.tasks.models import TaskProgress  # background tasks' progress (projects/tasks/)
 
 __all__ = [
     "MAX_MONEY",
@@ -40,6 +41,7 @@ __all__ = [
     "ScopedQuerySet",
     "SpendingCheckpoint",
     "TableStatus",
+    "TaskProgress",
     "Unit",
     "UserScope",
     "WithheldReason",

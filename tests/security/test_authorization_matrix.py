@@ -80,6 +80,8 @@ SEES = {
         OTHER_UNIT: {FINANCE_OFFICER, ADMINISTRATOR},
         OTHER_REGION: {OTHER_REGION_FINANCE_OFFICER, ADMINISTRATOR},
     },
+    # Background tasks, like uploads, are seen by the user who started them only (the same owners).
+    "task": {OWN: {UNIT_STAFF}, OTHER_UNIT: {OTHER_UNIT_STAFF}, OTHER_REGION: set()},
     # Library entries of a region's library: own and other_unit are two of 平罗's, other_region 定州's.
     "entry": {
         OWN: SIGNED_IN - {OTHER_REGION_FINANCE_OFFICER},
@@ -172,6 +174,10 @@ EXPECTATIONS = {
     "projects:project_export_xlsx": Rule(kind="table"),
     "projects:target_export_xlsx": Rule(kind="target"),
     "projects:excel_import": Rule(may=UNITS),
+    "projects:task_list": Rule(),
+    "projects:task_progress": Rule(kind="task"),
+    "projects:task_status": Rule(kind="task"),
+    "projects:task_download": Rule(kind="task"),
     "projects:excel_import_preview": Rule(kind="upload", may=UNITS, role_first=True),
     "projects:excel_import_confirm": Rule(POST, kind="upload", may=UNITS, ok=302, role_first=True),
     "projects:dashboard": Rule(),
@@ -347,6 +353,18 @@ class Clients:
             self.clients[role] = client
         return self.clients[role]
 
+    def finished_task(self, scope):
+        """A finished export of the owner of ``scope``, its file on disk."""
+        from projects.models import TaskProgress
+        from projects.tasks import runner
+
+        name = f"matrix-{scope}.xlsx"
+        runner.write_aside(name, lambda file: file.write(workbook_bytes([["矩阵导出"]])))
+        return TaskProgress.objects.create(
+            owner=self.world.users[UPLOADERS[scope]], kind="export", title="矩阵导出", total=1, done=1,
+            state="done", result_file=name, result_name="矩阵.xlsx",
+        ).pk
+
     def upload_token(self, scope):
         """A fresh pending import, uploaded by the owner of ``scope`` in their own session."""
         uploader = UPLOADERS[scope]
@@ -375,6 +393,8 @@ def sample(name, parameter, rule, scope, world, clients):
         return 2024
     if parameter == "token" and rule.kind == "upload":
         return clients.upload_token(scope)
+    if parameter == "pk" and rule.kind == "task":
+        return clients.finished_task(scope)
     pytest.fail(
         f"The URL parameter {parameter!r} of {name} (kind {rule.kind!r}) has no sample in the authorization "
         "matrix. Add sample rows for it in tests/security/test_authorization_matrix.py (sample() and SEES), "
