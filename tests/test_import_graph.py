@@ -36,10 +36,6 @@ KNOWN_CYCLES = {
         "flat.py takes TableRead, _set_path and read_basis from reader.py, which imports read_flat inside "
         "SheetReader.read"
     ),
-    frozenset({"indicators.models", "indicators.checks.registry"}): (
-        "the registry types its rules with the models, and FindingExplanation.clean looks its rule up in "
-        "the registry (an import inside the function)"
-    ),
 }
 
 KNOWN_APP_CYCLES = {

@@ -13,7 +13,7 @@ score pick it up from RULES.
 
 from dataclasses import dataclass
 
-from indicators.models import Criterion, Opinion, Severity
+from indicators.findings import Criterion, Opinion, Severity
 
 
 @dataclass(frozen=True)
