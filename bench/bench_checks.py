@@ -234,12 +234,12 @@ def main():
         django.setup()
         from django.core.management import call_command
 
-        from indicators.checks import load_frameworks
+        from indicators.frameworks import framework_snapshot
 
         rng = random.Random(args.seed)
         call_command("migrate", verbosity=0)
         call_command("loaddata", str(ROOT / "fixtures" / "reference.json"), verbosity=0)
-        framework = load_frameworks()["2015"]
+        framework = framework_snapshot().check_data["2015"]
         specs = [generate_table(rng, number) for number in range(args.tables)]
         bench_in_memory(specs, framework, args.runs)
         bench_database(specs[: args.stored], max(1, args.runs // 2 + 1))

@@ -5,7 +5,8 @@ from django.conf import settings
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.choices import BaseChoiceIterator
 
-from indicators.models import Basis, Indicator, LibraryEntry, Level2
+from indicators.frameworks import framework_snapshot
+from indicators.models import Basis, Indicator, LibraryEntry
 from perfgoals.formatting import decimal_text
 from perfgoals.text import refuse_unstorable
 
@@ -45,12 +46,10 @@ def level2_choices(level2s):
 
 
 def framework_level2s(framework):
-    """The framework's 二级 in printed order, each with its 一级 loaded: one query, shared by every row."""
-    return list(
-        Level2.objects.filter(level1__framework=framework)
-        .select_related("level1")
-        .order_by("level1__order", "order")
-    )
+    """The framework's 二级 in printed order, each with its 一级 (indicators.frameworks.Level2Entry), from
+    the request's framework snapshot: shared by every row, and by the checks run on save."""
+    entry = framework_snapshot().framework(framework.pk)
+    return list(entry.level2s) if entry else []
 
 
 class FieldCheckedModelForm(forms.ModelForm):
@@ -195,7 +194,7 @@ class IndicatorForm(FieldCheckedModelForm):
         )
 
     def save(self, commit=True):
-        self.instance.level2 = self.level2s[self.cleaned_data["level2"]]
+        self.instance.level2_id = self.level2s[self.cleaned_data["level2"]].pk
         self.instance.library_entry_id = self.cleaned_data.get("library_entry")
         self.instance.set_value(self.cleaned_data.get("value_text") or "")
         return super().save(commit)

@@ -28,9 +28,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from projects import audit
+from indicators.frameworks import framework_snapshot
 from perfgoals.faults import database_failed
-from projects import excel, interchange
+from projects import audit, excel, interchange
 from projects.excel.layouts import LAYOUTS, PROJECT_LAYOUTS
 from projects.models import DepartmentTarget, ProjectTable, budget_year
 from projects.permissions import can_import, unit_of
@@ -327,9 +327,7 @@ def _computed_preview(user, plan):
                 name: getattr(result, name)
                 for name in ("created", "updated", "unchanged", "indicators_created", "indicators_updated", "indicators_deleted")
             }
-    from indicators.checks import load_frameworks
-
-    frameworks = load_frameworks()  # once for the whole file, not once per table
+    frameworks = framework_snapshot().check_data  # once for the whole file, not once per table
     return {
         "missing_year": plan.missing_year,
         "tables": [_table_preview(plan, table, frameworks) for table in plan.tables],
@@ -401,7 +399,7 @@ def _table_preview(plan, table, frameworks):
 
 def quality_findings(table_document, frameworks):
     """The quality checks (indicators.checks) on one table as it would be imported, or None when the
-    table was refused and so has nothing to check. ``frameworks`` is load_frameworks(), read once for
+    table was refused and so has nothing to check. ``frameworks`` is the framework snapshot's check_data, read once for
     the whole file."""
     if table_document is None:
         return None

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.db.models import Q
 
+from indicators.frameworks import framework_snapshot
 from indicators.forms import FieldCheckedModelForm, PlainDecimalInput, StoredRowsMixin
 from indicators.models import Framework
 from projects.models import (
@@ -254,7 +255,7 @@ def editor_table_data(*, form, goals, spending_plan, indicators, framework):
     """What the quality checks see of an editor page that has not been saved: the same TableData a
     saved table gives, so a unit sees as it types what the checks will say on save. Cells that do not
     validate count as empty. Returns the data and the row forms in checked order (row N is forms[N-1])."""
-    from indicators.checks import IndicatorData, TableData, load_frameworks
+    from indicators.checks import IndicatorData, TableData
 
     cleaned = form.cleaned_data if hasattr(form, "cleaned_data") else {}
     level2s = {level2.pk: level2 for level2 in indicators.level2s}
@@ -264,7 +265,7 @@ def editor_table_data(*, form, goals, spending_plan, indicators, framework):
         uid=str(form.instance.uid) if form.instance.pk else None,
         year=cleaned.get("year") or form.instance.year,
         name=cleaned.get("name", ""),
-        framework=load_frameworks([framework.code])[framework.code],
+        framework=framework_snapshot().framework(framework.pk).check_data,
         funds_total=cleaned.get("funds_total"),
         funds_fiscal=cleaned.get("funds_fiscal"),
         funds_other=cleaned.get("funds_other"),

@@ -188,7 +188,7 @@ def project_save(*, form, goals, long_term_goals, spending_plan, indicators, by,
         _save_ordered(long_term_goals, "project", table, by=by, at=at, kind=GoalKind.LONG_TERM)
         _save_ordered(spending_plan, "project", table, by=by, at=at)
         _save_indicators(indicators, by=by, at=at, project=table)
-        project_recheck(project=table, level2s=indicators.level2s)
+        project_recheck(project=table)
     return table
 
 

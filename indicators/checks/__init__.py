@@ -13,7 +13,6 @@ from indicators.checks.data import (
     Level2Spec,
     SiblingTable,
     TableData,
-    load_frameworks,
     table_data_from_document,
     table_data_from_project,
 )
@@ -34,7 +33,6 @@ __all__ = [
     "check_row",
     "check_table",
     "grade_for",
-    "load_frameworks",
     "rule",
     "run_rule",
     "score_for",

@@ -176,64 +176,20 @@ class CheckContext:
     library: object = None
 
 
-def framework_data(framework, level2s):
-    """FrameworkData from a Framework and its Level2 rows (with level1 selected), in their order."""
-    level2s = sorted(level2s, key=lambda l2: (l2.level1.order, l2.level1_id, l2.order, l2.id))
-    level1_names = []
-    for l2 in level2s:
-        if l2.level1.name not in level1_names:
-            level1_names.append(l2.level1.name)
-    return FrameworkData(
-        code=framework.code,
-        name=framework.name,
-        level1_names=tuple(level1_names),
-        level2s=tuple(Level2Spec(l2.level1.name, l2.name, l2.requirement) for l2 in level2s),
-    )
-
-
-def load_frameworks(codes=None):
-    """Every framework (or those with the given codes) as FrameworkData by code, in one query."""
-    from indicators.models import Framework, Level2
-
-    level2s = Level2.objects.select_related("level1__framework")
-    if codes is not None:
-        level2s = level2s.filter(level1__framework__code__in=list(codes))
-    grouped = {}
-    for l2 in level2s:
-        grouped.setdefault(l2.level1.framework.code, (l2.level1.framework, []))[1].append(l2)
-    result = {code: framework_data(fw, rows) for code, (fw, rows) in grouped.items()}
-    if codes is None:  # a framework without 二级 yet still exists as reference data
-        for fw in Framework.objects.exclude(code__in=list(result)):
-            result[fw.code] = FrameworkData(code=fw.code, name=fw.name)
-    return result
-
-
-def load_level_names(pks=None):
-    """{二级 id: (一级 name, 二级 name)} of the 二级 ``pks``, or of every framework: one query."""
-    from indicators.models import Level2
-
-    level2s = Level2.objects.all() if pks is None else Level2.objects.filter(pk__in=pks)
-    return {pk: (level1, level2) for pk, level1, level2 in level2s.values_list("pk", "level1__name", "name")}
-
-
-def table_data_from_project(project, frameworks=None, level_names=None):
+def table_data_from_project(project, frameworks, level_names=None):
     """TableData of a saved ProjectTable.
 
     Reads the rows, goals and spending plan that indicators.checks.services.tables_for_check loaded
     (``checked_rows``, ``checked_goals``, ``checked_plan``), else through the related managers (prefetch
-    them when checking many tables that way). `frameworks` is load_frameworks()' result; without it the table's
-    framework is loaded (one query). `level_names` ({二级 id: (一级 name, 二级 name)}) names each row's
-    一级 and 二级; without it they are read from the row (select_related level2__level1 then), or for
-    rows from tables_for_check looked up in one query."""
-    if frameworks is None or project.framework.code not in frameworks:
-        frameworks = {**(frameworks or {}), **load_frameworks([project.framework.code])}
+    them when checking many tables that way). `frameworks` is {code: FrameworkData} (the framework
+    snapshot's check_data). `level_names` ({二级 id: (一级 name, 二级 name)}, the snapshot's level_names)
+    names each row's 一级 and 二级, and must be given for rows from tables_for_check; without it they are
+    read from the row (select_related level2__level1 then)."""
     loaded = hasattr(project, "checked_rows")
     goals = [goal.text for goal in (project.checked_goals if loaded else project.goals.all()) if goal.kind == "annual"]
     plan = sorted(
         (point.month, point.cumulative_percent) for point in (project.checked_plan if loaded else project.spending_plan.all())
     )
-    if loaded and level_names is None:  # plain rows have no 二级 object to read names from: one query
-        level_names = load_level_names({row.level2_id for row in project.checked_rows})
     rows = []
     for index, row in enumerate(project.checked_rows if loaded else project.indicators.all(), 1):
         if level_names is not None:

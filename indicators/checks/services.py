@@ -15,21 +15,13 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from indicators.checks.data import (
-    CheckContext,
-    FrameworkData,
-    SiblingGroup,
-    SiblingTable,
-    framework_data,
-    load_frameworks,
-    load_level_names,
-    table_data_from_project,
-)
+from indicators.checks.data import CheckContext, SiblingGroup, SiblingTable, table_data_from_project
 from indicators.checks.engine import check_table
 from indicators.checks.registry import RULES
 from indicators.checks.wording import normalized
+from indicators.frameworks import framework_snapshot
 from indicators.library.snapshot import LibraryCache
-from indicators.models import CheckFinding, FindingExplanation, Indicator, Level2, Severity
+from indicators.models import CheckFinding, FindingExplanation, Indicator, Severity
 from perfgoals.text import unstorable_message
 from projects.models import ProjectGoal, ProjectTable, SpendingCheckpoint
 
@@ -65,7 +57,7 @@ def tables_for_check(queryset):
     """The tables of the queryset, each with everything check_table reads, in four queries whatever
     their number: ``checked_rows``, ``checked_goals`` and ``checked_plan`` hold the rows (in order, uid
     as text), goals and spending plan that table_data_from_project reads. Rows come without their 二级:
-    _check names each row's 一级 and 二级 from one lookup (load_level_names)."""
+    _check names each row's 一级 and 二级 from the framework snapshot (indicators.frameworks)."""
     tables = list(queryset.select_related("framework", "region", "department", "unit"))
     by_pk = {table.pk: table for table in tables}
     for table in tables:
@@ -139,23 +131,12 @@ def _explained(tables):
     return result
 
 
-def framework_of(table, level2s=None):
-    """load_frameworks() and load_level_names() for one table's framework only, in one query (none when its
-    二级 are given, with their 一级): what checking a single table needs (the database keeps every
-    row's 二级 within its table's framework)."""
-    framework = table.framework
-    if level2s is None:
-        level2s = list(Level2.objects.filter(level1__framework=framework).select_related("level1"))
-    data = framework_data(framework, level2s) if level2s else FrameworkData(code=framework.code, name=framework.name)
-    return {framework.code: data}, {level2.pk: (level2.level1.name, level2.name) for level2 in level2s}
-
-
-def _check(tables, frameworks, names=None, known_siblings=None):
+def _check(tables, snapshot, known_siblings=None):
     """(table, CheckResult) for loaded tables (see tables_for_check), with siblings and explanations
-    (``known_siblings``: see _siblings)."""
+    (``known_siblings``: see _siblings); ``snapshot`` is the framework snapshot."""
     siblings = _siblings(tables, known_siblings)
     explained = _explained(tables)
-    names = load_level_names() if names is None else names
+    frameworks, names = snapshot.check_data, snapshot.level_names
     library = LibraryCache()
     for table in tables:
         context = CheckContext(
@@ -226,14 +207,14 @@ def _store(results):
             ProjectTable.objects.filter(pk__in=unchanged).update(checked_at=now)
 
 
-def project_recheck(*, project, level2s=None):
+def project_recheck(*, project):
     """检查一张表并保存得分、等级和问题清单。Run after every save of the table or its rows.
 
     Reads the table afresh, so it sees what was just saved; the instance passed in gets the new score,
-    grade and check time too. A fixed number of queries, however many rows the table has; one fewer
-    when the caller has its framework's 二级 (``level2s``, with their 一级) at hand, as an editor has."""
+    grade and check time too. A fixed number of queries, however many rows the table has; none for the
+    frameworks when the request has read them already (indicators.frameworks)."""
     (table,) = tables_for_check(ProjectTable.objects.filter(pk=project.pk))
-    results = list(_check([table], *framework_of(table, level2s)))
+    results = list(_check([table], framework_snapshot()))
     _store(results)
     project.quality_score, project.quality_grade, project.checked_at = (
         table.quality_score,
@@ -260,9 +241,9 @@ def _chunks(queryset, size, by_unit=False):
 
 def projects_check(queryset, chunk_size=CHUNK_SIZE):
     """(table, CheckResult) for every table in the queryset, computed and not stored (check_tables)."""
-    frameworks, names = load_frameworks(), load_level_names()
+    snapshot = framework_snapshot()
     for chunk in _chunks(queryset, chunk_size):
-        yield from _check(chunk, frameworks, names)
+        yield from _check(chunk, snapshot)
 
 
 def projects_recheck(queryset, chunk_size=CHUNK_SIZE):
@@ -277,11 +258,11 @@ def projects_recheck(queryset, chunk_size=CHUNK_SIZE):
 def _check_and_store(chunks):
     """Check and store loaded tables (see tables_for_check) chunk by chunk, the tables of one unit and
     year together: frameworks and level names read once, each unit's siblings once. Returns how many."""
-    frameworks, names = load_frameworks(), load_level_names()
+    snapshot = framework_snapshot()
     count = 0
     known_siblings = {}
     for chunk in chunks:
-        results = list(_check(chunk, frameworks, names, known_siblings))
+        results = list(_check(chunk, snapshot, known_siblings))
         _store(results)
         count += len(results)
     return count
@@ -355,7 +336,7 @@ def finding_explain(*, project, rule_code, indicator_uid, text, by):
         raise ValidationError(message)
     uid = str(indicator_uid) if indicator_uid else ""
     (table,) = tables_for_check(ProjectTable.objects.filter(pk=project.pk))
-    (_, result), = _check([table], *framework_of(table))
+    (_, result), = _check([table], framework_snapshot())
     if not any(finding.key == (rule_code, uid) for finding in result.findings):
         raise ValidationError(f"本表目前没有“{rule.title}”这一问题，无需说明。请先保存最新内容再说明。")
     with transaction.atomic():

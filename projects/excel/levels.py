@@ -5,9 +5,9 @@ satisfaction filed as a 二级 under 效益, 成本指标 as its own 一级 (202
 (2015). The synonyms below only fold spellings; which names exist comes from the database.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from indicators.models import Level2, Requirement
+from indicators.frameworks import framework_snapshot
 from projects.excel.text import level_key
 
 LEVEL1_SYNONYMS = {
@@ -22,16 +22,20 @@ _COST_LEVEL2 = {"2021": "经济成本指标"}
 
 _LEVEL1_BY_KEY = {level_key(synonym): name for name, synonyms in LEVEL1_SYNONYMS.items() for synonym in synonyms}
 
-REQUIREMENT_NOTES = {Requirement.REQUIRED_HARD: "（必填硬性指标）", Requirement.REQUIRED: "（必填）"}
 
-
-@dataclass
 class Frameworks:
-    """A snapshot of every framework's 一级 → 二级 names, read once per export or import."""
+    """The framework snapshot (indicators.frameworks) as the Excel reader and writer match printed names
+    against it: {framework code: {(一级, 二级): Level2Entry}} of the frameworks that have 二级."""
 
-    level2s: dict = field(default_factory=dict)  # framework code → {(level1, level2): Level2}
-    order: list = field(default_factory=list)  # framework codes, oldest first
-    _names2: dict = field(default_factory=dict, repr=False)
+    def __init__(self, snapshot):
+        self.level2s = {framework.code: framework.level2_by_names for framework in snapshot.frameworks if framework.level2s}
+        self.order = list(self.level2s)  # framework codes, oldest first
+        self._names2 = {}
+
+    @classmethod
+    def load(cls):
+        """The request's (or import's) framework snapshot, read at most once."""
+        return cls(framework_snapshot())
 
     def level2_names(self, framework, level1):
         """{level_key(二级 name): 二级 name} of the 二级 under ``level1`` in ``framework``."""
@@ -41,22 +45,9 @@ class Frameworks:
             found = self._names2[(framework, level1)] = {level_key(name): name for (l1, name) in known if l1 == level1}
         return found
 
-    @classmethod
-    def load(cls):
-        snapshot = cls()
-        for level2 in Level2.objects.select_related("level1__framework").order_by(
-            "level1__framework__order", "level1__order", "order"
-        ):
-            code = level2.level1.framework.code
-            if code not in snapshot.level2s:
-                snapshot.level2s[code] = {}
-                snapshot.order.append(code)
-            snapshot.level2s[code][(level2.level1.name, level2.name)] = level2
-        return snapshot
-
     def requirement_note(self, framework, level1, level2):
         found = self.level2s.get(framework, {}).get((level1, level2))
-        return REQUIREMENT_NOTES.get(found.requirement, "") if found else ""
+        return found.requirement_note if found else ""
 
 
 @dataclass

@@ -7,10 +7,11 @@ about missing 产出/效益/满意度 indicators apply once the target has an in
 form states its targets as text and has none).
 """
 
-from indicators.checks.data import FrameworkData, IndicatorData, TableData, load_frameworks
+from indicators.checks.data import FrameworkData, IndicatorData, TableData
 from indicators.checks.engine import WEIGHTS, CheckResult, check_table, grade_for, score_for
 from indicators.checks.registry import Finding
 from indicators.choices import Criterion, Opinion, Severity
+from indicators.frameworks import framework_snapshot
 from perfgoals.formatting import decimal_text
 
 # The department's budget split must add up: 部门预算总额 = 基本支出 + 项目支出.
@@ -49,7 +50,7 @@ ROW_RULES = frozenset(
 def target_data(target, rows=None):
     """TableData of a saved DepartmentTarget: its overall goal as the annual goal and its indicator rows
     (``rows``: loaded with level2__level1, in order; read from the database when not given)."""
-    frameworks = load_frameworks([target.framework.code])
+    frameworks = framework_snapshot().check_data
     framework = frameworks.get(target.framework.code) or FrameworkData(target.framework.code, target.framework.name)
     if rows is None:
         rows = target.indicators.select_related("level2__level1").order_by("order", "id")

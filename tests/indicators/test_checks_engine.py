@@ -10,13 +10,13 @@ from indicators.checks import (
     check_row,
     check_table,
     grade_for,
-    load_frameworks,
     score_for,
     table_data_from_document,
     table_data_from_project,
 )
 from indicators.checks.registry import Finding
 from indicators.checks.services import tables_for_check
+from indicators.frameworks import framework_snapshot
 from indicators.models import Criterion, Opinion, Severity
 from projects import interchange
 from projects.models import DepartmentTarget, ProjectTable
@@ -134,7 +134,8 @@ def test_checking_a_table_touches_no_database(db, django_assert_num_queries):
 
 
 def test_a_saved_table_and_its_exported_document_are_checked_alike(seeded):
-    frameworks = load_frameworks()
+    snapshot = framework_snapshot()
+    frameworks = snapshot.check_data
     document = interchange.export_document(ProjectTable.objects.all(), DepartmentTarget.objects.none())
     from_document = {
         table["uid"]: check_table(table_data_from_document(table, frameworks)) for table in document["project_tables"]
@@ -142,12 +143,12 @@ def test_a_saved_table_and_its_exported_document_are_checked_alike(seeded):
     tables = tables_for_check(ProjectTable.objects.all())
     assert len(tables) == len(from_document) == 15
     for table in tables:
-        saved = check_table(table_data_from_project(table, frameworks))
+        saved = check_table(table_data_from_project(table, frameworks, snapshot.level_names))
         assert saved == from_document[str(table.uid)], table.name
 
 
 def test_an_import_preview_with_unreadable_money_or_an_unknown_framework_is_still_checked(reference_data):
-    frameworks = load_frameworks()
+    frameworks = framework_snapshot().check_data
     preview = {
         "year": "二〇二四",
         "name": "测试项目",
