@@ -509,7 +509,7 @@ class Generator:
             unit = spec["unit"]
             rows = [(row.uid, spec_row) for row, spec_row in zip(created, spec["rows"])]
             if table.version == 2:
-                status, steps = "approved", [("adjust", "approved", "draft", self.staff[unit.pk], "", "", "", 0)]
+                status, steps = "approved", [("adjust", "approved", "draft", self.staff[unit.pk], "", "", "年中追加预算，任务相应调整", 0)]
                 steps += [step for step in self.records(table, "approved", unit, 1)]
             else:
                 status = "approved" if spec["adjusted"] else spec["status"]
