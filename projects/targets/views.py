@@ -19,7 +19,7 @@ from projects.forms import frameworks as all_frameworks
 from projects.models import BudgetYear, DepartmentTarget, ReviewAction, ReviewRecord, TableStatus, budget_year
 from projects.review import target_history
 from projects.targets import forms as target_forms
-from projects.targets.checks import target_findings
+from projects.targets.checks import FUNDS_RULE, target_findings
 from projects.views import EditorView, adjustment_of, indicator_queryset
 
 # The unit's workflow buttons on the detail page, and the reviewers' decisions on the review page.
@@ -166,6 +166,7 @@ class DepartmentTargetEditView(EditorView):
                 "table_findings": findings[0] if findings else None,
                 "checked_rows": findings[1] if findings else None,
                 "result": findings[2] if findings else None,
+                "funds_wrong": bool(findings) and any(finding.rule == FUNDS_RULE for finding in findings[2].findings),
             },
             status=status,
         )

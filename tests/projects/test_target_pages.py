@@ -130,3 +130,34 @@ def test_approval_then_an_adjustment_with_its_reason_shown_on_the_new_version_an
     for words in ("提交", "通过", "批复", "发起调整", "机构改革后职能调整", "第 2 版"):
         assert words in history
     assert second.reviews.get().action == ReviewAction.ADJUST
+
+
+def test_the_editor_outlines_the_total_when_the_split_does_not_add_up(client, target):
+    DepartmentTarget.objects.filter(pk=target.pk).update(funds_total=Decimal("100"), funds_basic=Decimal("60"), funds_project=Decimal("30"))
+    page = as_user(client, "pl_unit").get(reverse("projects:target_edit", args=[target.pk])).content.decode()
+    assert "funds-wrong" in page
+    DepartmentTarget.objects.filter(pk=target.pk).update(funds_project=Decimal("40"))
+    assert "funds-wrong" not in client.get(reverse("projects:target_edit", args=[target.pk])).content.decode()
+
+
+def test_the_home_page_offers_the_units_target_with_its_buttons(client, target):
+    home = reverse("projects:home") + f"?year={target.year}"
+    page = as_user(client, "pl_unit").get(home).content.decode()
+    assert reverse("projects:target_edit", args=[target.pk]) in page
+    assert reverse("projects:target_action", args=[target.pk]) in page and 'value="submit"' in page
+    target_submit(target=target, by=user("pl_unit"))
+    page = client.get(home).content.decode()
+    assert reverse("projects:target_edit", args=[target.pk]) not in page and 'value="withdraw"' in page
+    page = as_user(client, "pl_dept").get(home).content.decode()
+    assert reverse("projects:target_review", args=[target.pk]) in page and 'value="withdraw"' not in page
+
+
+def test_the_queues_year_and_department_filters_narrow_the_targets_listed_too(client, target):
+    target_submit(target=target, by=user("pl_unit"))
+    review_url = reverse("projects:target_review", args=[target.pk])
+    queue = reverse("projects:review_queue")
+    as_user(client, "pl_dept")
+    assert review_url in client.get(f"{queue}?year={target.year}").content.decode()
+    assert review_url not in client.get(f"{queue}?year={target.year + 1}").content.decode()
+    assert review_url in client.get(f"{queue}?department={target.department_id}").content.decode()
+    assert review_url not in client.get(f"{queue}?department={target.department_id + 1000}").content.decode()
