@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from indicators.models import Opinion
 from projects.models import Department, DepartmentTarget, ReviewAction, TableStatus
-from projects.workflow import target_approve, target_pass, target_submit
+from projects.workflow import target_approve, target_pass, target_return, target_submit
 from tests import factories
 
 
@@ -161,3 +161,15 @@ def test_the_queues_year_and_department_filters_narrow_the_targets_listed_too(cl
     assert review_url not in client.get(f"{queue}?year={target.year + 1}").content.decode()
     assert review_url in client.get(f"{queue}?department={target.department_id}").content.decode()
     assert review_url not in client.get(f"{queue}?department={target.department_id + 1000}").content.decode()
+
+
+def test_a_returned_rows_comment_is_shown_in_that_row_of_the_editor(client, target):
+    target_submit(target=target, by=user("pl_unit"))
+    row = target.indicators.get(name="举办业务培训期数")
+    target_return(
+        target=target, by=user("pl_dept"), reason=Opinion.NOT_QUANTIFIED,
+        comments=[{"indicator": row, "reason": Opinion.NOT_QUANTIFIED, "text": "请写明每期培训的天数"}],
+    )
+    page = as_user(client, "pl_unit").get(reverse("projects:target_edit", args=[target.pk])).content.decode()
+    grid_row = next(part for part in page.split('<tr class="indicator-row')[1:] if "举办业务培训期数" in part.split("</tr>")[0])
+    assert "review-comment" in grid_row.split("</tr>")[0] and "请写明每期培训的天数" in grid_row.split("</tr>")[0]
