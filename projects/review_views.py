@@ -88,10 +88,15 @@ class ReviewQueueView(FilteredListView):
     def scoped_queryset(self, user):
         return awaiting(user)
 
+    def target_filters(self):
+        """The queue's 年度 and 主管部门 filters, applied to the department targets listed above the tables."""
+        fields = {"year": "year", "department": "department_id"}
+        return {field: int(value) for name, field in fields.items() if (value := self.request.GET.get(name, "")).isdigit()}
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
-            targets=awaiting_targets(self.request.user),
+            targets=awaiting_targets(self.request.user).filter(**self.target_filters()),
             opinions=Opinion.choices,
             grades=Grade.choices,
             bulk_actions=[

@@ -25,6 +25,7 @@ from perfgoals.faults import database_failed
 from projects import forms as project_forms
 from projects import permissions, presentation, services, workflow
 from projects.overview import chosen_year
+from projects.targets.selectors import targets_with_actions
 from projects.models import (
     BudgetYear,
     DepartmentTarget,
@@ -92,7 +93,9 @@ def home(request):
     for table, _ in rows:
         table.return_reason_label = Opinion(table.return_reason).label if table.return_reason else ""
     is_reviewer = permissions.oversees_units(request.user)
-    targets = DepartmentTarget.objects.visible_to(request.user).filter(year=year).select_related("department")
+    targets = targets_with_actions(
+        request.user, DepartmentTarget.objects.visible_to(request.user).filter(year=year).select_related("department")
+    )
     unit = permissions.unit_of(request.user)
     return render(
         request,

@@ -19,7 +19,7 @@ from projects.forms import frameworks as all_frameworks
 from projects.models import BudgetYear, DepartmentTarget, ReviewAction, ReviewRecord, TableStatus, budget_year
 from projects.review import target_history
 from projects.targets import forms as target_forms
-from projects.targets.checks import target_findings
+from projects.targets.checks import FUNDS_RULE, target_findings
 from projects.views import EditorView, adjustment_of, indicator_queryset
 
 # The unit's workflow buttons on the detail page, and the reviewers' decisions on the review page.
@@ -146,6 +146,14 @@ class DepartmentTargetEditView(EditorView):
     def render_page(self, forms, *, status=200, conflict=None):
         form, sub_targets, indicators = forms
         department = self.object.department if self.object else permissions.unit_of(self.request.user).department
+        returned = latest_return(self.object)
+        comments = {}
+        for comment in returned.comments.all() if returned else ():
+            if comment.indicator_uid:
+                comments.setdefault(str(comment.indicator_uid), []).append(comment)
+        for row in indicators.forms:
+            # The reviewer's comment on a row is shown in that row too, where the unit fixes it.
+            row.review_comments = comments.get(str(row.instance.uid), []) if row.instance.pk else []
         findings = None
         if self.object is not None and status == 200:
             findings = checked_rows(self.object, list(indicator_queryset().filter(department_target=self.object)))
@@ -161,11 +169,12 @@ class DepartmentTargetEditView(EditorView):
                 "groups": grouped_rows(indicators),
                 "token": self.request.POST.get("token") if conflict else services.edit_token(self.object),
                 "conflict": conflict,
-                "returned": latest_return(self.object),
+                "returned": returned,
                 "adjustment": adjustment_of(self.object) if self.object else None,
                 "table_findings": findings[0] if findings else None,
                 "checked_rows": findings[1] if findings else None,
                 "result": findings[2] if findings else None,
+                "funds_wrong": bool(findings) and any(finding.rule == FUNDS_RULE for finding in findings[2].findings),
             },
             status=status,
         )

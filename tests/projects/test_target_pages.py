@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from indicators.models import Opinion
 from projects.models import Department, DepartmentTarget, ReviewAction, TableStatus
-from projects.workflow import target_approve, target_pass, target_submit
+from projects.workflow import target_approve, target_pass, target_return, target_submit
 from tests import factories
 
 
@@ -130,3 +130,46 @@ def test_approval_then_an_adjustment_with_its_reason_shown_on_the_new_version_an
     for words in ("提交", "通过", "批复", "发起调整", "机构改革后职能调整", "第 2 版"):
         assert words in history
     assert second.reviews.get().action == ReviewAction.ADJUST
+
+
+def test_the_editor_outlines_the_total_when_the_split_does_not_add_up(client, target):
+    DepartmentTarget.objects.filter(pk=target.pk).update(funds_total=Decimal("100"), funds_basic=Decimal("60"), funds_project=Decimal("30"))
+    page = as_user(client, "pl_unit").get(reverse("projects:target_edit", args=[target.pk])).content.decode()
+    assert "funds-wrong" in page
+    DepartmentTarget.objects.filter(pk=target.pk).update(funds_project=Decimal("40"))
+    assert "funds-wrong" not in client.get(reverse("projects:target_edit", args=[target.pk])).content.decode()
+
+
+def test_the_home_page_offers_the_units_target_with_its_buttons(client, target):
+    home = reverse("projects:home") + f"?year={target.year}"
+    page = as_user(client, "pl_unit").get(home).content.decode()
+    assert reverse("projects:target_edit", args=[target.pk]) in page
+    assert reverse("projects:target_action", args=[target.pk]) in page and 'value="submit"' in page
+    target_submit(target=target, by=user("pl_unit"))
+    page = client.get(home).content.decode()
+    assert reverse("projects:target_edit", args=[target.pk]) not in page and 'value="withdraw"' in page
+    page = as_user(client, "pl_dept").get(home).content.decode()
+    assert reverse("projects:target_review", args=[target.pk]) in page and 'value="withdraw"' not in page
+
+
+def test_the_queues_year_and_department_filters_narrow_the_targets_listed_too(client, target):
+    target_submit(target=target, by=user("pl_unit"))
+    review_url = reverse("projects:target_review", args=[target.pk])
+    queue = reverse("projects:review_queue")
+    as_user(client, "pl_dept")
+    assert review_url in client.get(f"{queue}?year={target.year}").content.decode()
+    assert review_url not in client.get(f"{queue}?year={target.year + 1}").content.decode()
+    assert review_url in client.get(f"{queue}?department={target.department_id}").content.decode()
+    assert review_url not in client.get(f"{queue}?department={target.department_id + 1000}").content.decode()
+
+
+def test_a_returned_rows_comment_is_shown_in_that_row_of_the_editor(client, target):
+    target_submit(target=target, by=user("pl_unit"))
+    row = target.indicators.get(name="举办业务培训期数")
+    target_return(
+        target=target, by=user("pl_dept"), reason=Opinion.NOT_QUANTIFIED,
+        comments=[{"indicator": row, "reason": Opinion.NOT_QUANTIFIED, "text": "请写明每期培训的天数"}],
+    )
+    page = as_user(client, "pl_unit").get(reverse("projects:target_edit", args=[target.pk])).content.decode()
+    grid_row = next(part for part in page.split('<tr class="indicator-row')[1:] if "举办业务培训期数" in part.split("</tr>")[0])
+    assert "review-comment" in grid_row.split("</tr>")[0] and "请写明每期培训的天数" in grid_row.split("</tr>")[0]
