@@ -19,7 +19,7 @@ from indicators.checks.services import projects_recheck, projects_recheck_writte
 from perfgoals.formatting import decimal_text
 from perfgoals.history import acting_user, create_with_history, delete_with_history, update_with_history
 from perfgoals.text import unstorable_message
-from projects import permissions
+from projects import permissions, schema
 from projects.models import (
     CodeItem,
     Department,
@@ -551,10 +551,8 @@ class _Text:
 
 
 _TEXT = _Text()
-_ROW = {
-    "uid": _SCALAR, "level1": _SCALAR, "level2": _SCALAR, "name": _TEXT, "description": _TEXT, "value": _TEXT,
-    "basis": _SCALAR, "basis_text": _TEXT, "weight": _SCALAR, "note": _TEXT,
-}
+# What each part of a document must be, derived from the declared schema (projects.schema).
+_ROW = schema.INDICATOR.shape(_TEXT, _SCALAR)
 _SHAPE = {
     "format": _SCALAR,
     "version": _SCALAR,
@@ -566,25 +564,25 @@ _SHAPE = {
         ],
     },
     "project_tables": [
-        {
-            "uid": _SCALAR, "region": _SCALAR, "department": _SCALAR, "unit": _SCALAR, "year": _SCALAR,
-            "name": _TEXT, "code": _TEXT, "attribute": _SCALAR, "period": _TEXT,
-            "funds": {"total": _SCALAR, "fiscal": _SCALAR, "other": _SCALAR},
-            "fund_use": _TEXT,
-            "spending_plan": [{"month": _SCALAR, "percent": _SCALAR}],
-            "goals": {kind.value: [_TEXT] for kind in GoalKind},
-            "framework": _SCALAR, "no_direct_beneficiaries": _SCALAR, "status": _SCALAR, "version": _SCALAR,
-            "indicators": [_ROW],
-        }
+        schema.PROJECT_TABLE.shape(
+            _TEXT,
+            _SCALAR,
+            {
+                "spending_plan": [{"month": _SCALAR, "percent": _SCALAR}],
+                "goals": {kind.value: [_TEXT] for kind in GoalKind},
+                "indicators": [_ROW],
+            },
+        )
     ],
     "department_targets": [
-        {
-            "uid": _SCALAR, "region": _SCALAR, "department": _SCALAR, "year": _SCALAR, "overall_goal": _TEXT,
-            "funds": {"total": _SCALAR, "basic": _SCALAR, "project": _SCALAR},
-            "framework": _SCALAR, "status": _SCALAR, "version": _SCALAR,
-            "sub_targets": [{"title": _TEXT, "goal": _TEXT, "indicator_text": _TEXT, "safeguards": _TEXT}],
-            "indicators": [_ROW],
-        }
+        schema.DEPARTMENT_TARGET.shape(
+            _TEXT,
+            _SCALAR,
+            {
+                "sub_targets": [{"title": _TEXT, "goal": _TEXT, "indicator_text": _TEXT, "safeguards": _TEXT}],
+                "indicators": [_ROW],
+            },
+        )
     ],
 }
 _PLACES = {

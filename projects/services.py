@@ -8,25 +8,11 @@ from indicators.models import Indicator
 from perfgoals.history import create_with_history, delete_with_history, record_changes
 from projects import permissions
 from projects.copying import copy_document
-from projects.models import DepartmentTarget, GoalKind, ProjectTable, TableStatus
+from projects.schema import INDICATOR_ROW_FIELDS
+from projects.models import DepartmentTarget, GoalKind, ProjectTable
 
-INDICATOR_FIELDS = [
-    "level2",
-    "order",
-    "name",
-    "description",
-    "value_text",
-    "value_nature",
-    "value_number",
-    "value_unit",
-    "value_prefix",
-    "value_qualitative",
-    "basis",
-    "basis_text",
-    "weight",
-    "note",
-    "library_entry_id",
-]
+# The fields of a 三级 row the editor writes and a copy takes over: declared in projects.schema.
+INDICATOR_FIELDS = INDICATOR_ROW_FIELDS
 
 
 # What the workflow owns on a document: an editor's save never writes these, whatever the page held.

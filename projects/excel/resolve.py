@@ -21,6 +21,7 @@ from projects.excel.text import label_key, split_code_name
 from projects.interchange import FORMAT_NAME, FORMAT_VERSION, export_document
 from projects.models import CodeItem, Department, DepartmentTarget, ProjectTable, TableStatus, Unit
 from projects.permissions import EDITABLE_STATUSES, unit_of
+from projects import schema
 from projects.excel.tableread import Problem
 
 PROJECT_DEFAULTS = {
@@ -332,12 +333,10 @@ def _adopt_row_uids(rows, existing):
                 row["uid"] = candidates.pop(0)
 
 
-_PROJECT_ORDER = ("uid", "region", "department", "unit", "year", "name", "code", "attribute", "period", "funds",
-                  "fund_use", "spending_plan", "goals", "framework", "no_direct_beneficiaries", "status", "version",
-                  "indicators")
-_TARGET_ORDER = ("uid", "region", "department", "year", "overall_goal", "funds", "framework", "status", "version",
-                 "sub_targets", "indicators")
-_ROW_ORDER = ("uid", "level1", "level2", "name", "description", "value", "basis", "basis_text", "weight", "note")
+# The order of a document's keys, as the interchange export writes them (projects.schema).
+_PROJECT_ORDER = schema.PROJECT_TABLE.top_level_keys
+_TARGET_ORDER = schema.DEPARTMENT_TARGET.top_level_keys
+_ROW_ORDER = schema.INDICATOR.keys
 
 
 def _ordered(data, project):
