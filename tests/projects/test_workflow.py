@@ -708,8 +708,8 @@ MODEL_WRITES = {"create", "update", "get_or_create", "update_or_create", "Projec
 ALLOWED = {
     # Import restores the statuses written in an interchange file (a backup or a move between
     # installations); the browser's Excel import never sets one (projects/excel/resolve.py).
-    ("projects/interchange.py", "_import_project_table"),
-    ("projects/interchange.py", "_import_department_target"),
+    ("projects/interchange/plan.py", "import_project_table"),
+    ("projects/interchange/plan.py", "import_department_target"),
 }
 
 
