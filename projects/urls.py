@@ -3,6 +3,7 @@ from django.urls import path
 from projects import copies, corrections, dashboard, excel_views, overview, review_views, views
 from projects.publication import views as publication
 from projects.targets import views as target_views
+from projects.monitoring import urls as monitoring_urls
 
 app_name = "projects"
 
@@ -53,3 +54,6 @@ urlpatterns += [
     path("overview/tables/", overview.ProjectListView.as_view(), name="project_list"),
     path("overview/departments/", overview.DepartmentProgressView.as_view(), name="department_progress"),
 ]
+
+# In-year monitoring (tracker issue 15): rounds, reports and their review.
+urlpatterns += monitoring_urls.urlpatterns
