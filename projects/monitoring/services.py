@@ -124,3 +124,20 @@ def is_late(report, today=None):
     """Whether a report not yet submitted is past its round's due date."""
     today = today or timezone.localdate()
     return report.status in (TableStatus.DRAFT, TableStatus.RETURNED) and report.monitoring_round.due_date < today
+
+
+FUNDS_ROWS = (("年度资金总额", "total", "funds_total"), ("其中：财政拨款", "fiscal", "funds_fiscal"), ("其他资金", "other", "funds_other"))
+
+
+def funds_rows(report):
+    """The annex's funds block: 年度资金总额 / 财政拨款 / 其他资金 × 年初预算数 (the first approved
+    version) / 全年预算数 / 1–X月执行数 / 执行率 (computed)."""
+    original = original_table(report.table)
+    rows = []
+    for label, key, field in FUNDS_ROWS:
+        budget = getattr(report, f"budget_{key}")
+        spent = getattr(report, f"spent_{key}")
+        rows.append(
+            {"label": label, "key": key, "initial": getattr(original, field), "budget": budget, "spent": spent, "rate": rate(spent, budget)}
+        )
+    return rows

@@ -14,7 +14,9 @@ from indicators.models import Indicator, Opinion
 from perfgoals.faults import database_failed
 from projects import permissions
 from projects.models import Light, MonitoringReport, MonitoringRound, ReviewAction, TableStatus
+from perfgoals.xlsx import list_workbook, xlsx_response
 from projects.monitoring import services
+from projects.monitoring.excel import reports_workbook
 from projects.monitoring.checks import report_findings, report_recheck
 from projects.monitoring.forms import LineFormSet, ReportForm, RoundForm, cell_errors
 from projects.scope import scope_of
@@ -91,6 +93,20 @@ def round_overview(request, pk):
         listed = listed.filter(light=light)
     if department.isdigit():
         listed = listed.filter(table__department_id=int(department))
+    export = request.GET.get("export")
+    if export == "xlsx":
+        content = list_workbook(
+            sheet_title="监控预警",
+            title=f"{monitoring_round} 监控表清单（{dict(Light.choices).get(light, '全部')}）",
+            headers=["项目名称", "主管部门", "实施单位", "状态", "预警", "原因"],
+            rows=(
+                [r.table.name, r.table.department.name, r.table.unit.name, r.get_status_display(), r.get_light_display(), r.light_reasons]
+                for r in listed
+            ),
+        )
+        return xlsx_response(content, f"{monitoring_round.name}监控表清单.xlsx")
+    if export == "reports":
+        return xlsx_response(reports_workbook(listed.select_related("monitoring_round")[:200]), f"{monitoring_round.name}监控表.xlsx")
     return render(
         request,
         "projects/monitoring/round_overview.html",
@@ -139,19 +155,6 @@ def _report_for(request, pk):
     )
 
 
-def _funds_rows(report):
-    """The annex's funds block: rows × 年初预算数 / 全年预算数 / 1–X月执行数 / 执行率."""
-    original = services.original_table(report.table)
-    rows = []
-    for label, key, field in (("年度资金总额", "total", "funds_total"), ("其中：财政拨款", "fiscal", "funds_fiscal"), ("其他资金", "other", "funds_other")):
-        budget = getattr(report, f"budget_{key}")
-        spent = getattr(report, f"spent_{key}")
-        rows.append(
-            {"label": label, "key": key, "initial": getattr(original, field), "budget": budget, "spent": spent, "rate": services.rate(spent, budget)}
-        )
-    return rows
-
-
 def _report_context(report, lines):
     result = report_findings(report, lines)
     plan = services.plan_at(list(report.table.spending_plan.all()), report.monitoring_round.cutoff_month)
@@ -159,7 +162,7 @@ def _report_context(report, lines):
     return {
         "report": report,
         "round": report.monitoring_round,
-        "funds": _funds_rows(report),
+        "funds": services.funds_rows(report),
         "plan": plan,
         "goals": goals,
         "lines": lines,
@@ -184,6 +187,13 @@ def report_detail(request, pk):
         }
     )
     return render(request, "projects/monitoring/report_detail.html", context)
+
+
+@login_required
+def report_export_xlsx(request, pk):
+    """一份监控表，按 136号 附件的格式，A4 横向打印。"""
+    report = _report_for(request, pk)
+    return xlsx_response(reports_workbook([report]), f"{report.monitoring_round.year}年{report.table.name or '未命名项目'}绩效运行监控表.xlsx")
 
 
 @login_required

@@ -190,6 +190,7 @@ EXPECTATIONS = {
     "projects:monitoring_round": Rule(kind="round", may=FINANCE | {ADMINISTRATOR}, role_first=True),
     "projects:monitoring_reports": Rule(),
     "projects:monitoring_report": Rule(kind="report"),
+    "projects:monitoring_report_export_xlsx": Rule(kind="report"),
     "projects:monitoring_report_edit": Rule(kind="report", may=UNITS),
     "projects:monitoring_report_action": Rule(POST, kind="report", may=UNITS, ok=302, refused=302, body={"action": "submit"}),
     "projects:dashboard": Rule(),

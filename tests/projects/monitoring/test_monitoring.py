@@ -286,3 +286,40 @@ def test_a_unit_cannot_open_a_round_or_edit_another_units_report(world, client):
     assert client.get(reverse("projects:monitoring_report_edit", args=[report.pk])).status_code == 404
     client.force_login(world["staff"])
     assert client.get(reverse("projects:monitoring_report", args=[report.pk])).status_code == 200
+
+
+def test_the_report_exports_in_the_annex_layout_on_a4_landscape(world, client):
+    import io
+
+    from openpyxl import load_workbook
+
+    approved(world["unit"])
+    report = filled(open_round(world).reports.get(), likelihood=Likelihood.IMPOSSIBLE, explanation="场地无法落实", measures="改为线上")
+    client.force_login(world["staff"])
+    response = client.get(reverse("projects:monitoring_report_export_xlsx", args=[report.pk]))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert values[0][0] == "项目支出绩效目标执行监控表"
+    assert values[5][0] == "年度资金总额" and values[5][2] == 20
+    assert values[5][6] == 8 and values[5][8] == "40.00%"
+    header = next(row for row in values if row[0] == "一级指标")
+    assert header[4] == "1–7月执行情况" and header[9] == "纠偏措施"
+    assert any(row[7] == "完全不可能" and row[9] == "改为线上" for row in values)
+    assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == 9  # A4
+
+
+def test_the_round_list_exports_exactly_the_filtered_rows(world, client):
+    import io
+
+    from openpyxl import load_workbook
+
+    approved(world["unit"])
+    approved(world["unit"], name="正常项目")
+    monitoring_round = open_round(world)
+    report_recheck(filled(monitoring_round.reports.get(table__name="基层干部业务培训经费"), spent="0"))
+    report_recheck(filled(monitoring_round.reports.get(table__name="正常项目")))
+    client.force_login(world["finance"])
+    response = client.get(reverse("projects:monitoring_round", args=[monitoring_round.pk]), {"light": "red", "export": "xlsx"})
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=3, values_only=True))
+    assert [row[0] for row in rows] == ["基层干部业务培训经费"]
+    assert "执行数为 0" in rows[0][5]
