@@ -15,6 +15,9 @@ from projects.models import (
     Department,
     DepartmentSubTarget,
     DepartmentTarget,
+    MonitoringLine,
+    MonitoringReport,
+    MonitoringRound,
     ProjectGoal,
     ProjectTable,
     Publication,
@@ -363,3 +366,34 @@ class TaskProgressAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+@admin.register(MonitoringRound)
+class MonitoringRoundAdmin(admin.ModelAdmin):
+    list_display = ["name", "year", "region", "cutoff_month", "due_date", "margin", "created_by", "created_at"]
+    list_filter = ["year", "region"]
+    search_fields = ["name"]
+    readonly_fields = ["created_by", "created_at"]
+
+
+class MonitoringLineInline(admin.TabularInline):
+    model = MonitoringLine
+    extra = 0
+    fields = ["indicator", "progress_text", "expected_text", "reasons", "likelihood", "explanation", "measures"]
+    raw_id_fields = ["indicator"]
+
+
+@admin.register(MonitoringReport)
+class MonitoringReportAdmin(admin.ModelAdmin):
+    list_display = ["table", "monitoring_round", "status", "light", "updated_at"]
+    list_filter = ["status", "light", "monitoring_round"]
+    search_fields = ["table__name", "table__unit__name"]
+    list_select_related = ["table", "monitoring_round"]
+    # The status changes only through the review workflow; the light is worked out by the checks.
+    readonly_fields = ["status", "light", "light_reasons", "updated_at", "updated_by"]
+    raw_id_fields = ["table"]
+    inlines = [MonitoringLineInline]
+
+
+@admin.register(MonitoringLine)
+class MonitoringLineAdmin(admin.ModelAdmin):
+    list_display = ["report", "indicator", "progress_text", "expected_text", "likelihood"]
+    raw_id_fields = ["report", "indicator"]

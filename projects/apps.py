@@ -11,6 +11,7 @@ class ProjectsConfig(AppConfig):
         from perfgoals.signals import list_exported
         from projects import audit
         from projects import checks  # noqa: F401  (registers the deploy checks)
+        from projects.monitoring import workflow  # noqa: F401  (serves monitoring reports through the gate)
 
         # The audit log of logins is exactly what these signals are for.
         user_logged_in.connect(audit.on_login, dispatch_uid="audit_login")

@@ -114,3 +114,25 @@ def can_record_publication(user, document):
     ``document`` is a row the user already sees (found through visible_to)."""
     role = role_of(user)
     return role in {Role.UNIT_STAFF, Role.DEPARTMENT_REVIEWER} and scope_of(user).covers(document)
+
+
+def can_open_monitoring_rounds(user):
+    """财政审核人在本区划发起绩效运行监控批次。"""
+    scope = scope_of(user)
+    return scope.role == Role.FINANCE_OFFICER and scope.region_id is not None
+
+
+def can_view_monitoring_rounds(user):
+    """监控批次的总览是财政的视角（管理员也可查看）。"""
+    return role_of(user) in {Role.FINANCE_OFFICER, Role.ADMINISTRATOR}
+
+
+def can_edit_monitoring_report(user, report):
+    """只有本单位在草稿或退回状态下可以填写监控表（report.table 已随报告读出）。"""
+    scope = scope_of(user)
+    return (
+        scope.role == Role.UNIT_STAFF
+        and scope.unit_id is not None
+        and report.table.unit_id == scope.unit_id
+        and report.status in EDITABLE_STATUSES
+    )

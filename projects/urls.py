@@ -4,6 +4,7 @@ from projects import copies, corrections, dashboard, excel_views, overview, revi
 from projects.publication import views as publication
 from projects.targets import views as target_views
 from projects.tasks import views as task_views
+from projects.monitoring import urls as monitoring_urls
 
 app_name = "projects"
 
@@ -62,3 +63,5 @@ urlpatterns += [
     path("tasks/<int:pk>/status.json", task_views.task_status, name="task_status"),
     path("tasks/<int:pk>/download.xlsx", task_views.task_download, name="task_download"),
 ]
+# In-year monitoring (tracker issue 15): rounds, reports and their review.
+urlpatterns += monitoring_urls.urlpatterns

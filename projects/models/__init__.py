@@ -5,6 +5,16 @@ One module per sub-domain; every model is importable from ``projects.models`` as
 
 from projects.models.audit import AuditEvent
 from projects.models.common import MAX_MONEY, MONEY, MONEY_WHOLE_DIGITS, ScopedQuerySet, TableStatus, money_fits, money_limit_message
+from projects.models.monitoring import (
+    DeviationReason,
+    Light,
+    Likelihood,
+    MonitoringLine,
+    MonitoringReport,
+    MonitoringReportQuerySet,
+    MonitoringRound,
+    MonitoringRoundQuerySet,
+)
 from projects.models.organisations import CodeItem, Department, DepartmentQuerySet, Region, Unit, UserScope
 from projects.models.publication import Publication, PublicationDeadline, PublicationReminder, WithheldReason
 from projects.models.review import Grade, Opinion, ReviewAction, ReviewComment, ReviewRecord
@@ -25,8 +35,16 @@ __all__ = [
     "DepartmentSubTarget",
     "DepartmentTarget",
     "DepartmentTargetQuerySet",
+    "DeviationReason",
     "GoalKind",
     "Grade",
+    "Light",
+    "Likelihood",
+    "MonitoringLine",
+    "MonitoringReport",
+    "MonitoringReportQuerySet",
+    "MonitoringRound",
+    "MonitoringRoundQuerySet",
     "Opinion",
     "ProjectGoal",
     "ProjectTable",

@@ -186,7 +186,7 @@ def _comments(document, comments):
         reason = item.get("reason") or ""
         if reason not in Opinion.values:
             raise WorkflowError(f"第 {number} 条审核意见的监审意见“{reason}”不是标准意见。")
-        if indicator is not None and getattr(indicator, f"{kind.indicator_field}_id") != document.pk:
+        if indicator is not None and not _owns(kind, document, indicator):
             raise WorkflowError(f"第 {number} 条审核意见所指的三级指标不在{kind.noun}上。")
         _storable(item.get("text"), f"第 {number} 条审核意见")
         parsed.append(
@@ -198,6 +198,12 @@ def _comments(document, comments):
             )
         )
     return parsed
+
+
+def _owns(kind, document, indicator):
+    if kind.owns_indicator is not None:
+        return kind.owns_indicator(document, indicator)
+    return getattr(indicator, f"{kind.indicator_field}_id") == document.pk
 
 
 def _write(document, transition, by, last, *, source, comment="", grade="", reason="", comments=(), snapshot=None):

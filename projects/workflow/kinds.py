@@ -25,7 +25,7 @@ _S = TableStatus
 _A = ReviewAction
 
 
-def _transitions(*rows):
+def transitions_table(*rows):
     return {(action, source): Transition(action, source, target, role) for action, source, target, role in rows}
 
 
@@ -33,7 +33,7 @@ def _transitions(*rows):
 # department passes it up or returns it, the finance bureau approves or returns it; a returned document
 # is edited and resubmitted; an approved one is adjusted as a new version; an administrator may correct
 # an approved one, with a reason.
-_REVIEW_LOOP = (
+REVIEW_LOOP = (
     (_A.SUBMIT, _S.DRAFT, _S.DEPARTMENT_REVIEW, Role.UNIT_STAFF),
     (_A.SUBMIT, _S.RETURNED, _S.DEPARTMENT_REVIEW, Role.UNIT_STAFF),
     (_A.WITHDRAW, _S.DEPARTMENT_REVIEW, _S.DRAFT, Role.UNIT_STAFF),
@@ -48,14 +48,14 @@ _REVIEW_LOOP = (
 
 # A project table's submission skips the department step for a unit that is its own department office
 # (or has none); a withdrawal from 待财政审核 is only of such a skipped submission.
-PROJECT_TRANSITIONS = _transitions(
-    *_REVIEW_LOOP[:3],
+PROJECT_TRANSITIONS = transitions_table(
+    *REVIEW_LOOP[:3],
     (_A.WITHDRAW, _S.FINANCE_REVIEW, _S.DRAFT, Role.UNIT_STAFF),
-    *_REVIEW_LOOP[3:],
+    *REVIEW_LOOP[3:],
 )
 # A department's whole-department targets are filled by its own office and always reviewed by the
 # department's reviewers before the finance bureau.
-DEPARTMENT_TARGET_TRANSITIONS = _transitions(*_REVIEW_LOOP)
+DEPARTMENT_TARGET_TRANSITIONS = transitions_table(*REVIEW_LOOP)
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,9 @@ class DocumentKind:
     correctable: tuple  # header fields an administrator's correction may change
     lock_related: tuple = ()
     refusal: Callable | None = None  # (action, document) → a kind's own refusal, or None
+    # (document, indicators.Indicator) → whether a row comment on that indicator belongs to the
+    # document; None: the indicator's ``indicator_field`` key points at the document.
+    owns_indicator: Callable | None = None
 
 
 def skips_department_review(unit):

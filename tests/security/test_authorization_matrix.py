@@ -17,6 +17,7 @@ The rules, in one place (STYLE §1):
 A refused request changes nothing in the database, and no page shows a row its reader may not see.
 """
 
+import datetime
 import re
 from dataclasses import dataclass, field
 
@@ -29,7 +30,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from indicators.library.models import LibraryEntry
-from projects.models import Department, DepartmentTarget, Unit
+from projects.models import Department, DepartmentTarget, MonitoringReport, MonitoringRound, Unit
 from tests import factories
 from tests.projects.excel_helpers import workbook_bytes
 from tests.security.state import database_state, differences
@@ -69,6 +70,17 @@ SEES = {
     "target": {
         # Only a 部门本级 unit's staff see (and write) their department's target.
         OWN: {UNIT_STAFF, DEPARTMENT_REVIEWER, FINANCE_OFFICER, ADMINISTRATOR},
+        OTHER_UNIT: {FINANCE_OFFICER, ADMINISTRATOR},
+        OTHER_REGION: {OTHER_REGION_FINANCE_OFFICER, ADMINISTRATOR},
+    },
+    # Monitoring reports are seen like the tables they report on; rounds by the finance bureau of their region.
+    "report": {
+        OWN: {UNIT_STAFF, DEPARTMENT_REVIEWER, FINANCE_OFFICER, ADMINISTRATOR},
+        OTHER_UNIT: {OTHER_UNIT_STAFF, DEPARTMENT_REVIEWER, FINANCE_OFFICER, ADMINISTRATOR},
+        OTHER_REGION: {OTHER_REGION_FINANCE_OFFICER, ADMINISTRATOR},
+    },
+    "round": {
+        OWN: {FINANCE_OFFICER, ADMINISTRATOR},
         OTHER_UNIT: {FINANCE_OFFICER, ADMINISTRATOR},
         OTHER_REGION: {OTHER_REGION_FINANCE_OFFICER, ADMINISTRATOR},
     },
@@ -180,6 +192,13 @@ EXPECTATIONS = {
     "projects:task_download": Rule(kind="task"),
     "projects:excel_import_preview": Rule(kind="upload", may=UNITS, role_first=True),
     "projects:excel_import_confirm": Rule(POST, kind="upload", may=UNITS, ok=302, role_first=True),
+    "projects:monitoring_rounds": Rule(may=FINANCE | {ADMINISTRATOR}),
+    "projects:monitoring_round": Rule(kind="round", may=FINANCE | {ADMINISTRATOR}, role_first=True),
+    "projects:monitoring_reports": Rule(),
+    "projects:monitoring_report": Rule(kind="report"),
+    "projects:monitoring_report_export_xlsx": Rule(kind="report"),
+    "projects:monitoring_report_edit": Rule(kind="report", may=UNITS),
+    "projects:monitoring_report_action": Rule(POST, kind="report", may=UNITS, ok=302, refused=302, body={"action": "submit"}),
     "projects:dashboard": Rule(),
     "projects:project_list": Rule(),
     "projects:department_progress": Rule(may=REVIEWERS | {ADMINISTRATOR}),
@@ -265,6 +284,8 @@ class World:
     tables: dict
     targets: dict
     entries: dict
+    reports: dict
+    rounds: dict
     sentinels: dict  # (kind, scope) → a text only that row's pages show
 
 
@@ -320,7 +341,20 @@ def _build_world():
             (OTHER_REGION, dingzhou_office.region),
         )
     }
-    return World(users=users, tables=tables, targets=targets, entries=entries, sentinels=sentinels)
+    rounds = {
+        scope: MonitoringRound.objects.create(
+            region=region, year=2024, name=f"矩阵监控{scope}", cutoff_month=7, due_date=datetime.date(2024, 8, 15),
+            created_by=users[ADMINISTRATOR],
+        )
+        for scope, region in ((OWN, pingluo_office.region), (OTHER_UNIT, pingluo_office.region), (OTHER_REGION, dingzhou_office.region))
+    }
+    reports = {
+        scope: MonitoringReport.objects.create(monitoring_round=rounds[OTHER_REGION if scope == OTHER_REGION else OWN], table=tables[scope])
+        for scope in SCOPES
+    }
+    return World(
+        users=users, tables=tables, targets=targets, entries=entries, reports=reports, rounds=rounds, sentinels=sentinels
+    )
 
 
 @pytest.fixture(scope="module")
@@ -391,6 +425,10 @@ def sample(name, parameter, rule, scope, world, clients):
         return world.targets[scope].department_id
     if parameter == "year" and rule.kind == "department":
         return 2024
+    if parameter == "pk" and rule.kind == "report":
+        return world.reports[scope].pk
+    if parameter == "pk" and rule.kind == "round":
+        return world.rounds[scope].pk
     if parameter == "token" and rule.kind == "upload":
         return clients.upload_token(scope)
     if parameter == "pk" and rule.kind == "task":

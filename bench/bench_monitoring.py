@@ -1,0 +1,131 @@
+"""Opening a monitoring round for thousands of tables, and the round's overview at that size.
+
+    .venv/bin/python bench/bench_monitoring.py [--tables 20000] [--database-url URL] [--runs 10]
+
+Builds its own data in the benchmark database (its name must contain "bench"; by default
+bench/data/bench_monitoring.sqlite3, emptied first): one region of 30 主管部门 with 10 units each, and
+``--tables`` approved project tables with 10 三级 rows each, written with bulk_create. Then it opens a
+round for all of them through projects.monitoring.services.round_open (the finance officer's one
+action), rechecks 500 reports (their lights, as the units' saves would), and times the round's overview page as the finance
+officer through Django's test Client (median and 95th percentile over ``--runs`` requests, and its
+SQL queries). Prints the figures; asserts nothing.
+"""
+
+import argparse
+import datetime
+import os
+import statistics
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DEFAULT_SQLITE = ROOT / "bench" / "data" / "bench_monitoring.sqlite3"
+CHUNK = 2000
+# Reports whose light is worked out (as a unit's save does), so the overview lists some red ones.
+RECHECKED = 500
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tables", type=int, default=20_000)
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE}")
+    parser.add_argument("--runs", type=int, default=10)
+    return parser.parse_args()
+
+
+def build(tables):
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from indicators.models import Framework, Indicator, Level2
+    from perfgoals.roles import Role
+    from projects.models import Department, ProjectTable, Region, TableStatus, Unit
+    from tests import factories
+
+    call_command("migrate", verbosity=0)
+    call_command("loaddata", "fixtures/reference.json", verbosity=0)
+    region = Region.objects.create(code="640000", name="基准区划")
+    departments = Department.objects.bulk_create(Department(region=region, name=f"部门{number}") for number in range(30))
+    units = Unit.objects.bulk_create(
+        Unit(region=region, department=department, name=f"{department.name}单位{number}")
+        for department in departments
+        for number in range(10)
+    )
+    framework = Framework.objects.get(code="2015")
+    level2s = list(Level2.objects.filter(level1__framework=framework))
+    for start in range(0, tables, CHUNK):
+        batch = ProjectTable.objects.bulk_create(
+            ProjectTable(
+                region=region, department_id=units[number % len(units)].department_id, unit=units[number % len(units)],
+                year=2024, name=f"项目{number}", framework=framework, funds_total=Decimal(10 + number % 90),
+                funds_fiscal=Decimal(10 + number % 90), status=TableStatus.APPROVED,
+            )
+            for number in range(start, min(tables, start + CHUNK))
+        )
+        Indicator.objects.bulk_create(
+            Indicator(project=table, level2=level2s[row % len(level2s)], order=row, name=f"指标{row}", value_text=f"≥ {row + 1} 次")
+            for table in batch
+            for row in range(10)
+        )
+    finance = factories.user(Role.FINANCE_OFFICER, region=region, username="bench_finance")
+    return region, get_user_model().objects.get(pk=finance.pk)
+
+
+def main():
+    args = parse_args()
+    from bench.bench_pages import collect_static, production_environment
+    from bench.generate import reset_database, setup_django
+
+    production_environment(args.database_url)
+    reset_database(args.database_url)
+    setup_django(args.database_url)
+    collect_static()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from projects.models import MonitoringReport
+    from projects.monitoring import services
+    from projects.monitoring.checks import report_recheck
+
+    started = time.perf_counter()
+    region, finance = build(args.tables)
+    print(f"built {args.tables} approved tables in {time.perf_counter() - started:.1f} s")
+
+    started = time.perf_counter()
+    monitoring_round = services.round_open(
+        region=region, year=2024, name="7月监控", cutoff_month=7, due_date=datetime.date(2024, 8, 15), by=finance
+    )
+    opened = time.perf_counter() - started
+    reports = MonitoringReport.objects.filter(monitoring_round=monitoring_round).count()
+    print(f"round_open: {reports} reports, {monitoring_round.reports.first().lines.count()} lines each, {opened:.1f} s")
+
+    started = time.perf_counter()
+    for report in MonitoringReport.objects.filter(monitoring_round=monitoring_round).select_related("monitoring_round", "table")[:RECHECKED]:
+        report_recheck(report)
+    print(f"recheck of {RECHECKED} reports (their lights): {(time.perf_counter() - started) / RECHECKED * 1000:.0f} ms each")
+
+    client = Client()
+    client.force_login(finance)
+    url = reverse("projects:monitoring_round", args=[monitoring_round.pk])
+    for _ in range(2):
+        client.get(url)
+    times = []
+    for _ in range(args.runs):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    times.sort()
+    p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
+    print(f"round overview ({reports} reports): median {statistics.median(times):.0f} ms, p95 {p95:.0f} ms, {len(captured.captured_queries)} queries")
+
+
+if __name__ == "__main__":
+    main()

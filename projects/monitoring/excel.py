@@ -1,0 +1,123 @@
+"""The monitoring report as the 136号 annex on paper: one sheet per report, A4 landscape, fitted to
+the page width, the header block, funds, goals and the indicator table as the detail page shows them."""
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+
+from perfgoals.xlsx import put
+from projects.monitoring import services
+
+_THIN = Side(style="thin")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_WRAP = Alignment(wrap_text=True, vertical="center")
+_CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
+_BOLD = Font(name="宋体", bold=True, size=10)
+_BODY = Font(name="宋体", size=10)
+_TITLE = Font(name="黑体", size=14)
+# Ten columns, as the indicator table has: 一级 二级 三级 年度指标值 执行情况 预计 偏差原因 可能性 原因说明 纠偏措施.
+COLUMNS = 10
+WIDTHS = (8, 10, 18, 12, 14, 14, 12, 10, 18, 18)
+
+
+def _row(sheet, number, values, *, bold=False, spans=None):
+    """Write ``values`` from column 1 of row ``number``; ``spans`` maps a value's index to how many
+    columns it covers (merged)."""
+    column = 1
+    for index, value in enumerate(values):
+        span = (spans or {}).get(index, 1)
+        cell = put(sheet.cell(number, column), value)
+        cell.font = _BOLD if bold else _BODY
+        cell.alignment = _CENTER if bold else _WRAP
+        for offset in range(span):
+            sheet.cell(number, column + offset).border = _BOX
+        if span > 1:
+            sheet.merge_cells(start_row=number, start_column=column, end_row=number, end_column=column + span - 1)
+        column += span
+
+
+def _money(value):
+    return value if value is not None else None
+
+
+def write_report(sheet, report):
+    monitoring_round = report.monitoring_round
+    period = monitoring_round.period_label
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=COLUMNS)
+    title = put(sheet.cell(1, 1), "项目支出绩效目标执行监控表")
+    title.font, title.alignment = _TITLE, _CENTER
+    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=COLUMNS)
+    put(sheet.cell(2, 1), f"（{monitoring_round.year} 年度 · 截至 {monitoring_round.cutoff_month} 月底）").alignment = _CENTER
+    _row(sheet, 3, ["项目名称", report.table.name], bold=False, spans={0: 2, 1: 8})
+    _row(sheet, 4, ["主管部门", report.table.department.name, "实施单位", report.table.unit.name], spans={0: 2, 1: 3, 2: 2, 3: 3})
+    _row(sheet, 5, ["资金（万元）", "年初预算数", "全年预算数", f"{period}执行数", "执行率"], bold=True, spans={0: 2, 1: 2, 2: 2, 3: 2, 4: 2})
+    number = 6
+    for row in services.funds_rows(report):
+        _row(
+            sheet,
+            number,
+            [row["label"], _money(row["initial"]), _money(row["budget"]), _money(row["spent"]), f"{row['rate']}%" if row["rate"] is not None else ""],
+            spans={0: 2, 1: 2, 2: 2, 3: 2, 4: 2},
+        )
+        number += 1
+    goals = "\n".join(f"{order}. {goal.text}" for order, goal in enumerate(report.table.goals.filter(kind="annual"), 1))
+    _row(sheet, number, ["年度总体目标", f"{period}执行情况"], bold=True, spans={0: 5, 1: 5})
+    _row(sheet, number + 1, [goals, report.goal_progress], spans={0: 5, 1: 5})
+    sheet.row_dimensions[number + 1].height = 60
+    number += 2
+    _row(
+        sheet,
+        number,
+        ["一级指标", "二级指标", "三级指标", "年度指标值", f"{period}执行情况", "全年预计完成情况", "偏差原因分析", "完成目标可能性", "原因说明", "纠偏措施"],
+        bold=True,
+    )
+    for line in services.report_lines(report):
+        number += 1
+        _row(
+            sheet,
+            number,
+            [
+                line.indicator.level2.level1.name,
+                line.indicator.level2.name,
+                line.indicator.name,
+                line.indicator.value_text,
+                line.progress_text,
+                line.expected_text,
+                "、".join(line.reason_labels),
+                line.get_likelihood_display(),
+                line.explanation,
+                line.measures,
+            ],
+        )
+    for column, width in enumerate(WIDTHS, 1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def reports_workbook(reports):
+    """The xlsx bytes of ``reports`` (loaded with monitoring_round, table__unit, table__department),
+    one sheet each, named by its project."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    used = set()
+    for report in reports:
+        name = (report.table.name or "未命名项目")[:28]
+        for char in "[]:*?/\\":
+            name = name.replace(char, "_")
+        sheet_name, count = name, 1
+        while sheet_name in used:
+            count += 1
+            sheet_name = f"{name[:26]}_{count}"
+        used.add(sheet_name)
+        write_report(workbook.create_sheet(sheet_name), report)
+    if not workbook.sheetnames:
+        workbook.create_sheet("监控表")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

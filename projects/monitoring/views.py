@@ -1,0 +1,262 @@
+"""Pages of in-year monitoring: the finance bureau's rounds and their overview, the unit's report
+editor, the report laid out like the 136号 annex, and its review actions through the one gate."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError, transaction
+from django.db.models import Count, Q
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from indicators.models import Indicator, Opinion
+from perfgoals.faults import database_failed
+from projects import permissions
+from projects.models import Light, MonitoringReport, MonitoringRound, ReviewAction, TableStatus
+from perfgoals.xlsx import list_workbook, xlsx_response
+from projects.monitoring import services
+from projects.monitoring.excel import reports_workbook
+from projects.monitoring.checks import report_findings, report_recheck
+from projects.monitoring.forms import LineFormSet, ReportForm, RoundForm, cell_errors
+from projects.scope import scope_of
+from projects.workflow import WorkflowError, available_actions, document_action
+
+SUBMITTED = (TableStatus.DEPARTMENT_REVIEW, TableStatus.FINANCE_REVIEW, TableStatus.APPROVED)
+
+
+@login_required
+def round_list(request):
+    """财政的监控批次列表，和发起新批次的表单。"""
+    if not permissions.can_view_monitoring_rounds(request.user):
+        raise PermissionDenied("监控批次由财政发起和查看。")
+    can_open = permissions.can_open_monitoring_rounds(request.user)
+    form = None
+    if can_open:
+        region = scope_of(request.user).region
+        form = RoundForm(request.POST or None, region=region, initial={"year": timezone.localdate().year, "cutoff_month": 7})
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            monitoring_round = services.round_open(
+                region=region,
+                year=data["year"],
+                name=data["name"],
+                cutoff_month=data["cutoff_month"],
+                due_date=data["due_date"],
+                margin=data["margin"],
+                by=request.user,
+                departments=list(data["departments"]),
+                min_amount=data["min_amount"],
+            )
+            count = monitoring_round.reports.count()
+            messages.success(request, f"已发起“{monitoring_round.name}”，共 {count} 张已批复的表需要填报监控表。")
+            return redirect("projects:monitoring_round", pk=monitoring_round.pk)
+    elif request.method == "POST":
+        raise PermissionDenied("只有财政审核人可以发起监控批次。")
+    rounds = (
+        MonitoringRound.objects.visible_to(request.user)
+        .select_related("region")
+        .annotate(
+            total=Count("reports"),
+            submitted=Count("reports", filter=Q(reports__status__in=SUBMITTED)),
+            red=Count("reports", filter=Q(reports__light=Light.RED)),
+        )
+    )
+    return render(request, "projects/monitoring/round_list.html", {"rounds": rounds, "form": form})
+
+
+@login_required
+def round_overview(request, pk):
+    """一个批次的进度：各部门已报、退回、未报、逾期，红黄绿灯；红灯表及其原因。可按灯和部门筛选。"""
+    if not permissions.can_view_monitoring_rounds(request.user):
+        raise PermissionDenied("监控批次的总览是财政的视角。")
+    monitoring_round = get_object_or_404(MonitoringRound.objects.visible_to(request.user), pk=pk)
+    reports = monitoring_round.reports.all()
+    overdue = monitoring_round.due_date < timezone.localdate()
+    departments = (
+        reports.values("table__department_id", "table__department__name")
+        .annotate(
+            total=Count("pk"),
+            submitted=Count("pk", filter=Q(status__in=SUBMITTED)),
+            returned=Count("pk", filter=Q(status=TableStatus.RETURNED)),
+            missing=Count("pk", filter=Q(status__in=(TableStatus.DRAFT, TableStatus.RETURNED))),
+            red=Count("pk", filter=Q(light=Light.RED)),
+            yellow=Count("pk", filter=Q(light=Light.YELLOW)),
+            green=Count("pk", filter=Q(light=Light.GREEN)),
+        )
+        .order_by("table__department__name")
+    )
+    light = request.GET.get("light", Light.RED)
+    department = request.GET.get("department", "")
+    listed = reports.select_related("table__unit", "table__department").order_by("table__department__name", "table__unit__name", "table__name")
+    if light in Light.values:
+        listed = listed.filter(light=light)
+    if department.isdigit():
+        listed = listed.filter(table__department_id=int(department))
+    export = request.GET.get("export")
+    if export == "xlsx":
+        content = list_workbook(
+            sheet_title="监控预警",
+            title=f"{monitoring_round} 监控表清单（{dict(Light.choices).get(light, '全部')}）",
+            headers=["项目名称", "主管部门", "实施单位", "状态", "预警", "原因"],
+            rows=(
+                [r.table.name, r.table.department.name, r.table.unit.name, r.get_status_display(), r.get_light_display(), r.light_reasons]
+                for r in listed
+            ),
+        )
+        return xlsx_response(content, f"{monitoring_round.name}监控表清单.xlsx")
+    if export == "reports":
+        return xlsx_response(reports_workbook(listed.select_related("monitoring_round")[:200]), f"{monitoring_round.name}监控表.xlsx")
+    return render(
+        request,
+        "projects/monitoring/round_overview.html",
+        {
+            "round": monitoring_round,
+            "departments": departments,
+            "overdue": overdue,
+            "reports": listed[:500],
+            "listed_count": listed.count(),
+            "light": light,
+            "department": department,
+            "lights": Light.choices,
+        },
+    )
+
+
+@login_required
+def report_list(request):
+    """我的监控表：单位看本单位的，主管部门看本部门各单位的，财政看本区划的。"""
+    reports = (
+        MonitoringReport.objects.visible_to(request.user)
+        .select_related("monitoring_round", "table__unit", "table__department")
+        .order_by("-monitoring_round__created_at", "table__unit__name", "table__name")
+    )
+    status = request.GET.get("status", "")
+    if status in TableStatus.values:
+        reports = reports.filter(status=status)
+    return render(
+        request,
+        "projects/monitoring/report_list.html",
+        {
+            "reports": reports[:500],
+            "statuses": TableStatus.choices,
+            "status": status,
+            "can_view_rounds": permissions.can_view_monitoring_rounds(request.user),
+        },
+    )
+
+
+def _report_for(request, pk):
+    return get_object_or_404(
+        MonitoringReport.objects.visible_to(request.user).select_related(
+            "monitoring_round", "table__unit", "table__department", "table__region", "updated_by"
+        ),
+        pk=pk,
+    )
+
+
+def _report_context(report, lines):
+    result = report_findings(report, lines)
+    plan = services.plan_at(list(report.table.spending_plan.all()), report.monitoring_round.cutoff_month)
+    goals = [goal.text for goal in report.table.goals.all() if goal.kind == "annual"]
+    return {
+        "report": report,
+        "round": report.monitoring_round,
+        "funds": services.funds_rows(report),
+        "plan": plan,
+        "goals": goals,
+        "lines": lines,
+        "findings": result.findings,
+        "errors": [finding for finding in result.findings if finding.blocks_submission],
+        "warnings": [finding for finding in result.findings if not finding.blocks_submission],
+    }
+
+
+@login_required
+def report_detail(request, pk):
+    """监控表，按 136号 附件的格式：资金、总体目标、每行三级指标；预警及其说明；审核按钮和记录。"""
+    report = _report_for(request, pk)
+    lines = services.report_lines(report)
+    context = _report_context(report, lines)
+    context.update(
+        {
+            "can_edit": permissions.can_edit_monitoring_report(request.user, report),
+            "actions": available_actions(request.user, report),
+            "opinions": Opinion.choices,
+            "records": report.reviews.select_related("actor").prefetch_related("comments__indicator").order_by("at", "id"),
+        }
+    )
+    return render(request, "projects/monitoring/report_detail.html", context)
+
+
+@login_required
+def report_export_xlsx(request, pk):
+    """一份监控表，按 136号 附件的格式，A4 横向打印。"""
+    report = _report_for(request, pk)
+    return xlsx_response(reports_workbook([report]), f"{report.monitoring_round.year}年{report.table.name or '未命名项目'}绩效运行监控表.xlsx")
+
+
+@login_required
+def report_edit(request, pk):
+    """单位填写监控表：金额、总体目标执行情况和每行指标一起校验、一起保存；输入有误时保留所填内容，
+    并逐格说明问题。"""
+    report = _report_for(request, pk)
+    if not permissions.can_edit_monitoring_report(request.user, report):
+        raise PermissionDenied(f"这份监控表当前为“{report.get_status_display()}”，您不能修改。")
+    lines = services.report_lines(report)
+    queryset = report.lines.select_related("indicator__level2__level1").order_by("indicator__order", "indicator__id")
+    form = ReportForm(request.POST or None, instance=report, prefix="report")
+    formset = LineFormSet(request.POST or None, queryset=queryset, prefix="lines")
+    problems = []
+    if request.method == "POST":
+        if form.is_valid() and formset.is_valid():
+            with transaction.atomic():
+                saved = form.save(commit=False)
+                saved.updated_by = request.user
+                saved.save()
+                formset.save()
+            report_recheck(saved)
+            messages.success(request, "已保存监控表。")
+            return redirect("projects:monitoring_report", pk=report.pk)
+        problems = cell_errors(form, formset, lines)
+    context = _report_context(report, lines)
+    context.update({"form": form, "formset": formset, "rows": list(zip(formset.forms, lines)), "problems": problems})
+    return render(request, "projects/monitoring/report_edit.html", context)
+
+
+@login_required
+def report_action(request, pk):
+    """提交、撤回、通过、退回、批复监控表：都经过同一个审核流程（projects.workflow）。退回可附一条指标行意见。"""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    report = _report_for(request, pk)
+    action = request.POST.get("action", "")
+    comments = []
+    row = request.POST.get("row_indicator", "")
+    if row.isdigit() and request.POST.get("row_text", "").strip():
+        indicator = Indicator.objects.filter(pk=int(row), project_id=report.table_id).first()
+        comments.append(
+            {"indicator": indicator, "reason": request.POST.get("row_reason") or Opinion.OTHER, "text": request.POST["row_text"]}
+        )
+    try:
+        if action not in (ReviewAction.SUBMIT, ReviewAction.WITHDRAW, ReviewAction.PASS, ReviewAction.RETURN, ReviewAction.APPROVE):
+            raise WorkflowError("不支持的操作。")
+        document_action(
+            action,
+            report,
+            by=request.user,
+            reason=request.POST.get("reason", ""),
+            comment=request.POST.get("comment", "").strip(),
+            comments=comments,
+        )
+    except WorkflowError as error:
+        messages.error(request, str(error))
+        for problem in error.problems:
+            messages.warning(request, problem)
+        return redirect("projects:monitoring_report", pk=report.pk)
+    except DatabaseError:
+        messages.error(request, database_failed(f"taking the action {action!r} on a monitoring report"))
+        return redirect("projects:monitoring_report", pk=report.pk)
+    messages.success(request, f"已{ReviewAction(action).label}“{report.table.name or '未命名项目'}”的监控表。")
+    return redirect("projects:monitoring_report", pk=report.pk)
+

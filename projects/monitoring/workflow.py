@@ -1,0 +1,73 @@
+"""The monitoring report as a document kind of the one workflow gate (projects.workflow).
+
+Its loop is the targets' (unit submits → department passes or returns → finance approves or returns),
+without an adjustment (a report is of one cut-off; a table that will miss is adjusted itself) and
+without an administrator's correction (a report is returned and corrected by its unit instead).
+Row comments point at the approved table's indicator rows, which the report's lines mirror.
+"""
+
+from perfgoals.roles import Role
+from projects.models import MonitoringReport, ReviewAction, TableStatus
+from projects.monitoring.checks import report_recheck
+from projects.workflow.kinds import REVIEW_LOOP, DocumentKind, register, skips_department_review, transitions_table
+
+# The loop without 发起调整 and 更正; a unit that is its own department goes straight to finance.
+MONITORING_TRANSITIONS = transitions_table(
+    *(row for row in REVIEW_LOOP if row[0] not in (ReviewAction.ADJUST, ReviewAction.CORRECT)),
+)
+
+
+def _first_review(report):
+    return TableStatus.FINANCE_REVIEW if skips_department_review(report.table.unit) else TableStatus.DEPARTMENT_REVIEW
+
+
+def report_snapshot(report):
+    """What a submission record keeps: the figures and every line as submitted."""
+    lines = report.lines.select_related("indicator").order_by("indicator__order", "indicator__id")
+    return {
+        "round": report.monitoring_round_id,
+        "table": str(report.table.uid),
+        "funds": {
+            name: str(getattr(report, name)) if getattr(report, name) is not None else None
+            for name in ("budget_total", "budget_fiscal", "budget_other", "spent_total", "spent_fiscal", "spent_other")
+        },
+        "goal_progress": report.goal_progress,
+        "lines": [
+            {
+                "indicator": str(line.indicator.uid),
+                "name": line.indicator.name,
+                "progress": line.progress_text,
+                "expected": line.expected_text,
+                "reasons": list(line.reasons),
+                "likelihood": line.likelihood,
+                "explanation": line.explanation,
+                "measures": line.measures,
+            }
+            for line in lines
+        ],
+    }
+
+
+MONITORING_REPORT = register(
+    DocumentKind(
+        model=MonitoringReport,
+        record_field="monitoring_report",
+        indicator_field="project",
+        noun="这份监控表",
+        short_noun="监控表",
+        transitions=MONITORING_TRANSITIONS,
+        scope_words={
+            Role.UNIT_STAFF: "这份监控表不属于您的单位",
+            Role.DEPARTMENT_REVIEWER: "这份监控表不属于您所在主管部门的单位",
+            Role.FINANCE_OFFICER: "这份监控表不在您负责的行政区划内",
+        },
+        first_review=_first_review,
+        recheck=report_recheck,
+        snapshot=report_snapshot,
+        copy_next_version=None,
+        differs_from_previous=None,
+        correctable=(),
+        lock_related=("table__unit", "table__region", "monitoring_round"),
+        owns_indicator=lambda report, indicator: indicator.project_id == report.table_id,
+    )
+)

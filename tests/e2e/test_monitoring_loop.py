@@ -1,0 +1,104 @@
+"""In-year monitoring in a browser: the finance bureau opens a round; a unit fills the report of an
+approved seed table with one indicator judged 完全不可能, is refused a submission without its reason,
+adds it and submits; the department returns it with a row comment; the unit fixes and resubmits; the
+finance officer sees it red on the round's overview with its reason. Screenshots are saved to
+$PERFGOALS_SHOTS (default /tmp) as monitoring_*.png."""
+
+import os
+
+import pytest
+
+from projects.models import Department, MonitoringReport, ProjectTable, TableStatus
+from tests import factories
+from tests.e2e.conftest import log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+SHOTS = os.environ.get("PERFGOALS_SHOTS", "/tmp")
+
+
+@pytest.fixture
+def approved_branch_table(demo):
+    """特邀监察员经费, approved, under a unit of the department that is not its office, with its staff."""
+    department = Department.objects.get(name="平罗县纪律检查委员会")
+    unit = factories.unit(department, name="平罗县纪委监委派驻第一纪检监察组")
+    table = ProjectTable.objects.get(name="特邀监察员经费")
+    ProjectTable.objects.filter(pk=table.pk).update(unit=unit, status=TableStatus.APPROVED)
+    account = factories.user("unit_staff", unit=unit, username="pz_unit")
+    account.set_password("perfgoals-demo")
+    account.save()
+    return ProjectTable.objects.get(pk=table.pk)
+
+
+def as_user(browser, live_server, username):
+    page = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900}).new_page()
+    page.set_default_timeout(15000)
+    log_in(page, live_server, username)
+    return page
+
+
+def fill_report(page, *, impossible_reason):
+    page.fill("input[name='report-spent_total']", "0")
+    page.fill("textarea[name='report-goal_progress']", "已开展特邀监察员培训 1 次。")
+    rows = page.locator("tr[data-line]")
+    for number in range(rows.count()):
+        row = rows.nth(number)
+        row.locator("input[name$='-progress_text']").fill("按计划推进")
+        row.locator("input[name$='-expected_text']").fill("按计划完成")
+        row.locator("select[name$='-likelihood']").select_option(label="完全不可能" if number == 0 else "确定能")
+    if impossible_reason:
+        first = rows.nth(0)
+        first.locator("textarea[name$='-explanation']").fill("特邀监察员换届，上半年未开展活动")
+        first.locator("textarea[name$='-measures']").fill("下半年集中开展督查")
+    page.click("button:has-text('保存')")
+
+
+def test_a_monitoring_report_goes_round_the_loop_and_shows_red(browser, live_server, approved_branch_table):
+    finance = as_user(browser, live_server, "pl_finance")
+    finance.goto(f"{live_server.url}/monitoring/rounds/")
+    finance.fill("#id_year", "2023")
+    finance.fill("#id_name", "2023年1-7月绩效运行监控")
+    finance.fill("#id_cutoff_month", "7")
+    finance.fill("#id_due_date", "2023-08-15")
+    finance.click("button:has-text('发起')")
+    assert "需要填报监控表" in finance.content()
+    report = MonitoringReport.objects.get(table=approved_branch_table)
+
+    unit = as_user(browser, live_server, "pz_unit")
+    unit.goto(f"{live_server.url}/monitoring/reports/")
+    unit.click("text=特邀监察员经费")
+    unit.click("a:has-text('填写')")
+    fill_report(unit, impossible_reason=False)
+    assert "已保存" in unit.content()
+    unit.click("button[value='submit']")
+    assert "智能审核发现" in unit.content()
+    assert "没有填写原因说明和纠偏措施" in unit.content()
+    assert MonitoringReport.objects.get(pk=report.pk).status == TableStatus.DRAFT
+    unit.click("a:has-text('填写')")
+    fill_report(unit, impossible_reason=True)
+    unit.click("button[value='submit']")
+    assert "已提交" in unit.content()
+
+    department = as_user(browser, live_server, "pl_dept")
+    department.goto(f"{live_server.url}/monitoring/reports/{report.pk}/")
+    department.select_option("#reason", label="其他")
+    department.select_option("#row_indicator", index=1)
+    department.fill("#row_text", "执行情况应写明已开展的督查次数")
+    department.click("button[value='return']")
+    assert "已退回" in department.content()
+
+    unit.goto(f"{live_server.url}/monitoring/reports/{report.pk}/")
+    assert "执行情况应写明已开展的督查次数" in unit.content()
+    unit.click("a:has-text('填写')")
+    unit.locator("tr[data-line] >> nth=0").locator("input[name$='-progress_text']").fill("已开展督查 1 次")
+    unit.click("button:has-text('保存')")
+    unit.click("button[value='submit']")
+    assert MonitoringReport.objects.get(pk=report.pk).status == TableStatus.DEPARTMENT_REVIEW
+    unit.screenshot(path=os.path.join(SHOTS, "monitoring_report.png"), full_page=True)
+    unit.emulate_media(media="print")
+    unit.screenshot(path=os.path.join(SHOTS, "monitoring_print.png"), full_page=True)
+
+    finance.goto(f"{live_server.url}/monitoring/rounds/{report.monitoring_round_id}/")
+    listed = finance.locator("table[data-reports]").inner_text()
+    assert "特邀监察员经费" in listed and "红灯" in listed
+    assert "完全不可能完成" in listed and "执行数为 0" in listed
+    finance.screenshot(path=os.path.join(SHOTS, "monitoring_overview.png"), full_page=True)

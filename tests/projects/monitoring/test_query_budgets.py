@@ -1,0 +1,66 @@
+"""Query budgets of the monitoring pages: the same number of SQL queries for a little data and for a lot."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from perfgoals.roles import Role
+from projects.models import ProjectTable, TableStatus
+from projects.monitoring import services
+from projects.monitoring.checks import report_recheck
+from tests import factories
+from tests.projects.test_query_budgets import queries, same_at_both_sizes
+
+pytestmark = pytest.mark.django_db
+SMALL, LARGE = 3, 30
+
+
+def round_of(size):
+    region = factories.region()
+    department = factories.department(region)
+    units = [factories.unit(department, name=f"单位{region.code}-{number}") for number in range(2)]
+    for number in range(size):
+        table = factories.stored_table(units[number % 2], name=f"项目{number}")
+        ProjectTable.objects.filter(pk=table.pk).update(status=TableStatus.APPROVED)
+    finance = factories.user(Role.FINANCE_OFFICER, region=region)
+    monitoring_round = services.round_open(
+        region=region, year=2024, name="7月监控", cutoff_month=7, due_date=datetime.date(2024, 8, 15), by=finance
+    )
+    for report in monitoring_round.reports.all():
+        report_recheck(report)  # every report red or with errors: each listed with its reasons
+    return monitoring_round, finance, units[0]
+
+
+@pytest.mark.parametrize("name", ["round", "rounds", "reports", "reports_unit"])
+def test_monitoring_lists_cost_the_same_for_few_and_many_tables(client, reference_data, name):
+    counts = []
+    for size in (SMALL, LARGE):
+        monitoring_round, finance, unit = round_of(size)
+        user = factories.user(Role.UNIT_STAFF, unit=unit) if name == "reports_unit" else finance
+        client.force_login(user)
+        url = {
+            "round": reverse("projects:monitoring_round", args=[monitoring_round.pk]),
+            "rounds": reverse("projects:monitoring_rounds"),
+        }.get(name, reverse("projects:monitoring_reports"))
+        counts.append(queries(client, url, {"light": "all"} if name == "round" else {}))
+    same_at_both_sizes(counts, 14)
+
+
+@pytest.mark.parametrize("page", ["projects:monitoring_report", "projects:monitoring_report_edit"])
+def test_a_report_page_costs_the_same_for_few_and_many_indicator_rows(client, reference_data, page):
+    counts = []
+    for size in (SMALL, LARGE):
+        region = factories.region()
+        unit = factories.unit(factories.department(region))
+        rows = [("产出指标", "数量指标", f"指标{number}", f"≥ {number + 1} 次") for number in range(size)]
+        table = factories.stored_table(unit, rows=rows, funds=Decimal("10"))
+        ProjectTable.objects.filter(pk=table.pk).update(status=TableStatus.APPROVED)
+        finance = factories.user(Role.FINANCE_OFFICER, region=region)
+        monitoring_round = services.round_open(
+            region=region, year=2024, name="7月监控", cutoff_month=7, due_date=datetime.date(2024, 8, 15), by=finance
+        )
+        client.force_login(factories.user(Role.UNIT_STAFF, unit=unit))
+        counts.append(queries(client, reverse(page, args=[monitoring_round.reports.get().pk])))
+    same_at_both_sizes(counts, 20)
