@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from indicators.values import Nature
+from perfgoals.formatting import decimal_text
 from projects.evaluation.sheet import FUND_COLUMNS, sheet_of
 
 ERROR, WARNING = "错误", "警告"
@@ -74,7 +75,7 @@ def _fund_findings(sheet):
         yield Finding(
             "execution_reason_missing",
             ERROR,
-            f"资金情况：执行率 {rate}% 低于 {threshold}%，未说明原因。",
+            f"资金情况：执行率 {rate}% 低于 {decimal_text(threshold)}%，未说明原因。",
             "请在“执行率偏低原因”中说明资金未支出的原因。",
         )
 
