@@ -114,3 +114,32 @@ def item_weights(rows, evaluation_round):
     return spread_weights([row.level2.level1.name for row in rows], evaluation_round.weights)
 
 
+
+
+def evaluation_save(*, form, formset):
+    """Save the unit's self-evaluation and its rows together (validated together beforehand)."""
+    with transaction.atomic():
+        saved = form.save(commit=False)
+        saved.revision += 1
+        saved.save()
+        formset.save()
+    return saved
+
+
+class RescoreError(Exception):
+    """A reviewer's change of a score was refused; ``str()`` says why in Chinese."""
+
+
+def evaluation_rescore(*, evaluation, item, score, reason):
+    """财政抽查改分：一行的复核得分须在 0 到本行分值之间并说明理由；单位的自评得分保留不变。"""
+    reason = (reason or "").strip()
+    if item.evaluation_id != evaluation.pk:
+        raise RescoreError("这一行不在这份自评上。")
+    if not reason:
+        raise RescoreError(f"第 {item.order} 行“{item.name}”：改分必须说明理由。")
+    if not Decimal(0) <= score <= item.weight:
+        raise RescoreError(f"第 {item.order} 行“{item.name}”：复核得分应在 0 到 {item.weight} 分之间。")
+    item.reviewed_score = score
+    item.reviewed_reason = reason
+    item.save(update_fields=["reviewed_score", "reviewed_reason"])
+    return item
