@@ -198,8 +198,11 @@ def evaluation_rescore_view(request, pk):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     evaluation = _evaluation(request, pk)
+    if not permissions.can_rescore_evaluations(request.user):
+        raise PermissionDenied("只有财政审核人可以在抽查时改分。")
     if not permissions.can_rescore_evaluation(request.user, evaluation):
-        raise PermissionDenied("只有财政审核人在抽查（待财政审核）时可以改分。")
+        messages.error(request, f"这份自评当前为“{evaluation.get_status_display()}”，只有在待财政审核（抽查）时可以改分。")
+        return redirect("projects:evaluation_detail", pk=evaluation.pk)
     form = RescoreForm(request.POST)
     if not form.is_valid():
         for field, errors in form.errors.items():
