@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import forms
 
+from perfgoals.formatting import decimal_text
 from projects.evaluation.sheet import FUND_COLUMNS, FUND_ROWS
 from projects.models import EvaluationItem, EvaluationRound, SelfEvaluation
 
@@ -21,6 +22,12 @@ class SelfEvaluationForm(forms.ModelForm):
             "project_leader": forms.TextInput(attrs={"class": "form-control form-control-sm"}),
             "finance_leader": forms.TextInput(attrs={"class": "form-control form-control-sm"}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in FUND_FIELDS:
+            # 1.200000 as stored reads 1.2, as the unit typed it.
+            self.initial[name] = decimal_text(self.initial.get(name))
 
 class EvaluationItemForm(forms.ModelForm):
     """One indicator row as the unit fills it; 年度指标值 and 分值 are the approved table's, read-only."""

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from projects.evaluation.scoring import spread_weights
+from projects.evaluation.scoring import points, spread_weights
 from projects.models import EvaluationItem, EvaluationRound, GoalKind, ProjectTable, SelfEvaluation, TableStatus
 
 # The hook through which the monitoring reports (projects.monitoring, built beside this) prefill a
@@ -139,7 +139,7 @@ def evaluation_rescore(*, evaluation, item, score, reason):
         raise RescoreError(f"第 {item.order} 行“{item.name}”：改分必须说明理由。")
     if not Decimal(0) <= score <= item.weight:
         raise RescoreError(f"第 {item.order} 行“{item.name}”：复核得分应在 0 到 {item.weight} 分之间。")
-    item.reviewed_score = score
+    item.reviewed_score = points(score)
     item.reviewed_reason = reason
     item.save(update_fields=["reviewed_score", "reviewed_reason"])
     return item

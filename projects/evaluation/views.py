@@ -18,6 +18,7 @@ from perfgoals.xlsx import xlsx_response
 from projects import permissions
 from projects.evaluation.checks import evaluation_findings
 from projects.evaluation.excel import evaluation_workbook
+from projects.evaluation.scoring import points
 from projects.evaluation.forms import EvaluationItemFormSet, EvaluationRoundForm, RescoreForm, SelfEvaluationForm, cell_errors
 from projects.evaluation.services import RescoreError, RoundError, evaluation_rescore, evaluation_save, round_open
 from projects.evaluation.sheet import FUND_COLUMNS, sheet_of
@@ -153,7 +154,11 @@ def evaluation_edit(request, pk):
                 messages.success(request, "自评已保存，得分已按填写的数值重新计算。")
                 return redirect("projects:evaluation_detail", pk=evaluation.pk)
         errors += cell_errors(form, formset, items)
-    sheet = sheet_of(evaluation, items)
+    if form.is_bound:
+        # The working beside each row follows what was typed (the fields that parsed), not the stored rows.
+        sheet = sheet_of(form.instance, [row_form.instance for row_form in formset.forms])
+    else:
+        sheet = sheet_of(evaluation, items)
     return render(
         request,
         "projects/evaluation/evaluation_edit.html",
@@ -218,7 +223,7 @@ def evaluation_rescore_view(request, pk):
     except RescoreError as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(request, f"第 {item.order} 行“{item.name}”复核得分改为 {item.reviewed_score} 分，自评得分保留。")
+        messages.success(request, f"第 {item.order} 行“{item.name}”复核得分改为 {points(item.reviewed_score)} 分，自评得分保留。")
     return redirect("projects:evaluation_detail", pk=evaluation.pk)
 
 

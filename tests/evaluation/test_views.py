@@ -85,6 +85,7 @@ def test_bad_input_keeps_everything_typed_and_names_the_cell(world):
     assert "年度资金总额·全年执行数：输入一个数字。" in page
     assert "第 1 行“举办业务培训期数”单位自评得分：不能超过本行分值 10.00 分。" in page
     assert 'value="十九"' in page and 'value="九十六"' in page
+    assert "实际完成值“九十六”不是数值，不能按目标值 ≥ 95% 计分。" in page  # the working follows what was typed
     assert SelfEvaluation.objects.get(pk=evaluation.pk).total_executed is None
 
 
