@@ -12,7 +12,7 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 
 from indicators.models import Opinion
-from perfgoals import audit
+from projects import audit
 from perfgoals.faults import database_failed
 from perfgoals.xlsx import xlsx_response
 from projects import permissions

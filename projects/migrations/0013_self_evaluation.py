@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('indicators', '0007_library_entry_state'),
-        ('projects', '0010_department_target_review'),
+        ('projects', '0015_publication'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
