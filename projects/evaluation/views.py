@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from indicators.models import Opinion
 from projects import audit
 from perfgoals.faults import database_failed
-from perfgoals.xlsx import xlsx_response
+from perfgoals.xlsx import list_workbook, xlsx_response
 from projects import permissions
 from projects.evaluation.checks import evaluation_findings
 from projects.evaluation.excel import evaluation_workbook
@@ -92,6 +92,8 @@ def round_detail(request, pk):
         sheet = sheet_of(evaluation, evaluation.items.all())
         doubts = [finding for finding in evaluation_findings(evaluation, sheet).findings]
         rows.append((evaluation, sheet, doubts))
+    if request.GET.get("export") == "xlsx":
+        return _round_export(request, evaluation_round, rows)
     grades = Counter(sheet.grade for _evaluation, sheet, _doubts in rows if sheet.total is not None)
     statuses = Counter(evaluation.get_status_display() for evaluation in evaluations)
     return render(
@@ -106,6 +108,34 @@ def round_detail(request, pk):
             "submitted": sum(1 for evaluation in evaluations if evaluation.status != "draft"),
         },
     )
+
+
+ROUND_HEADERS = ("项目名称", "主管部门", "实施单位", "状态", "执行率（%）", "自评总分", "复核后总分", "等级", "检查存疑")
+
+
+def _round_export(request, evaluation_round, rows):
+    """The round's list exactly as shown: one row per self-evaluation, its figures and its doubts."""
+    content = list_workbook(
+        sheet_title="自评汇总",
+        title=str(evaluation_round),
+        headers=ROUND_HEADERS,
+        rows=[
+            (
+                evaluation.project.name,
+                evaluation.project.department.name,
+                evaluation.project.unit.name,
+                evaluation.get_status_display(),
+                sheet.rate,
+                sheet.self_total,
+                sheet.total,
+                sheet.grade,
+                "\n".join(finding.message for finding in doubts),
+            )
+            for evaluation, sheet, doubts in rows
+        ],
+    )
+    audit.record("export", request=request, evaluation_round=evaluation_round.pk, year=evaluation_round.year, layout="evaluation_round")
+    return xlsx_response(content, f"{evaluation_round}汇总.xlsx")
 
 
 @login_required

@@ -131,3 +131,16 @@ def test_the_loop_submit_return_fix_and_approve_with_a_changed_score_keeps_both(
     assert SelfEvaluation.objects.get(pk=evaluation.pk).status == TableStatus.APPROVED
     assert [record.action for record in evaluation.reviews.order_by("at", "id")] == ["submit", "return", "submit", "pass", "approve"]
     assert evaluation.reviews.first().snapshot["grade"] == "优"
+
+
+def test_sichuans_variant_keeps_the_tables_own_weights_when_they_add_up(seeded):
+    # 四川: 预算执行 10 + 绩效指标 90, each indicator with its weight on the approved table.
+    unit = factories.unit()
+    table = approved_table(unit)
+    weights = [D(20), D(15), D(10), D(5), D(10), D(10), D(10), D(10)]
+    for row, weight in zip(table.indicators.order_by("order"), weights):
+        row.weight = weight
+        row.save()
+    finance = factories.user("finance_officer", region=unit.region)
+    evaluation_round = round_open(region=unit.region, year=table.year, due_date=datetime.date(2025, 3, 31), by=finance)
+    assert [item.weight for item in evaluation_round.evaluations.get().items.order_by("order")] == weights

@@ -144,3 +144,14 @@ def test_the_excel_export_is_the_annex_layout_with_the_figures_of_the_page(world
     assert ["产出指标", "数量指标", "培训基层干部人次", "≥ 200 人次", "210 人次", 10, 10] in [row[:7] for row in values]
     assert [row for row in values if row and row[0] == "总分"][0][:4] == ["总分", 100, 99.5, "自评等级：优"]
     assert sheet.page_setup.orientation == "landscape"
+
+
+def test_the_rounds_list_is_exported_exactly_as_shown(world):
+    evaluation, people = world
+    fill(evaluation)
+    response = client_of(people["finance"]).get(reverse("projects:round_detail", args=[evaluation.round_id]) + "?export=xlsx")
+    sheet = load_workbook(BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][:8] == ("项目名称", "主管部门", "实施单位", "状态", "执行率（%）", "自评总分", "复核后总分", "等级")
+    assert rows[2][3:8] == ("草稿", 95, 99.5, 99.5, "优")
+    assert "全部 8 个三级指标都自评满分" in rows[2][8]
