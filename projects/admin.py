@@ -432,4 +432,4 @@ class SelfEvaluationAdmin(admin.ModelAdmin):
 class EvaluationItemAdmin(admin.ModelAdmin):
     list_display = ["evaluation", "name", "target_text", "actual_text", "weight", "unit_score", "reviewed_score"]
     search_fields = ["name", "evaluation__project__name"]
-    readonly_fields = ["evaluation", "indicator", "level1", "level2", "name", "target_text"]
+    readonly_fields = ["evaluation", "indicator_uid", "level1", "level2", "name", "target_text"]

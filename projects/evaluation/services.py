@@ -90,7 +90,7 @@ def evaluation_prefill(*, evaluation_round, table):
     EvaluationItem.objects.bulk_create(
         EvaluationItem(
             evaluation=evaluation,
-            indicator=row,
+            indicator_uid=row.uid,
             order=index,
             level1=row.level2.level1.name,
             level2=row.level2.name,

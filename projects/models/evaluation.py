@@ -151,9 +151,9 @@ class EvaluationItem(models.Model):
     finance bureau's change in 抽查, with ``reviewed_reason``. Every figure is kept beside the computed one."""
 
     evaluation = models.ForeignKey(SelfEvaluation, on_delete=models.CASCADE, related_name="items", verbose_name="绩效自评")
-    indicator = models.ForeignKey(
-        "indicators.Indicator", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="三级指标"
-    )
+    # The approved row this one was copied from, by its uid: the row is a copy (names and 指标值 as
+    # approved), so it needs no key that a later deletion of the approved row would have to clear.
+    indicator_uid = models.UUIDField("三级指标标识", null=True, blank=True, editable=False)
     order = models.PositiveIntegerField("排序", default=0)
     level1 = models.CharField("一级指标", max_length=50)
     level2 = models.CharField("二级指标", max_length=50)
