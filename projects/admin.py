@@ -15,6 +15,8 @@ from projects.models import (
     Department,
     DepartmentSubTarget,
     DepartmentTarget,
+    EvaluationItem,
+    EvaluationRound,
     MonitoringLine,
     MonitoringReport,
     MonitoringRound,
@@ -26,6 +28,7 @@ from projects.models import (
     Region,
     ReviewComment,
     ReviewRecord,
+    SelfEvaluation,
     SpendingCheckpoint,
     Unit,
     UserScope,
@@ -397,3 +400,36 @@ class MonitoringReportAdmin(admin.ModelAdmin):
 class MonitoringLineAdmin(admin.ModelAdmin):
     list_display = ["report", "indicator", "progress_text", "expected_text", "likelihood"]
     raw_id_fields = ["report", "indicator"]
+
+
+@admin.register(EvaluationRound)
+class EvaluationRoundAdmin(admin.ModelAdmin):
+    list_display = ["region", "year", "due_date", "opened_by", "opened_at"]
+    list_filter = ["year", "region"]
+    readonly_fields = ["opened_by", "opened_at"]
+
+
+class EvaluationItemInline(admin.TabularInline):
+    model = EvaluationItem
+    extra = 0
+    fields = ["order", "level1", "level2", "name", "target_text", "weight", "actual_text", "band", "unit_score", "reviewed_score"]
+    readonly_fields = ["level1", "level2", "name", "target_text"]
+
+
+@admin.register(SelfEvaluation)
+class SelfEvaluationAdmin(admin.ModelAdmin):
+    """A self-evaluation's status moves only through the workflow gate."""
+
+    list_display = ["project", "round", "status", "updated_at"]
+    list_filter = ["status", "round"]
+    search_fields = ["project__name", "project__code", "project__unit__name"]
+    list_select_related = ["project", "round__region"]
+    readonly_fields = ["round", "project", "status", "revision", "updated_at"]
+    inlines = [EvaluationItemInline]
+
+
+@admin.register(EvaluationItem)
+class EvaluationItemAdmin(admin.ModelAdmin):
+    list_display = ["evaluation", "name", "target_text", "actual_text", "weight", "unit_score", "reviewed_score"]
+    search_fields = ["name", "evaluation__project__name"]
+    readonly_fields = ["evaluation", "indicator_uid", "level1", "level2", "name", "target_text"]

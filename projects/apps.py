@@ -12,6 +12,7 @@ class ProjectsConfig(AppConfig):
         from projects import audit
         from projects import checks  # noqa: F401  (registers the deploy checks)
         from projects.monitoring import workflow  # noqa: F401  (serves monitoring reports through the gate)
+        from projects.evaluation import workflow  # noqa: F401  (serves self-evaluations through the gate)
 
         # The audit log of logins is exactly what these signals are for.
         user_logged_in.connect(audit.on_login, dispatch_uid="audit_login")

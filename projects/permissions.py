@@ -136,3 +136,35 @@ def can_edit_monitoring_report(user, report):
         and report.table.unit_id == scope.unit_id
         and report.status in EDITABLE_STATUSES
     )
+
+
+def can_open_evaluation_rounds(user):
+    """绩效自评轮次由财政局按区划开启。"""
+    scope = scope_of(user)
+    return scope.role == Role.FINANCE_OFFICER and scope.region_id is not None
+
+
+def can_view_evaluation_rounds(user):
+    """自评轮次的汇总（谁已提交、等级分布）是财政和管理员的视角。"""
+    return role_of(user) in {Role.FINANCE_OFFICER, Role.ADMINISTRATOR}
+
+
+def can_edit_evaluation(user, evaluation):
+    """只有本单位在草稿或退回状态下可以填写自评。"""
+    scope = scope_of(user)
+    return (
+        scope.role == Role.UNIT_STAFF
+        and scope.unit_id is not None
+        and evaluation.project.unit_id == scope.unit_id
+        and evaluation.status in EDITABLE_STATUSES
+    )
+
+
+def can_rescore_evaluations(user):
+    """财政审核人在抽查时改分。"""
+    return role_of(user) == Role.FINANCE_OFFICER
+
+
+def can_rescore_evaluation(user, evaluation):
+    """财政抽查（待财政审核）时可以改某一指标的得分（须说明理由），单位的自评得分保留在旁。"""
+    return can_rescore_evaluations(user) and evaluation.status == TableStatus.FINANCE_REVIEW

@@ -5,6 +5,7 @@ from projects.publication import views as publication
 from projects.targets import views as target_views
 from projects.tasks import views as task_views
 from projects.monitoring import urls as monitoring_urls
+from projects.evaluation import views as evaluation_views
 
 app_name = "projects"
 
@@ -65,3 +66,14 @@ urlpatterns += [
 ]
 # In-year monitoring (tracker issue 15): rounds, reports and their review.
 urlpatterns += monitoring_urls.urlpatterns
+# Year-end self-evaluation (tracker issue 16): rounds, the form, its review and its export.
+urlpatterns += [
+    path("evaluation/", evaluation_views.evaluation_list, name="evaluation_list"),
+    path("evaluation/rounds/new/", evaluation_views.round_create, name="round_create"),
+    path("evaluation/rounds/<int:pk>/", evaluation_views.round_detail, name="round_detail"),
+    path("evaluation/<int:pk>/", evaluation_views.evaluation_detail, name="evaluation_detail"),
+    path("evaluation/<int:pk>/edit/", evaluation_views.evaluation_edit, name="evaluation_edit"),
+    path("evaluation/<int:pk>/action/", evaluation_views.evaluation_action, name="evaluation_action"),
+    path("evaluation/<int:pk>/rescore/", evaluation_views.evaluation_rescore_view, name="evaluation_rescore"),
+    path("evaluation/<int:pk>/export.xlsx", evaluation_views.evaluation_export_xlsx, name="evaluation_export_xlsx"),
+]

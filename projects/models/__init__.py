@@ -15,6 +15,7 @@ from projects.models.monitoring import (
     MonitoringRound,
     MonitoringRoundQuerySet,
 )
+from projects.models.evaluation import Band, EvaluationItem, EvaluationRound, EvaluationRoundQuerySet, SelfEvaluation, SelfEvaluationQuerySet
 from projects.models.organisations import CodeItem, Department, DepartmentQuerySet, Region, Unit, UserScope
 from projects.models.publication import Publication, PublicationDeadline, PublicationReminder, WithheldReason
 from projects.models.review import Grade, Opinion, ReviewAction, ReviewComment, ReviewRecord
@@ -28,6 +29,7 @@ __all__ = [
     "MONEY",
     "MONEY_WHOLE_DIGITS",
     "AuditEvent",
+    "Band",
     "BudgetYear",
     "CodeItem",
     "Department",
@@ -35,6 +37,9 @@ __all__ = [
     "DepartmentSubTarget",
     "DepartmentTarget",
     "DepartmentTargetQuerySet",
+    "EvaluationItem",
+    "EvaluationRound",
+    "EvaluationRoundQuerySet",
     "DeviationReason",
     "GoalKind",
     "Grade",
@@ -57,6 +62,8 @@ __all__ = [
     "ReviewComment",
     "ReviewRecord",
     "ScopedQuerySet",
+    "SelfEvaluation",
+    "SelfEvaluationQuerySet",
     "SpendingCheckpoint",
     "TableStatus",
     "TaskProgress",

@@ -51,6 +51,9 @@ class ReviewRecord(models.Model):
         related_name="reviews",
         verbose_name="绩效运行监控表",
     )
+    self_evaluation = models.ForeignKey(
+        "SelfEvaluation", on_delete=models.CASCADE, null=True, blank=True, related_name="reviews", verbose_name="绩效自评"
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="操作人"
     )
@@ -73,9 +76,10 @@ class ReviewRecord(models.Model):
                 condition=~Q(action="return") | ~Q(reason=""), name="review_return_has_reason"
             ),
             models.CheckConstraint(
-                condition=Q(project__isnull=False, department_target__isnull=True, monitoring_report__isnull=True)
-                | Q(project__isnull=True, department_target__isnull=False, monitoring_report__isnull=True)
-                | Q(project__isnull=True, department_target__isnull=True, monitoring_report__isnull=False),
+                condition=Q(project__isnull=False, department_target__isnull=True, monitoring_report__isnull=True, self_evaluation__isnull=True)
+                | Q(project__isnull=True, department_target__isnull=False, monitoring_report__isnull=True, self_evaluation__isnull=True)
+                | Q(project__isnull=True, department_target__isnull=True, monitoring_report__isnull=False, self_evaluation__isnull=True)
+                | Q(project__isnull=True, department_target__isnull=True, monitoring_report__isnull=True, self_evaluation__isnull=False),
                 name="review_record_one_document",
             ),
             # An adjustment and an administrator's correction always say why.
@@ -88,17 +92,20 @@ class ReviewRecord(models.Model):
             models.Index(fields=["project", "action", "at"]),
             models.Index(fields=["department_target", "action", "at"]),
             models.Index(fields=["monitoring_report", "action", "at"]),
+            models.Index(fields=["self_evaluation", "action", "at"]),
             models.Index(fields=["at"]),
         ]
 
     @property
     def document(self):
-        """The project table, department target or monitoring report this record is about."""
+        """The project table, department target, monitoring report or self-evaluation this record is about."""
         if self.project_id is not None:
             return self.project
         if self.department_target_id is not None:
             return self.department_target
-        return self.monitoring_report
+        if self.monitoring_report_id is not None:
+            return self.monitoring_report
+        return self.self_evaluation
 
     def __str__(self):
         return f"{self.document} {self.get_action_display()}（{self.get_from_status_display()} → {self.get_to_status_display()}）"

@@ -703,7 +703,10 @@ def test_review_records_are_shown_but_not_editable_in_the_admin(client, two_step
 
 ROOT = Path(__file__).resolve().parents[2]
 SCANNED = ("projects", "indicators")
-MODEL_WRITES = {"create", "update", "get_or_create", "update_or_create", "ProjectTable", "DepartmentTarget", "MonitoringReport"}
+MODEL_WRITES = {
+    "create", "update", "get_or_create", "update_or_create", "ProjectTable", "DepartmentTarget", "MonitoringReport",
+    "SelfEvaluation", "EvaluationRound", "EvaluationItem",
+}
 # Places allowed to name a status outside projects/workflow.py, each with why:
 ALLOWED = {
     # Import restores the statuses written in an interchange file (a backup or a move between

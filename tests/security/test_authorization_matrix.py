@@ -30,7 +30,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from indicators.library.models import LibraryEntry
-from projects.models import Department, DepartmentTarget, MonitoringReport, MonitoringRound, Unit
+from projects.models import Department, DepartmentTarget, EvaluationRound, MonitoringReport, MonitoringRound, SelfEvaluation, Unit
 from tests import factories
 from tests.projects.excel_helpers import workbook_bytes
 from tests.security.state import database_state, differences
@@ -94,6 +94,18 @@ SEES = {
     },
     # Background tasks, like uploads, are seen by the user who started them only (the same owners).
     "task": {OWN: {UNIT_STAFF}, OTHER_UNIT: {OTHER_UNIT_STAFF}, OTHER_REGION: set()},
+    # Self-evaluations are their tables' (one per table above): who sees the table sees its self-evaluation.
+    "evaluation": {
+        OWN: {UNIT_STAFF, DEPARTMENT_REVIEWER, FINANCE_OFFICER, ADMINISTRATOR},
+        OTHER_UNIT: {OTHER_UNIT_STAFF, DEPARTMENT_REVIEWER, FINANCE_OFFICER, ADMINISTRATOR},
+        OTHER_REGION: {OTHER_REGION_FINANCE_OFFICER, ADMINISTRATOR},
+    },
+    # Self-evaluation rounds: own and other_unit are two of 平罗's (2024, 2023), other_region 定州's.
+    "evaluation_round": {
+        OWN: {FINANCE_OFFICER, ADMINISTRATOR},
+        OTHER_UNIT: {FINANCE_OFFICER, ADMINISTRATOR},
+        OTHER_REGION: {OTHER_REGION_FINANCE_OFFICER, ADMINISTRATOR},
+    },
     # Library entries of a region's library: own and other_unit are two of 平罗's, other_region 定州's.
     "entry": {
         OWN: SIGNED_IN - {OTHER_REGION_FINANCE_OFFICER},
@@ -202,6 +214,17 @@ EXPECTATIONS = {
     "projects:dashboard": Rule(),
     "projects:project_list": Rule(),
     "projects:department_progress": Rule(may=REVIEWERS | {ADMINISTRATOR}),
+    # The year-end self-evaluation (issue 16): finance opens a region's round and reads its summary;
+    # the unit fills and submits; reviewers act through the workflow, which refuses others with a message.
+    "projects:evaluation_list": Rule(),
+    "projects:round_create": Rule(may=FINANCE),
+    "projects:round_detail": Rule(kind="evaluation_round", may=FINANCE | {ADMINISTRATOR}, role_first=True),
+    "projects:evaluation_detail": Rule(kind="evaluation"),
+    "projects:evaluation_edit": Rule(kind="evaluation", may=UNITS),
+    "projects:evaluation_action": Rule(POST, kind="evaluation", may=UNITS, ok=302, refused=302, body={"action": "submit"}),
+    # Finance changes a score in 抽查 only: on the sample drafts it is refused with a message, changing nothing.
+    "projects:evaluation_rescore": Rule(POST, kind="evaluation", may=FINANCE, ok=302, body={"item": "0", "score": "1", "reason": "矩阵"}),
+    "projects:evaluation_export_xlsx": Rule(kind="evaluation"),
     "indicators:indicator_list": Rule(),
     "indicators:finding_list": Rule(),
     # The indicator library: everyone picks from it; the finance bureau (and the department reviewers,
@@ -285,6 +308,8 @@ class World:
     targets: dict
     entries: dict
     reports: dict
+    evaluations: dict
+    evaluation_rounds: dict
     rounds: dict
     sentinels: dict  # (kind, scope) → a text only that row's pages show
 
@@ -352,8 +377,21 @@ def _build_world():
         scope: MonitoringReport.objects.create(monitoring_round=rounds[OTHER_REGION if scope == OTHER_REGION else OWN], table=tables[scope])
         for scope in SCOPES
     }
+    evaluation_rounds = {
+        scope: EvaluationRound.objects.create(region=region, year=year, due_date=datetime.date(year + 1, 3, 31), opened_by=users[opener])
+        for scope, region, year, opener in (
+            (OWN, pingluo_office.region, 2024, FINANCE_OFFICER),
+            (OTHER_UNIT, pingluo_office.region, 2023, FINANCE_OFFICER),
+            (OTHER_REGION, dingzhou_office.region, 2024, OTHER_REGION_FINANCE_OFFICER),
+        )
+    }
+    evaluations = {
+        scope: SelfEvaluation.objects.create(round=evaluation_rounds[OTHER_REGION if scope == OTHER_REGION else OWN], project=tables[scope])
+        for scope in SCOPES
+    }
     return World(
-        users=users, tables=tables, targets=targets, entries=entries, reports=reports, rounds=rounds, sentinels=sentinels
+        users=users, tables=tables, targets=targets, entries=entries, reports=reports, rounds=rounds,
+        evaluations=evaluations, evaluation_rounds=evaluation_rounds, sentinels=sentinels
     )
 
 
@@ -419,6 +457,10 @@ def sample(name, parameter, rule, scope, world, clients):
         return world.tables[scope].pk
     if parameter == "pk" and rule.kind == "target":
         return world.targets[scope].pk
+    if parameter == "pk" and rule.kind == "evaluation":
+        return world.evaluations[scope].pk
+    if parameter == "pk" and rule.kind == "evaluation_round":
+        return world.evaluation_rounds[scope].pk
     if parameter == "pk" and rule.kind == "entry":
         return world.entries[scope].pk
     if parameter == "pk" and rule.kind == "department":

@@ -1,0 +1,135 @@
+"""The year-end self-evaluation in a browser, on a seed table: finance opens the round, the unit types
+the actual values and sees them scored, overrides one score with a reason and submits; the department
+returns it, the unit fixes it, the department passes it; finance changes one score with a reason and
+approves; both scores stay visible. Screenshots of the form, the round and the printed page are kept
+in var/screenshots/ for a person to look at."""
+
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from indicators.values import parse_value
+from projects.models import Department, ProjectTable, SelfEvaluation, TableStatus
+from tests import factories
+from tests.e2e.conftest import log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+SHOTS = Path(os.environ.get("PERFGOALS_SCREENSHOTS", Path(__file__).resolve().parents[2] / "var" / "screenshots"))
+
+
+@pytest.fixture
+def approved_seed_table(demo):
+    """特邀监察员经费, approved, moved to a unit under the department that is not its office."""
+    department = Department.objects.get(name="平罗县纪律检查委员会")
+    unit = factories.unit(department, name="平罗县纪委监委派驻第一纪检监察组")
+    ProjectTable.objects.filter(name="特邀监察员经费").update(unit=unit, status=TableStatus.APPROVED)
+    account = factories.user("unit_staff", unit=unit, username="pz_unit")
+    account.set_password("perfgoals-demo")
+    account.save()
+    return ProjectTable.objects.get(name="特邀监察员经费")
+
+
+def as_user(browser, live_server, username):
+    page = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900}).new_page()
+    page.set_default_timeout(15000)
+    log_in(page, live_server, username)
+    return page
+
+
+def shoot(page, name, **options):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / name), full_page=True, **options)
+
+
+def type_actuals(page):
+    """Type each row's 实际完成值 as the target reached (a number where the target is one, else 达成)."""
+    rows = page.locator("table[data-items] tr[data-row]")
+    for index in range(rows.count()):
+        row = rows.nth(index)
+        target = parse_value(row.locator("td").nth(3).inner_text())
+        if target.number is not None and target.nature != "qual":
+            row.locator(f"input[name='form-{index}-actual_text']").fill(f"{target.number}{target.unit}")
+        else:
+            row.locator(f"input[name='form-{index}-actual_text']").fill("全年开展专项检查，廉洁从业明显提升")
+            row.locator(f"select[name='form-{index}-band']").select_option("met")
+    page.fill("#id_total_executed", "1.2")
+    page.fill("#id_fiscal_executed", "1.2")
+    page.fill("#id_goal_actual", "聘请 10 名特邀监察员，全年参与督查 3 次。")
+
+
+def act(page, action, **fields):
+    for selector, value in fields.items():
+        if selector == "#reason":
+            page.select_option(selector, index=1)
+        else:
+            page.fill(selector, value)
+    page.click(f"[data-actions] button[value='{action}']")
+    page.wait_for_load_state("networkidle")
+
+
+def test_a_self_evaluation_goes_round_the_whole_loop(browser, live_server, approved_seed_table):
+    finance = as_user(browser, live_server, "pl_finance")
+    finance.goto(f"{live_server.url}/evaluation/rounds/new/")
+    finance.fill("#id_year", "2023")
+    finance.fill("#id_due_date", "2024-03-31")
+    finance.click("button:has-text('开启自评')")
+    assert "共 1 张项目表待自评" in finance.content()
+    evaluation = SelfEvaluation.objects.get(project=approved_seed_table)
+    url = f"{live_server.url}/evaluation/{evaluation.pk}/"
+
+    unit = as_user(browser, live_server, "pz_unit")
+    unit.goto(f"{url}edit/")
+    type_actuals(unit)
+    unit.fill("#id_form-0-unit_score", "")  # nothing typed: the computed score stands
+    unit.fill("#id_total_executed", "一点二")
+    unit.click("button:has-text('保存并计分')")
+    assert "年度资金总额·全年执行数：输入一个数字。" in unit.content()
+    assert unit.input_value("#id_form-1-actual_text") == "10名"  # everything typed is kept
+    unit.fill("#id_total_executed", "1.2")
+    weight = Decimal(unit.locator("tr[data-row='1'] td").nth(5).inner_text())
+    unit.fill("#id_form-0-unit_score", str(weight - 1))
+    unit.fill("#id_form-0-unit_reason", "督查报告未及时归档，酌情扣 1 分")
+    unit.fill("#id_form-0-deviation", "督查报告未及时归档；明年起按季度归档")
+    shoot(unit, "evaluation-edit.png")
+    unit.click("button:has-text('保存并计分')")
+    assert "自评已保存" in unit.content()
+    assert "执行率 100.00% × 10.00 分 = 10.00 分" in unit.content()
+    assert f"单位改分 {weight - 1:.2f}（计算 {weight:.2f}）" in unit.content()
+    act(unit, "submit")
+    assert "已提交" in unit.content()
+
+    department = as_user(browser, live_server, "pl_dept")
+    department.goto(url)
+    act(department, "return", **{"#reason": "", "#comment": "请写明评价结论"})
+    assert "已退回" in department.content()
+
+    unit.goto(f"{url}edit/")
+    unit.fill("#id_conclusion", "项目按计划完成，特邀监察员履职到位。")
+    unit.click("button:has-text('保存并计分')")
+    act(unit, "submit")
+    department.goto(url)
+    act(department, "pass")
+    assert "已复核通过" in department.content() or "已通过" in department.content()
+
+    finance.goto(url)
+    row = finance.locator("tr[data-row='2']")
+    row.locator("input[name='score']").fill("5")
+    row.locator("input[name='reason']").fill("特邀监察员聘书只有 8 份")
+    row.locator("button:has-text('改分')").click()
+    finance.wait_for_load_state("networkidle")
+    assert "复核得分改为 5.00 分，自评得分保留" in finance.content()
+    act(finance, "approve")
+    assert "已批复" in finance.content()
+    reviewed = finance.locator("tr[data-row='2'] [data-reviewed]").inner_text()
+    assert reviewed.startswith("复核 5.00（自评 ") and "特邀监察员聘书只有 8 份" in reviewed
+    assert "自评 " in finance.locator("[data-total]").inner_text()
+    shoot(finance, "evaluation-detail.png")
+    finance.emulate_media(media="print")
+    shoot(finance, "evaluation-print.png")
+    finance.emulate_media(media="screen")
+    finance.goto(f"{live_server.url}/evaluation/rounds/{evaluation.round_id}/")
+    assert "1 / 1" in finance.locator("[data-submitted]").inner_text()
+    shoot(finance, "evaluation-round.png")
+    assert SelfEvaluation.objects.get(pk=evaluation.pk).status == TableStatus.APPROVED
