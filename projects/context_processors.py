@@ -16,5 +16,6 @@ def navigation(request):
             "department_progress": permissions.can_view_department_progress(user),
             "library": can_manage_library(user),
             "publication": permissions.can_view_publication_register(user) or permissions.unit_of(user) is not None,
+            "people": permissions.can_manage_people(user),
         }
     }

@@ -114,3 +114,22 @@ def can_record_publication(user, document):
     ``document`` is a row the user already sees (found through visible_to)."""
     role = role_of(user)
     return role in {Role.UNIT_STAFF, Role.DEPARTMENT_REVIEWER} and scope_of(user).covers(document)
+
+
+def can_manage_people(user):
+    """财政局的管理页（单位、部门、用户）：管理员管理全部区划，财政审核人管理本区划。"""
+    role = role_of(user)
+    return role == Role.ADMINISTRATOR or (role == Role.FINANCE_OFFICER and scope_of(user).region_id is not None)
+
+
+def managed_region_id(user):
+    """The region whose units, departments and users ``user`` manages, or None for every region (an
+    administrator). Only asked after ``can_manage_people``."""
+    return None if role_of(user) == Role.ADMINISTRATOR else scope_of(user).region_id
+
+
+def assignable_roles(user):
+    """管理员可以授予任何角色；财政审核人只能为本区划授予单位填报人、主管部门审核人和财政审核人。"""
+    if role_of(user) == Role.ADMINISTRATOR:
+        return list(Role)
+    return [Role.UNIT_STAFF, Role.DEPARTMENT_REVIEWER, Role.FINANCE_OFFICER]

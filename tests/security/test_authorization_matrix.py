@@ -49,6 +49,7 @@ SIGNED_IN = frozenset(ROLES) - {ANONYMOUS}
 UNITS = frozenset({UNIT_STAFF, OTHER_UNIT_STAFF})
 REVIEWERS = frozenset({DEPARTMENT_REVIEWER, FINANCE_OFFICER, OTHER_REGION_FINANCE_OFFICER})
 FINANCE = frozenset({FINANCE_OFFICER, OTHER_REGION_FINANCE_OFFICER})
+MANAGERS = FINANCE | {ADMINISTRATOR}
 
 # The rows a URL parameter can name: the unit staff's own, another unit's in the same region, another region's.
 OWN, OTHER_UNIT, OTHER_REGION = "own", "other_unit", "other_region"
@@ -82,6 +83,24 @@ SEES = {
     },
     # Background tasks, like uploads, are seen by the user who started them only (the same owners).
     "task": {OWN: {UNIT_STAFF}, OTHER_UNIT: {OTHER_UNIT_STAFF}, OTHER_REGION: set()},
+    # The management page's rows (departments, units, user accounts): own and other_unit are 平罗's
+    # (pl_unit's unit and department and pl_unit, the other unit's), other_region 定州's; the finance
+    # bureau manages its region, the administrator every one.
+    "people_department": {
+        OWN: {FINANCE_OFFICER, ADMINISTRATOR},
+        OTHER_UNIT: {FINANCE_OFFICER, ADMINISTRATOR},
+        OTHER_REGION: {OTHER_REGION_FINANCE_OFFICER, ADMINISTRATOR},
+    },
+    "people_unit": {
+        OWN: {FINANCE_OFFICER, ADMINISTRATOR},
+        OTHER_UNIT: {FINANCE_OFFICER, ADMINISTRATOR},
+        OTHER_REGION: {OTHER_REGION_FINANCE_OFFICER, ADMINISTRATOR},
+    },
+    "account": {
+        OWN: {FINANCE_OFFICER, ADMINISTRATOR},
+        OTHER_UNIT: {FINANCE_OFFICER, ADMINISTRATOR},
+        OTHER_REGION: {OTHER_REGION_FINANCE_OFFICER, ADMINISTRATOR},
+    },
     # Library entries of a region's library: own and other_unit are two of 平罗's, other_region 定州's.
     "entry": {
         OWN: SIGNED_IN - {OTHER_REGION_FINANCE_OFFICER},
@@ -183,6 +202,22 @@ EXPECTATIONS = {
     "projects:dashboard": Rule(),
     "projects:project_list": Rule(),
     "projects:department_progress": Rule(may=REVIEWERS | {ADMINISTRATOR}),
+    # The finance bureau's management page: administrators everywhere, finance officers in their region
+    # (the role is asked first: nobody else learns whether a department, unit or account exists).
+    "projects:people_home": Rule(may=MANAGERS),
+    "projects:people_department_create": Rule(may=MANAGERS),
+    "projects:people_department_edit": Rule(kind="people_department", may=MANAGERS, role_first=True),
+    "projects:people_unit_create": Rule(may=MANAGERS),
+    "projects:people_unit_edit": Rule(kind="people_unit", may=MANAGERS, role_first=True),
+    "projects:people_user_create": Rule(may=MANAGERS),
+    "projects:people_user_edit": Rule(kind="account", may=MANAGERS, role_first=True),
+    "projects:people_user_unlock": Rule(POST, kind="account", may=MANAGERS, ok=302, role_first=True),
+    # The new password is shown on the answer itself, once: a page, not a redirect.
+    "projects:people_user_password": Rule(POST, kind="account", may=MANAGERS, role_first=True),
+    "projects:people_import": Rule(may=MANAGERS),
+    # Nothing waits in the session: the manager is sent back to the upload with a message.
+    "projects:people_import_confirm": Rule(POST, may=MANAGERS, ok=302),
+    "projects:people_import_template": Rule(may=MANAGERS),
     "indicators:indicator_list": Rule(),
     "indicators:finding_list": Rule(),
     # The indicator library: everyone picks from it; the finance bureau (and the department reviewers,
@@ -265,6 +300,7 @@ class World:
     tables: dict
     targets: dict
     entries: dict
+    managed: dict  # kind → scope → a department, unit or user account of the management page
     sentinels: dict  # (kind, scope) → a text only that row's pages show
 
 
@@ -320,7 +356,12 @@ def _build_world():
             (OTHER_REGION, dingzhou_office.region),
         )
     }
-    return World(users=users, tables=tables, targets=targets, entries=entries, sentinels=sentinels)
+    managed = {
+        "people_department": {OWN: pingluo_department, OTHER_UNIT: other_department, OTHER_REGION: dingzhou_office.department},
+        "people_unit": {OWN: pingluo_office, OTHER_UNIT: other_unit, OTHER_REGION: dingzhou_office},
+        "account": {OWN: users[UNIT_STAFF], OTHER_UNIT: users[OTHER_UNIT_STAFF], OTHER_REGION: users["dingzhou_unit_staff"]},
+    }
+    return World(users=users, tables=tables, targets=targets, entries=entries, managed=managed, sentinels=sentinels)
 
 
 @pytest.fixture(scope="module")
@@ -391,6 +432,8 @@ def sample(name, parameter, rule, scope, world, clients):
         return world.targets[scope].department_id
     if parameter == "year" and rule.kind == "department":
         return 2024
+    if parameter == "pk" and rule.kind in ("people_department", "people_unit", "account"):
+        return world.managed[rule.kind][scope].pk
     if parameter == "token" and rule.kind == "upload":
         return clients.upload_token(scope)
     if parameter == "pk" and rule.kind == "task":
