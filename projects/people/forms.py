@@ -7,7 +7,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from perfgoals.roles import Role, role_of
 from projects.models import Department, Unit
 from projects.people import services
-from projects.permissions import assignable_roles
+from projects.permissions import assignable_roles, managed_region_id
 
 
 def style_widgets(form):
@@ -84,6 +84,11 @@ class UserForm(forms.Form):
         self.fields["region"].queryset = services.managed_regions(manager)
         self.fields["department"].queryset = services.managed_departments(manager)
         self.fields["unit"].queryset = services.managed_units(manager)
+        for name in ("region", "department", "unit"):
+            self.fields[name].empty_label = "（不选）"
+        if managed_region_id(manager) is None:  # an administrator's lists span regions: name the region
+            for name in ("department", "unit"):
+                self.fields[name].label_from_instance = lambda row: f"{row.region.name} · {row}"
         style_widgets(self)
 
     @staticmethod
