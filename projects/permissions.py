@@ -17,6 +17,11 @@ def unit_of(user):
     return scope.unit if scope.role == Role.UNIT_STAFF else None
 
 
+def region_of(user):
+    """The region of the user's data range (their unit's, department's or own), or None."""
+    return scope_of(user).region
+
+
 def can_create_tables(user):
     """只有单位填报人可以为本单位新建或复制绩效目标表。"""
     return unit_of(user) is not None

@@ -73,9 +73,9 @@ def home(request):
     新建 and 复制上年; reviewers see every table in their scope."""
     visible = ProjectTable.objects.visible_to(request.user)
     years = sorted(visible.order_by().values_list("year", flat=True).distinct(), reverse=True)
-    year = chosen_year(request.GET.get("year"), years)
-    if year not in years:
-        years = sorted({*years, year}, reverse=True)
+    year = chosen_year(request.GET.get("year"), years, request.user)
+    # The year chosen and the one after the newest (to start next year's tables), newest first.
+    years = sorted({*years, year, (years[0] if years else year) + 1}, reverse=True)
     last_return = ReviewRecord.objects.filter(project=OuterRef("pk"), action=ReviewAction.RETURN).order_by("-at", "-id")
     tables = (
         visible.filter(year=year)
