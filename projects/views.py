@@ -24,6 +24,7 @@ from indicators.values import parse_value
 from perfgoals.faults import database_failed
 from projects import forms as project_forms
 from projects import permissions, presentation, services, workflow
+from projects.approvals import approval_of
 from projects.overview import chosen_year
 from projects.models import (
     BudgetYear,
@@ -153,6 +154,7 @@ def project_detail(request, pk):
             "returned": latest_return(table),
             "adjustment": adjustment_of(table),
             "can_correct": ReviewAction.CORRECT in actions,
+            "approval": approval_of(table) if table.status in (TableStatus.APPROVED, TableStatus.SUPERSEDED) else None,
         },
     )
 

@@ -7,6 +7,12 @@ document.addEventListener("submit", (event) => {
   let text = form.dataset.confirm;
   const submitter = event.submitter;
   if (submitter && submitter.dataset.confirm) text = submitter.dataset.confirm;
+  if (form.dataset.confirmChoice) {
+    // The review page: the checked decision names the action ("批复“…”？").
+    const choice = document.querySelector(`input[name="${form.dataset.confirmChoice}"][form="${form.id}"]:checked`);
+    const label = choice ? document.querySelector(`label[for="${choice.id}"]`) : null;
+    if (label) text = `确定${label.textContent.trim()}“${form.dataset.confirmName}”？`;
+  }
   if (form.dataset.confirmRows !== undefined) {
     const boxes = [...document.querySelectorAll(`input[type=checkbox][name=selected][form="${form.id}"]:checked, #${form.id} input[type=checkbox][name=selected]:checked`)];
     const names = boxes.map((box) => box.dataset.name || box.value);
