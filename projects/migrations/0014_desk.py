@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0010_department_target_review'),
+        ('projects', '0011_task_progress'),
     ]
 
     operations = [

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from perfgoals import audit
+from projects import audit
 from perfgoals.roles import Role
 from projects.models import AuditEvent, Department, Region, Unit, UserScope
 from projects.permissions import managed_region_id
