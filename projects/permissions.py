@@ -133,6 +133,30 @@ def managed_region_id(user):
     return None if role_of(user) == Role.ADMINISTRATOR else scope_of(user).region_id
 
 
+# The data range each role keeps (its UserScope): unit staff their unit, a department's reviewers their
+# department, the finance bureau its region; an administrator none.
+_SCOPE_FIELD_OF_ROLE = {Role.UNIT_STAFF: "unit", Role.DEPARTMENT_REVIEWER: "department", Role.FINANCE_OFFICER: "region"}
+
+
+def scope_field_of(role):
+    """"unit", "department" or "region": the data range a user of ``role`` must have; None for an administrator."""
+    return _SCOPE_FIELD_OF_ROLE.get(role)
+
+
+def role_value(user):
+    """The user's role (a Role, with its label) as the management page lists and edits it, or ""."""
+    return role_of(user) or ""
+
+
+def accounts_managed_by(user, accounts):
+    """管理员管理所有账户；财政审核人管理数据范围在本区划的账户，管理员账户除外。"""
+    if role_of(user) == Role.ADMINISTRATOR:
+        return accounts
+    return accounts.filter(scope__region_id=scope_of(user).region_id, is_superuser=False).exclude(
+        groups__name=Role.ADMINISTRATOR.label
+    )
+
+
 def assignable_roles(user):
     """管理员可以授予任何角色；财政审核人只能为本区划授予单位填报人、主管部门审核人和财政审核人。"""
     if role_of(user) == Role.ADMINISTRATOR:

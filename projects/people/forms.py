@@ -4,10 +4,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.validators import UnicodeUsernameValidator
 
-from perfgoals.roles import Role, role_of
+from perfgoals.roles import Role
 from projects.models import Department, Unit
 from projects.people import services
-from projects.permissions import assignable_roles, managed_region_id
+from projects.permissions import assignable_roles, managed_region_id, role_value, scope_field_of
 
 
 def style_widgets(form):
@@ -97,7 +97,7 @@ class UserForm(forms.Form):
         return {
             "username": account.username,
             "name": account.first_name,
-            "role": role_of(account) or "",
+            "role": role_value(account),
             "region": scope.region_id if scope else None,
             "department": scope.department_id if scope else None,
             "unit": scope.unit_id if scope else None,
@@ -116,7 +116,7 @@ class UserForm(forms.Form):
     def clean(self):
         data = super().clean()
         role = data.get("role")
-        needed = {Role.UNIT_STAFF: "unit", Role.DEPARTMENT_REVIEWER: "department", Role.FINANCE_OFFICER: "region"}.get(role)
+        needed = scope_field_of(role) if role else None
         if needed and not data.get(needed):
             self.add_error(needed, f"{Role(role).label}必须选择{self.fields[needed].label}。")
         return data

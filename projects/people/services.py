@@ -14,7 +14,7 @@ from django.utils import timezone
 from projects import audit
 from perfgoals.roles import Role
 from projects.models import AuditEvent, Department, Region, Unit, UserScope
-from projects.permissions import managed_region_id
+from projects.permissions import accounts_managed_by, managed_region_id, scope_field_of
 
 # Letters and digits that cannot be misread when a password is read out or copied by hand (no 0/O, 1/l/I).
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -48,14 +48,7 @@ def managed_users(user):
     """The accounts ``user`` may edit: every one for an administrator; for a finance officer the accounts
     whose data range lies in their region, administrators excepted."""
     users = get_user_model().objects.select_related("scope__region", "scope__department", "scope__unit").prefetch_related("groups")
-    region_id = managed_region_id(user)
-    if region_id is None:
-        return users.order_by("username")
-    return (
-        users.filter(scope__region_id=region_id, is_superuser=False)
-        .exclude(groups__name=Role.ADMINISTRATOR.label)
-        .order_by("username")
-    )
+    return accounts_managed_by(user, users).order_by("username")
 
 
 def locked_usernames(usernames):
@@ -71,11 +64,12 @@ def locked_usernames(usernames):
 def scope_fields(*, role, region=None, department=None, unit=None):
     """The data range a role keeps: a unit (with its department and region) for unit staff, a department
     (with its region) for its reviewers, a region for the finance bureau, nothing for an administrator."""
-    if role == Role.UNIT_STAFF:
+    field = scope_field_of(role)
+    if field == "unit":
         return {"region": unit.region, "department": unit.department, "unit": unit}
-    if role == Role.DEPARTMENT_REVIEWER:
+    if field == "department":
         return {"region": department.region, "department": department, "unit": None}
-    if role == Role.FINANCE_OFFICER:
+    if field == "region":
         return {"region": region, "department": None, "unit": None}
     return None
 

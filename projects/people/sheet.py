@@ -14,12 +14,11 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from openpyxl import Workbook
 
-from perfgoals.roles import Role
 from projects.excel import BadWorkbook, open_workbook
 from projects.excel.cells import TooMany, read_sheet
 from projects.models import Department, Region, Unit
 from projects.people import services
-from projects.permissions import assignable_roles, managed_region_id
+from projects.permissions import assignable_roles, managed_region_id, scope_field_of
 
 UNIT_COLUMNS = ["区划代码", "主管部门", "单位名称", "单位代码", "部门本级"]
 USER_COLUMNS = ["用户名", "姓名", "角色", "区划代码", "主管部门", "预算单位"]
@@ -147,22 +146,22 @@ def sheet_plan(rows, *, manager):
         if role is None:
             problem("用户", number, "角色", f"“{row['角色']}”不是可以授予的角色，应为{'、'.join(roles)}之一。")
             continue
-        region = None
-        if role != Role.ADMINISTRATOR:
+        region, field = None, scope_field_of(role)
+        if field is not None:
             region = region_of("用户", number, row["区划代码"])
             if region is None:
                 continue
-        if role == Role.UNIT_STAFF and (region.pk, row["预算单位"]) not in units:
+        if field == "unit" and (region.pk, row["预算单位"]) not in units:
             problem("用户", number, "预算单位", f"单位填报人需要{region.name}的预算单位，“{row['预算单位']}”不存在。")
             continue
-        if role == Role.DEPARTMENT_REVIEWER and (region.pk, row["主管部门"]) not in departments:
+        if field == "department" and (region.pk, row["主管部门"]) not in departments:
             problem("用户", number, "主管部门", f"主管部门审核人需要{region.name}的主管部门，“{row['主管部门']}”不存在。")
             continue
         plan.users.append({"username": username, "name": row["姓名"], "role": role.value, "role_label": role.label,
                            "region_name": region.name if region else "",
                            "region": region.pk if region else None,
-                           "department": row["主管部门"] if role == Role.DEPARTMENT_REVIEWER else "",
-                           "unit": row["预算单位"] if role == Role.UNIT_STAFF else ""})
+                           "department": row["主管部门"] if field == "department" else "",
+                           "unit": row["预算单位"] if field == "unit" else ""})
     return plan
 
 
@@ -202,7 +201,7 @@ def sheet_template():
     units.append(["640221", "平罗县教育局", "平罗县第一中学", "", "否"])
     users = workbook.create_sheet("用户")
     users.append(USER_COLUMNS)
-    users.append(["pl_school1", "平罗一中填报人", Role.UNIT_STAFF.label, "640221", "", "平罗县第一中学"])
+    users.append(["pl_school1", "平罗一中填报人", "单位填报人", "640221", "", "平罗县第一中学"])
     for sheet in (units, users):
         for column in "ABCDEF":
             sheet.column_dimensions[column].width = 22

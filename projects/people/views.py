@@ -12,11 +12,10 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from perfgoals.roles import role_of
 from projects.people import services
 from projects.people.forms import DepartmentForm, SheetUploadForm, UnitForm, UserForm
 from projects.people.sheet import SheetError, sheet_import, sheet_plan, sheet_read, sheet_template
-from projects.permissions import can_manage_people, managed_region_id
+from projects.permissions import can_manage_people, managed_region_id, role_value
 
 PAGE_SIZE = 50
 SESSION_KEY = "people_sheet"
@@ -49,7 +48,7 @@ def people_home(request):
     user_page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
     accounts = list(user_page.object_list)
     locked = services.locked_usernames(account.username for account in accounts)
-    rows = [(account, role_of(account), account.username in locked) for account in accounts]
+    rows = [(account, role_value(account), account.username in locked) for account in accounts]
     return render(request, "people/home.html", {
         "rows": rows, "user_page": user_page, "units": units[:500], "unit_count": units.count(),
         "departments": departments, "query": query, "one_region": managed_region_id(request.user) is not None,
