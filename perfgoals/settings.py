@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "perfgoals.middleware.NoStoreForSignedInUsers",
+    "perfgoals.debug_pages.ChineseErrorPagesUnderDebug",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Puts the signed-in user on field-history records of rows saved while serving a request.

@@ -41,7 +41,8 @@ admin.site.index_title = "系统管理"
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
-    list_display = ["code", "name"]
+    list_display = ["code", "name", "working_year"]
+    list_editable = ["working_year"]
     search_fields = ["code", "name"]
 
 

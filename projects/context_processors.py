@@ -17,5 +17,6 @@ def navigation(request):
             "library": can_manage_library(user),
             "publication": permissions.can_view_publication_register(user) or permissions.unit_of(user) is not None,
             "evaluation": permissions.can_view_overview(user),
+            "people": permissions.can_manage_people(user),
         }
     }

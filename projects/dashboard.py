@@ -213,7 +213,7 @@ def dashboard(request):
     if not permissions.can_view_overview(user):
         raise PermissionDenied("您的账户还没有分配角色，不能查看总览。")
     years = visible_years(user)
-    year = chosen_year(request.GET.get("year"), years)
+    year = chosen_year(request.GET.get("year"), years, user)
     setting = BudgetYear.objects.select_related("framework").filter(year=year).first()
     deadline = setting.submission_deadline if setting else None
     tables = ProjectTable.objects.visible_to(user).filter(year=year).in_force()

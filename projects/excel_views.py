@@ -443,4 +443,4 @@ def excel_import_confirm(request, token):
         f"已导入“{record['name']}”：新建 {result.created} 张，更新 {result.updated} 张，未变 {result.unchanged} 张；"
         f"三级指标新增 {result.indicators_created} 条、修改 {result.indicators_updated} 条、删除 {result.indicators_deleted} 条。",
     )
-    return redirect(reverse("projects:home"))
+    return redirect(f"{reverse('projects:home')}?year={result.tables[0].year}" if result.tables else reverse("projects:home"))

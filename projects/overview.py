@@ -420,7 +420,9 @@ class DepartmentProgressView(FilteredListView):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             self.years = visible_years(request.user)
-            self.year = chosen_year(request.GET.get("year"), self.years)
+            self.year = chosen_year(request.GET.get("year"), self.years, request.user)
+            if self.year not in self.years:
+                self.years = sorted({*self.years, self.year}, reverse=True)
         return super().dispatch(request, *args, **kwargs)
 
     def scoped_queryset(self, user):
@@ -441,7 +443,15 @@ class DepartmentProgressView(FilteredListView):
         return {"year": self.year, "exclude": exclude}
 
 
-def chosen_year(text, years):
-    """The year asked for, else the latest one the user has; a year that is no number, or none a budget
-    year can be, falls back too (the filter form then reports it)."""
-    return budget_year(text, years[0] if years else timezone.localdate().year)
+def chosen_year(text, years, user=None):
+    """The year asked for, else the working year of the user's region (当前预算年度), else the latest one
+    the user has; a year that is no number, or none a budget year can be, falls back too (the filter form
+    then reports it)."""
+    default = working_year(user) or (years[0] if years else timezone.localdate().year)
+    return budget_year(text, default)
+
+
+def working_year(user):
+    """当前预算年度 of the user's region, or None (no region, as for an administrator, or none set)."""
+    region = permissions.region_of(user) if user is not None else None
+    return region.working_year if region is not None else None

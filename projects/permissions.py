@@ -17,6 +17,11 @@ def unit_of(user):
     return scope.unit if scope.role == Role.UNIT_STAFF else None
 
 
+def region_of(user):
+    """The region of the user's data range (their unit's, department's or own), or None."""
+    return scope_of(user).region
+
+
 def can_create_tables(user):
     """只有单位填报人可以为本单位新建或复制绩效目标表。"""
     return unit_of(user) is not None
@@ -168,3 +173,44 @@ def can_rescore_evaluations(user):
 def can_rescore_evaluation(user, evaluation):
     """财政抽查（待财政审核）时可以改某一指标的得分（须说明理由），单位的自评得分保留在旁。"""
     return can_rescore_evaluations(user) and evaluation.status == TableStatus.FINANCE_REVIEW
+def can_manage_people(user):
+    """财政局的管理页（单位、部门、用户）：管理员管理全部区划，财政审核人管理本区划。"""
+    role = role_of(user)
+    return role == Role.ADMINISTRATOR or (role == Role.FINANCE_OFFICER and scope_of(user).region_id is not None)
+
+
+def managed_region_id(user):
+    """The region whose units, departments and users ``user`` manages, or None for every region (an
+    administrator). Only asked after ``can_manage_people``."""
+    return None if role_of(user) == Role.ADMINISTRATOR else scope_of(user).region_id
+
+
+# The data range each role keeps (its UserScope): unit staff their unit, a department's reviewers their
+# department, the finance bureau its region; an administrator none.
+_SCOPE_FIELD_OF_ROLE = {Role.UNIT_STAFF: "unit", Role.DEPARTMENT_REVIEWER: "department", Role.FINANCE_OFFICER: "region"}
+
+
+def scope_field_of(role):
+    """"unit", "department" or "region": the data range a user of ``role`` must have; None for an administrator."""
+    return _SCOPE_FIELD_OF_ROLE.get(role)
+
+
+def role_value(user):
+    """The user's role (a Role, with its label) as the management page lists and edits it, or ""."""
+    return role_of(user) or ""
+
+
+def accounts_managed_by(user, accounts):
+    """管理员管理所有账户；财政审核人管理数据范围在本区划的账户，管理员账户除外。"""
+    if role_of(user) == Role.ADMINISTRATOR:
+        return accounts
+    return accounts.filter(scope__region_id=scope_of(user).region_id, is_superuser=False).exclude(
+        groups__name=Role.ADMINISTRATOR.label
+    )
+
+
+def assignable_roles(user):
+    """管理员可以授予任何角色；财政审核人只能为本区划授予单位填报人、主管部门审核人和财政审核人。"""
+    if role_of(user) == Role.ADMINISTRATOR:
+        return list(Role)
+    return [Role.UNIT_STAFF, Role.DEPARTMENT_REVIEWER, Role.FINANCE_OFFICER]

@@ -14,6 +14,9 @@ from perfgoals.roles import Role
 
 FIXTURES = settings.BASE_DIR / "fixtures"
 DEMO_USERS = FIXTURES / "demo_users.json"
+# Units under a department that are not its own office (本级): their tables go to the department's
+# reviewers first, so the demo shows all three steps (unit → department → finance).
+DEMO_UNITS = FIXTURES / "demo_units.json"
 
 
 def load_reference_data():
@@ -28,6 +31,11 @@ def load_reference_data():
 def demo_accounts():
     """The demo accounts as published in the repository: username, password, role, name, scope."""
     return json.loads(DEMO_USERS.read_text(encoding="utf-8"))
+
+
+def demo_units():
+    """The demo's subordinate units: region code, department name, unit code and name."""
+    return json.loads(DEMO_UNITS.read_text(encoding="utf-8"))
 
 
 def demo_accounts_with_published_passwords():

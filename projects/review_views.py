@@ -22,6 +22,7 @@ from perfgoals.faults import database_failed
 from perfgoals.lists import FilteredListView, SearchFilterSet
 from perfgoals.tables import BadgeColumn, BaseTable, DetailLinkColumn, MoneyColumn, NumberColumn
 from projects import permissions, presentation, workflow
+from projects.approvals import approval_from
 from projects.models import Department, GoalKind, ProjectTable, ReviewAction, ReviewRecord
 from projects.review import awaiting, awaiting_targets, submission_diff, table_history
 from projects.views import findings_by_row, project_for_display
@@ -54,7 +55,7 @@ class ReviewQueueFilterSet(SearchFilterSet):
 class ReviewQueueTable(BaseTable):
     selected = tables.CheckBoxColumn(
         accessor="pk",
-        attrs={"input": {"form": "bulk-form", "name": "selected"}, "th__input": {"class": "select-all", "aria-label": "全选"}},
+        attrs={"input": {"form": "bulk-form", "name": "selected", "data-name": lambda record: record.name or "未命名项目"}, "th__input": {"class": "select-all", "aria-label": "全选"}},
         exclude_from_export=True,
     )
     department = tables.Column(verbose_name="主管部门", accessor="department__name")
@@ -230,7 +231,7 @@ def _decide(request, table):
         if action == ReviewAction.PASS:
             workflow.project_pass(**arguments)
         elif action == ReviewAction.APPROVE:
-            workflow.project_approve(**arguments)
+            workflow.project_approve(approval=approval_from(request.POST), **arguments)
         elif action == ReviewAction.RETURN:
             workflow.project_return(reason=request.POST.get("reason", ""), **arguments)
         else:

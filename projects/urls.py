@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from projects import copies, corrections, dashboard, excel_views, overview, review_views, views
 from projects.publication import views as publication
@@ -47,6 +47,7 @@ urlpatterns = [
     path("department-targets/<int:pk>/export.xlsx", excel_views.target_export_xlsx, name="target_export_xlsx"),
     path("import/", excel_views.excel_import, name="excel_import"),
     path("import/<str:token>/", excel_views.excel_import_preview, name="excel_import_preview"),
+    path("people/", include("projects.people.urls")),
     path("import/<str:token>/confirm/", excel_views.excel_import_confirm, name="excel_import_confirm"),
 ]
 

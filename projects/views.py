@@ -24,6 +24,7 @@ from indicators.values import parse_value
 from perfgoals.faults import database_failed
 from projects import forms as project_forms
 from projects import permissions, presentation, services, workflow
+from projects.approvals import approval_of
 from projects.overview import chosen_year
 from projects.targets.selectors import targets_with_actions
 from projects.models import (
@@ -74,9 +75,9 @@ def home(request):
     新建 and 复制上年; reviewers see every table in their scope."""
     visible = ProjectTable.objects.visible_to(request.user)
     years = sorted(visible.order_by().values_list("year", flat=True).distinct(), reverse=True)
-    year = chosen_year(request.GET.get("year"), years)
-    if year not in years:
-        years = sorted({*years, year}, reverse=True)
+    year = chosen_year(request.GET.get("year"), years, request.user)
+    # The year chosen and the one after the newest (to start next year's tables), newest first.
+    years = sorted({*years, year, (years[0] if years else year) + 1}, reverse=True)
     last_return = ReviewRecord.objects.filter(project=OuterRef("pk"), action=ReviewAction.RETURN).order_by("-at", "-id")
     tables = (
         visible.filter(year=year)
@@ -156,6 +157,7 @@ def project_detail(request, pk):
             "returned": latest_return(table),
             "adjustment": adjustment_of(table),
             "can_correct": ReviewAction.CORRECT in actions,
+            "approval": approval_of(table) if table.status in (TableStatus.APPROVED, TableStatus.SUPERSEDED) else None,
         },
     )
 

@@ -15,6 +15,7 @@ class AuditEvent(models.Model):
         LOGOUT = "logout", "退出"
         EXPORT = "export", "导出"
         IMPORT = "import", "导入"
+        PEOPLE = "people", "用户管理"
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     kind = models.CharField("事件", max_length=20, choices=Kind.choices)

@@ -1,7 +1,7 @@
 """Regions, departments, units and code lists (DOMAIN §2), and each user's data range."""
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -25,6 +25,13 @@ class Region(models.Model):
         validators=[RegexValidator(r"^\d{6}$", "区划代码应为 6 位数字。")],
     )
     name = models.CharField("名称", max_length=50)
+    working_year = models.PositiveSmallIntegerField(
+        "当前预算年度",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text="本区划各页面默认打开的预算年度（首页、待审、总览、清单）；留空则打开有表的最近年度",
+    )
 
     class Meta:
         verbose_name = "行政区划"

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from indicators.models import Grade, Opinion
-from projects.models.common import TableStatus
+from projects.models.common import MONEY, TableStatus
 from projects.models.tables import ProjectTable
 
 
@@ -66,6 +66,10 @@ class ReviewRecord(models.Model):
     comment = models.TextField("意见", blank=True)
     round = models.PositiveSmallIntegerField("提交轮次", default=0)
     snapshot = models.JSONField("提交时的表", null=True, blank=True, editable=False)
+    # What the finance bureau's approval (批复) says, recorded with it and printed on the approved form.
+    approval_number = models.CharField("批复文号", max_length=100, blank=True)
+    approval_date = models.DateField("批复日期", null=True, blank=True)
+    approved_amount = models.DecimalField("批复金额（万元）", null=True, blank=True, **MONEY)
 
     class Meta:
         verbose_name = "审核记录"

@@ -93,9 +93,11 @@ def project_return(*, project, by, reason, comment="", grade="", comments=()):
     return gate.review(ReviewAction.RETURN, project, by=by, comment=comment, grade=grade, reason=reason, comments=comments)
 
 
-def project_approve(*, project, by, comment="", grade="", comments=()):
-    """财政批复。谁批复预算，谁批复目标. Approving an adjustment marks the version it replaces 已调整."""
-    return gate.review(ReviewAction.APPROVE, project, by=by, comment=comment, grade=grade, comments=comments)
+def project_approve(*, project, by, comment="", grade="", comments=(), approval=None):
+    """财政批复。谁批复预算，谁批复目标. Approving an adjustment marks the version it replaces 已调整.
+    ``approval``: what the approval says (approval_number 批复文号, approval_date 批复日期, approved_amount
+    批复金额), kept on its record and printed on the approved form."""
+    return gate.review(ReviewAction.APPROVE, project, by=by, comment=comment, grade=grade, comments=comments, approval=approval)
 
 
 def project_start_adjustment(*, project, by, comment=""):

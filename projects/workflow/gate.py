@@ -206,8 +206,12 @@ def _owns(kind, document, indicator):
     return getattr(indicator, f"{kind.indicator_field}_id") == document.pk
 
 
-def _write(document, transition, by, last, *, source, comment="", grade="", reason="", comments=(), snapshot=None):
-    """The one ReviewRecord (with its comments) of this action, from status ``source``."""
+APPROVAL_FIELDS = ("approval_number", "approval_date", "approved_amount")
+
+
+def _write(document, transition, by, last, *, source, comment="", grade="", reason="", comments=(), snapshot=None, approval=None):
+    """The one ReviewRecord (with its comments) of this action, from status ``source``; an approval's
+    批复文号, 批复日期 and 批复金额 (``approval``) on it."""
     current_round = last.round if last is not None else 0
     record = ReviewRecord.objects.create(
         **{kind_of(document).record_field: document},
@@ -220,6 +224,7 @@ def _write(document, transition, by, last, *, source, comment="", grade="", reas
         comment=(comment or "").strip(),
         round=current_round + 1 if transition.action == ReviewAction.SUBMIT else current_round,
         snapshot=snapshot,
+        **{name: value for name, value in (approval or {}).items() if name in APPROVAL_FIELDS},
     )
     for item in comments:
         item.record = record
@@ -287,7 +292,7 @@ def withdraw(document, *, by, comment=""):
     return record
 
 
-def review(action, document, *, by, comment="", grade="", reason="", comments=()):
+def review(action, document, *, by, comment="", grade="", reason="", comments=(), approval=None):
     """A reviewer passes, returns or approves. A return needs a standard reason (监审意见; 其他 needs
     the problem written out); a grade of 中 or 差 means return, not pass or approve. Approving an
     adjustment marks the version it replaces 已调整."""
@@ -316,7 +321,8 @@ def review(action, document, *, by, comment="", grade="", reason="", comments=()
         source = locked.status
         _set_status(locked, transition.target, by)
         record = _write(
-            locked, transition, by, last, source=source, comment=comment, grade=grade, reason=reason, comments=parsed
+            locked, transition, by, last, source=source, comment=comment, grade=grade, reason=reason, comments=parsed,
+            approval=approval if action == ReviewAction.APPROVE else None,
         )
     _sync(document, locked)
     return record

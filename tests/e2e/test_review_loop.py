@@ -24,8 +24,12 @@ def branch_table(demo):
 
 
 def as_user(browser, live_server, username):
+    """A signed-in page that answers every confirmation with OK, as a user going on would; the questions
+    asked are kept in ``page.dialogs``."""
     page = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900}).new_page()
     page.set_default_timeout(15000)
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.accept()))
     log_in(page, live_server, username)
     return page
 
@@ -36,6 +40,7 @@ def test_a_table_goes_round_the_whole_review_loop(browser, live_server, branch_t
     unit.goto(f"{url}/")
     unit.click("button:has-text('提交审核')")
     assert "已提交" in unit.content()
+    assert unit.dialogs[-1].startswith("确定提交审核“特邀监察员经费”？")
 
     department = as_user(browser, live_server, "pl_dept")
     department.goto(f"{live_server.url}/reviews/")
@@ -88,6 +93,7 @@ def test_a_table_goes_round_the_whole_review_loop(browser, live_server, branch_t
     unit.fill("#adjust-reason", "年中追加预算，监察员培训增加 2 次")
     unit.click("button:has-text('确认发起调整')")
     assert "第 2 版为草稿" in unit.content()
+    assert unit.dialogs[-1].startswith("确定对“特邀监察员经费”发起调整？")
     second = ProjectTable.objects.get(name="特邀监察员经费", version=2)
     assert second.status == TableStatus.DRAFT
     assert "原批复：≥ 4 次" in unit.content()

@@ -12,7 +12,7 @@ from projects.checks import demo_accounts_check
 from projects.models import ProjectTable
 from tests.perfgoals.test_production import PRODUCTION_ENV, manage
 
-DEMO_NAMES = {"admin", "pl_unit", "pl_dept", "pl_finance", "dz_unit", "dz_dept", "dz_finance"}
+DEMO_NAMES = {"admin", "pl_unit", "pl_branch", "pl_dept", "pl_finance", "dz_unit", "dz_branch", "dz_dept", "dz_finance"}
 
 
 def test_setup_production_loads_the_reference_data_and_one_administrator_and_no_demo_account(db, capsys):

@@ -50,6 +50,7 @@ SIGNED_IN = frozenset(ROLES) - {ANONYMOUS}
 UNITS = frozenset({UNIT_STAFF, OTHER_UNIT_STAFF})
 REVIEWERS = frozenset({DEPARTMENT_REVIEWER, FINANCE_OFFICER, OTHER_REGION_FINANCE_OFFICER})
 FINANCE = frozenset({FINANCE_OFFICER, OTHER_REGION_FINANCE_OFFICER})
+MANAGERS = FINANCE | {ADMINISTRATOR}
 
 # The rows a URL parameter can name: the unit staff's own, another unit's in the same region, another region's.
 OWN, OTHER_UNIT, OTHER_REGION = "own", "other_unit", "other_region"
@@ -102,6 +103,24 @@ SEES = {
     },
     # Self-evaluation rounds: own and other_unit are two of 平罗's (2024, 2023), other_region 定州's.
     "evaluation_round": {
+        OWN: {FINANCE_OFFICER, ADMINISTRATOR},
+        OTHER_UNIT: {FINANCE_OFFICER, ADMINISTRATOR},
+        OTHER_REGION: {OTHER_REGION_FINANCE_OFFICER, ADMINISTRATOR},
+    },
+    # The management page's rows (departments, units, user accounts): own and other_unit are 平罗's
+    # (pl_unit's unit and department and pl_unit, the other unit's), other_region 定州's; the finance
+    # bureau manages its region, the administrator every one.
+    "people_department": {
+        OWN: {FINANCE_OFFICER, ADMINISTRATOR},
+        OTHER_UNIT: {FINANCE_OFFICER, ADMINISTRATOR},
+        OTHER_REGION: {OTHER_REGION_FINANCE_OFFICER, ADMINISTRATOR},
+    },
+    "people_unit": {
+        OWN: {FINANCE_OFFICER, ADMINISTRATOR},
+        OTHER_UNIT: {FINANCE_OFFICER, ADMINISTRATOR},
+        OTHER_REGION: {OTHER_REGION_FINANCE_OFFICER, ADMINISTRATOR},
+    },
+    "account": {
         OWN: {FINANCE_OFFICER, ADMINISTRATOR},
         OTHER_UNIT: {FINANCE_OFFICER, ADMINISTRATOR},
         OTHER_REGION: {OTHER_REGION_FINANCE_OFFICER, ADMINISTRATOR},
@@ -225,6 +244,22 @@ EXPECTATIONS = {
     # Finance changes a score in 抽查 only: on the sample drafts it is refused with a message, changing nothing.
     "projects:evaluation_rescore": Rule(POST, kind="evaluation", may=FINANCE, ok=302, body={"item": "0", "score": "1", "reason": "矩阵"}),
     "projects:evaluation_export_xlsx": Rule(kind="evaluation"),
+    # The finance bureau's management page: administrators everywhere, finance officers in their region
+    # (the role is asked first: nobody else learns whether a department, unit or account exists).
+    "projects:people_home": Rule(may=MANAGERS),
+    "projects:people_department_create": Rule(may=MANAGERS),
+    "projects:people_department_edit": Rule(kind="people_department", may=MANAGERS, role_first=True),
+    "projects:people_unit_create": Rule(may=MANAGERS),
+    "projects:people_unit_edit": Rule(kind="people_unit", may=MANAGERS, role_first=True),
+    "projects:people_user_create": Rule(may=MANAGERS),
+    "projects:people_user_edit": Rule(kind="account", may=MANAGERS, role_first=True),
+    "projects:people_user_unlock": Rule(POST, kind="account", may=MANAGERS, ok=302, role_first=True),
+    # The new password is shown on the answer itself, once: a page, not a redirect.
+    "projects:people_user_password": Rule(POST, kind="account", may=MANAGERS, role_first=True),
+    "projects:people_import": Rule(may=MANAGERS),
+    # Nothing waits in the session: the manager is sent back to the upload with a message.
+    "projects:people_import_confirm": Rule(POST, may=MANAGERS, ok=302),
+    "projects:people_import_template": Rule(may=MANAGERS),
     "indicators:indicator_list": Rule(),
     "indicators:finding_list": Rule(),
     # The indicator library: everyone picks from it; the finance bureau (and the department reviewers,
@@ -311,6 +346,7 @@ class World:
     evaluations: dict
     evaluation_rounds: dict
     rounds: dict
+    managed: dict  # kind → scope → a department, unit or user account of the management page
     sentinels: dict  # (kind, scope) → a text only that row's pages show
 
 
@@ -389,9 +425,14 @@ def _build_world():
         scope: SelfEvaluation.objects.create(round=evaluation_rounds[OTHER_REGION if scope == OTHER_REGION else OWN], project=tables[scope])
         for scope in SCOPES
     }
+    managed = {
+        "people_department": {OWN: pingluo_department, OTHER_UNIT: other_department, OTHER_REGION: dingzhou_office.department},
+        "people_unit": {OWN: pingluo_office, OTHER_UNIT: other_unit, OTHER_REGION: dingzhou_office},
+        "account": {OWN: users[UNIT_STAFF], OTHER_UNIT: users[OTHER_UNIT_STAFF], OTHER_REGION: users["dingzhou_unit_staff"]},
+    }
     return World(
         users=users, tables=tables, targets=targets, entries=entries, reports=reports, rounds=rounds,
-        evaluations=evaluations, evaluation_rounds=evaluation_rounds, sentinels=sentinels
+        evaluations=evaluations, evaluation_rounds=evaluation_rounds, managed=managed, sentinels=sentinels
     )
 
 
@@ -471,6 +512,8 @@ def sample(name, parameter, rule, scope, world, clients):
         return world.reports[scope].pk
     if parameter == "pk" and rule.kind == "round":
         return world.rounds[scope].pk
+    if parameter == "pk" and rule.kind in ("people_department", "people_unit", "account"):
+        return world.managed[rule.kind][scope].pk
     if parameter == "token" and rule.kind == "upload":
         return clients.upload_token(scope)
     if parameter == "pk" and rule.kind == "task":

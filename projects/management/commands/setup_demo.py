@@ -7,8 +7,8 @@ from django.db import transaction
 from indicators.library.usage import usage_refresh
 from perfgoals.roles import Role
 from projects import interchange
-from projects.models import ProjectTable, Region, UserScope
-from projects.reference import FIXTURES, demo_accounts, load_reference_data
+from projects.models import ProjectTable, Region, Unit, UserScope
+from projects.reference import FIXTURES, demo_accounts, demo_units, load_reference_data
 
 SEED_FILES = ["pingluo-2023.json", "dingzhou-2022.json"]
 
@@ -29,7 +29,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if settings.PERFGOALS_PRODUCTION and not options["allow_production_demo"]:
             raise CommandError(
-                "DEBUG 已关闭：这看起来是生产环境。setup_demo 会建立 admin 等 7 个演示账户，其密码公开在仓库中，"
+                "DEBUG 已关闭：这看起来是生产环境。setup_demo 会建立 admin 等 9 个演示账户，其密码公开在仓库中，"
                 "任何人都能用它们登录。生产环境请运行 manage.py setup_production（只装载参考数据并建立一个管理员）；"
                 "确实要在演示服务器上装载演示数据，请加 --allow-production-demo。"
             )
@@ -37,6 +37,7 @@ class Command(BaseCommand):
             load_reference_data()
             for name in SEED_FILES:
                 self.load_seed(FIXTURES / "seeds" / name, options["verbosity"])
+            self.load_units()
             self.load_users()
             usage_refresh()  # the library's figures from the seed tables just loaded
         if options["verbosity"]:
@@ -58,6 +59,16 @@ class Command(BaseCommand):
         if verbosity:
             targets = f"，{len(result.targets)} 份部门整体绩效目标" if result.targets else ""
             self.stdout.write(f"{path.name}：{len(result.tables)} 张项目表{targets}，{result.indicators} 条三级指标。")
+
+    def load_units(self):
+        """Each demo department's subordinate unit (beside its 本级 from the seed files)."""
+        for entry in demo_units():
+            region = Region.objects.get(code=entry["region"])
+            Unit.objects.get_or_create(
+                region=region,
+                name=entry["name"],
+                defaults={"department": region.departments.get(name=entry["department"]), "code": entry["code"]},
+            )
 
     def load_users(self):
         User = get_user_model()
