@@ -28,7 +28,7 @@ def test_an_administrator_creates_a_unit_user_who_logs_in_and_sees_only_their_un
     admin.fill("#id_username", "pl_new")
     admin.fill("#id_name", "平罗纪委新填报人")
     admin.select_option("#id_role", label="单位填报人")
-    admin.select_option("#id_unit", label="中共平罗县纪律检查委员会本级")
+    admin.select_option("#id_unit", label="平罗县 · 中共平罗县纪律检查委员会本级")
     shot(admin, "people_user_form.png")
     admin.click("button:has-text('保存')")
     assert "只显示这一次" in admin.content()
