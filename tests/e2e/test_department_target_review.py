@@ -23,6 +23,7 @@ def target(demo):
 def as_user(browser, live_server, username):
     page = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900}).new_page()
     page.set_default_timeout(15000)
+    page.on("dialog", lambda dialog: dialog.accept())  # OK to each confirmation, as a user going on would
     log_in(page, live_server, username)
     return page
 
