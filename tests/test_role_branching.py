@@ -18,6 +18,8 @@ ALLOWED = {
     "projects/models/organisations.py": "scope_paths: the lookup from a department to each role's unit, department or region",
     "projects/models/tables.py": "scope_paths of project tables",
     "projects/models/targets.py": "scope_paths of department targets",
+    "projects/models/monitoring.py": "scope_paths of monitoring rounds and reports",
+    "projects/monitoring/workflow.py": "the monitoring report's kind: who is refused, in words, for each role (as kinds.py)",
     "indicators/library/permissions.py": "the library's predicates live beside it: indicators may not import projects",
     "projects/audit.py": "the audit log writes the user's role label beside each event",
     "projects/management/commands/setup_demo.py": "creates the role groups",
