@@ -198,9 +198,9 @@ def test_deleting_rows_records_each_in_a_fixed_number_of_queries(unit_table, dja
     for number in range(rows):
         factories.indicator(table, name=f"指标{number}", value=f"{number} 个", order=100 + number)
     doomed = Indicator.objects.filter(project=table, order__gte=100)
-    # the rows, their history records, the collector's select, three SET NULLs (copied_from,
-    # check findings, review comments) and the delete
-    with django_assert_num_queries(7):
+    # the rows, their history records, the collector's select, the check that no monitoring line
+    # reports on them (PROTECT), three SET NULLs (copied_from, check findings, review comments) and the delete
+    with django_assert_num_queries(8):
         assert delete_with_history(doomed, by=clerk) == rows
     assert not doomed.exists()
     records = Indicator.history.filter(project_id=table.pk, history_type="-")
