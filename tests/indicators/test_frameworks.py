@@ -61,16 +61,18 @@ def test_a_scope_reads_the_frameworks_once_and_again_after_an_edit():
 
 
 def test_each_request_reads_the_frameworks_afresh():
-    from django.core.signals import request_finished, request_started
+    """The receivers of request_started / request_finished, called as the signals call them (sending the
+    signals themselves would also close the test's database connection, which PostgreSQL then refuses)."""
+    from indicators.frameworks import begin_request, end_request
 
-    request_started.send(sender=None)
+    begin_request(sender=None)
     try:
         assert framework_snapshot() is framework_snapshot()
         kept = framework_snapshot()
     finally:
-        request_finished.send(sender=None)
-    request_started.send(sender=None)
+        end_request(sender=None)
+    begin_request(sender=None)
     try:
         assert framework_snapshot() is not kept
     finally:
-        request_finished.send(sender=None)
+        end_request(sender=None)
