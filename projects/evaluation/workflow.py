@@ -5,36 +5,11 @@ the app is ready (projects.apps)."""
 from perfgoals.roles import Role
 from projects.evaluation.checks import evaluation_findings
 from projects.evaluation.sheet import sheet_of
-from projects.models import ReviewAction, SelfEvaluation, TableStatus
-from projects.workflow.kinds import DocumentKind, Transition, register, skips_department_review
+from projects.models import SelfEvaluation
+from projects.workflow.kinds import UNIT_REPORT_TRANSITIONS, DocumentKind, first_review_of_unit, register, withdrawal_refusal_of_unit
 
-_S, _A = TableStatus, ReviewAction
-
-SELF_EVALUATION_TRANSITIONS = {
-    (action, source): Transition(action, source, target, role)
-    for action, source, target, role in (
-    (_A.SUBMIT, _S.DRAFT, _S.DEPARTMENT_REVIEW, Role.UNIT_STAFF),
-    (_A.SUBMIT, _S.RETURNED, _S.DEPARTMENT_REVIEW, Role.UNIT_STAFF),
-    (_A.WITHDRAW, _S.DEPARTMENT_REVIEW, _S.DRAFT, Role.UNIT_STAFF),
-    (_A.WITHDRAW, _S.FINANCE_REVIEW, _S.DRAFT, Role.UNIT_STAFF),
-    (_A.PASS, _S.DEPARTMENT_REVIEW, _S.FINANCE_REVIEW, Role.DEPARTMENT_REVIEWER),
-    (_A.RETURN, _S.DEPARTMENT_REVIEW, _S.RETURNED, Role.DEPARTMENT_REVIEWER),
-    (_A.RETURN, _S.FINANCE_REVIEW, _S.RETURNED, Role.FINANCE_OFFICER),
-    (_A.APPROVE, _S.FINANCE_REVIEW, _S.APPROVED, Role.FINANCE_OFFICER),
-    )
-}
-
-
-def _first_review(evaluation):
-    """Like its table: a 部门本级 unit (or one without a department) goes straight to finance."""
-    return TableStatus.FINANCE_REVIEW if skips_department_review(evaluation.project.unit) else TableStatus.DEPARTMENT_REVIEW
-
-
-def _refusal(action, evaluation):
-    if action == ReviewAction.WITHDRAW and evaluation.status == TableStatus.FINANCE_REVIEW:
-        if not skips_department_review(evaluation.project.unit):
-            return "主管部门已复核通过，不能撤回。"
-    return None
+def _unit(evaluation):
+    return evaluation.project.unit
 
 
 def evaluation_snapshot(evaluation):
@@ -53,10 +28,6 @@ def evaluation_snapshot(evaluation):
     }
 
 
-def _not_versioned(*_args):
-    raise NotImplementedError("a self-evaluation is not adjusted as a new version")
-
-
 SELF_EVALUATION = register(
     DocumentKind(
         model=SelfEvaluation,
@@ -64,19 +35,16 @@ SELF_EVALUATION = register(
         indicator_field="self_evaluation",
         noun="这份自评",
         short_noun="自评",
-        transitions=SELF_EVALUATION_TRANSITIONS,
+        transitions=UNIT_REPORT_TRANSITIONS,
         scope_words={
             Role.UNIT_STAFF: "这份自评不属于您的单位",
             Role.DEPARTMENT_REVIEWER: "这份自评不属于您所在主管部门的单位",
             Role.FINANCE_OFFICER: "这份自评不在您负责的行政区划内",
         },
-        first_review=_first_review,
+        first_review=first_review_of_unit(_unit),
         recheck=evaluation_findings,
         snapshot=evaluation_snapshot,
-        copy_next_version=_not_versioned,
-        differs_from_previous=lambda evaluation: True,
-        correctable=(),
         lock_related=("project__unit", "round"),
-        refusal=_refusal,
+        refusal=withdrawal_refusal_of_unit(_unit, "主管部门已复核通过，不能撤回。"),
     )
 )

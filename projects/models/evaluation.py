@@ -119,9 +119,6 @@ class SelfEvaluation(models.Model):
 
     objects = SelfEvaluationQuerySet.as_manager()
 
-    # A self-evaluation is not adjusted as a new version: the gate reads this and finds none.
-    previous_version_id = None
-
     class Meta:
         verbose_name = "绩效自评"
         verbose_name_plural = "绩效自评"

@@ -1,7 +1,6 @@
 """绩效运行监控 (DOMAIN §4.1, 财预〔2019〕136号): rounds opened by the finance bureau, and one report per
 approved project table in a round, with a line per 三级指标 (双监控: execution and target progress)."""
 
-import uuid
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -114,8 +113,7 @@ class MonitoringReport(models.Model):
     objects = MonitoringReportQuerySet.as_manager()
 
     # A report has one version: it is not adjusted (a table that will miss is adjusted itself, and the
-    # next round reports on the version then in force). The gate asks every document for this key.
-    previous_version_id = None
+    # next round reports on the version then in force).
     version = 1
 
     class Meta:

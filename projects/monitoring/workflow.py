@@ -7,18 +7,14 @@ Row comments point at the approved table's indicator rows, which the report's li
 """
 
 from perfgoals.roles import Role
-from projects.models import MonitoringReport, ReviewAction, TableStatus
+from projects.models import MonitoringReport, ReviewAction
 from projects.monitoring.checks import report_recheck
-from projects.workflow.kinds import REVIEW_LOOP, DocumentKind, register, skips_department_review, transitions_table
+from projects.workflow.kinds import REVIEW_LOOP, DocumentKind, first_review_of_unit, register, transitions_table
 
 # The loop without 发起调整 and 更正; a unit that is its own department goes straight to finance.
 MONITORING_TRANSITIONS = transitions_table(
     *(row for row in REVIEW_LOOP if row[0] not in (ReviewAction.ADJUST, ReviewAction.CORRECT)),
 )
-
-
-def _first_review(report):
-    return TableStatus.FINANCE_REVIEW if skips_department_review(report.table.unit) else TableStatus.DEPARTMENT_REVIEW
 
 
 def report_snapshot(report):
@@ -61,12 +57,9 @@ MONITORING_REPORT = register(
             Role.DEPARTMENT_REVIEWER: "这份监控表不属于您所在主管部门的单位",
             Role.FINANCE_OFFICER: "这份监控表不在您负责的行政区划内",
         },
-        first_review=_first_review,
+        first_review=first_review_of_unit(lambda report: report.table.unit),
         recheck=report_recheck,
         snapshot=report_snapshot,
-        copy_next_version=None,
-        differs_from_previous=None,
-        correctable=(),
         lock_related=("table__unit", "table__region", "monitoring_round"),
         owns_indicator=lambda report, indicator: indicator.project_id == report.table_id,
     )

@@ -58,7 +58,7 @@ def workflow_context(user, documents=None):
         documents = list(documents)
         ids = [document.pk for document in documents if document.status == TableStatus.APPROVED]
         adjusted = frozenset()
-        if ids:
+        if ids and kind_of(documents[0]).versioned:
             model = type(documents[0])
             adjusted = frozenset(model.objects.filter(previous_version__in=ids).values_list("previous_version_id", flat=True))
     return WorkflowContext(role=role_of(user), scope=scope, adjusted=adjusted)
@@ -262,7 +262,7 @@ def submit(document, *, by, comment=""):
         errors = [finding for finding in kind.recheck(locked).findings if finding.blocks_submission]
         if errors:
             raise WorkflowError(f"智能审核发现 {len(errors)} 个错误，请修改后再提交。", _problems(errors))
-        if locked.previous_version_id is not None and not kind.differs_from_previous(locked):
+        if kind.previous_version_id(locked) is not None and not kind.differs_from_previous(locked):
             raise WorkflowError(
                 f"第 {locked.version} 版与已批复的第 {locked.version - 1} 版没有任何不同，调整没有内容，不能提交。"
                 "请先修改需要调整的内容；如不再需要调整，请删除这一版。"
@@ -314,7 +314,7 @@ def review(action, document, *, by, comment="", grade="", reason="", comments=()
             explained = (comment or "").strip() or any(item.text for item in parsed)
             if reason == Opinion.OTHER and not explained:
                 raise WorkflowError("退回理由为“其他”时，请在意见中写明具体问题。")
-        if action == ReviewAction.APPROVE and locked.previous_version_id:
+        if action == ReviewAction.APPROVE and kind.previous_version_id(locked):
             previous = kind.model.objects.select_for_update(of=("self",)).get(pk=locked.previous_version_id)
             if previous.status == TableStatus.APPROVED:
                 _set_status(previous, TableStatus.SUPERSEDED, by)

@@ -56,6 +56,11 @@ PROJECT_TRANSITIONS = transitions_table(
 # A department's whole-department targets are filled by its own office and always reviewed by the
 # department's reviewers before the finance bureau.
 DEPARTMENT_TARGET_TRANSITIONS = transitions_table(*REVIEW_LOOP)
+# A unit's report on one of its tables (a monitoring report, a self-evaluation) goes round the table's
+# loop, without an adjustment or an administrator's correction: it is returned and fixed instead.
+UNIT_REPORT_TRANSITIONS = {
+    key: transition for key, transition in PROJECT_TRANSITIONS.items() if transition.action not in (_A.ADJUST, _A.CORRECT)
+}
 
 
 @dataclass(frozen=True)
@@ -70,14 +75,24 @@ class DocumentKind:
     first_review: Callable  # document → the status a submission goes to
     recheck: Callable  # document → CheckResult (its findings afresh)
     snapshot: Callable  # document → the dict a submission record keeps
-    copy_next_version: Callable  # (approved document, by) → the next version, a draft
-    differs_from_previous: Callable  # next version → whether it changes anything
-    correctable: tuple  # header fields an administrator's correction may change
+    # A kind adjusted as versions (调整) says how the next version is made and whether it changes
+    # anything; a kind without (None) has no previous_version and no ADJUST transition.
+    copy_next_version: Callable | None = None  # (approved document, by) → the next version, a draft
+    differs_from_previous: Callable | None = None  # next version → whether it changes anything
+    correctable: tuple = ()  # header fields an administrator's correction may change
     lock_related: tuple = ()
     refusal: Callable | None = None  # (action, document) → a kind's own refusal, or None
     # (document, indicators.Indicator) → whether a row comment on that indicator belongs to the
     # document; None: the indicator's ``indicator_field`` key points at the document.
     owns_indicator: Callable | None = None
+
+    @property
+    def versioned(self):
+        return self.copy_next_version is not None
+
+    def previous_version_id(self, document):
+        """The version ``document`` adjusts, or None (always None for a kind without versions)."""
+        return document.previous_version_id if self.versioned else None
 
 
 def skips_department_review(unit):
@@ -85,15 +100,26 @@ def skips_department_review(unit):
     return unit.is_department_office or unit.department_id is None
 
 
-def _project_first_review(table):
-    return TableStatus.FINANCE_REVIEW if skips_department_review(table.unit) else TableStatus.DEPARTMENT_REVIEW
+def first_review_of_unit(unit_of):
+    """The first_review of a document its unit submits: ``unit_of(document)`` names the unit, and one
+    that is its own department office (or has none) goes straight to finance."""
+
+    def first_review(document):
+        return TableStatus.FINANCE_REVIEW if skips_department_review(unit_of(document)) else TableStatus.DEPARTMENT_REVIEW
+
+    return first_review
 
 
-def _project_refusal(action, table):
-    if action == ReviewAction.WITHDRAW and table.status == TableStatus.FINANCE_REVIEW:
-        if not skips_department_review(table.unit):
-            return "主管部门已审核通过，审核已经开始，不能撤回。"
-    return None
+def withdrawal_refusal_of_unit(unit_of, message="主管部门已审核通过，审核已经开始，不能撤回。"):
+    """The refusal of such a document: a withdrawal from 待财政审核 is only of a skipped submission."""
+
+    def refusal(action, document):
+        if action == ReviewAction.WITHDRAW and document.status == TableStatus.FINANCE_REVIEW:
+            if not skips_department_review(unit_of(document)):
+                return message
+        return None
+
+    return refusal
 
 
 def _project_recheck(table):
@@ -165,14 +191,14 @@ PROJECT = DocumentKind(
         Role.DEPARTMENT_REVIEWER: "这张表不属于您所在主管部门的单位",
         Role.FINANCE_OFFICER: "这张表不在您负责的行政区划内",
     },
-    first_review=_project_first_review,
+    first_review=first_review_of_unit(lambda table: table.unit),
     recheck=_project_recheck,
     snapshot=_project_snapshot,
     copy_next_version=_next_version,
     differs_from_previous=lambda table: not _same_content(table, PROJECT),
     correctable=("name", "code", "period", "funds_total", "funds_fiscal", "funds_other", "fund_use"),
     lock_related=("unit", "region"),
-    refusal=_project_refusal,
+    refusal=withdrawal_refusal_of_unit(lambda table: table.unit),
 )
 
 DEPARTMENT_TARGET = DocumentKind(
