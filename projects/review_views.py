@@ -251,10 +251,30 @@ def _decide(request, table):
 # The unit's buttons
 
 
-UNIT_ACTIONS = {
-    ReviewAction.SUBMIT: workflow.project_submit,
-    ReviewAction.WITHDRAW: workflow.project_withdraw,
-}
+def unit_action(request, document, *, name, detail, edit):
+    """The unit's submit, withdraw and 发起调整 (with its reason) on ``document``, through the workflow:
+    a refusal says why (a refused submission lists every 错误), then back to ``detail``; a new version
+    opens in ``edit``. ``name`` is how the messages name the document."""
+    action = request.POST.get("action", "")
+    comment = request.POST.get("comment", "").strip()
+    try:
+        if action == ReviewAction.ADJUST:
+            new_version = workflow.document_start_adjustment(document=document, by=request.user, reason=comment)
+            messages.success(request, f"已发起调整：第 {new_version.version} 版为草稿，第 {document.version} 版在新版本批复前仍然有效。")
+            return redirect(edit, pk=new_version.pk)
+        if action not in (ReviewAction.SUBMIT, ReviewAction.WITHDRAW):
+            raise workflow.WorkflowError("不支持的操作。")
+        workflow.document_action(action, document, by=request.user, comment=comment)
+    except workflow.WorkflowError as error:
+        messages.error(request, str(error))
+        for problem in error.problems:
+            messages.warning(request, problem)
+        return redirect(detail, pk=document.pk)
+    except DatabaseError:
+        messages.error(request, database_failed(f"taking the action {action!r} on {type(document).__name__}"))
+        return redirect(detail, pk=document.pk)
+    messages.success(request, f"已{ReviewAction(action).label}“{name}”。")
+    return redirect(detail, pk=document.pk)
 
 
 @login_required
@@ -263,26 +283,9 @@ def project_action(request, pk):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     table = get_object_or_404(ProjectTable.objects.visible_to(request.user).select_related("unit"), pk=pk)
-    action = request.POST.get("action", "")
-    comment = request.POST.get("comment", "").strip()
-    try:
-        if action == ReviewAction.ADJUST:
-            new_version = workflow.project_start_adjustment(project=table, by=request.user, comment=comment)
-            messages.success(request, f"已发起调整：第 {new_version.version} 版为草稿，第 {table.version} 版在新版本批复前仍然有效。")
-            return redirect("projects:project_edit", pk=new_version.pk)
-        if action not in UNIT_ACTIONS:
-            raise workflow.WorkflowError("不支持的操作。")
-        UNIT_ACTIONS[action](project=table, by=request.user, comment=comment)
-    except workflow.WorkflowError as error:
-        messages.error(request, str(error))
-        for problem in error.problems:
-            messages.warning(request, problem)
-        return redirect("projects:project_detail", pk=table.pk)
-    except DatabaseError:
-        messages.error(request, database_failed(f"taking the action {action!r}"))
-        return redirect("projects:project_detail", pk=table.pk)
-    messages.success(request, f"已{ReviewAction(action).label}“{table.name or '未命名项目'}”。")
-    return redirect("projects:project_detail", pk=table.pk)
+    return unit_action(
+        request, table, name=table.name or "未命名项目", detail="projects:project_detail", edit="projects:project_edit"
+    )
 
 
 @login_required

@@ -43,12 +43,12 @@ from projects.models import (
 UNIT_BUTTONS = {ReviewAction.SUBMIT: "提交审核", ReviewAction.WITHDRAW: "撤回", ReviewAction.ADJUST: "发起调整"}
 
 
-def latest_return(table):
-    """The review record that returned this table, with its row comments, while the table is 已退回."""
-    if table is None or table.status != TableStatus.RETURNED:
+def latest_return(document):
+    """The review record that returned this table or target, with its row comments, while it is 已退回."""
+    if document is None or document.status != TableStatus.RETURNED:
         return None
     return (
-        ReviewRecord.objects.filter(project=table, action=ReviewAction.RETURN)
+        document.reviews.filter(action=ReviewAction.RETURN)
         .select_related("actor")
         .prefetch_related(Prefetch("comments", queryset=ReviewComment.objects.select_related("indicator")))
         .order_by("-at", "-id")

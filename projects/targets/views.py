@@ -16,11 +16,12 @@ from indicators.models import Grade, Indicator, Opinion
 from perfgoals.faults import database_failed
 from projects import permissions, presentation, services, workflow
 from projects.forms import frameworks as all_frameworks
-from projects.models import BudgetYear, DepartmentTarget, ReviewAction, ReviewRecord, TableStatus, budget_year
+from projects.models import BudgetYear, DepartmentTarget, ReviewAction, budget_year
 from projects.review import target_history
 from projects.targets import forms as target_forms
 from projects.targets.checks import FUNDS_RULE, target_findings
-from projects.views import EditorView, adjustment_of, indicator_queryset
+from projects.review_views import unit_action
+from projects.views import EditorView, adjustment_of, indicator_queryset, latest_return
 
 # The unit's workflow buttons on the detail page, and the reviewers' decisions on the review page.
 UNIT_BUTTONS = {ReviewAction.SUBMIT: "提交审核", ReviewAction.WITHDRAW: "撤回", ReviewAction.ADJUST: "发起调整"}
@@ -33,19 +34,6 @@ def _target_for_display(request, pk):
         .select_related("department__region", "framework", "updated_by")
         .prefetch_related("sub_targets", Prefetch("indicators", queryset=indicator_queryset())),
         pk=pk,
-    )
-
-
-def latest_return(target):
-    """The record that returned this target, with its row comments, while it is 已退回."""
-    if target is None or target.status != TableStatus.RETURNED:
-        return None
-    return (
-        ReviewRecord.objects.filter(department_target=target, action=ReviewAction.RETURN)
-        .select_related("actor")
-        .prefetch_related("comments__indicator")
-        .order_by("-at", "-id")
-        .first()
     )
 
 
@@ -212,29 +200,7 @@ def target_action(request, pk):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     target = get_object_or_404(DepartmentTarget.objects.visible_to(request.user).select_related("department"), pk=pk)
-    action = request.POST.get("action", "")
-    comment = request.POST.get("comment", "").strip()
-    try:
-        if action == ReviewAction.ADJUST:
-            new_version = workflow.target_start_adjustment(target=target, by=request.user, reason=comment)
-            messages.success(request, f"已发起调整：第 {new_version.version} 版为草稿，第 {target.version} 版在新版本批复前仍然有效。")
-            return redirect("projects:target_edit", pk=new_version.pk)
-        if action == ReviewAction.SUBMIT:
-            workflow.target_submit(target=target, by=request.user, comment=comment)
-        elif action == ReviewAction.WITHDRAW:
-            workflow.target_withdraw(target=target, by=request.user, comment=comment)
-        else:
-            raise workflow.WorkflowError("不支持的操作。")
-    except workflow.WorkflowError as error:
-        messages.error(request, str(error))
-        for problem in error.problems:
-            messages.warning(request, problem)
-        return redirect("projects:target_detail", pk=target.pk)
-    except DatabaseError:
-        messages.error(request, database_failed(f"taking the action {action!r} on a department target"))
-        return redirect("projects:target_detail", pk=target.pk)
-    messages.success(request, f"已{ReviewAction(action).label}“{target}”。")
-    return redirect("projects:target_detail", pk=target.pk)
+    return unit_action(request, target, name=str(target), detail="projects:target_detail", edit="projects:target_edit")
 
 
 def _review_context(request, target, *, posted=None):

@@ -48,6 +48,7 @@ __all__ = [
     "WorkflowError",
     "available_actions",
     "document_correct",
+    "document_start_adjustment",
     "kind_of",
     "project_approve",
     "project_pass",
@@ -139,6 +140,11 @@ def target_approve(*, target, by, comment="", grade="", comments=()):
 def target_start_adjustment(*, target, by, reason):
     """部门本级发起调整：复制为下一版草稿，须说明调整理由。"""
     return gate.start_adjustment(target, by=by, reason=reason)
+
+
+def document_start_adjustment(*, document, by, reason):
+    """发起调整 of any versioned document (a project table, a department target), with its reason."""
+    return gate.start_adjustment(document, by=by, reason=reason)
 
 
 def document_correct(*, document, by, reason, changes):
