@@ -41,6 +41,17 @@ class ScopedQuerySet(models.QuerySet):
     def visible_to(self, user):
         return scope_of(user).filter(self)
 
+class VersionedQuerySet(ScopedQuerySet):
+    """Rows of a document kind adjusted as versions (调整): its ``previous_version`` links them."""
+
+    def in_force(self):
+        """Each document once, as the version in force: totals, counts and charts read these rows.
+
+        While an adjustment (调整) is under way, the approved version stays in force and the new version
+        is left out; once the new version is approved, the one it replaced (已调整) is left out."""
+        return self.exclude(status=TableStatus.SUPERSEDED).exclude(previous_version__status=TableStatus.APPROVED)
+
+
 class TableStatus(models.TextChoices):
     DRAFT = "draft", "草稿"
     DEPARTMENT_REVIEW = "department_review", "待主管部门审核"

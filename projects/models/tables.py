@@ -10,20 +10,14 @@ from django.db.models import Q
 from indicators.models import Grade
 from perfgoals.history import TrackedHistory
 from perfgoals.roles import Role
-from projects.models.common import MONEY, ScopedQuerySet, TableStatus
+from projects.models.common import MONEY, TableStatus, VersionedQuerySet
 from projects.models.organisations import CodeItem, Department, Region, Unit
 
 
 
-class ProjectTableQuerySet(ScopedQuerySet):
+class ProjectTableQuerySet(VersionedQuerySet):
     scope_paths = {Role.UNIT_STAFF: "unit", Role.DEPARTMENT_REVIEWER: "department", Role.FINANCE_OFFICER: "region"}
 
-    def in_force(self):
-        """Each project once, as the version in force: totals, counts and charts read these rows.
-
-        While an adjustment (调整) is under way, the approved version stays in force and the new version
-        is left out; once the new version is approved, the one it replaced (已调整) is left out."""
-        return self.exclude(status=TableStatus.SUPERSEDED).exclude(previous_version__status=TableStatus.APPROVED)
 
 class ProjectTable(models.Model):
     """项目支出绩效目标表，每个项目每个预算年度一张（调整时产生新版本）。

@@ -9,12 +9,12 @@ from django.db.models import Q
 
 from perfgoals.history import TrackedHistory
 from perfgoals.roles import Role
-from projects.models.common import MONEY, ScopedQuerySet, TableStatus
+from projects.models.common import MONEY, TableStatus, VersionedQuerySet
 from projects.models.organisations import Department
 
 
 
-class DepartmentTargetQuerySet(ScopedQuerySet):
+class DepartmentTargetQuerySet(VersionedQuerySet):
     """部门整体目标由部门本级单位填报，所以单位填报人只能看到本单位作为部门本级时所属部门的目标。"""
 
     scope_paths = {
@@ -23,9 +23,6 @@ class DepartmentTargetQuerySet(ScopedQuerySet):
         Role.FINANCE_OFFICER: "department__region",
     }
 
-    def in_force(self):
-        """Each department's targets once, as the version in force (see ProjectTableQuerySet.in_force)."""
-        return self.exclude(status=TableStatus.SUPERSEDED).exclude(previous_version__status=TableStatus.APPROVED)
 
 class DepartmentTarget(models.Model):
     """部门整体绩效目标，每个部门每个预算年度一份：总体目标、分项目标及保障措施，可附三级指标。"""

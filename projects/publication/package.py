@@ -84,20 +84,20 @@ def approved_documents(department, year):
     return list(targets), list(tables)
 
 
-def _withheld(document):
+def publication_of(document):
+    """The register entry of ``document``, or None when nothing is registered yet."""
     try:
-        entry = document.publication
+        return document.publication
     except Publication.DoesNotExist:
         return None
-    return entry if not entry.published else None
 
 
 def build_package(department, year):
     targets, tables = approved_documents(department, year)
     package = Package(department=department, year=year, targets=[], tables=[], withheld=[])
     for number, document in enumerate([*targets, *tables], 1):
-        entry = _withheld(document)
-        if entry is not None:
+        entry = publication_of(document)
+        if entry is not None and not entry.published:
             package.withheld.append((document, entry))
             continue
         item = PackageItem(document=document, rows=presentation.indicator_rows(document.indicators.all()), anchor=f"doc-{number}")

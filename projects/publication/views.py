@@ -17,7 +17,7 @@ from projects.models import Department, DepartmentTarget, ProjectTable, Publicat
 from projects.overview import chosen_year
 from projects.publication import register
 from projects.publication.forms import DeadlineForm, PublicationForm
-from projects.publication.package import build_package, package_pdf, package_xlsx
+from projects.publication.package import build_package, package_pdf, package_xlsx, publication_of
 from projects.scope import scope_of
 
 
@@ -38,7 +38,7 @@ def package_page(request, pk, year):
     department = _department(request, pk)
     year = _year(year)
     package = build_package(department, year)
-    documents = [(item.document, _entry(item.document)) for item in package.items] + package.withheld
+    documents = [(item.document, publication_of(item.document)) for item in package.items] + package.withheld
     rows = [
         {
             "document": document,
@@ -60,13 +60,6 @@ def package_page(request, pk, year):
             "reminders": department_reminders(department, year),
         },
     )
-
-
-def _entry(document):
-    try:
-        return document.publication
-    except document._meta.get_field("publication").related_model.DoesNotExist:
-        return None
 
 
 def department_reminders(department, year):
@@ -107,7 +100,7 @@ def _record(request, model, pk):
     document = get_object_or_404(model.objects.visible_to(request.user), pk=pk, status=TableStatus.APPROVED)
     if not permissions.can_record_publication(request.user, document):
         raise PermissionDenied("公开情况由填报单位（部门整体目标由部门本级）或主管部门登记。")
-    entry = _entry(document)
+    entry = publication_of(document)
     form = PublicationForm(request.POST or None, instance=entry)
     department = document.department
     back = reverse("projects:publication_package", args=[department.pk, document.year])
