@@ -180,7 +180,7 @@ def store(specs):
 def bench_database(specs, runs):
     from django.db import connection
 
-    from indicators.checks.services import projects_recheck
+    from projects.findings import projects_recheck
     from indicators.models import CheckFinding
     from projects.models import ProjectTable
 

@@ -89,8 +89,8 @@ def pages(cast):
         ("总览 dashboard (department)", cast.department_reviewer, f"{reverse('projects:dashboard')}?year={year}", 200),
         ("总览 dashboard (unit)", cast.unit_staff, f"{reverse('projects:dashboard')}?year={year}", 200),
         ("各部门进度 department progress", cast.finance_officer, f"{reverse('projects:department_progress')}?year={year}", 200),
-        ("三级指标查询 indicator list", cast.finance_officer, f"{reverse('indicators:indicator_list')}?year={year}", 200),
-        ("审核发现汇总 findings list", cast.finance_officer, f"{reverse('indicators:finding_list')}?year={year}", 200),
+        ("三级指标查询 indicator list", cast.finance_officer, f"{reverse('projects:indicator_list')}?year={year}", 200),
+        ("审核发现汇总 findings list", cast.finance_officer, f"{reverse('projects:finding_list')}?year={year}", 200),
     ]
 
 

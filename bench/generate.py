@@ -597,7 +597,7 @@ def main():
         flush=True,
     )
 
-    from indicators.checks.services import projects_recheck
+    from projects.findings import projects_recheck
     from projects.models import ProjectTable
 
     step = time.perf_counter()

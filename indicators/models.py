@@ -231,7 +231,7 @@ class FindingExplanation(models.Model):
 
     Keyed by rule and indicator uid (blank for a table-level finding) rather than by finding row, so
     an explanation survives every recheck for as long as the same finding comes back. Explanations
-    of 错误 findings are refused by the service that records them (indicators.checks.services)."""
+    of 错误 findings are refused by the service that records them (projects.findings)."""
 
     project = models.ForeignKey(
         "projects.ProjectTable",

@@ -1,4 +1,4 @@
-"""The four roles. A role is a Django group; what a user may see is their Scope (projects.scope)."""
+"""The four roles. A role is a Django group; what a user may see is their Scope (perfgoals.scope)."""
 
 from django.db import models
 

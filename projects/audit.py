@@ -4,7 +4,7 @@ within which scope. Views and commands call ``record``; logins come from Django'
 from perfgoals.clientip import client_address
 from perfgoals.roles import role_of
 from projects.models import AuditEvent
-from projects.scope import scope_of
+from perfgoals.scope import scope_of
 
 
 def scope_text(user):

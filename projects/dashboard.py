@@ -14,10 +14,10 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from indicators.models import CheckFinding, Grade
-from indicators.overview import finding_list_url, rule_title
+from projects.indicator_overview import finding_list_url, rule_title
 from projects import permissions
 from projects.models import BudgetYear, ProjectTable, ReviewAction, ReviewRecord, TableStatus
-from projects.scope import scope_of
+from perfgoals.scope import scope_of
 from projects.overview import (
     IN_REVIEW,
     IN_REVIEW_STATUSES,

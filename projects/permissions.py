@@ -6,7 +6,7 @@ so another unit's table is a 404 before any permission is asked.
 
 from perfgoals.roles import Role, role_of
 from projects.models import TableStatus
-from projects.scope import scope_of
+from perfgoals.scope import scope_of
 
 EDITABLE_STATUSES = frozenset({TableStatus.DRAFT, TableStatus.RETURNED})
 

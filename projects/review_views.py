@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from indicators.checks.services import project_findings
+from projects.findings import project_findings
 from indicators.models import Grade, Opinion
 from perfgoals.faults import database_failed
 from perfgoals.lists import FilteredListView, SearchFilterSet

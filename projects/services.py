@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
-from indicators.checks.services import project_recheck
+from projects.findings import project_recheck
 from indicators.models import Indicator
 from perfgoals.history import create_with_history, delete_with_history, record_changes
 from projects import permissions

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from projects import copies, corrections, dashboard, excel_views, overview, review_views, views
+from projects import copies, corrections, dashboard, excel_views, indicator_overview, overview, review_views, views
 from projects.publication import views as publication
 from projects.targets import views as target_views
 from projects.tasks import views as task_views
@@ -56,6 +56,8 @@ urlpatterns += [
     path("overview/", dashboard.dashboard, name="dashboard"),
     path("overview/tables/", overview.ProjectListView.as_view(), name="project_list"),
     path("overview/departments/", overview.DepartmentProgressView.as_view(), name="department_progress"),
+    path("overview/indicators/", indicator_overview.IndicatorListView.as_view(), name="indicator_list"),
+    path("overview/findings/", indicator_overview.FindingListView.as_view(), name="finding_list"),
 ]
 
 # Background tasks (issue 20): each user's own, their progress, their result.

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views import View
 
 from indicators.checks import check_table
-from indicators.checks.services import check_context_for, finding_explain, project_findings
+from projects.findings import check_context_for, finding_explain, project_findings
 from indicators.forms import IndicatorFormSet, framework_level2s, grouped_rows
 from indicators.models import Grade, Indicator, Opinion
 from indicators.values import parse_value

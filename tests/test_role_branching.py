@@ -12,7 +12,7 @@ SCANNED = ("projects", "indicators", "perfgoals")
 ALLOWED = {
     "perfgoals/roles.py": "the roles themselves, and the two questions the base package's lists ask",
     "projects/permissions.py": "every can_* predicate",
-    "projects/scope.py": "the scope: which key of a user's data range each role's rows are compared with",
+    "perfgoals/scope.py": "the scope: which key of a user's data range each role's rows are compared with",
     "projects/workflow/kinds.py": "each document kind's transitions table names the one role that takes each action",
     "projects/workflow/gate.py": "a refusal names the roles that may take the action (只有财政审核人可以批复…)",
     "projects/models/organisations.py": "scope_paths: the lookup from a department to each role's unit, department or region",

@@ -179,7 +179,7 @@ class CheckContext:
 def table_data_from_project(project, frameworks, level_names=None):
     """TableData of a saved ProjectTable.
 
-    Reads the rows, goals and spending plan that indicators.checks.services.tables_for_check loaded
+    Reads the rows, goals and spending plan that projects.findings.tables_for_check loaded
     (``checked_rows``, ``checked_goals``, ``checked_plan``), else through the related managers (prefetch
     them when checking many tables that way). `frameworks` is {code: FrameworkData} (the framework
     snapshot's check_data). `level_names` ({二级 id: (一级 name, 二级 name)}, the snapshot's level_names)

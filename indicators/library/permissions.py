@@ -18,7 +18,7 @@ from django.db.models import Q
 
 from indicators.library.models import EntryStatus, LibraryEntry
 from perfgoals.roles import Role
-from projects.scope import scope_of
+from perfgoals.scope import scope_of
 
 
 def entries_visible_to(user):

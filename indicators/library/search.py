@@ -12,7 +12,7 @@ from indicators.library.models import EntryUsage
 from indicators.library.permissions import entries_visible_to
 from indicators.library.usage import figures_text
 from indicators.models import Indicator
-from projects.scope import scope_of
+from perfgoals.scope import scope_of
 
 LIMIT = 12
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from indicators.checks.wording import normalized
 from indicators.library.models import EntryKind, EntryStatus, LibraryEntry
 from indicators.models import Indicator
-from projects.models import TableStatus
+from perfgoals.statuses import TableStatus
 
 # A name used in at least this many approved tables of the department is worth proposing.
 PROPOSAL_MIN_TABLES = 2

@@ -11,7 +11,7 @@ from django.db import transaction
 from indicators.checks.wording import normalized
 from indicators.library.models import EntryUsage, LibraryEntry
 from indicators.models import Indicator
-from projects.models import TableStatus
+from perfgoals.statuses import TableStatus
 
 TOP_VALUES = 5
 

@@ -24,8 +24,7 @@ from indicators.library.usage import figures_text
 from indicators.models import Framework, Level2
 from perfgoals.lists import FilteredListView, SearchFilterSet
 from perfgoals.tables import BaseTable, NumberColumn
-from projects.models import ProjectTable
-from projects.scope import scope_of
+from perfgoals.scope import scope_of
 
 WIDE_SPREAD = 4
 
@@ -33,14 +32,11 @@ WIDE_SPREAD = 4
 @login_required
 @require_GET
 def library_suggest(request):
-    """JSON for the editor's picker: ?framework=&level2=&q=&project= (or &name=&year= for a new table)."""
+    """JSON for the editor's picker: ?framework=&level2=&q=&name=&year=, the table's name and budget year
+    as the editor shows them (the category is inferred from the name unless &category= says it)."""
     if not permissions.can_pick_from_library(request.user):
         raise PermissionDenied("您的账号还没有角色，不能使用指标库。")
-    name, year = request.GET.get("name", ""), _int(request.GET.get("year"))
-    project_id = _int(request.GET.get("project"))
-    if project_id:
-        table = get_object_or_404(ProjectTable.objects.visible_to(request.user), pk=project_id)
-        name, year = table.name, table.year
+    name, year = request.GET.get("name", "")[:200], _int(request.GET.get("year"))
     category = request.GET.get("category")
     if category is None or category not in ProjectCategory.values:
         category = infer_category(name)

@@ -23,7 +23,7 @@ from projects.evaluation.forms import EvaluationItemFormSet, EvaluationRoundForm
 from projects.evaluation.services import RescoreError, RoundError, evaluation_rescore, evaluation_save, round_open
 from projects.evaluation.sheet import FUND_COLUMNS, sheet_of
 from projects.models import EvaluationRound, ReviewAction, SelfEvaluation
-from projects.scope import scope_of
+from perfgoals.scope import scope_of
 from projects.workflow import WorkflowError, available_actions, document_action
 
 GRADES = ("优", "良", "中", "差")

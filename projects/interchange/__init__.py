@@ -9,7 +9,7 @@ import json
 
 from django.db import transaction
 
-from indicators.checks.services import projects_recheck, projects_recheck_written
+from projects.findings import projects_recheck, projects_recheck_written
 from perfgoals.formatting import decimal_text  # noqa: F401  (tests format amounts as the export does)
 from projects.models import ProjectTable
 from projects.interchange.export import (  # noqa: F401  (the interchange API, importable from here)

@@ -1,11 +1,12 @@
-"""What every kind of document shares: money in 万元, the statuses of the review loop, and the
-queryset that narrows rows to what a user may see (projects.scope)."""
+"""What every kind of document shares: money in 万元, the statuses of the review loop (perfgoals.statuses), and the
+queryset that narrows rows to what a user may see (perfgoals.scope)."""
 
 from decimal import Decimal
 
 from django.db import models
 
-from projects.scope import scope_of
+from perfgoals.scope import scope_of
+from perfgoals.statuses import TableStatus  # noqa: F401  the models' vocabulary: projects.models.TableStatus
 
 # Amounts are 万元 with up to 6 decimals and at most 15 digits in all (9 before the point): SQLite, the
 # database of `make run`, keeps a decimal as a REAL, exact to 15 significant digits, so a 16th digit
@@ -33,7 +34,7 @@ def money_fits(number):
     return abs(number) <= MAX_MONEY and decimals <= MONEY["decimal_places"]
 
 class ScopedQuerySet(models.QuerySet):
-    """Rows a user may see, as projects.scope.Scope decides. Subclasses declare ``scope_paths``: for
+    """Rows a user may see, as perfgoals.scope.Scope decides. Subclasses declare ``scope_paths``: for
     each role, the lookup from their rows to the user's unit, department or region."""
 
     scope_paths = {}
@@ -52,10 +53,3 @@ class VersionedQuerySet(ScopedQuerySet):
         return self.exclude(status=TableStatus.SUPERSEDED).exclude(previous_version__status=TableStatus.APPROVED)
 
 
-class TableStatus(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    DEPARTMENT_REVIEW = "department_review", "待主管部门审核"
-    FINANCE_REVIEW = "finance_review", "待财政审核"
-    RETURNED = "returned", "已退回"
-    APPROVED = "approved", "已批复"
-    SUPERSEDED = "superseded", "已调整"

@@ -19,7 +19,7 @@ from projects.monitoring import services
 from projects.monitoring.excel import reports_workbook
 from projects.monitoring.checks import report_findings, report_recheck
 from projects.monitoring.forms import LineFormSet, ReportForm, RoundForm, cell_errors
-from projects.scope import scope_of
+from perfgoals.scope import scope_of
 from projects.workflow import WorkflowError, available_actions, document_action
 
 SUBMITTED = (TableStatus.DEPARTMENT_REVIEW, TableStatus.FINANCE_REVIEW, TableStatus.APPROVED)

@@ -18,7 +18,7 @@ from projects.overview import chosen_year
 from projects.publication import register
 from projects.publication.forms import DeadlineForm, PublicationForm
 from projects.publication.package import build_package, package_pdf, package_xlsx, publication_of
-from projects.scope import scope_of
+from perfgoals.scope import scope_of
 
 
 def _department(request, pk):

@@ -1,7 +1,7 @@
 """The recheck of a region's tables after a rule change, as a background task (the command-line
 ``recheck_tables`` does the same in the foreground)."""
 
-from indicators.checks.services import projects_recheck, tables_in_scope
+from projects.findings import projects_recheck, tables_in_scope
 from projects.models import ProjectTable
 from projects.tasks import runner
 from projects.tasks.compat import task

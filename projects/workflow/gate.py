@@ -17,7 +17,7 @@ from django.utils import timezone
 from perfgoals.roles import Role, role_of
 from perfgoals.text import unstorable_message
 from projects.models import Grade, Opinion, ReviewAction, ReviewComment, ReviewRecord, TableStatus
-from projects.scope import scope_of
+from perfgoals.scope import scope_of
 from projects.workflow.kinds import kind_of
 
 # What simple-history records as the reason of a status change made here: the history page shows such

@@ -123,7 +123,7 @@ def withdrawal_refusal_of_unit(unit_of, message="主管部门已审核通过，�
 
 
 def _project_recheck(table):
-    from indicators.checks.services import project_recheck
+    from projects.findings import project_recheck
 
     return project_recheck(project=table)
 

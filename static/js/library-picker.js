@@ -65,11 +65,9 @@
   function load() {
     if (!target) return;
     const params = new URLSearchParams({ level2: target.level2, q: search.value.trim() });
-    if (picker.dataset.project) params.set("project", picker.dataset.project);
-    else {
-      params.set("name", pageValue("id_name"));
-      params.set("year", pageValue("id_year"));
-    }
+    // The name as typed (a new table, or a renamed one), else the saved table's; the same for the year.
+    params.set("name", pageValue("id_name") || picker.dataset.name || "");
+    params.set("year", pageValue("id_year") || picker.dataset.year || "");
     if (category.value) params.set("category", category.value);
     const mine = ++request;
     fetch(`${picker.dataset.suggestUrl}?${params}`, { headers: { Accept: "application/json" }, credentials: "same-origin" })

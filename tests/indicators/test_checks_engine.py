@@ -15,7 +15,7 @@ from indicators.checks import (
     table_data_from_project,
 )
 from indicators.checks.registry import Finding
-from indicators.checks.services import tables_for_check
+from projects.findings import tables_for_check
 from indicators.frameworks import framework_snapshot
 from indicators.models import Criterion, Opinion, Severity
 from projects import interchange

@@ -2,7 +2,7 @@
 
 import pytest
 
-from indicators.checks.services import projects_recheck
+from projects.findings import projects_recheck
 from indicators.models import Grade
 from projects.models import ProjectTable
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from perfgoals.lists import MAX_PER_PAGE
 from tests.perfgoals.test_production import NOT_IN_PRODUCTION, PRODUCTION_ENV
 
-LISTS = ["projects:project_list", "indicators:indicator_list", "indicators:finding_list", "projects:review_queue"]
+LISTS = ["projects:project_list", "projects:indicator_list", "projects:finding_list", "projects:review_queue"]
 
 
 @pytest.mark.parametrize("name", LISTS)
@@ -28,7 +28,7 @@ def test_a_list_asked_for_an_unreasonable_page_size_answers_with_a_bounded_page(
 
 def test_a_list_page_never_holds_more_than_the_largest_page(client, seeded):
     client.force_login(get_user_model().objects.get(username="pl_finance"))
-    response = client.get(reverse("indicators:indicator_list"), {"per_page": "1000000"})
+    response = client.get(reverse("projects:indicator_list"), {"per_page": "1000000"})
     assert response.context["table"].paginator.per_page == MAX_PER_PAGE
 
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from projects import workflow
 from projects.models import TableStatus
-from projects.scope import scope_of
+from perfgoals.scope import scope_of
 from tests import factories
 
 

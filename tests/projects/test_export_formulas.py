@@ -107,8 +107,8 @@ LIST_EXPORTS = [
     ("admin", "projects:project_list", {"export": "forms", "layout": "flat"}),
     ("admin", "projects:department_progress", {"export": "xlsx", "year": "2023"}),
     ("admin", "projects:department_progress", {"export": "xlsx", "year": "2022"}),
-    ("admin", "indicators:indicator_list", {"export": "xlsx"}),
-    ("admin", "indicators:finding_list", {"export": "xlsx"}),
+    ("admin", "projects:indicator_list", {"export": "xlsx"}),
+    ("admin", "projects:finding_list", {"export": "xlsx"}),
     ("pl_dept", "projects:review_queue", {"export": "xlsx"}),
     ("dz_finance", "projects:review_queue", {"export": "xlsx"}),
 ]

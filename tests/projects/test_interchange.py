@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from indicators.checks.services import FINDING_FIELDS, projects_recheck
+from projects.findings import FINDING_FIELDS, projects_recheck
 from indicators.models import CheckFinding, Indicator
 from perfgoals.roles import Role
 from projects import interchange

@@ -16,8 +16,8 @@ PAGES = [
     "projects:dashboard",
     "projects:project_list",
     "projects:department_progress",
-    "indicators:indicator_list",
-    "indicators:finding_list",
+    "projects:indicator_list",
+    "projects:finding_list",
 ]
 
 
@@ -73,7 +73,7 @@ def test_the_navigation_offers_the_overview_to_every_role_and_the_progress_to_re
     client.force_login(get_user_model().objects.get(username="pl_finance"))
     page = client.get(reverse("projects:home")).content.decode()
     assert url("projects:dashboard") in page and url("projects:department_progress") in page
-    assert url("indicators:finding_list") in page
+    assert url("projects:finding_list") in page
     client.force_login(get_user_model().objects.get(username="pl_unit"))
     page = client.get(reverse("projects:home")).content.decode()
     assert url("projects:dashboard") in page and url("projects:project_list") in page

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 
 from perfgoals.roles import Role, role_of
 from projects.models import AuditEvent, Department, Unit
-from projects.scope import scope_of
+from perfgoals.scope import scope_of
 
 
 def signed_in(username):

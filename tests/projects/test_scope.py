@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from projects.models import Department, DepartmentTarget, ProjectTable
-from projects.scope import scope_of
+from perfgoals.scope import scope_of
 
 USERS = ["admin", "pl_unit", "pl_dept", "pl_finance", "dz_unit", "dz_dept", "dz_finance"]
 

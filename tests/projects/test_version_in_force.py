@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from indicators.checks.services import project_recheck
+from projects.findings import project_recheck
 from projects.models import ProjectTable, TableStatus
 from tests import factories
 
@@ -15,8 +15,8 @@ def figures(client):
     dashboard = client.get(reverse("projects:dashboard"), {"year": 2023}).context
     progress = client.get(reverse("projects:department_progress"), {"year": 2023}).context
     (department,) = [row.record for row in progress["table"].paginated_rows if row.record.total]
-    indicators = client.get(reverse("indicators:indicator_list"), {"year": 2023}).context["table"]
-    findings = client.get(reverse("indicators:finding_list"), {"year": 2023}).context["table"]
+    indicators = client.get(reverse("projects:indicator_list"), {"year": 2023}).context["table"]
+    findings = client.get(reverse("projects:finding_list"), {"year": 2023}).context["table"]
     return {
         "tables": dashboard["figures"]["tables"],
         "money": dashboard["figures"]["money"],

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.urls import reverse
 
-from indicators.checks.services import projects_check
+from projects.findings import projects_check
 from indicators.models import CheckFinding, Indicator, Opinion
 from projects import workflow
 from projects.models import Department, Grade, ProjectTable, ReviewAction, ReviewComment, ReviewRecord, TableStatus, Unit

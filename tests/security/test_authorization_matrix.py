@@ -260,8 +260,8 @@ EXPECTATIONS = {
     # Nothing waits in the session: the manager is sent back to the upload with a message.
     "projects:people_import_confirm": Rule(POST, may=MANAGERS, ok=302),
     "projects:people_import_template": Rule(may=MANAGERS),
-    "indicators:indicator_list": Rule(),
-    "indicators:finding_list": Rule(),
+    "projects:indicator_list": Rule(),
+    "projects:finding_list": Rule(),
     # The indicator library: everyone picks from it; the finance bureau (and the department reviewers,
     # who propose their department's entries) keep it; a region's entries are changed by its finance.
     "indicators:library_suggest": Rule(),

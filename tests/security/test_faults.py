@@ -32,7 +32,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from indicators.checks.services import project_findings
+from projects.findings import project_findings
 from indicators.models import Severity
 from projects import excel, interchange, workflow
 from projects.models import DepartmentTarget, ProjectTable, ReviewRecord, TableStatus, Unit

@@ -26,7 +26,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from indicators.checks import RULES
-from indicators.checks.services import project_findings
+from projects.findings import project_findings
 from indicators.models import Grade, Opinion, Severity
 from projects import interchange, workflow
 from projects.models import DepartmentTarget, ProjectTable, ReviewAction, TableStatus, Unit
@@ -473,8 +473,8 @@ LIST_PARAMETERS = [
 PAGES = [
     ("pl_finance", "projects:project_list"),
     ("pl_finance", "projects:department_progress"),
-    ("pl_finance", "indicators:indicator_list"),
-    ("pl_finance", "indicators:finding_list"),
+    ("pl_finance", "projects:indicator_list"),
+    ("pl_finance", "projects:finding_list"),
     ("pl_finance", "projects:review_queue"),
     ("pl_finance", "projects:dashboard"),
     ("pl_finance", "projects:home"),

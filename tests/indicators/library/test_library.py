@@ -175,7 +175,7 @@ def test_a_saved_table_is_checked_against_the_library(library):
     table = factories.stored_table(name="基层干部业务培训经费")
     Indicator.objects.filter(project=table).delete()
     factories.indicator(table, "产出指标", "质量指标", name="培训合格率", value="≥ 95 人")
-    from indicators.checks.services import project_recheck
+    from projects.findings import project_recheck
 
     project_recheck(project=table)
     rules = set(table.findings.values_list("rule", flat=True))
@@ -297,7 +297,7 @@ def test_a_saved_tables_low_value_is_compared_with_the_regions_approved_tables(l
         approved_table(unit, [("培训合格率", value)])
     approved_table(factories.unit(), [("培训合格率", "≥ 50%")])  # another region's table is not compared
     usage_refresh()
-    from indicators.checks.services import project_recheck
+    from projects.findings import project_recheck
 
     table = factories.project_table(unit, name="基层干部业务培训经费")
     factories.indicator(table, "产出指标", "质量指标", name="培训合格率", value="≥ 60%")

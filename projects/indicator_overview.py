@@ -39,7 +39,7 @@ def rule_title(code):
 
 def finding_list_url(**filters):
     query = {name: value for name, value in filters.items() if value not in (None, "")}
-    url = reverse("indicators:finding_list")
+    url = reverse("projects:finding_list")
     return f"{url}?{urlencode(query)}" if query else url
 
 

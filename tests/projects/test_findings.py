@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from indicators.checks.services import finding_explain, project_findings, project_recheck, projects_recheck
+from projects.findings import finding_explain, project_findings, project_recheck, projects_recheck
 from indicators.models import CheckFinding, FindingExplanation, Indicator
 from projects.models import ProjectTable
 from tests import factories

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from indicators.checks.services import projects_check, tables_in_scope
+from projects.findings import projects_check, tables_in_scope
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""The lists of 三级指标 and of check findings across all tables (indicators/overview.py)."""
+"""The lists of 三级指标 and of check findings across all tables (projects/indicator_overview.py)."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -11,8 +11,8 @@ from projects.models import Department
 from tests import factories
 from tests.overview_helpers import Export, all_pages, queries_of
 
-INDICATORS = "indicators:indicator_list"
-FINDINGS = "indicators:finding_list"
+INDICATORS = "projects:indicator_list"
+FINDINGS = "projects:finding_list"
 
 
 def login(client, username):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from indicators.checks.services import projects_recheck, tables_in_scope
+from projects.findings import projects_recheck, tables_in_scope
 
 
 class Command(BaseCommand):
