@@ -7,12 +7,13 @@ Nothing here writes; the workflow itself is projects.workflow.
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Max, Q
+from django.db.models import BooleanField, Count, Max, Q
 
+from indicators.frameworks import framework_snapshot
 from indicators.models import Basis, Framework, Indicator, Level2
 from perfgoals.formatting import decimal_text
 from perfgoals.history import BASELINE_REASON
-from projects import permissions
+from projects import permissions, schema
 from projects.models import (
     CodeItem,
     DepartmentSubTarget,
@@ -133,6 +134,15 @@ class SubmissionDiff:
         return bool(self.fields or self.added or self.removed or self.changed)
 
 
+def _framework_names():
+    """{(Level2, id): "一级 / 二级", (Framework, id): name} of every framework, as history entries name
+    a row's 二级 and a table's 指标体系 (the request's framework snapshot, indicators.frameworks)."""
+    snapshot = framework_snapshot()
+    names = {(Level2, pk): f"{level2.level1.name} / {level2.name}" for pk, level2 in snapshot.level2_by_pk.items()}
+    names.update(((Framework, framework.pk), framework.name) for framework in snapshot.frameworks)
+    return names
+
+
 def _label(model, name):
     return str(model._meta.get_field(name).verbose_name)
 
@@ -153,41 +163,40 @@ def _goals_text(goals, kind):
     return "\n".join((goals or {}).get(kind) or ())
 
 
-_HEADER = (
-    ("year", _label(ProjectTable, "year"), lambda data: _text(data.get("year"))),
-    ("name", _label(ProjectTable, "name"), lambda data: _text(data.get("name"))),
-    ("code", _label(ProjectTable, "code"), lambda data: _text(data.get("code"))),
-    ("attribute", _label(ProjectTable, "attribute"), lambda data: _text(data.get("attribute"))),
-    ("period", _label(ProjectTable, "period"), lambda data: _text(data.get("period"))),
-    ("funds_total", _label(ProjectTable, "funds_total"), lambda data: _text((data.get("funds") or {}).get("total"))),
-    ("funds_fiscal", _label(ProjectTable, "funds_fiscal"), lambda data: _text((data.get("funds") or {}).get("fiscal"))),
-    ("funds_other", _label(ProjectTable, "funds_other"), lambda data: _text((data.get("funds") or {}).get("other"))),
-    ("fund_use", _label(ProjectTable, "fund_use"), lambda data: _text(data.get("fund_use"))),
-    ("spending_plan", str(SpendingCheckpoint._meta.verbose_name), lambda data: _plan_text(data.get("spending_plan"))),
-    ("annual", GoalKind.ANNUAL.label, lambda data: _goals_text(data.get("goals"), GoalKind.ANNUAL)),
-    ("long_term", GoalKind.LONG_TERM.label, lambda data: _goals_text(data.get("goals"), GoalKind.LONG_TERM)),
-    ("framework", _label(ProjectTable, "framework"), lambda data: _text(data.get("framework"))),
-    (
-        "no_direct_beneficiaries",
-        _label(ProjectTable, "no_direct_beneficiaries"),
-        lambda data: _text(bool(data.get("no_direct_beneficiaries"))),
-    ),
-)
+# What a table's diff compares: its declared fields (projects.schema) but who and where it belongs to, the
+# workflow's own fields and its rows (compared row by row below).
+_NOT_COMPARED = ("uid", "region", "department", "unit", "status", "version", "indicators")
+
+
+def _header_render(field):
+    """How a reviewer reads one declared field of the document: as text, a flag as 是/否."""
+    if field.key == "spending_plan":
+        return lambda data: _plan_text(data.get("spending_plan"))
+    group, _, key = field.key.partition(".")
+    if field.model_field and isinstance(ProjectTable._meta.get_field(field.model_field), BooleanField):
+        return lambda data: _text(bool(data.get(group)))
+    if key:
+        return lambda data: _text((data.get(group) or {}).get(key))
+    return lambda data: _text(data.get(group))
+
+
+def _header():
+    for field in schema.PROJECT_TABLE.fields:
+        if field.key in _NOT_COMPARED:
+            continue
+        if field.groups:  # the goals, one entry per kind
+            for kind in GoalKind:
+                yield (kind.value, kind.label, lambda data, key=field.key, kind=kind: _goals_text(data.get(key), kind))
+        else:
+            yield (field.model_field or field.key, field.label(ProjectTable), _header_render(field))
+
+
+_HEADER = tuple(_header())
 
 _BASIS = dict(Basis.choices)
 
-# (interchange key, label) of a 三级 row, as a reviewer reads it.
-_ROW = (
-    ("level1", "一级指标"),
-    ("level2", _label(Indicator, "level2")),
-    ("name", _label(Indicator, "name")),
-    ("description", _label(Indicator, "description")),
-    ("value", _label(Indicator, "value_text")),
-    ("basis", _label(Indicator, "basis")),
-    ("basis_text", _label(Indicator, "basis_text")),
-    ("weight", _label(Indicator, "weight")),
-    ("note", _label(Indicator, "note")),
-)
+# (interchange key, label) of a 三级 row, as a reviewer reads it: its declared fields but its uid.
+_ROW = tuple((field.key, field.label(Indicator)) for field in schema.INDICATOR.fields if field.key != "uid")
 
 
 def _row_value(row, key):
@@ -451,11 +460,7 @@ def target_history(target):
         Indicator.history.filter(department_target_id__in=ids).select_related("history_user").order_by("history_date", "history_id")
     )
     subs = DepartmentSubTarget.history.filter(target_id__in=ids).select_related("history_user").order_by("history_date", "history_id")
-    names = {}
-    for level2 in Level2.objects.filter(pk__in={record.level2_id for record in rows}).select_related("level1"):
-        names[(Level2, level2.pk)] = f"{level2.level1.name} / {level2.name}"
-    for framework in Framework.objects.filter(pk__in={record.framework_id for record in own}):
-        names[(Framework, framework.pk)] = framework.name
+    names = _framework_names()
     records = ReviewRecord.objects.filter(department_target_id__in=ids).select_related("actor").prefetch_related("comments")
     entries = [_review_entry(record, versions.get(record.department_target_id, 0)) for record in records]
     entries += _object_entries(list(own), DepartmentTarget, _TARGET_FIELDS, versions, names, subject=str(DepartmentTarget._meta.verbose_name))
@@ -535,16 +540,10 @@ def table_history(project):
         .select_related("history_user")
         .order_by("history_date", "history_id")
     )
-    names = {}
-    level2_ids = {record.level2_id for record in row_records}
-    for level2 in Level2.objects.filter(pk__in=level2_ids).select_related("level1"):
-        names[(Level2, level2.pk)] = f"{level2.level1.name} / {level2.name}"
+    names = _framework_names()
     attribute_ids = {record.attribute_id for record in table_records if record.attribute_id}
     for item in CodeItem.objects.filter(pk__in=attribute_ids):
         names[(CodeItem, item.pk)] = str(item)
-    framework_ids = {record.framework_id for record in table_records}
-    for framework in Framework.objects.filter(pk__in=framework_ids):
-        names[(Framework, framework.pk)] = framework.name
 
     entries = []
     for record in ReviewRecord.objects.filter(project_id__in=ids).select_related("actor").prefetch_related("comments"):

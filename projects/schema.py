@@ -1,23 +1,30 @@
 """The declared document schema: every field a project table, a department target and a 三级 row carry
 through the interchange format, with its model field, its Chinese label and its kind.
 
-The interchange shape check (projects.interchange), the keys the Excel writer carries and the reader
-orders (projects.excel.writer, projects.excel.resolve), the review diff's labels (projects.review),
-the editor's and the copy's row fields (projects.services) are derived from here. Adding a field to a
-document means: the model, an entry here, and the export/import of its value where its kind needs a
-conversion. tests/projects/test_schema.py fails when a model field is neither declared here nor listed
-as the workflow's or bookkeeping.
+Derived from here: the interchange export (Schema.document) and its shape check (projects.interchange),
+the import's reading of free text and amounts and its comparison of an unchanged table
+(projects.interchange.plan), the keys the Excel writer carries hidden and the reader orders
+(projects.excel.writer, projects.excel.resolve), the review diff's fields and labels (projects.review),
+the editor's and the copy's row fields (projects.services). Adding a field to a document means: the
+model, an entry here, and a reading of its own only where its kind is new. tests/projects/test_schema.py
+fails when a model field is neither declared here nor listed as the workflow's or bookkeeping.
 """
 
+import uuid
 from dataclasses import dataclass
 
 from indicators.models import Indicator
-from projects.models import DepartmentTarget, ProjectTable
+from perfgoals.formatting import decimal_text
+from projects.models import DepartmentTarget, GoalKind, ProjectTable, SpendingCheckpoint
 
 # Kinds: how a value is written in the interchange document.
-SCALAR = "scalar"  # a code, a number or a name that is compared as written
+SCALAR = "scalar"  # a code, a number, a flag or a uid, compared as written
 TEXT = "text"  # free text (may be long, kept exactly)
 MONEY = "money"  # 万元 as a decimal string
+DECIMAL = "decimal"  # another decimal (a weight), as a decimal string
+REFERENCE = "reference"  # another row (region, department, unit, code item), written as its code or name
+FRAMEWORK = "framework"  # the 指标体系, written as its code (read from the framework snapshot)
+LEVEL2 = "level2"  # a row's 二级, written as its name (its 一级 beside it), from the framework snapshot
 LIST = "list"  # a list whose items the document declares elsewhere
 
 
@@ -26,9 +33,44 @@ class Field:
     key: str  # the interchange key, dotted for nested values ("funds.total")
     model_field: str | None  # the model field it is stored in (None: not a field of the document's row)
     kind: str = SCALAR
+    via: str | None = None  # REFERENCE: the referenced row's attribute the document writes ("code", "name")
+    title: str | None = None  # the label when it is not the model field's verbose name (lists, names)
+    groups: tuple = ()  # a LIST grouped by kind ({kind: [items]}): the kinds, each carried by its own key
 
     def label(self, model):
+        if self.title:
+            return self.title
         return str(model._meta.get_field(self.model_field).verbose_name) if self.model_field else self.key
+
+    def short_label(self, model):
+        """The label as an import's problem names the value: the verbose name without its 其中： and （万元）."""
+        return self.label(model).removeprefix("其中：").removesuffix("（万元）")
+
+    @property
+    def leaf_keys(self):
+        """The dotted keys this field's values are carried by: a grouped list gives one per group."""
+        return tuple(f"{self.key}.{group}" for group in self.groups) if self.groups else (self.key,)
+
+    def written(self, value, snapshot=None):
+        """A stored value as the document writes it (for a reference, the row it points at)."""
+        if value is None:
+            return None
+        if self.kind in (MONEY, DECIMAL):
+            return decimal_text(value)
+        if self.kind == REFERENCE:
+            return getattr(value, self.via)
+        if self.kind == FRAMEWORK:
+            return snapshot.framework(value).code
+        if self.kind == LEVEL2:
+            return snapshot.level2_by_pk[value].name
+        if isinstance(value, uuid.UUID):
+            return str(value)
+        return value
+
+    @property
+    def attname(self):
+        """What the row's stored value is read from: the id for a framework or a 二级, else the field itself."""
+        return f"{self.model_field}_id" if self.kind in (FRAMEWORK, LEVEL2) else self.model_field
 
 
 @dataclass(frozen=True)
@@ -67,6 +109,28 @@ class Schema:
     def field(self, key):
         return next(field for field in self.fields if field.key == key)
 
+    def leaf_keys(self, leaving_out=()):
+        """Every dotted key a value is carried by, in order, grouped lists expanded ("goals.annual"),
+        without the top-level keys ``leaving_out``."""
+        return tuple(key for field in self.fields if field.key not in leaving_out for key in field.leaf_keys)
+
+    def document(self, row, snapshot, given, read=getattr):
+        """The interchange dict of a stored (or planned) row: each declared field's value as the document
+        writes it, nested for dotted keys. ``given`` holds the values that are not the row's own fields
+        (lists, names found elsewhere), by key; ``snapshot`` the frameworks (indicators.frameworks);
+        ``read(row, attname)`` reads a stored value (a row read as a dict: ``dict.__getitem__``)."""
+        document = {}
+        for field in self.fields:
+            *path, last = field.key.split(".")
+            place = document
+            for part in path:
+                place = place.setdefault(part, {})
+            if field.key in given:
+                place[last] = given[field.key]
+            else:
+                place[last] = field.written(read(row, field.attname), snapshot)
+        return document
+
 
 _BOOKKEEPING = frozenset({"id", "created_at", "updated_at", "updated_by", "revision", "previous_version", "copied_from"})
 
@@ -74,21 +138,21 @@ PROJECT_TABLE = Schema(
     model=ProjectTable,
     fields=(
         Field("uid", "uid"),
-        Field("region", "region"),
-        Field("department", "department"),
-        Field("unit", "unit"),
+        Field("region", "region", REFERENCE, via="code"),
+        Field("department", "department", REFERENCE, via="name"),
+        Field("unit", "unit", REFERENCE, via="name"),
         Field("year", "year"),
         Field("name", "name", TEXT),
         Field("code", "code", TEXT),
-        Field("attribute", "attribute"),
+        Field("attribute", "attribute", REFERENCE, via="code"),
         Field("period", "period", TEXT),
         Field("funds.total", "funds_total", MONEY),
         Field("funds.fiscal", "funds_fiscal", MONEY),
         Field("funds.other", "funds_other", MONEY),
         Field("fund_use", "fund_use", TEXT),
-        Field("spending_plan", None, LIST),
-        Field("goals", None, LIST),
-        Field("framework", "framework"),
+        Field("spending_plan", None, LIST, title=str(SpendingCheckpoint._meta.verbose_name)),
+        Field("goals", None, LIST, groups=tuple(GoalKind.values)),
+        Field("framework", "framework", FRAMEWORK),
         Field("no_direct_beneficiaries", "no_direct_beneficiaries"),
         Field("status", "status"),
         Field("version", "version"),
@@ -101,14 +165,14 @@ DEPARTMENT_TARGET = Schema(
     model=DepartmentTarget,
     fields=(
         Field("uid", "uid"),
-        Field("region", None),  # the department's region, named so the department is found
-        Field("department", "department"),
+        Field("region", None, title="行政区划"),  # the department's region, named so the department is found
+        Field("department", "department", REFERENCE, via="name"),
         Field("year", "year"),
         Field("overall_goal", "overall_goal", TEXT),
         Field("funds.total", "funds_total", MONEY),
         Field("funds.basic", "funds_basic", MONEY),
         Field("funds.project", "funds_project", MONEY),
-        Field("framework", "framework"),
+        Field("framework", "framework", FRAMEWORK),
         Field("status", "status"),
         Field("version", "version"),
         Field("sub_targets", None, LIST),
@@ -121,14 +185,14 @@ INDICATOR = Schema(
     model=Indicator,
     fields=(
         Field("uid", "uid"),
-        Field("level1", None),  # the 二级's 一级, named so the 二级 is found
-        Field("level2", "level2"),
+        Field("level1", None, title="一级指标"),  # the 二级's 一级, named so the 二级 is found
+        Field("level2", "level2", LEVEL2),
         Field("name", "name", TEXT),
         Field("description", "description", TEXT),
         Field("value", "value_text", TEXT),
         Field("basis", "basis"),
         Field("basis_text", "basis_text", TEXT),
-        Field("weight", "weight"),
+        Field("weight", "weight", DECIMAL),
         Field("note", "note", TEXT),
     ),
     not_carried=frozenset(

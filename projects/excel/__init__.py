@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from indicators.frameworks import framework_snapshot
 from projects import interchange
 from projects.excel.cells import open_read_only
 from projects.excel.layouts import LAYOUTS, PROJECT_LAYOUTS
@@ -50,14 +51,14 @@ def export_parts(project_tables, department_targets, chunk=EXPORT_CHUNK):
     in the order of one whole export."""
     table_ids = list(project_tables.order_by(*interchange.PROJECT_TABLE_ORDER).values_list("pk", flat=True))
     target_ids = list(department_targets.order_by(*interchange.DEPARTMENT_TARGET_ORDER).values_list("pk", flat=True))
-    levels = interchange.LevelNames()  # read once, at the first row, for every part
+    snapshot = framework_snapshot()  # the 指标体系 and 一级/二级 names read once for every part
     for start in range(0, len(table_ids), chunk):
         yield interchange.export_document(
-            ProjectTable.objects.filter(pk__in=table_ids[start : start + chunk]), DepartmentTarget.objects.none(), levels
+            ProjectTable.objects.filter(pk__in=table_ids[start : start + chunk]), DepartmentTarget.objects.none(), snapshot
         )
     for start in range(0, len(target_ids), chunk):
         yield interchange.export_document(
-            ProjectTable.objects.none(), DepartmentTarget.objects.filter(pk__in=target_ids[start : start + chunk]), levels
+            ProjectTable.objects.none(), DepartmentTarget.objects.filter(pk__in=target_ids[start : start + chunk]), snapshot
         )
 
 

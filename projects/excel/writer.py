@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from indicators.models import Basis
 from indicators.values import parse_value
 from perfgoals.xlsx import put
+from projects import schema
 from projects.excel.layouts import DEPARTMENT, FLAT, LAYOUTS, UNIT_LINE_LABEL
 from projects.excel.levels import Frameworks
 from projects.excel.longtext import LongTexts
@@ -59,16 +60,11 @@ FIELD_KEYS = {
     "target.funds.basic": ("funds.basic",),
     "target.funds.project": ("funds.project",),
 }
-PROJECT_KEYS = (
-    "region", "department", "unit", "year", "name", "code", "attribute", "period", "funds.total", "funds.fiscal",
-    "funds.other", "fund_use", "spending_plan", "goals.annual", "goals.long_term", "framework",
-    "no_direct_beneficiaries", "status", "version",
-)
-TARGET_KEYS = (
-    "region", "department", "year", "overall_goal", "funds.total", "funds.basic", "funds.project", "framework", "status",
-    "version", "sub_targets",
-)
-INDICATOR_KEYS = ("level1", "level2", "name", "description", "value", "basis", "basis_text", "weight", "note")
+# The keys a table carries hidden (what its layout does not print, read back on import): every declared
+# field (projects.schema) but its uid, carried beside it, and its rows, carried per row.
+PROJECT_KEYS = schema.PROJECT_TABLE.leaf_keys(leaving_out=("uid", "indicators"))
+TARGET_KEYS = schema.DEPARTMENT_TARGET.leaf_keys(leaving_out=("uid", "indicators"))
+INDICATOR_KEYS = schema.INDICATOR.leaf_keys(leaving_out=("uid",))
 GRID_KEYS = {
     "level1": ("level1",), "level2": ("level2",), "name": ("name",), "description": ("description",),
     "value": ("value",), "weight": ("weight",), "note": ("note",),

@@ -17,7 +17,6 @@ from projects.interchange.export import (  # noqa: F401  (the interchange API, i
     FORMAT_NAME,
     FORMAT_VERSION,
     PROJECT_TABLE_ORDER,
-    LevelNames,
     dumps,
     export_document,
 )

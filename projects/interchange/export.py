@@ -4,8 +4,10 @@ import json
 
 from django.db.models import Prefetch
 
-from indicators.models import Indicator, Level2
+from indicators.frameworks import framework_snapshot
+from indicators.models import Indicator
 from perfgoals.formatting import decimal_text
+from projects import schema
 from projects.models import (
     DepartmentSubTarget,
     GoalKind,
@@ -16,15 +18,6 @@ from projects.models import (
 
 FORMAT_NAME = "perfgoals-tables"
 FORMAT_VERSION = 1
-
-
-class LevelNames(dict):
-    """{二级 id: (一级 name, 二级 name)} of every framework, read in one query at the first row that
-    needs it: rows are fetched without their 二级 and 一级, which select_related would build for each."""
-
-    def __missing__(self, pk):
-        self.update((l2, (level1, level2)) for l2, level1, level2 in Level2.objects.values_list("pk", "level1__name", "name"))
-        return dict.__getitem__(self, pk)
 
 
 def rows_by_project(queryset, fields, project_ids):
@@ -38,26 +31,21 @@ def rows_by_project(queryset, fields, project_ids):
     return found
 
 
-def indicator_rows(rows, levels):
+# The stored values of a 三级 row the document writes, read as plain tuples in the schema's order.
+INDICATOR_VALUES = tuple(field.attname for field in schema.INDICATOR.fields if field.model_field)
+
+
+def indicator_rows(rows, snapshot):
     """The document rows of indicators given as tuples of INDICATOR_VALUES."""
-    return [
-        {
-            "uid": str(uid),
-            "level1": levels[level2_id][0],
-            "level2": levels[level2_id][1],
-            "name": name,
-            "description": description,
-            "value": value_text,
-            "basis": basis,
-            "basis_text": basis_text,
-            "weight": decimal_text(weight),
-            "note": note,
-        }
-        for uid, level2_id, name, description, value_text, basis, basis_text, weight, note in rows
-    ]
+    documented = schema.INDICATOR.document
+    found = []
+    for values in rows:
+        stored = dict(zip(INDICATOR_VALUES, values))
+        level1 = snapshot.level2_by_pk[stored["level2_id"]].level1.name
+        found.append(documented(stored, snapshot, {"level1": level1}, read=dict.__getitem__))
+    return found
 
 
-INDICATOR_VALUES = ("uid", "level2_id", "name", "description", "value_text", "basis", "basis_text", "weight", "note")
 INDICATORS = Prefetch("indicators", queryset=Indicator.objects.order_by("order", "id"))
 # The order tables are exported in (ending with the id, so it is total: parts of an export can be
 # fetched separately and still come out in this order).
@@ -67,11 +55,12 @@ PROJECT_TABLE_ORDER = (
 DEPARTMENT_TARGET_ORDER = ("department__region__code", "department__code", "department__name", "year", "version", "id")
 
 
-def export_document(project_tables, department_targets, levels=None):
-    """The interchange document for these tables, as a dict ready for json.dumps. ``levels``, a
-    LevelNames, lets the parts of one export read the 一级/二级 names once between them."""
+def export_document(project_tables, department_targets, snapshot=None):
+    """The interchange document for these tables, as a dict ready for json.dumps: each table's fields as
+    projects.schema declares them. ``snapshot``, the frameworks (indicators.frameworks), lets the parts of
+    one export read the 指标体系 and the 一级/二级 names once between them."""
     project_tables = list(
-        project_tables.select_related("region", "department", "unit__department", "attribute", "framework").order_by(
+        project_tables.select_related("region", "department", "unit__department", "attribute").order_by(
             *PROJECT_TABLE_ORDER
         )
     )
@@ -80,12 +69,12 @@ def export_document(project_tables, department_targets, levels=None):
     goals_of = rows_by_project(ProjectGoal.objects.order_by("kind", "order", "id"), ("kind", "text"), project_ids)
     plans = rows_by_project(SpendingCheckpoint.objects.order_by("month"), ("month", "cumulative_percent"), project_ids)
     department_targets = (
-        department_targets.select_related("department__region", "framework")
+        department_targets.select_related("department__region")
         .prefetch_related(INDICATORS, Prefetch("sub_targets", queryset=DepartmentSubTarget.objects.order_by("order", "id")))
         .order_by(*DEPARTMENT_TARGET_ORDER)
     )
     regions, departments, units = {}, {}, {}
-    levels = LevelNames() if levels is None else levels
+    snapshot = framework_snapshot() if snapshot is None else snapshot
     tables = []
     for table in project_tables:
         regions[table.region.code] = table.region
@@ -96,68 +85,28 @@ def export_document(project_tables, department_targets, levels=None):
         goals = {kind.value: [] for kind in GoalKind}
         for kind, text in goals_of[table.pk]:
             goals[kind].append(text)
-        tables.append(
-            {
-                "uid": str(table.uid),
-                "region": table.region.code,
-                "department": table.department.name,
-                "unit": table.unit.name,
-                "year": table.year,
-                "name": table.name,
-                "code": table.code,
-                "attribute": table.attribute.code if table.attribute else None,
-                "period": table.period,
-                "funds": {
-                    "total": decimal_text(table.funds_total),
-                    "fiscal": decimal_text(table.funds_fiscal),
-                    "other": decimal_text(table.funds_other),
-                },
-                "fund_use": table.fund_use,
-                "spending_plan": [
-                    {"month": month, "percent": decimal_text(percent)} for month, percent in plans[table.pk]
-                ],
-                "goals": goals,
-                "framework": table.framework.code,
-                "no_direct_beneficiaries": table.no_direct_beneficiaries,
-                "status": table.status,
-                "version": table.version,
-                "indicators": indicator_rows(indicators[table.pk], levels),
-            }
-        )
+        given = {
+            "spending_plan": [{"month": month, "percent": decimal_text(percent)} for month, percent in plans[table.pk]],
+            "goals": goals,
+            "indicators": indicator_rows(indicators[table.pk], snapshot),
+        }
+        tables.append(schema.PROJECT_TABLE.document(table, snapshot, given))
     targets = []
     for target in department_targets:
         region = target.department.region
         regions[region.code] = region
         departments[target.department_id] = target.department
-        targets.append(
-            {
-                "uid": str(target.uid),
-                "region": region.code,
-                "department": target.department.name,
-                "year": target.year,
-                "overall_goal": target.overall_goal,
-                "funds": {
-                    "total": decimal_text(target.funds_total),
-                    "basic": decimal_text(target.funds_basic),
-                    "project": decimal_text(target.funds_project),
-                },
-                "framework": target.framework.code,
-                "status": target.status,
-                "version": target.version,
-                "sub_targets": [
-                    {
-                        "title": sub.title,
-                        "goal": sub.goal,
-                        "indicator_text": sub.indicator_text,
-                        "safeguards": sub.safeguards,
-                    }
-                    for sub in target.sub_targets.all()
-                ],
-                "indicators": indicator_rows(
-                    [[getattr(row, name) for name in INDICATOR_VALUES] for row in target.indicators.all()], levels
-                ),
-            }
-        )
+        given = {
+            "region": region.code,
+            "sub_targets": [
+                {"title": sub.title, "goal": sub.goal, "indicator_text": sub.indicator_text, "safeguards": sub.safeguards}
+                for sub in target.sub_targets.all()
+            ],
+            "indicators": indicator_rows(
+                [[getattr(row, name) for name in INDICATOR_VALUES] for row in target.indicators.all()], snapshot
+            ),
+        }
+        targets.append(schema.DEPARTMENT_TARGET.document(target, snapshot, given))
     code_by_region_id = {region.pk: code for code, region in regions.items()}
     return {
         "format": FORMAT_NAME,

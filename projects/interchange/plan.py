@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from indicators.models import Indicator
 from perfgoals.formatting import decimal_text
 from perfgoals.history import create_with_history, delete_with_history, update_with_history
-from projects import permissions
+from projects import permissions, schema
 from projects.models import (
     DepartmentSubTarget,
     DepartmentTarget,
@@ -18,8 +18,29 @@ from projects.models import (
 )
 
 
-INDICATOR_FIELDS = ("level2", "order", "name", "description", "basis", "basis_text", "weight", "note")
-VALUE_FIELDS = ("value_text", "value_nature", "value_number", "value_unit", "value_prefix", "value_qualitative")
+# What an import writes on a 三级 row: the schema's row fields but the library entry, which it keeps.
+WRITTEN_FIELDS = tuple(name for name in schema.INDICATOR_ROW_FIELDS if name != "library_entry_id")
+# The same as stored (the 二级 by its id), compared to tell a changed row from an unchanged one.
+COMPARED_ATTRIBUTES = tuple(Indicator._meta.get_field(name).attname for name in WRITTEN_FIELDS)
+# The declared values of a row set as read: all but its uid, its 一级/二级 and its 指标值 (parsed by set_value).
+TAKEN_AS_READ = tuple(
+    field for field in schema.INDICATOR.fields if field.model_field and field.key not in ("uid", "value", "level2")
+)
+
+
+def read_declared(reader, declared, data, where):
+    """The document's free-text and money fields (projects.schema) as the model stores them, each
+    checked as it is read: a text's kind and length, an amount's form and size."""
+    values = {}
+    for field in declared.fields:
+        if field.kind == schema.TEXT:
+            max_length = declared.model._meta.get_field(field.model_field).max_length
+            values[field.model_field] = reader.text(data, field.key, where, max_length=max_length)
+        elif field.kind == schema.MONEY:
+            group, _, key = field.key.partition(".")
+            amount = (data.get(group) or {}).get(key) if key else data.get(group)
+            values[field.model_field] = reader.money(amount, where, field.short_label(declared.model))
+    return values
 
 
 @dataclass(frozen=True)
@@ -62,21 +83,21 @@ def write_indicators(rows, result, existing, reader, **owner):
             indicator = Indicator(**owner)
             if row["uid"]:
                 indicator.uid = row["uid"]
-        before = None if is_new else [getattr(indicator, name) for name in INDICATOR_FIELDS + VALUE_FIELDS]
-        indicator.level2 = row["level2"]
+        before = None if is_new else [getattr(indicator, name) for name in COMPARED_ATTRIBUTES]
+        indicator.level2_id = row["level2"].pk
         indicator.order = order
-        for name in ("name", "description", "basis", "basis_text", "weight", "note"):
-            setattr(indicator, name, row[name])
+        for field in TAKEN_AS_READ:
+            setattr(indicator, field.model_field, row[field.key])
         indicator.set_value(row["value"])
         if is_new:
             to_create.append(indicator)
-        elif before != [getattr(indicator, name) for name in INDICATOR_FIELDS + VALUE_FIELDS]:
+        elif before != [getattr(indicator, name) for name in COMPARED_ATTRIBUTES]:
             to_update.append(indicator)
     if by_uid:
         delete_with_history(Indicator.objects.filter(pk__in=[indicator.pk for indicator in by_uid.values()]), **reader.history)
     reader.create_later(to_create)
     if to_update:
-        update_with_history(to_update, INDICATOR_FIELDS + VALUE_FIELDS, **reader.history)
+        update_with_history(to_update, WRITTEN_FIELDS, **reader.history)
     table = owner.get("project") or owner.get("department_target")
     for uid in by_uid:
         reader.indicator_owners.pop(uid, None)
@@ -90,21 +111,16 @@ def write_indicators(rows, result, existing, reader, **owner):
 
 
 def canonical_indicators(rows):
-    return [
-        {
-            "uid": str(row["uid"]) if row["uid"] else None,
-            "level1": row["level2"].level1.name,
-            "level2": row["level2"].name,
-            "name": row["name"],
-            "description": row["description"],
-            "value": row["value"],
-            "basis": row["basis"],
-            "basis_text": row["basis_text"],
-            "weight": decimal_text(row["weight"]),
-            "note": row["note"],
-        }
-        for row in rows
-    ]
+    """The rows read, as the export would write them once stored: to tell an unchanged table."""
+    return [{field.key: _canonical_value(field, row) for field in schema.INDICATOR.fields} for row in rows]
+
+
+def _canonical_value(field, row):
+    if field.key == "level1":
+        return row["level2"].level1.name
+    if field.key == "level2":
+        return row["level2"].name
+    return field.written(row[field.key])
 
 
 def import_project_table(reader, data, index, regions, departments, units, result):
@@ -128,21 +144,14 @@ def import_project_table(reader, data, index, regions, departments, units, resul
         attribute = reader.attributes.get(data["attribute"])
         if attribute is None:
             reader.problem(where, f"项目属性代码“{data['attribute']}”不在代码表中。")
-    funds = data.get("funds") or {}
     fields = {
         "region": region,
         "department": department,
         "unit": unit,
         "year": year,
-        "name": reader.text(data, "name", where, max_length=200),
-        "code": reader.text(data, "code", where, max_length=40),
         "attribute": attribute,
-        "period": reader.text(data, "period", where, max_length=50),
-        "funds_total": reader.money(funds.get("total"), where, "年度资金总额"),
-        "funds_fiscal": reader.money(funds.get("fiscal"), where, "财政拨款"),
-        "funds_other": reader.money(funds.get("other"), where, "其他资金"),
-        "fund_use": reader.text(data, "fund_use", where),
-        "framework": framework,
+        **read_declared(reader, schema.PROJECT_TABLE, data, where),
+        "framework_id": framework.pk if framework is not None else None,
         "no_direct_beneficiaries": bool(data.get("no_direct_beneficiaries")),
         "status": status,
         "version": version,
@@ -176,32 +185,15 @@ def import_project_table(reader, data, index, regions, departments, units, resul
     if reader.problems:
         return None
     if existing:
-        incoming = {
+        given = {
             "uid": str(uid),
-            "region": region.code,
-            "department": department.name,
-            "unit": unit.name,
-            "year": year,
-            "name": fields["name"],
-            "code": fields["code"],
-            "attribute": attribute.code if attribute else None,
-            "period": fields["period"],
-            "funds": {
-                "total": decimal_text(fields["funds_total"]),
-                "fiscal": decimal_text(fields["funds_fiscal"]),
-                "other": decimal_text(fields["funds_other"]),
-            },
-            "fund_use": fields["fund_use"],
             "spending_plan": [
                 {"month": month, "percent": decimal_text(percent)} for month, percent in sorted(plan, key=lambda p: p[0])
             ],
             "goals": {kind.value: list(goals.get(kind.value) or []) for kind in GoalKind},
-            "framework": framework.code,
-            "no_direct_beneficiaries": fields["no_direct_beneficiaries"],
-            "status": status,
-            "version": version,
             "indicators": canonical_indicators(indicators),
         }
+        incoming = schema.PROJECT_TABLE.document(ProjectTable(**fields), reader.frameworks, given)
         if incoming == reader.current_tables.get(str(uid)):
             result.unchanged += 1
             return None
@@ -275,11 +267,7 @@ def import_department_target(reader, data, index, regions, departments, result):
         )
     indicators = reader.indicators(data.get("indicators") or [], framework, where)
     uid = reader.uid(data, where)
-    overall_goal = reader.text(data, "overall_goal", where)
-    funds = data.get("funds") or {}
-    funds_total = reader.money(funds.get("total"), where, "部门预算总额")
-    funds_basic = reader.money(funds.get("basic"), where, "基本支出")
-    funds_project = reader.money(funds.get("project"), where, "项目支出")
+    declared = read_declared(reader, schema.DEPARTMENT_TARGET, data, where)
     if reader.problems:
         return None
     existing = reader.stored_target(uid)
@@ -292,32 +280,19 @@ def import_department_target(reader, data, index, regions, departments, result):
     fields = {
         "department": department,
         "year": year,
-        "overall_goal": overall_goal,
-        "funds_total": funds_total,
-        "funds_basic": funds_basic,
-        "funds_project": funds_project,
-        "framework": framework,
+        **declared,
+        "framework_id": framework.pk if framework is not None else None,
         "status": status,
         "version": version,
     }
     if existing:
-        incoming = {
+        given = {
             "uid": str(uid),
             "region": department.region.code,
-            "department": department.name,
-            "year": year,
-            "overall_goal": overall_goal,
-            "funds": {
-                "total": decimal_text(funds_total),
-                "basic": decimal_text(funds_basic),
-                "project": decimal_text(funds_project),
-            },
-            "framework": framework.code,
-            "status": status,
-            "version": version,
             "sub_targets": subs,
             "indicators": canonical_indicators(indicators),
         }
+        incoming = schema.DEPARTMENT_TARGET.document(DepartmentTarget(**fields), reader.frameworks, given)
         if incoming == reader.current_targets.get(str(uid)):
             result.unchanged += 1
             return None

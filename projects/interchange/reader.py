@@ -7,7 +7,8 @@ from decimal import Decimal, InvalidOperation
 from django.db.models import Q
 from django.utils import timezone
 
-from indicators.models import Basis, Framework, Indicator, Level2
+from indicators.frameworks import framework_snapshot
+from indicators.models import Basis, Indicator
 from perfgoals.history import acting_user, create_with_history
 from projects.models import (
     CodeItem,
@@ -47,11 +48,8 @@ class Reader:
         # Who imports, with one time for each import: the field history of every row written says so.
         self.history = {"by": acting_user(by), "reason": "导入", "at": timezone.now()}
         self.problems = []
-        self.level2s = {
-            (l2.level1.framework.code, l2.level1.name, l2.name): l2
-            for l2 in Level2.objects.select_related("level1__framework")
-        }
-        self.frameworks = {fw.code: fw for fw in Framework.objects.all()}
+        # 一级/二级 as the snapshot holds them (indicators.frameworks): plain records, one query per import.
+        self.frameworks = framework_snapshot()
         self.attributes = {item.code: item for item in CodeItem.objects.filter(list=CodeItem.List.PROJECT_ATTRIBUTE)}
         self.region_codes = {r.code for r in Region.objects.all()}
 
@@ -245,9 +243,9 @@ class Reader:
 
     def framework(self, data, where):
         code = data.get("framework")
-        framework = self.frameworks.get(code)
+        framework = self.frameworks.by_code.get(code)
         if framework is None:
-            self.problem(where, f"指标体系“{code}”不存在（可用：{'、'.join(sorted(self.frameworks))}）。")
+            self.problem(where, f"指标体系“{code}”不存在（可用：{'、'.join(sorted(self.frameworks.by_code))}）。")
         return framework
 
     def year(self, data, where):
@@ -285,7 +283,7 @@ class Reader:
                 continue
             level2 = None
             if framework is not None:
-                level2 = self.level2s.get((framework.code, row.get("level1"), row.get("level2")))
+                level2 = self.frameworks.level2(framework.code, row.get("level1"), row.get("level2"))
                 if level2 is None:
                     self.problem(
                         here,
