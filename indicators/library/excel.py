@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from openpyxl import load_workbook
 
+from indicators.frameworks import framework_snapshot
 from indicators.library.models import EntryKind, EntryStatus, LibraryEntry
-from indicators.models import Level2
 from indicators.values import Nature
 from perfgoals.xlsx import XLSX_TYPE, list_workbook  # noqa: F401  (XLSX_TYPE: the views' response type)
 
@@ -78,9 +78,7 @@ def read_library(content, *, framework):
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):
         preview.problems.append("无法读取这个文件：请上传 Excel 2007 及以上版本的 .xlsx 文件。")
         return preview
-    level2s = {
-        (l2.level1.name, l2.name): l2 for l2 in Level2.objects.filter(level1__framework=framework).select_related("level1")
-    }
+    level2s = framework_snapshot().framework(framework.code).level2_by_names  # {(一级, 二级): Level2Entry}
     try:
         sheet = workbook.worksheets[0]
         _read_sheet(sheet, level2s, framework, preview)
@@ -183,9 +181,9 @@ def write_library(preview, *, region, by):
         raise ValueError("a library with problems is never written")
     for row in preview.rows:
         values = {name: row[name] for name in ("description", "nature", "unit", "guidance", "basis", "kind", "is_core")}
-        entry = LibraryEntry.objects.filter(level2=row["level2"], name=row["name"], region=region, department=None).first()
+        entry = LibraryEntry.objects.filter(level2_id=row["level2"].pk, name=row["name"], region=region, department=None).first()
         if entry is None:
-            entry = LibraryEntry(level2=row["level2"], name=row["name"], region=region, created_by=by)
+            entry = LibraryEntry(level2_id=row["level2"].pk, name=row["name"], region=region, created_by=by)
         for name, value in values.items():
             setattr(entry, name, value)
         entry.state = EntryStatus.ACTIVE
