@@ -48,16 +48,17 @@ def indicator_rows(rows, levels):
             "name": name,
             "description": description,
             "value": value_text,
+            "midterm_value": midterm_value_text,
             "basis": basis,
             "basis_text": basis_text,
             "weight": decimal_text(weight),
             "note": note,
         }
-        for uid, level2_id, name, description, value_text, basis, basis_text, weight, note in rows
+        for uid, level2_id, name, description, value_text, midterm_value_text, basis, basis_text, weight, note in rows
     ]
 
 
-INDICATOR_VALUES = ("uid", "level2_id", "name", "description", "value_text", "basis", "basis_text", "weight", "note")
+INDICATOR_VALUES = ("uid", "level2_id", "name", "description", "value_text", "midterm_value_text", "basis", "basis_text", "weight", "note")
 INDICATORS = Prefetch("indicators", queryset=Indicator.objects.order_by("order", "id"))
 # The order tables are exported in (ending with the id, so it is total: parts of an export can be
 # fetched separately and still come out in this order).
@@ -111,6 +112,11 @@ def export_document(project_tables, department_targets, levels=None):
                     "total": decimal_text(table.funds_total),
                     "fiscal": decimal_text(table.funds_fiscal),
                     "other": decimal_text(table.funds_other),
+                },
+                "midterm_funds": {
+                    "total": decimal_text(table.midterm_funds_total),
+                    "fiscal": decimal_text(table.midterm_funds_fiscal),
+                    "other": decimal_text(table.midterm_funds_other),
                 },
                 "fund_use": table.fund_use,
                 "spending_plan": [

@@ -18,7 +18,9 @@ from projects.models import (
 )
 
 
-INDICATOR_FIELDS = ("level2", "order", "name", "description", "basis", "basis_text", "weight", "note")
+INDICATOR_FIELDS = (
+    "level2", "order", "name", "description", "midterm_value_text", "basis", "basis_text", "weight", "note",
+)
 VALUE_FIELDS = ("value_text", "value_nature", "value_number", "value_unit", "value_prefix", "value_qualitative")
 
 
@@ -67,6 +69,7 @@ def write_indicators(rows, result, existing, reader, **owner):
         indicator.order = order
         for name in ("name", "description", "basis", "basis_text", "weight", "note"):
             setattr(indicator, name, row[name])
+        indicator.midterm_value_text = row["midterm_value"]
         indicator.set_value(row["value"])
         if is_new:
             to_create.append(indicator)
@@ -98,6 +101,7 @@ def canonical_indicators(rows):
             "name": row["name"],
             "description": row["description"],
             "value": row["value"],
+            "midterm_value": row["midterm_value"],
             "basis": row["basis"],
             "basis_text": row["basis_text"],
             "weight": decimal_text(row["weight"]),
@@ -129,6 +133,7 @@ def import_project_table(reader, data, index, regions, departments, units, resul
         if attribute is None:
             reader.problem(where, f"项目属性代码“{data['attribute']}”不在代码表中。")
     funds = data.get("funds") or {}
+    midterm_funds = data.get("midterm_funds") or {}
     fields = {
         "region": region,
         "department": department,
@@ -141,6 +146,9 @@ def import_project_table(reader, data, index, regions, departments, units, resul
         "funds_total": reader.money(funds.get("total"), where, "年度资金总额"),
         "funds_fiscal": reader.money(funds.get("fiscal"), where, "财政拨款"),
         "funds_other": reader.money(funds.get("other"), where, "其他资金"),
+        "midterm_funds_total": reader.money(midterm_funds.get("total"), where, "中期资金总额"),
+        "midterm_funds_fiscal": reader.money(midterm_funds.get("fiscal"), where, "中期资金的财政拨款"),
+        "midterm_funds_other": reader.money(midterm_funds.get("other"), where, "中期资金的其他资金"),
         "fund_use": reader.text(data, "fund_use", where),
         "framework": framework,
         "no_direct_beneficiaries": bool(data.get("no_direct_beneficiaries")),
@@ -190,6 +198,11 @@ def import_project_table(reader, data, index, regions, departments, units, resul
                 "total": decimal_text(fields["funds_total"]),
                 "fiscal": decimal_text(fields["funds_fiscal"]),
                 "other": decimal_text(fields["funds_other"]),
+            },
+            "midterm_funds": {
+                "total": decimal_text(fields["midterm_funds_total"]),
+                "fiscal": decimal_text(fields["midterm_funds_fiscal"]),
+                "other": decimal_text(fields["midterm_funds_other"]),
             },
             "fund_use": fields["fund_use"],
             "spending_plan": [
