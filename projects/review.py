@@ -162,6 +162,11 @@ _HEADER = (
     ("funds_total", _label(ProjectTable, "funds_total"), lambda data: _text((data.get("funds") or {}).get("total"))),
     ("funds_fiscal", _label(ProjectTable, "funds_fiscal"), lambda data: _text((data.get("funds") or {}).get("fiscal"))),
     ("funds_other", _label(ProjectTable, "funds_other"), lambda data: _text((data.get("funds") or {}).get("other"))),
+    *(
+        (f"midterm_funds_{part}", _label(ProjectTable, f"midterm_funds_{part}"),
+         lambda data, part=part: _text((data.get("midterm_funds") or {}).get(part)))
+        for part in ("total", "fiscal", "other")
+    ),
     ("fund_use", _label(ProjectTable, "fund_use"), lambda data: _text(data.get("fund_use"))),
     ("spending_plan", str(SpendingCheckpoint._meta.verbose_name), lambda data: _plan_text(data.get("spending_plan"))),
     ("annual", GoalKind.ANNUAL.label, lambda data: _goals_text(data.get("goals"), GoalKind.ANNUAL)),
@@ -183,6 +188,7 @@ _ROW = (
     ("name", _label(Indicator, "name")),
     ("description", _label(Indicator, "description")),
     ("value", _label(Indicator, "value_text")),
+    ("midterm_value", _label(Indicator, "midterm_value_text")),
     ("basis", _label(Indicator, "basis")),
     ("basis_text", _label(Indicator, "basis_text")),
     ("weight", _label(Indicator, "weight")),
@@ -300,13 +306,18 @@ _TABLE_FIELDS = (
     "funds_total",
     "funds_fiscal",
     "funds_other",
+    "midterm_funds_total",
+    "midterm_funds_fiscal",
+    "midterm_funds_other",
     "fund_use",
     "framework_id",
     "no_direct_beneficiaries",
     "status",
 )
 # Fields of a row a user types; order and the parsed parts of the 指标值 follow from them.
-_INDICATOR_FIELDS = ("level2_id", "name", "description", "value_text", "basis", "basis_text", "weight", "note")
+_INDICATOR_FIELDS = (
+    "level2_id", "name", "description", "value_text", "midterm_value_text", "basis", "basis_text", "weight", "note",
+)
 
 
 def _value(model, attname, value, names):
