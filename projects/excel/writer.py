@@ -247,7 +247,7 @@ class WorkbookWriter:
             if not code:
                 return "", None
             return f"{code}-{self.attribute_names.get(code, '')}".rstrip("-"), None
-        if field.startswith("funds."):
+        if field.startswith(("funds.", "midterm_funds.")):
             return money_cell(get_path(data, field))
         if field.startswith("target.funds."):
             return money_cell(get_path(data, field.removeprefix("target.")))
