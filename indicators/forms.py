@@ -19,7 +19,7 @@ class PlainDecimalInput(forms.TextInput):
             return decimal_text(value)
         return super().format_value(value)
 
-ROW_FIELDS = ["name", "description", "value_text", "basis", "basis_text", "weight", "note"]
+ROW_FIELDS = ["name", "description", "value_text", "midterm_value_text", "basis", "basis_text", "weight", "note"]
 
 
 class FixedChoices(BaseChoiceIterator):
@@ -142,6 +142,7 @@ class IndicatorForm(FieldCheckedModelForm):
             "name": forms.Textarea(attrs={"rows": 1, "class": "form-control form-control-sm autosize"}),
             "description": forms.Textarea(attrs={"rows": 1, "class": "form-control form-control-sm autosize"}),
             "value_text": forms.TextInput(attrs={"class": "form-control form-control-sm value-input"}),
+            "midterm_value_text": forms.TextInput(attrs={"class": "form-control form-control-sm"}),
             "basis": forms.Select(attrs={"class": "form-select form-select-sm"}),
             "basis_text": forms.TextInput(attrs={"class": "form-control form-control-sm"}),
             "weight": PlainDecimalInput(attrs={"class": "form-control form-control-sm text-end", "inputmode": "decimal"}),

@@ -117,6 +117,8 @@ class Indicator(models.Model):
     name = models.CharField("三级指标", max_length=1000, blank=True)
     description = models.TextField("绩效指标描述", blank=True)
     value_text = models.CharField("指标值", max_length=500, blank=True)
+    # 中期指标值: the value at the end of the implementation period, kept as written beside the year's.
+    midterm_value_text = models.CharField("中期指标值", max_length=500, blank=True)
     value_nature = models.CharField("指标性质", max_length=10, choices=Nature.choices, blank=True)
     value_number = models.DecimalField("数值", max_digits=24, decimal_places=6, null=True, blank=True)
     value_unit = models.CharField("计量单位", max_length=50, blank=True)

@@ -47,7 +47,7 @@ def tables_in_scope(*, region=None, department=None, year=None):
 CheckedRow = namedtuple(
     "CheckedRow",
     "pk uid level2_id name description value_text value_nature value_number value_unit value_prefix "
-    "value_qualitative basis basis_text",
+    "value_qualitative basis basis_text midterm_value_text",
 )
 CheckedGoal = namedtuple("CheckedGoal", "kind text")
 CheckedPoint = namedtuple("CheckedPoint", "month cumulative_percent")

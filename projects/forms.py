@@ -61,6 +61,9 @@ class ProjectTableForm(FieldCheckedModelForm):
     funds_total = MoneyField(label="年度资金总额")
     funds_fiscal = MoneyField(label="财政拨款")
     funds_other = MoneyField(label="其他资金")
+    midterm_funds_total = MoneyField(label="中期资金总额")
+    midterm_funds_fiscal = MoneyField(label="其中：财政拨款")
+    midterm_funds_other = MoneyField(label="其他资金")
     loaded_relations = ("attribute", "framework")
 
     class Meta:
@@ -74,6 +77,9 @@ class ProjectTableForm(FieldCheckedModelForm):
             "funds_total",
             "funds_fiscal",
             "funds_other",
+            "midterm_funds_total",
+            "midterm_funds_fiscal",
+            "midterm_funds_other",
             "fund_use",
             "framework",
             "no_direct_beneficiaries",
@@ -269,6 +275,7 @@ def editor_table_data(*, form, goals, spending_plan, indicators, framework):
         funds_total=cleaned.get("funds_total"),
         funds_fiscal=cleaned.get("funds_fiscal"),
         funds_other=cleaned.get("funds_other"),
+        midterm_funds_total=cleaned.get("midterm_funds_total"),
         goals=[goal.cleaned_data.get("text") or "" for goal in goals.kept_forms()],
         spending_plan=[
             (point.cleaned_data["month"], point.cleaned_data.get("cumulative_percent"))
@@ -287,6 +294,7 @@ def editor_table_data(*, form, goals, spending_plan, indicators, framework):
                 value_text=row.cleaned_data.get("value_text") or "",
                 basis=row.cleaned_data.get("basis") or "",
                 basis_text=row.cleaned_data.get("basis_text") or "",
+                midterm_value_text=row.cleaned_data.get("midterm_value_text") or "",
             )
             for index, row in enumerate(rows, 1)
         ],

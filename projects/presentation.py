@@ -38,3 +38,8 @@ def indicator_rows(indicators):
             level2_span = sum(1 for other in rows[index:] if other.level2_id == row.level2_id)
         result.append(IndicatorRow(row, level1_span, level2_span))
     return result
+
+
+def has_midterm_values(rows):
+    """Whether the grid needs its 中期指标值 column: a row states a mid-term value."""
+    return any(row.indicator.midterm_value_text for row in rows)

@@ -309,13 +309,18 @@ _TABLE_FIELDS = (
     "funds_total",
     "funds_fiscal",
     "funds_other",
+    "midterm_funds_total",
+    "midterm_funds_fiscal",
+    "midterm_funds_other",
     "fund_use",
     "framework_id",
     "no_direct_beneficiaries",
     "status",
 )
 # Fields of a row a user types; order and the parsed parts of the 指标值 follow from them.
-_INDICATOR_FIELDS = ("level2_id", "name", "description", "value_text", "basis", "basis_text", "weight", "note")
+_INDICATOR_FIELDS = (
+    "level2_id", "name", "description", "value_text", "midterm_value_text", "basis", "basis_text", "weight", "note",
+)
 
 
 def _value(model, attname, value, names):

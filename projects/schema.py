@@ -43,8 +43,10 @@ class Field:
         return str(model._meta.get_field(self.model_field).verbose_name) if self.model_field else self.key
 
     def short_label(self, model):
-        """The label as an import's problem names the value: the verbose name without its 其中： and （万元）."""
-        return self.label(model).removeprefix("其中：").removesuffix("（万元）")
+        """The label as an import's problem names the value: the verbose name without （万元）, its 其中：
+        dropped in front (财政拨款) and read as 的 inside (中期资金的财政拨款)."""
+        label = self.label(model).removesuffix("（万元）")
+        return label.removeprefix("其中：").replace("其中：", "的")
 
     @property
     def leaf_keys(self):
@@ -149,6 +151,9 @@ PROJECT_TABLE = Schema(
         Field("funds.total", "funds_total", MONEY),
         Field("funds.fiscal", "funds_fiscal", MONEY),
         Field("funds.other", "funds_other", MONEY),
+        Field("midterm_funds.total", "midterm_funds_total", MONEY),
+        Field("midterm_funds.fiscal", "midterm_funds_fiscal", MONEY),
+        Field("midterm_funds.other", "midterm_funds_other", MONEY),
         Field("fund_use", "fund_use", TEXT),
         Field("spending_plan", None, LIST, title=str(SpendingCheckpoint._meta.verbose_name)),
         Field("goals", None, LIST, groups=tuple(GoalKind.values)),
@@ -190,6 +195,7 @@ INDICATOR = Schema(
         Field("name", "name", TEXT),
         Field("description", "description", TEXT),
         Field("value", "value_text", TEXT),
+        Field("midterm_value", "midterm_value_text", TEXT),
         Field("basis", "basis"),
         Field("basis_text", "basis_text", TEXT),
         Field("weight", "weight", DECIMAL),

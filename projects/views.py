@@ -138,6 +138,7 @@ def project_detail(request, pk):
     layout = presentation.layout_for(request.GET.get("layout"), table)
     plan = list(table.spending_plan.all())
     actions = workflow.available_actions(request.user, table)
+    rows = presentation.indicator_rows(table.indicators.all())
     return render(
         request,
         "projects/project_detail.html",
@@ -145,7 +146,8 @@ def project_detail(request, pk):
             "table": table,
             "layout": layout,
             "layouts": presentation.LAYOUTS,
-            "rows": presentation.indicator_rows(table.indicators.all()),
+            "rows": rows,
+            "midterm_values": presentation.has_midterm_values(rows),
             "plan": plan[:6],
             "plan_filler": max(6 - len(plan), 0),
             "annual_goals": [goal.text for goal in table.goals.all() if goal.kind == GoalKind.ANNUAL],

@@ -65,10 +65,15 @@ class IndicatorData:
     basis: str = ""
     basis_text: str = ""
     uid: str | None = None
+    midterm_value_text: str = ""  # 中期指标值, as written (parsed when a rule compares it)
 
     def __post_init__(self):
         if self.parsed is None:
             object.__setattr__(self, "parsed", parse_value(self.value_text))
+
+    @property
+    def midterm_parsed(self):
+        return parse_value(self.midterm_value_text)
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,7 @@ class TableData:
     funds_total: Decimal | None = None
     funds_fiscal: Decimal | None = None
     funds_other: Decimal | None = None
+    midterm_funds_total: Decimal | None = None
     goals: tuple = ()
     spending_plan: tuple = ()
     no_direct_beneficiaries: bool = False
@@ -215,6 +221,7 @@ def table_data_from_project(project, frameworks, level_names=None):
                 ),
                 basis=row.basis,
                 basis_text=row.basis_text,
+                midterm_value_text=row.midterm_value_text,
             )
         )
     return TableData(
@@ -225,6 +232,7 @@ def table_data_from_project(project, frameworks, level_names=None):
         funds_total=project.funds_total,
         funds_fiscal=project.funds_fiscal,
         funds_other=project.funds_other,
+        midterm_funds_total=project.midterm_funds_total,
         goals=goals,
         spending_plan=plan,
         no_direct_beneficiaries=project.no_direct_beneficiaries,
@@ -254,6 +262,7 @@ def table_data_from_document(table, frameworks):
     code = _text(table.get("framework"))
     framework = frameworks.get(code) or FrameworkData(code=code)
     funds = table.get("funds") if isinstance(table.get("funds"), dict) else {}
+    midterm_funds = table.get("midterm_funds") if isinstance(table.get("midterm_funds"), dict) else {}
     goals = table.get("goals") if isinstance(table.get("goals"), dict) else {}
     goals = goals.get("annual") if isinstance(goals.get("annual"), list) else []
     plan = []
@@ -276,6 +285,7 @@ def table_data_from_document(table, frameworks):
                 value_text=_text(row.get("value")),
                 basis=_text(row.get("basis")),
                 basis_text=_text(row.get("basis_text")),
+                midterm_value_text=_text(row.get("midterm_value")),
             )
         )
     year = table.get("year")
@@ -287,6 +297,7 @@ def table_data_from_document(table, frameworks):
         funds_total=_decimal(funds.get("total")),
         funds_fiscal=_decimal(funds.get("fiscal")),
         funds_other=_decimal(funds.get("other")),
+        midterm_funds_total=_decimal(midterm_funds.get("total")),
         goals=[_text(goal) for goal in goals],
         spending_plan=sorted(plan, key=lambda point: point[0]),
         no_direct_beneficiaries=bool(table.get("no_direct_beneficiaries")),

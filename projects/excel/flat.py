@@ -12,7 +12,7 @@ from projects.excel.text import label_key, parse_money, year_in
 from projects.models import money_fits, money_limit_message
 
 _TABLE_FIELDS = ("region", "department", "unit", "year", "name", "code", "funds.total", "funds.fiscal", "funds.other")
-_ROW_FIELDS = ("level1", "level2", "name", "description", "value", "basis", "weight", "note")
+_ROW_FIELDS = ("level1", "level2", "name", "description", "value", "midterm_value", "basis", "weight", "note")
 
 
 def read_flat(sheet_reader, header_row):
@@ -49,7 +49,7 @@ def read_flat(sheet_reader, header_row):
         sheet_reader.take_cut(table, row, row)
         sheet_reader.check_formulas(table, row, list(table_cols.values()) + list(row_cols.values()))
         item_texts = {f: sheet_reader.text(grid.at(row, c)) for f, c in row_cols.items()}
-        if not any(item_texts.get(f) for f in ("level1", "level2", "name", "value")):
+        if not any(item_texts.get(f) for f in ("level1", "level2", "name", "value", "midterm_value")):
             continue
         hidden = table_hidden if sheet_reader.exact else {}
         cells = {f: ref(row, c) for f, c in row_cols.items()}
@@ -60,6 +60,7 @@ def read_flat(sheet_reader, header_row):
             "name": item_texts.get("name", ""),
             "description": item_texts.get("description", ""),
             "value": item_texts.get("value", ""),
+            "midterm_value": item_texts.get("midterm_value", ""),
             "basis": "",
             "basis_text": "",
             "weight": None,

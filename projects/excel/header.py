@@ -5,13 +5,14 @@ from decimal import Decimal
 
 from projects.excel import layouts
 from projects.excel.goals import split_goals
+from projects.excel.midterm import goals_below_labels, take_midterm_funds
 from projects.excel.tableread import FOOTER, LABEL_FIELD, MONTH, TITLE_HINT
 from projects.excel.text import join_lines, label_key, money_scale, parse_money, parse_percent, split_code_name, year_in
 from projects.models import money_fits, money_limit_message
 
 _MONEY_LABELS = {"funds.total": "年度资金总额", "funds.fiscal": "财政拨款", "funds.other": "其他资金"}
 _SECTION_FIELDS = {"funds.section", "funds.section_with_use", "spending_plan"}
-_MONEY_FIELDS = {"funds.total", "funds.fiscal", "funds.fiscal_part", "funds.other", "funds.other_part"}
+_MONEY_FIELDS = {"funds.total", "funds.fiscal", "funds.fiscal_part", "funds.other", "funds.other_part", "midterm_funds.total"}
 # A department's budget split (部门整体绩效目标): each read as printed, 万元.
 _TARGET_MONEY_LABELS = {"target.funds.total": "部门预算总额", "target.funds.basic": "基本支出", "target.funds.project": "项目支出"}
 _TITLE_SUFFIXES = ("项目支出绩效目标表", "项目绩效目标表", "绩效目标表", "绩效目标申报表")
@@ -64,6 +65,7 @@ class HeaderReader:
                     if value_entry is not None:
                         self.consumed.add((value_entry.row, value_entry.col))
                 self.field(field_name, entry, value_entry, inline)
+        goals_below_labels(self)
         for row in self.grid.rows_between(self.first, self.last):
             for entry in self.grid.row_entries(row):
                 if (entry.row, entry.col) not in self.consumed:
@@ -257,6 +259,7 @@ class HeaderReader:
         if not data.get("name") and self.title_name and self.table.kind == "project":
             data["name"] = self.title_name
         if self.table.kind == "project":
+            take_midterm_funds(self)
             self.funds()
 
     def funds(self):

@@ -27,12 +27,15 @@ FIELD_LABELS = {
                           "政府性基金预算拨款", "国有资本经营预算", "上级补助", "上级专项资金"),
     "funds.other": ("其他资金", "其他资金小计", "非财政拨款"),
     "funds.other_part": ("自有资金", "单位自有资金", "其他收入", "事业收入", "经营收入", "上年结转", "其他"),
+    # 中期资金总额 beside (or under) 年度资金总额: the 财政拨款 / 其他资金 labels nearest to it are its split
+    # (projects.excel.midterm), never added to the year's funds.
+    "midterm_funds.total": ("中期资金总额", "中期资金", "实施期资金总额", "中长期资金总额", "中期预算数", "中期资金合计"),
     "funds.section": ("项目资金", "资金情况", "项目资金情况", "预算资金"),
     "funds.section_with_use": ("预算规模及资金用途",),
     "fund_use": ("资金用途", "主要用途", "资金主要用途"),
     "spending_plan": ("资金支出计划", "支出计划", "预算支出计划", "分月支出计划"),
     "goals.annual": ("年度总体目标", "绩效目标", "年度目标", "年度绩效目标", "总体目标", "项目年度目标"),
-    "goals.long_term": ("中长期目标", "长期目标", "实施期目标", "总体目标（中长期）"),
+    "goals.long_term": ("中长期目标", "长期目标", "实施期目标", "总体目标（中长期）", "中期目标", "中期绩效目标", "实施期绩效目标"),
     "target.department": ("主管部门", "部门名称", "主管部门及代码", "部门"),
     "target.overall_goal": ("总体绩效目标", "部门总体绩效目标", "部门整体绩效目标", "整体绩效目标"),
     "target.funds.total": ("部门预算总额", "部门预算", "部门预算合计", "部门预算数"),
@@ -50,12 +53,18 @@ GRID_LABELS = {
     "level2": ("二级指标", "二级", "二级指标名称"),
     "name": ("三级指标", "指标内容", "三级指标名称", "三级", "指标名称", "具体指标", "三级指标内容"),
     "description": ("绩效指标描述", "指标描述", "指标解释", "指标说明", "指标内容描述"),
+    "midterm_value": ("中期指标值", "中期目标值", "实施期指标值", "中长期指标值", "长期指标值"),
     "value": ("指标值", "目标值", "年度指标值", "绩效指标值", "预期目标值", "指标值（包含数字及文字描述）", "年度目标值"),
     "basis": ("指标值确定依据", "确定依据", "指标值设定依据", "依据", "指标值依据"),
     "weight": ("权重", "分值", "指标权重", "权重(%)"),
     "note": ("备注", "说明"),
-    "outer": ("名称", "绩效指标", "指标", "序号"),
+    "outer": ("名称", "绩效指标", "指标", "序号", "长期绩效指标", "中期绩效指标", "中长期绩效指标", "实施期绩效指标", "年度绩效指标"),
 }
+
+# The titles over the two grids of a stacked form (长期绩效指标 above 年度绩效指标): the first grid's
+# 指标值 are the 中期指标值 of the second's rows (projects.excel.midterm).
+MIDTERM_GRID_TITLES = ("长期绩效指标", "中期绩效指标", "中长期绩效指标", "实施期绩效指标")
+ANNUAL_GRID_TITLES = ("年度绩效指标",)
 
 # 分项目标 grid of the 部门整体 layout.
 SUB_TARGET_LABELS = {
@@ -141,6 +150,7 @@ class FormLayout:
     title: tuple  # rows repeated at the top of every printed page
     header: tuple
     grid: tuple = ()  # indicator columns
+    midterm_grid: tuple = ()  # the columns printed instead when a row has a 中期指标值 (same print width)
     spending: SpendingBlock | None = None
     after_spending: tuple = ()  # header rows printed below the spending plan (定州: 绩效目标)
     sub_targets: tuple = ()  # 分项目标 columns (部门整体 only)
@@ -177,6 +187,23 @@ class FlatLayout:
     def widths(self):
         return tuple(column.width for column in self.columns)
 
+
+# The mid-term money under the year's, printed only when the table has some: each label in the column
+# of 中期资金总额, so the reader gives its 财政拨款 / 其他资金 to the mid-term and not to the year.
+MIDTERM_FUNDS_ROWS = (
+    Row(
+        (Cell(1, text="中期资金总额（万元）", span=3, style="label"), Cell(4, field="midterm_funds.total", span=2, style="money")),
+        when="midterm_funds",
+    ),
+    Row(
+        (Cell(1, text="其中：财政拨款", span=3, style="label"), Cell(4, field="midterm_funds.fiscal", span=2, style="money")),
+        when="midterm_funds",
+    ),
+    Row(
+        (Cell(1, text="其他资金", span=3, style="label"), Cell(4, field="midterm_funds.other", span=2, style="money")),
+        when="midterm_funds",
+    ),
+)
 
 PINGLUO = FormLayout(
     name="pingluo",
@@ -216,6 +243,7 @@ PINGLUO = FormLayout(
         ),
         Row((Cell(2, text="其中：财政拨款", span=2, style="label"), Cell(4, field="funds.fiscal", span=2, style="money"))),
         Row((Cell(2, text="其他资金", span=2, style="label"), Cell(4, field="funds.other", span=2, style="money"))),
+        *MIDTERM_FUNDS_ROWS,
         Row((Cell(1, text="年度总体目标", style="label"), Cell(2, field="goals.annual", span=4, style="plain"))),
         Row(
             (Cell(1, text="中长期目标", style="label"), Cell(2, field="goals.long_term", span=4, style="plain")),
@@ -228,6 +256,13 @@ PINGLUO = FormLayout(
         Column("二级指标", "level2", 21, merge_runs=True),
         Column("三级指标", "name", 34),
         Column("指标值", "value", 15),
+    ),
+    midterm_grid=(
+        Column("一级指标", "level1", 9, merge_runs=True),
+        Column("二级指标", "level2", 12, merge_runs=True),
+        Column("三级指标", "name", 21),
+        Column("中期指标值", "midterm_value", 34),
+        Column("年度指标值", "value", 15),
     ),
     goal_style="pingluo",
     level2_notes=True,
@@ -272,6 +307,17 @@ DINGZHOU = FormLayout(
             )
         ),
         Row((Cell(2, field="fund_use", span=6, style="plain"),)),
+        Row(
+            (
+                Cell(1, text="中期资金总额", style="label"),
+                Cell(2, field="midterm_funds.total", style="money"),
+                Cell(3, text="其中：财政资金", style="label"),
+                Cell(4, field="midterm_funds.fiscal", style="money"),
+                Cell(5, text="其他资金", style="label"),
+                Cell(6, field="midterm_funds.other", span=2, style="money"),
+            ),
+            when="midterm_funds",
+        ),
     ),
     spending=SpendingBlock(label="资金支出计划（%）", label_span=1, cells=((2, 1), (3, 1), (4, 1), (5, 3))),
     after_spending=(
@@ -288,6 +334,15 @@ DINGZHOU = FormLayout(
         Column("绩效指标描述", "description", 19),
         Column("指标值", "value", 12),
         Column("指标值确定依据", "basis", 16, span=2),
+    ),
+    midterm_grid=(
+        Column("一级指标", "level1", 13, merge_runs=True),
+        Column("二级指标", "level2", 14, merge_runs=True),
+        Column("三级指标", "name", 19),
+        Column("绩效指标描述", "description", 19),
+        Column("中期指标值", "midterm_value", 12),
+        Column("年度指标值", "value", 8),
+        Column("指标值确定依据", "basis", 8),
     ),
     goal_style="dingzhou",
 )
@@ -350,6 +405,7 @@ FLAT = FlatLayout(
         Column("三级指标", "ind.name", 28),
         Column("绩效指标描述", "ind.description", 22),
         Column("指标值", "ind.value", 14),
+        Column("中期指标值", "ind.midterm_value", 14),
         Column("指标性质", "ind.nature", 8, read=False),
         Column("数值", "ind.number", 10, read=False),
         Column("计量单位", "ind.unit", 8, read=False),

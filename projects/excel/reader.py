@@ -27,6 +27,7 @@ from projects.excel.text import (
 )
 from projects.excel.flat import read_flat
 from projects.excel.header import HeaderReader
+from projects.excel.midterm import grid_section, merge_stacked, midterm_only
 from projects.excel.tableread import (
     DEPARTMENT_ONLY,
     FOOTER,
@@ -164,6 +165,13 @@ class SheetReader:
                 row = headers[index][0]
             next_header = headers[index + 1][0] if index + 1 < len(headers) else grid.max_row + 1
             end = self.grid_end(row, next_header)
+            stacked = self.stacked_pair(headers, index, end)
+            if stacked:
+                (annual, annual_end), (mid, mid_end), end, preamble_end = stacked
+                self.read_form(start, sub_header, annual, annual_end, midterm_grid=(mid, mid_end), preamble_end=preamble_end)
+                start = end + 1
+                index += 2
+                continue
             self.read_form(start, sub_header, row, end)
             start = end + 1
             index += 1
@@ -207,8 +215,26 @@ class SheetReader:
         # A preamble found before the next header belongs to the next table.
         return last if next_header > last else next_header - 1
 
-    def read_form(self, first, sub_header, grid_header, last):
-        preamble_end = (sub_header or grid_header or last + 1) - 1
+    def stacked_pair(self, headers, index, end):
+        """A 长期绩效指标 grid and a 年度绩效指标 grid one under the other (either first) are one table:
+        ((annual header, last row), (mid-term header, last row), last row of both, last row above both),
+        else None."""
+        if index + 1 >= len(headers) or headers[index + 1][1] != "grid":
+            return None
+        first, second = headers[index][0], headers[index + 1][0]
+        first_kind, first_title = grid_section(self.grid, first)
+        second_kind, second_title = grid_section(self.grid, second)
+        if {first_kind, second_kind} != {"midterm", "annual"}:
+            return None
+        following = headers[index + 2][0] if index + 2 < len(headers) else self.grid.max_row + 1
+        second_end = self.grid_end(second, following)
+        first_end = min(end, second_title - 1)
+        if first_kind == "annual":
+            return (first, first_end), (second, second_end), second_end, first_title - 1
+        return (second, second_end), (first, first_end), second_end, first_title - 1
+
+    def read_form(self, first, sub_header, grid_header, last, midterm_grid=None, preamble_end=None):
+        preamble_end = min((sub_header or grid_header or last + 1) - 1, preamble_end or last)
         is_department = sub_header is not None or any(
             label_key(entry.text) in DEPARTMENT_ONLY
             for row in self.grid.rows_between(first, preamble_end)
@@ -230,6 +256,10 @@ class SheetReader:
             sub_end = (grid_header - 1) if grid_header else last
             table.data["sub_targets"] = self.read_sub_targets(table, sub_header, sub_end)
         rows = self.read_grid(table, grid_header, last) if grid_header else []
+        if midterm_grid:
+            rows = merge_stacked(self, table, rows, self.read_grid(table, *midterm_grid))
+        elif grid_header and not self.exact and grid_section(self.grid, grid_header)[0] == "midterm":
+            rows = midterm_only(self, table, rows)
         if grid_header is None:
             self.warn(table, "", "没有找到三级指标表头（一级指标、二级指标、三级指标、指标值），本表按没有三级指标读取。")
         framework = choose_framework(
@@ -294,7 +324,7 @@ class SheetReader:
         hidden_rows = self.grid.hidden_rows
         for row in self.grid.rows_touched(header_row + 1, last):
             texts = {name: self.text(self.grid.at(row, col)) for name, col in columns.items()}
-            if not any(texts.get(name) for name in ("name", "value", "description", "level1", "level2")):
+            if not any(texts.get(name) for name in ("name", "value", "midterm_value", "description", "level1", "level2")):
                 leftovers = [e for e in self.grid.row_entries(row) if e.col not in columns.values()]
                 for entry in leftovers:
                     self.warn(table, entry.ref, f"三级指标表中这一格（“{entry.text[:20]}”）不在任何列之下，未读取。")
@@ -318,6 +348,7 @@ class SheetReader:
                 "name": texts.get("name", ""),
                 "description": texts.get("description", ""),
                 "value": texts.get("value", ""),
+                "midterm_value": texts.get("midterm_value", ""),
                 "basis": "",
                 "basis_text": "",
                 "weight": None,
@@ -329,7 +360,7 @@ class SheetReader:
             if "weight" in columns:
                 item["weight"] = self.read_weight(table, self.grid.at(row, columns["weight"]), cells["weight"])
             if self.exact:
-                for key in ("description", "weight", "note"):
+                for key in ("description", "midterm_value", "weight", "note"):
                     if key in hidden and key not in columns:
                         item[key] = hidden[key]
                 if "basis" not in columns:

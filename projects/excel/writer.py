@@ -50,6 +50,9 @@ FIELD_KEYS = {
     "funds.total": ("funds.total",),
     "funds.fiscal": ("funds.fiscal",),
     "funds.other": ("funds.other",),
+    "midterm_funds.total": ("midterm_funds.total",),
+    "midterm_funds.fiscal": ("midterm_funds.fiscal",),
+    "midterm_funds.other": ("midterm_funds.other",),
     "fund_use": ("fund_use",),
     "goals.annual": ("goals.annual",),
     "goals.long_term": ("goals.long_term",),
@@ -67,7 +70,7 @@ TARGET_KEYS = schema.DEPARTMENT_TARGET.leaf_keys(leaving_out=("uid", "indicators
 INDICATOR_KEYS = schema.INDICATOR.leaf_keys(leaving_out=("uid",))
 GRID_KEYS = {
     "level1": ("level1",), "level2": ("level2",), "name": ("name",), "description": ("description",),
-    "value": ("value",), "weight": ("weight",), "note": ("note",),
+    "value": ("value",), "midterm_value": ("midterm_value",), "weight": ("weight",), "note": ("note",),
 }
 BASIS_LABELS = dict(Basis.choices)
 NATURE_LABELS = {"eq": "＝", "ge": "≥", "le": "≤", "gt": "＞", "lt": "＜", "qual": "定性"}
@@ -77,6 +80,13 @@ def get_path(data, dotted):
     for part in dotted.split("."):
         data = data.get(part) if isinstance(data, dict) else None
     return data
+
+
+def has_value(value):
+    """Whether a field, or any field of a group (``midterm_funds``), holds something to print."""
+    if isinstance(value, dict):
+        return any(has_value(item) for item in value.values())
+    return bool(value)
 
 
 def carried(data, keys, printed):
@@ -231,7 +241,7 @@ class WorkbookWriter:
             if not code:
                 return "", None
             return f"{code}-{self.attribute_names.get(code, '')}".rstrip("-"), None
-        if field.startswith("funds."):
+        if field.startswith(("funds.", "midterm_funds.")):
             return money_cell(get_path(data, field))
         if field.startswith("target.funds."):
             return money_cell(get_path(data, field.removeprefix("target.")))
@@ -254,7 +264,7 @@ class WorkbookWriter:
 
     def write_rows(self, writer, rows, data, number):
         for row in rows:
-            if row.when and not get_path(data, row.when):
+            if row.when and not has_value(get_path(data, row.when)):
                 continue
             r = writer.row
             for cell in row.cells:
@@ -322,20 +332,21 @@ class WorkbookWriter:
     def write_grid(self, writer, layout, data):
         framework = data.get("framework")
         rows = data.get("indicators") or []
+        columns = grid_columns(layout, rows)
         header = writer.row
         col = 1
-        for column in layout.grid:
+        for column in columns:
             writer.put(header, col, column.header, "header", column.span)
             col += column.span
         writer.row += 1
         first = writer.row
-        printed = {key for column in layout.grid for key in GRID_KEYS.get(column.field, ())}
-        if any(column.field == "basis" for column in layout.grid):
+        printed = {key for column in columns for key in GRID_KEYS.get(column.field, ())}
+        if any(column.field == "basis" for column in columns):
             printed.add("basis_text")
         for offset, row in enumerate(rows):
             r = first + offset
             col = 1
-            for column in layout.grid:
+            for column in columns:
                 value, style = self.grid_value(layout, column, row, framework), "value"
                 if column.field in ("level1", "level2", "outer"):
                     style = "center"
@@ -468,6 +479,14 @@ class WorkbookWriter:
             writer.stream(writer.row)
             writer.row += 1
         writer.finish()
+
+
+def grid_columns(layout, rows):
+    """The indicator columns a table is printed with: the layout's 中期指标值 grid when any row has a
+    mid-term value (the 88号 form's 中期指标值 beside 年度指标值), else its plain grid."""
+    if layout.midterm_grid and any(row.get("midterm_value") for row in rows):
+        return layout.midterm_grid
+    return layout.grid
 
 
 def append_row(sheet, number, values):

@@ -299,6 +299,7 @@ class Reader:
                     "name": self.text(row, "name", here, max_length=1000),
                     "description": self.text(row, "description", here),
                     "value": self.text(row, "value", here, max_length=500),
+                    "midterm_value": self.text(row, "midterm_value", here, max_length=500),
                     "basis": basis,
                     "basis_text": self.text(row, "basis_text", here, max_length=500),
                     "weight": self.decimal(row.get("weight"), here, "权重", 0, 100),

@@ -50,6 +50,11 @@ class ProjectTable(models.Model):
     funds_fiscal = models.DecimalField("其中：财政拨款（万元）", null=True, blank=True, **MONEY)
     funds_other = models.DecimalField("其他资金（万元）", null=True, blank=True, **MONEY)
     fund_use = models.TextField("资金用途", blank=True)
+    # The mid-term half of the 88号 form (中期资金总额 beside 年度资金总额): the money of the whole
+    # implementation period, never added to the year's funds.
+    midterm_funds_total = models.DecimalField("中期资金总额（万元）", null=True, blank=True, **MONEY)
+    midterm_funds_fiscal = models.DecimalField("中期资金其中：财政拨款（万元）", null=True, blank=True, **MONEY)
+    midterm_funds_other = models.DecimalField("中期资金其中：其他资金（万元）", null=True, blank=True, **MONEY)
     framework = models.ForeignKey(
         "indicators.Framework", on_delete=models.PROTECT, related_name="+", verbose_name="指标体系"
     )
@@ -125,6 +130,13 @@ class ProjectTable(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(funds_other__isnull=True) | Q(funds_other__gte=0), name="project_funds_other_not_negative"
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"midterm_funds_{part}__isnull": True}) | Q(**{f"midterm_funds_{part}__gte": 0}),
+                    name=f"project_midterm_funds_{part}_not_negative",
+                )
+                for part in ("total", "fiscal", "other")
             ),
             models.CheckConstraint(condition=Q(year__gte=2000) & Q(year__lte=2100), name="project_year_in_range"),
             models.CheckConstraint(condition=Q(version__gte=1), name="project_version_positive"),

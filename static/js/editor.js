@@ -74,7 +74,7 @@
     row.classList.add("d-none");
     const undo = document.createElement("tr");
     undo.className = "undo-row table-warning";
-    undo.innerHTML = `<td colspan="8" class="small">已删除“<span></span>”（保存后生效）。 <button type="button" class="btn btn-link btn-sm p-0 undo-delete">撤销</button></td>`;
+    undo.innerHTML = `<td colspan="9" class="small">已删除“<span></span>”（保存后生效）。 <button type="button" class="btn btn-link btn-sm p-0 undo-delete">撤销</button></td>`;
     undo.querySelector("span").textContent = name.slice(0, 40);
     row.after(undo);
     renumber(row.parentNode);

@@ -190,9 +190,9 @@ def test_the_history_page_data_takes_a_fixed_number_of_queries(client, unit_tabl
     assert count() == few
 
 
-# 40 rows: SQLite takes at most 999 values per statement, so past about 45 rows the insert of their
+# 36 rows: SQLite takes at most 999 values per statement, so past about 40 rows the insert of their
 # history records is split in two; PostgreSQL writes them in one.
-@pytest.mark.parametrize("rows", [5, 40])
+@pytest.mark.parametrize("rows", [5, 36])
 def test_deleting_rows_records_each_in_a_fixed_number_of_queries(unit_table, django_assert_num_queries, rows):
     table, clerk = unit_table
     for number in range(rows):
