@@ -221,12 +221,20 @@ def report(measured):
         sizes = [figures["size"] for figures in with_pages]
         print()
         print(f"Page medians (ms) at {', '.join(map(str, sizes))} tables, and the growth from the smallest to the largest (target ≤ {TARGET_PAGE_GROWTH}×)")
-        print(f"  {'page':<40}" + "".join(f"{size:>10}" for size in sizes) + f"{'growth':>9}  within")
+        print("(growth: of the wall-time median; cpu: of this process's CPU-time median, which moves less when other work shares the cores)")
+        print(f"  {'page':<40}" + "".join(f"{size:>10}" for size in sizes) + f"{'growth':>9}{'cpu':>8}  within")
         labels = [page["page"] for page in with_pages[0]["pages"]["pages"]]
         for label in labels:
-            medians = [next((page["median_ms"] for page in figures["pages"]["pages"] if page["page"] == label), math.nan) for figures in with_pages]
+            found = [next((page for page in figures["pages"]["pages"] if page["page"] == label), None) for figures in with_pages]
+            if None in found:
+                continue
+            medians = [page["median_ms"] for page in found]
             growth = medians[-1] / medians[0] if medians[0] else math.nan
-            print(f"  {label:<40}" + "".join(f"{median:>10.1f}" for median in medians) + f"{growth:>8.2f}×  {'yes' if growth <= TARGET_PAGE_GROWTH else 'NO'}")
+            cpu = found[-1]["cpu_median_ms"] / found[0]["cpu_median_ms"] if found[0]["cpu_median_ms"] else math.nan
+            print(
+                f"  {label:<40}" + "".join(f"{median:>10.1f}" for median in medians)
+                + f"{growth:>8.2f}×{cpu:>7.2f}×  {'yes' if growth <= TARGET_PAGE_GROWTH else 'NO'}"
+            )
 
 
 def main():
@@ -236,6 +244,7 @@ def main():
     parser.add_argument("--pages", action="store_true", help="measure the pages (bench_pages.py) at each size too")
     parser.add_argument("--runs", type=int, default=10, help="requests per page with --pages")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--report", help="print the tables again from a --json file of an earlier run")
     parser.add_argument("--start", choices=["export", "recheck", "import"], help=argparse.SUPPRESS)
     parser.add_argument("--result", type=int, help=argparse.SUPPRESS)
     options = parser.parse_args()
@@ -244,6 +253,9 @@ def main():
         return
     if options.result:
         step_result(options.result)
+        return
+    if options.report:
+        report(json.loads(Path(options.report).read_text(encoding="utf-8")))
         return
     sizes = [int(size) for size in options.sizes.split(",")]
     print(f"load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores", flush=True)

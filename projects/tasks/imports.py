@@ -173,8 +173,18 @@ def _refused(name, reasons):
     return {"name": name, "state": "refused", "reasons": [f"文件“{name}”：{reason}" for reason in reasons]}
 
 
-def _tables_of(plan):
-    return [{"label": table.label, "action": plan.action_of(table)} for table in plan.tables]
+def _tables_of(plan, result):
+    """Each table of the file with what the import does to it: 新建, 更新, or 未变 (an existing table the
+    file holds exactly as stored, which the import leaves alone)."""
+    written = {str(table.uid) for table in [*result.tables, *result.targets]}
+    tables = []
+    for table in plan.tables:
+        action = plan.action_of(table)
+        uid = (plan.document_of(table) or {}).get("uid")
+        if action == "更新" and uid and str(uid) not in written:
+            action = "未变"
+        tables.append({"label": table.label, "sheet": table.sheet, "action": action})
+    return tables
 
 
 def _counts(result):
@@ -205,7 +215,7 @@ def one_file(owner, name, data, *, year, apply):
         return _refused(name, error.problems)
     except DatabaseError as error:
         return _refused(name, [f"写入时数据库出错（{error.__class__.__name__}），本文件未导入，可以重新上传。"])
-    outcome = {"name": name, "state": "imported" if apply else "ok", "tables": _tables_of(plan), **_counts(result)}
+    outcome = {"name": name, "state": "imported" if apply else "ok", "tables": _tables_of(plan, result), **_counts(result)}
     if plan.warnings:
         outcome["warnings"] = [str(warning) for warning in plan.warnings[:20]]
         outcome["warning_count"] = len(plan.warnings)

@@ -204,7 +204,7 @@ class RecheckForm(forms.Form):
         """(region code or None, department name or None, year or None, the label of the range)."""
         region, department, year = self.cleaned_data["scope_region"], self.cleaned_data["department"], self.cleaned_data["year"]
         label = "".join(
-            part for part in (f"{year} 年" if year else "", region.name if region else "全部区划", department.name if department else "") if part
+            part for part in (f"{year}年" if year else "", region.name if region else "全部区划", department.name if department else "") if part
         )
         return region.code if region else None, department.name if department else None, year, label
 

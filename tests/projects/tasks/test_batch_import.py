@@ -97,6 +97,7 @@ def test_a_zip_is_checked_file_by_file_and_only_its_good_files_are_imported_afte
     page = unit.get(reverse("projects:task_progress", args=[checked.pk])).content.decode()
     assert "可以导入 <strong>1</strong> 个文件" in page and "未导入 <strong class=\"text-danger\">2</strong> 个文件" in page
     assert "确认导入 1 个文件" in page and "工作表“1.安保经费”" in page and "县委巡查专项经费：更新" in page
+    assert "政府长聘人员经费：未变" in page
 
     with django_capture_on_commit_callbacks(execute=True):
         response = unit.post(reverse("projects:task_import_apply", args=[checked.pk]))

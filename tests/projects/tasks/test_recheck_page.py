@@ -28,7 +28,7 @@ def test_the_finance_bureau_rechecks_its_region_for_a_year_and_reads_what_change
     assert 'name="region"' not in form and ">平罗县纪律检查委员会</option>" in form and ">纪律检查委员会</option>" not in form  # 定州's department is not offered
     with django_capture_on_commit_callbacks(execute=True):
         progress = started(finance.post(reverse("projects:task_recheck"), {"year": "2023"}))
-    assert progress.total == tables.count() == 5 and progress.title == "重新检查2023 年平罗县的绩效目标表"
+    assert progress.total == tables.count() == 5 and progress.title == "重新检查2023年平罗县的绩效目标表"
     recheck_task.call(progress.pk)
     progress.refresh_from_db()
     assert progress.state == TaskProgress.State.DONE and progress.done == 5
