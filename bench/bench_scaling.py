@@ -130,7 +130,7 @@ def child(environment, *arguments):
 
 
 def run_worker(environment):
-    """One db_worker process until the queue is empty: (wall seconds, peak resident MB)."""
+    """One db_worker process until the queue is empty: (wall seconds, peak resident MB, CPU seconds)."""
     begin = time.perf_counter()
     worker = subprocess.Popen(
         [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload"],
@@ -140,7 +140,7 @@ def run_worker(environment):
     seconds = time.perf_counter() - begin
     if status:
         raise SystemExit(worker.stderr.read().decode()[-3000:])
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def measure_size(size, database_url, options):
@@ -170,14 +170,14 @@ def measure_size(size, database_url, options):
         worker_environment = {**os.environ, "PERFGOALS_TASK_DIR": folder}
         # What a worker costs with nothing to do (start, find the queue empty, stop): part of every
         # figure below, and most of a small task's.
-        idle_s, idle_mb = run_worker(worker_environment)
-        figures["idle"] = {"wall_s": idle_s, "peak_mb": idle_mb}
+        idle_s, idle_mb, idle_cpu = run_worker(worker_environment)
+        figures["idle"] = {"wall_s": idle_s, "peak_mb": idle_mb, "cpu_s": idle_cpu}
         print(f"  worker with an empty queue: {idle_s:.1f} s, peak {idle_mb:.0f} MB", flush=True)
         for kind in ("export", "recheck", "import"):
             started = child(environment, "--start", kind)
-            seconds, peak = run_worker(worker_environment)
+            seconds, peak, cpu = run_worker(worker_environment)
             result = child(environment, "--result", str(started["progress"]))
-            figure = {**started, "wall_s": seconds, "peak_mb": peak, "state": result["state"], "done": result["done"]}
+            figure = {**started, "wall_s": seconds, "cpu_s": cpu, "peak_mb": peak, "state": result["state"], "done": result["done"]}
             if kind == "import":
                 figure["imported_files"] = result["file_states"].count("imported")
             figures["tasks"][kind] = figure
@@ -186,7 +186,7 @@ def measure_size(size, database_url, options):
             per = f"{(seconds - idle_s) / items * 1000:.1f} s per 1,000 tables past start-up" if items else "-"
             print(
                 f"  {kind:<8} {what:<34} {result['state']:<6} start {started['start_ms']:6.0f} ms, worker {seconds:7.1f} s "
-                f"({per}), peak {peak:5.0f} MB", flush=True,
+                f"({per}), CPU {cpu:.1f} s, peak {peak:5.0f} MB", flush=True,
             )
     return figures
 
