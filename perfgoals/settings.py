@@ -210,6 +210,10 @@ PERFGOALS_TASK_STALE_SECONDS = int(os.environ.get("PERFGOALS_TASK_STALE_SECONDS"
 # A list export of at most this many tables is built inside the request, as before; a larger one runs
 # as a background task with a progress page (about 7 s per 1,000 tables).
 PERFGOALS_EXPORT_IMMEDIATE_MAX = int(os.environ.get("PERFGOALS_EXPORT_IMMEDIATE_MAX", "100"))
+# A batch import (several .xlsx files or a .zip of them, checked and imported in the background) takes
+# at most this many files and bytes (unpacked); each file stays under PERFGOALS_MAX_UPLOAD_BYTES.
+PERFGOALS_BATCH_IMPORT_FILES = int(os.environ.get("PERFGOALS_BATCH_IMPORT_FILES", "100"))
+PERFGOALS_BATCH_IMPORT_BYTES = int(os.environ.get("PERFGOALS_BATCH_IMPORT_BYTES", str(100 * 1024 * 1024)))
 
 # Largest uploaded workbook accepted, in bytes.
 PERFGOALS_MAX_UPLOAD_BYTES = int(os.environ.get("PERFGOALS_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))

@@ -7,6 +7,7 @@ invalid choice and lists nothing."""
 
 import django_filters
 import django_tables2 as tables
+from django.conf import settings
 from django.db.models import Avg, Count, Exists, F, FilteredRelation, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.http import HttpResponseNotAllowed
@@ -251,6 +252,14 @@ class ProjectListView(FilteredListView):
             query["layout"] = layout
             forms.append((LAYOUTS[layout].label, f"?{query.urlencode()}"))
         context["forms_exports"] = forms
+        # The count the page's paginator already made: past the limit the export runs in the background.
+        paginator = getattr(context.get("table"), "paginator", None)
+        count = paginator.count if paginator is not None else None
+        if count is not None and count > settings.PERFGOALS_EXPORT_IMMEDIATE_MAX:
+            context["forms_export_note"] = f"共 {count} 张，将在后台生成，完成后在进度页下载"
+        if permissions.can_start_recheck(self.request.user):
+            year = self.request.GET.get("year", "")
+            context["recheck_url"] = reverse("projects:task_recheck") + (f"?{urlencode({'year': year})}" if year.isdigit() else "")
         return context
 
 

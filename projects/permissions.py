@@ -173,6 +173,20 @@ def can_rescore_evaluations(user):
 def can_rescore_evaluation(user, evaluation):
     """财政抽查（待财政审核）时可以改某一指标的得分（须说明理由），单位的自评得分保留在旁。"""
     return can_rescore_evaluations(user) and evaluation.status == TableStatus.FINANCE_REVIEW
+
+
+def can_start_recheck(user):
+    """审核规则修改后，财政审核人可重新检查本区划（某年度、某部门）的表，管理员可重新检查任何区划。"""
+    role = role_of(user)
+    return role == Role.ADMINISTRATOR or (role == Role.FINANCE_OFFICER and scope_of(user).region_id is not None)
+
+
+def recheck_region_id(user):
+    """The region whose tables ``user`` may recheck, or None for every region (an administrator). Only
+    asked after ``can_start_recheck``."""
+    return None if role_of(user) == Role.ADMINISTRATOR else scope_of(user).region_id
+
+
 def can_manage_people(user):
     """财政局的管理页（单位、部门、用户）：管理员管理全部区划，财政审核人管理本区划。"""
     role = role_of(user)

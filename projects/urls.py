@@ -46,6 +46,7 @@ urlpatterns = [
     path("tables/<int:pk>/export.xlsx", excel_views.project_export_xlsx, name="project_export_xlsx"),
     path("department-targets/<int:pk>/export.xlsx", excel_views.target_export_xlsx, name="target_export_xlsx"),
     path("import/", excel_views.excel_import, name="excel_import"),
+    path("import/batch/", task_views.excel_import_batch, name="excel_import_batch"),  # before the token's path
     path("import/<str:token>/", excel_views.excel_import_preview, name="excel_import_preview"),
     path("people/", include("projects.people.urls")),
     path("import/<str:token>/confirm/", excel_views.excel_import_confirm, name="excel_import_confirm"),
@@ -66,6 +67,8 @@ urlpatterns += [
     path("tasks/<int:pk>/", task_views.task_progress, name="task_progress"),
     path("tasks/<int:pk>/status.json", task_views.task_status, name="task_status"),
     path("tasks/<int:pk>/download.xlsx", task_views.task_download, name="task_download"),
+    path("tasks/<int:pk>/import/", task_views.task_import_apply, name="task_import_apply"),
+    path("tasks/recheck/", task_views.task_recheck, name="task_recheck"),
 ]
 # In-year monitoring (tracker issue 15): rounds, reports and their review.
 urlpatterns += monitoring_urls.urlpatterns

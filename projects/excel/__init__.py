@@ -131,18 +131,19 @@ class _DryRun(Exception):
     pass
 
 
-def import_plan(plan, dry_run=False, editor=None):
+def import_plan(plan, dry_run=False, editor=None, by=None):
     """Write the plan's document, all or nothing (InterchangeError lists every problem). With
     ``dry_run`` everything is checked and counted the same way, then rolled back. ``editor``: the unit's
-    staff importing through the browser (interchange.import_document locks and re-checks for them)."""
+    staff importing through the browser (interchange.import_document locks and re-checks for them);
+    ``by``: who imports, for the field history, when no request names them (a background task)."""
     if plan.problems:
         raise interchange.InterchangeError([str(problem) for problem in plan.problems])
     if not dry_run:
-        return interchange.import_document(plan.document, editor=editor)
+        return interchange.import_document(plan.document, editor=editor, by=by)
     outcome = {}
     try:
         with transaction.atomic():
-            outcome["result"] = interchange.import_document(plan.document, editor=editor)
+            outcome["result"] = interchange.import_document(plan.document, editor=editor, by=by)
             raise _DryRun
     except _DryRun:
         pass

@@ -18,6 +18,7 @@ class TaskProgress(models.Model):
     class Kind(models.TextChoices):
         EXPORT = "export", "导出绩效目标表"
         RECHECK = "recheck", "重新检查"
+        IMPORT = "import", "批量导入"
 
     class State(models.TextChoices):
         QUEUED = "queued", "排队中"
@@ -40,6 +41,7 @@ class TaskProgress(models.Model):
     result_file = models.CharField("结果文件", max_length=300, blank=True, help_text="任务目录下的文件名")
     result_name = models.CharField("下载文件名", max_length=300, blank=True)
     errors = models.JSONField("错误", default=list, blank=True)
+    results = models.JSONField("逐项结果", default=list, blank=True, help_text="批量导入：每个文件的结果")
 
     class Meta:
         verbose_name = "后台任务"
@@ -49,6 +51,11 @@ class TaskProgress(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}：{self.title}（{self.get_state_display()}）"
+
+    @property
+    def unit(self):
+        """What ``total`` and ``done`` count, as the progress page says it."""
+        return "个文件" if self.kind == self.Kind.IMPORT else "张"
 
     @property
     def finished(self):

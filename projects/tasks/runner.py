@@ -11,6 +11,7 @@ half-written is ever offered.
 import logging
 import os
 import secrets
+import shutil
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -138,7 +139,7 @@ def write_aside(final_name, write):
 
 def purge_expired():
     """Delete result files PERFGOALS_TASK_FILE_HOURS after their task finished, and partial files of
-    killed workers once they are that old."""
+    killed workers and uploaded batches once they are that old."""
     limit = timezone.now() - timedelta(hours=settings.PERFGOALS_TASK_FILE_HOURS)
     folder = task_dir()
     for progress in TaskProgress.objects.filter(finished_at__lt=limit).exclude(result_file=""):
@@ -149,5 +150,12 @@ def purge_expired():
         try:
             if partial.stat().st_mtime < cutoff:
                 partial.unlink(missing_ok=True)
+        except FileNotFoundError:
+            pass
+    # Folders of uploaded files (a batch import) nobody confirmed, as old.
+    for batch in folder.iterdir():
+        try:
+            if batch.is_dir() and batch.stat().st_mtime < cutoff:
+                shutil.rmtree(batch, ignore_errors=True)
         except FileNotFoundError:
             pass

@@ -44,6 +44,8 @@
     if (status.finished) {
       bar.classList.add(status.state === "done" ? "bg-success" : "bg-danger");
       document.title = (status.state === "done" ? "✓ 已完成 · " : "✗ 失败 · ") + title;
+      // A recheck's or an import's results are drawn by the server: once, when the task ends.
+      if (root.hasAttribute("data-reload-when-done")) { window.location.reload(); }
     }
   }
   function poll() {

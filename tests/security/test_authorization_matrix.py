@@ -221,6 +221,10 @@ EXPECTATIONS = {
     "projects:task_progress": Rule(kind="task"),
     "projects:task_status": Rule(kind="task"),
     "projects:task_download": Rule(kind="task"),
+    # A batch import's confirm: on the sample (an export) there is nothing to import, a redirect with a message.
+    "projects:task_import_apply": Rule(POST, kind="task", ok=302),
+    "projects:task_recheck": Rule(may=MANAGERS),
+    "projects:excel_import_batch": Rule(may=UNITS),
     "projects:excel_import_preview": Rule(kind="upload", may=UNITS, role_first=True),
     "projects:excel_import_confirm": Rule(POST, kind="upload", may=UNITS, ok=302, role_first=True),
     "projects:monitoring_rounds": Rule(may=FINANCE | {ADMINISTRATOR}),
