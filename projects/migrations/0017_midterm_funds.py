@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('indicators', '0008_midterm_value'),
-        ('projects', '0014_desk'),
+        ('projects', '0016_tasks_import'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
