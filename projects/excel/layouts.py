@@ -34,6 +34,8 @@ FIELD_LABELS = {
     "funds.section": ("项目资金", "资金情况", "项目资金情况", "预算资金"),
     "funds.section_with_use": ("预算规模及资金用途",),
     "fund_use": ("资金用途", "主要用途", "资金主要用途"),
+    "manager": ("项目负责人", "负责人", "项目负责人姓名", "项目联系人", "联系人"),
+    "phone": ("联系电话", "电话", "联系方式", "负责人电话", "手机"),
     "spending_plan": ("资金支出计划", "支出计划", "预算支出计划", "分月支出计划"),
     "goals.annual": ("年度总体目标", "绩效目标", "年度目标", "年度绩效目标", "总体目标", "项目年度目标"),
     "goals.long_term": ("中长期目标", "长期目标", "实施期目标", "总体目标（中长期）"),
@@ -220,6 +222,15 @@ PINGLUO = FormLayout(
         ),
         Row((Cell(2, text="其中：财政拨款", span=2, style="label"), Cell(4, field="funds.fiscal", span=2, style="money"))),
         Row((Cell(2, text="其他资金", span=2, style="label"), Cell(4, field="funds.other", span=2, style="money"))),
+        Row(
+            (
+                Cell(1, text="项目负责人", span=2, style="label"),
+                Cell(3, field="manager"),
+                Cell(4, text="联系电话", style="label"),
+                Cell(5, field="phone"),
+            ),
+            when="manager|phone",
+        ),
         Row((Cell(1, text="年度总体目标", style="label"), Cell(2, field="goals.annual", span=4, style="plain"))),
         Row(
             (Cell(1, text="中长期目标", style="label"), Cell(2, field="goals.long_term", span=4, style="plain")),
@@ -276,6 +287,15 @@ DINGZHOU = FormLayout(
             )
         ),
         Row((Cell(2, field="fund_use", span=6, style="plain"),)),
+        Row(
+            (
+                Cell(1, text="项目负责人", style="label"),
+                Cell(2, field="manager", span=2),
+                Cell(4, text="联系电话", style="label"),
+                Cell(5, field="phone", span=3),
+            ),
+            when="manager|phone",
+        ),
     ),
     spending=SpendingBlock(label="资金支出计划（%）", label_span=1, cells=((2, 1), (3, 1), (4, 1), (5, 3))),
     after_spending=(

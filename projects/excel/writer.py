@@ -51,6 +51,8 @@ FIELD_KEYS = {
     "funds.fiscal": ("funds.fiscal",),
     "funds.other": ("funds.other",),
     "fund_use": ("fund_use",),
+    "manager": ("manager",),
+    "phone": ("phone",),
     "goals.annual": ("goals.annual",),
     "goals.long_term": ("goals.long_term",),
     "spending_plan": ("spending_plan",),
@@ -254,7 +256,7 @@ class WorkbookWriter:
 
     def write_rows(self, writer, rows, data, number):
         for row in rows:
-            if row.when and not get_path(data, row.when):
+            if row.when and not any(get_path(data, when) for when in row.when.split("|")):
                 continue
             r = writer.row
             for cell in row.cells:
