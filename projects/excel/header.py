@@ -373,7 +373,8 @@ class HeaderReader:
         if other is None:
             other = sources
             if sources is not None and not self.reader.exact:
-                names = [label for part in ("funds.own", "funds.own_part", "funds.other_part") for _, label in self.labels_of(part)]
+                used = ("funds.own" if money["funds.own"] else "funds.own_part", "funds.other_part")
+                names = [label for part in used for _, label in self.labels_of(part)]
                 self.reader.warn(self.table, self.where_of("funds.own", "funds.own_part", "funds.other_part"),
                                  f"表中没有“其他资金”，按{'、'.join(dict.fromkeys(names))}之和 {_decimal_text(sources)} 万元读作其他资金。")
         elif sources is not None and sources != other:
