@@ -32,7 +32,7 @@ from indicators.frameworks import framework_snapshot
 from perfgoals.faults import database_failed
 from projects import audit, excel, interchange
 from projects.excel.layouts import LAYOUTS, PROJECT_LAYOUTS
-from projects.models import DepartmentTarget, ProjectTable, budget_year
+from projects.models import DepartmentTarget, ProjectTable, Unit, budget_year
 from projects.permissions import can_import, unit_of
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -250,7 +250,7 @@ def excel_import(request):
 def _plan(request, token):
     record = _pending(request, token)
     data = _upload_path(request.user, token).read_bytes()
-    return record, excel.read_file(data, user=request.user, year=record.get("year"))
+    return record, excel.read_file(data, user=request.user, year=record.get("year"), unit_code=record.get("unit"))
 
 
 @login_required
@@ -259,6 +259,18 @@ def excel_import_preview(request, token):
     tables at a time; POST sets the budget year for files that do not state it."""
     _require_importer(request)
     record = _pending(request, token)
+    if request.method == "POST" and "unit" in request.POST:
+        # The unit chosen among the closest ones the preview offered, for a table whose printed unit
+        # matched none; the resolver still refuses a unit that is not the importer's own.
+        code = request.POST.get("unit", "").strip()
+        if Unit.objects.filter(code=code).exists():
+            record["unit"] = code
+            pending = request.session[SESSION_KEY]
+            pending[token] = record
+            request.session[SESSION_KEY] = pending
+        else:
+            messages.error(request, "请从列出的单位中选择一个。")
+        return redirect("projects:excel_import_preview", token=token)
     if request.method == "POST":
         year = budget_year(request.POST.get("year", "").strip())
         if year is not None:
@@ -284,6 +296,8 @@ def excel_import_preview(request, token):
             "file_name": record["name"],
             "year": record.get("year"),
             "missing_year": preview["missing_year"],
+            "unit_suggestions": preview.get("unit_suggestions") or [],
+            "chosen_unit": record.get("unit"),
             "tables": page.object_list,
             "page": page,
             "table_count": len(preview["tables"]),
@@ -305,11 +319,12 @@ def _preview(request, token, record):
         kept = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         kept = None
-    if kept is not None and kept.get("year") == record.get("year"):
+    if kept is not None and kept.get("year") == record.get("year") and kept.get("unit") == record.get("unit"):
         return kept
     record, plan = _plan(request, token)
     preview = _computed_preview(request.user, plan)
     preview["year"] = record.get("year")
+    preview["unit"] = record.get("unit")
     _write_private(path, json.dumps(preview, ensure_ascii=False, default=str).encode(), exclusive=False)
     return preview
 
@@ -330,6 +345,7 @@ def _computed_preview(user, plan):
     frameworks = framework_snapshot().check_data  # once for the whole file, not once per table
     return {
         "missing_year": plan.missing_year,
+        "unit_suggestions": [{"code": code, "name": name} for code, name in plan.unit_suggestions.items()],
         "tables": [_table_preview(plan, table, frameworks) for table in plan.tables],
         "file_problems": [str(problem) for problem in plan.file_problems()],
         "counts": counts,

@@ -73,6 +73,7 @@ class ProjectTableForm(FieldCheckedModelForm):
             "name",
             "code",
             "attribute",
+            "attribute_text",
             "period",
             "funds_total",
             "funds_fiscal",
@@ -81,6 +82,8 @@ class ProjectTableForm(FieldCheckedModelForm):
             "midterm_funds_fiscal",
             "midterm_funds_other",
             "fund_use",
+            "manager",
+            "phone",
             "framework",
             "no_direct_beneficiaries",
         ]
@@ -90,6 +93,9 @@ class ProjectTableForm(FieldCheckedModelForm):
             "code": forms.TextInput(attrs=TEXT),
             "period": forms.TextInput(attrs={**TEXT, "placeholder": "例如 1 年"}),
             "fund_use": forms.Textarea(attrs={**TEXT, "rows": 2}),
+            "attribute_text": forms.TextInput(attrs={**TEXT, "placeholder": "代码表中没有时按表中原文填写"}),
+            "manager": forms.TextInput(attrs=TEXT),
+            "phone": forms.TextInput(attrs={**TEXT, "inputmode": "tel"}),
             "no_direct_beneficiaries": forms.CheckboxInput(attrs={"class": "form-check-input"}),
         }
         error_messages = {"year": {"invalid": "预算年度应为四位数年份。"}}

@@ -119,3 +119,33 @@ def duplicate_indicator(data, row, context):
                 "删除重复的一行；如果两行衡量的是不同内容，在名称中写明区别。",
             )
             return
+
+
+# Outputs that belong to one kind of project: a row about roads or water supply in a table whose name
+# and goals speak of neither was left over from another project's template.
+_PROJECT_KINDS = {
+    "道路": ("道路", "公路", "路面", "路基", "沥青", "通车", "桥梁", "硬化"),
+    "供水": ("供水", "饮水", "自来水", "水厂", "管网", "饮用水", "入户水"),
+}
+
+
+@rule(
+    "indicator_from_other_project",
+    title="指标像是其他类项目模板留下的",
+    severity=Severity.WARNING,
+    criterion=Criterion.RELEVANCE,
+    opinion=Opinion.NOT_RELEVANT,
+    row_level=True,
+)
+def indicator_from_other_project(data, row, context):
+    """A 道路硬化里程 or 供水管网长度 in a training project: the row was copied with a template."""
+    about = data.name + "".join(data.goals)
+    text = row.name + row.description
+    for kind, words in _PROJECT_KINDS.items():
+        said = [word for word in words if word in text]
+        if said and not any(word in about for word in words):
+            yield Problem(
+                f"{row_label(row)}讲的是{kind}（{quoted(said[0])}），而项目名称和年度目标都没有涉及{kind}，像是从其他项目的模板留下的。",
+                f"删除与本项目无关的指标，按本项目的资金用途设定产出；如本项目确有{kind}内容，请在年度目标中写明。",
+            )
+            return

@@ -37,12 +37,20 @@ _NULL_WORD = re.compile(r"\bnull\b", re.IGNORECASE)
 _FILLER_CELLS = {"-", "--", "—", "——", "－", "/", "／", "无", "null", "none", "n/a", "na", "nan", "暂无", "待定", "略"}
 
 
+# One core-indicator marker before or after a real name (“*培训人数”, “验收合格率＊”, “★满意度”) marks
+# a 核心指标, as published tables do; it is no placeholder.
+_CORE_MARKER = re.compile(r"^[*＊★☆※]\s*|\s*[*＊★☆※]$")
+
+
 def filler_mark(text):
     """How a placeholder cell shows itself ("空白", “**”, “XX” …), or None for real content.
     Other rules skip such values: one placeholder is one finding, not one per rule."""
     stripped = text.strip()
     if not stripped:
         return "空白"
+    unmarked = _CORE_MARKER.sub("", stripped, count=1).strip()
+    if unmarked and unmarked != stripped and not _CORE_MARKER.fullmatch(unmarked[:1]):
+        stripped = unmarked
     if stripped.lower() in _FILLER_CELLS:
         return quoted(stripped)
     match = _FILLER_MARKS.search(stripped) or _NULL_WORD.search(stripped)

@@ -1,6 +1,7 @@
 """可行性: targets that can actually be reached and were actually set — no rate above 100%, no value
 stamped on every row, no indicator set copied from another of the unit's tables."""
 
+import re
 from collections import Counter
 from decimal import Decimal
 
@@ -56,6 +57,32 @@ def percent_over_100(data, row, context):
         )
 
 
+# A name that states its own target: “验收合格率100%”, “群众满意度达到95%”.
+_TARGET_IN_NAME = re.compile(r"(率|度|比例|占比)\s*(?:达到|达|为|不低于|≥|>=|=)?\s*([0-9]+(?:\.[0-9]+)?)\s*[%％]")
+
+
+@rule(
+    "name_states_other_target",
+    title="名称中写的目标与指标值不一致",
+    severity=Severity.WARNING,
+    criterion=Criterion.FEASIBILITY,
+    opinion=Opinion.VALUE_MISMATCH,
+    row_level=True,
+)
+def name_states_other_target(data, row, context):
+    """“合格率100%” with 指标值 “≥95%”: which of the two is the target cannot be told."""
+    match = _TARGET_IN_NAME.search(row.name)
+    number = _percent(row)
+    if match is None or number is None:
+        return
+    stated = Decimal(match.group(2))
+    if stated != number:
+        yield Problem(
+            f"{row_label(row)}的名称写明目标为 {amount_text(stated)}%，指标值却是{quoted(row.value_text)}，两者不一致。",
+            f"名称只写衡量什么（如“{row.name[: match.start(2)].rstrip('达到为不低于≥>=')}”），目标只写在指标值里，并核对哪一个才是本年度的目标。",
+        )
+
+
 @rule(
     "satisfaction_full",
     title="满意度目标定为 100%",
@@ -72,9 +99,10 @@ def satisfaction_full(data, row, context):
         )
 
 
-# "The same value on (nearly) every indicator": at least this many rows, and this share of them.
+# "The same value on most indicators": at least this many rows, and two thirds of them (real tables
+# that were not set row by row keep a few different values, 80% missed them).
 UNIFORM_MIN_ROWS = 5
-UNIFORM_SHARE = 0.8
+UNIFORM_SHARE = (2, 3)
 
 
 def _value_key(row):
@@ -87,7 +115,7 @@ def _value_key(row):
 
 @rule(
     "uniform_values",
-    title="几乎所有指标值都相同",
+    title="三分之二以上的指标值都相同",
     severity=Severity.ERROR,
     criterion=Criterion.FEASIBILITY,
     opinion=Opinion.VALUE_MISMATCH,
@@ -97,7 +125,8 @@ def uniform_values(data, context):
     if len(rows) < UNIFORM_MIN_ROWS:
         return
     (key, count), = Counter(_value_key(row) for row in rows).most_common(1)
-    if count < UNIFORM_SHARE * len(rows):
+    share, of = UNIFORM_SHARE
+    if count * of < share * len(rows):
         return
     same = [row for row in rows if _value_key(row) == key]
     number, unit = key

@@ -85,6 +85,7 @@ class ImportPlan:
     documents: dict = field(default_factory=dict)
     table_problems: dict = field(default_factory=dict)
     missing_year: bool = False
+    unit_suggestions: dict = field(default_factory=dict)  # code → name: the units nearest to one not found
 
     @property
     def ok(self):
@@ -107,14 +108,16 @@ class ImportPlan:
         return [problem for problem in self.problems if id(problem) not in listed]
 
 
-def read_file(data, *, user=None, year=None, keep_status=False, max_bytes=None, frameworks=None):
-    """Read and resolve a workbook without writing anything. BadWorkbook for files that are no workbook."""
+def read_file(data, *, user=None, year=None, keep_status=False, max_bytes=None, frameworks=None, unit_code=None):
+    """Read and resolve a workbook without writing anything. BadWorkbook for files that are no workbook.
+    ``unit_code``: the unit every table is imported for, whatever it prints (``--unit``, or chosen in
+    the preview)."""
     workbook = open_workbook(data, max_bytes)
     try:
         read = read_workbook(workbook, frameworks or Frameworks.load())
     finally:
         workbook.close()
-    resolved = Resolver(user=user, year=year, keep_status=keep_status).resolve(read)
+    resolved = Resolver(user=user, year=year, keep_status=keep_status, unit_code=unit_code).resolve(read)
     return ImportPlan(
         tables=read.tables,
         document=resolved.document,
@@ -124,6 +127,7 @@ def read_file(data, *, user=None, year=None, keep_status=False, max_bytes=None, 
         documents=resolved.documents,
         table_problems=resolved.table_problems,
         missing_year=resolved.missing_year,
+        unit_suggestions=resolved.unit_suggestions,
     )
 
 

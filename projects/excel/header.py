@@ -7,12 +7,24 @@ from projects.excel import layouts
 from projects.excel.goals import split_goals
 from projects.excel.midterm import goals_below_labels, take_midterm_funds
 from projects.excel.tableread import FOOTER, LABEL_FIELD, MONTH, TITLE_HINT
-from projects.excel.text import join_lines, label_key, money_scale, parse_money, parse_percent, split_code_name, year_in
+from projects.excel.text import (
+    AmbiguousMoney, join_lines, label_key, money_scale, read_money, parse_percent, split_code_name, year_in,
+)
 from projects.models import money_fits, money_limit_message
 
 _MONEY_LABELS = {"funds.total": "年度资金总额", "funds.fiscal": "财政拨款", "funds.other": "其他资金"}
 _SECTION_FIELDS = {"funds.section", "funds.section_with_use", "spending_plan"}
-_MONEY_FIELDS = {"funds.total", "funds.fiscal", "funds.fiscal_part", "funds.other", "funds.other_part", "midterm_funds.total"}
+_MONEY_FIELDS = {
+    "funds.total", "funds.fiscal", "funds.fiscal_part", "funds.other", "funds.own", "funds.own_part", "funds.other_part",
+    "midterm_funds.total",
+}
+# Subtotals are one amount each (a second cell under the same label is a repeat, not a part to add);
+# parts are added up.
+_SUBTOTALS = {"funds.total", "funds.fiscal", "funds.other", "funds.own"}
+_PART_NAMES = {"funds.fiscal_part": "财政拨款", "funds.own_part": "自有资金", "funds.other_part": "其他资金"}
+# The mid-term money of a form that states it beside or above the year's (88号 form): not the year's funds.
+_MIDTERM_MONEY = {label_key(text) for text in ("中期资金总额", "中期资金", "实施期资金总额", "中长期资金总额", "中期预算数", "中期资金合计")}
+_ANNUAL_MONEY = {label_key(text) for text in ("年度资金总额", "年度资金", "年度预算数", "年度预算", "本年资金总额")}
 # A department's budget split (部门整体绩效目标): each read as printed, 万元.
 _TARGET_MONEY_LABELS = {"target.funds.total": "部门预算总额", "target.funds.basic": "基本支出", "target.funds.project": "项目支出"}
 _TITLE_SUFFIXES = ("项目支出绩效目标表", "项目绩效目标表", "绩效目标表", "绩效目标申报表")
@@ -33,6 +45,9 @@ class HeaderReader:
         self.use_rows = set()
         self.year_from_title = None
         self.title_name = ""
+        self.remarks = []  # (label, cell text, amount as read, remark, entry) of money cells with words
+        self.annual_col = None  # the 年度 column when mid-term and annual amounts stand side by side
+        self.midterm_cells = []  # (field, label, cell) of the 中期 column beside the 年度 one
 
     def put(self, field_name, value, entry):
         data = self.table.data
@@ -44,6 +59,8 @@ class HeaderReader:
 
     def read(self):
         is_department = self.table.kind == "department"
+        if not self.reader.exact and not is_department:
+            self.money_columns()
         for row in self.grid.rows_between(self.first, self.last):
             entries = self.grid.row_entries(row)
             for position, entry in enumerate(entries):
@@ -62,6 +79,8 @@ class HeaderReader:
                 value_entry = None
                 if inline is None:
                     value_entry = self.value_right_of(entries, position, is_department)
+                    if field_name in _MONEY_FIELDS and self.annual_col is not None:
+                        value_entry = self.annual_value(field_name, entry, value_entry)
                     if value_entry is not None:
                         self.consumed.add((value_entry.row, value_entry.col))
                 self.field(field_name, entry, value_entry, inline)
@@ -71,6 +90,34 @@ class HeaderReader:
                 if (entry.row, entry.col) not in self.consumed:
                     self.free_text(entry)
         self.finish()
+
+    def money_columns(self):
+        """A row naming 中期资金总额 and 年度资金总额 as column headings (amounts in the rows below):
+        the year's amounts are read from the 年度 column only."""
+        for row in self.grid.rows_between(self.first, self.last):
+            entries = self.grid.row_entries(row)
+            keys = [label_key(entry.text) for entry in entries]
+            midterm = [entry for entry, key in zip(entries, keys) if key in _MIDTERM_MONEY]
+            annual = [entry for entry, key in zip(entries, keys) if key in _ANNUAL_MONEY]
+            if midterm and annual and all(key in _MIDTERM_MONEY | _ANNUAL_MONEY | LABEL_FIELD.keys() or not key for key in keys):
+                self.annual_col = annual[0].col
+                self.midterm_col = midterm[0].col
+                self.consumed.update((entry.row, entry.col) for entry in midterm + annual)
+                self.reader.warn(self.table, annual[0].ref, f"资金分“{midterm[0].text.strip()}”“{annual[0].text.strip()}”两列，"
+                                 "年度资金只读取“年度”一列，中期资金一列未计入年度资金。")
+                return
+
+    def annual_value(self, field_name, label, value_entry):
+        """The amount in the 年度 column of the label's row; the mid-term one beside it is kept apart
+        (stored as the mid-term funds by ``finish``)."""
+        mid = self.grid.at(label.row, self.midterm_col)
+        if mid is not None and (mid.row, mid.col) != (label.row, label.col) and mid.text.strip():
+            self.consumed.add((mid.row, mid.col))
+            self.midterm_cells.append((field_name, label, mid))
+        annual = self.grid.at(label.row, self.annual_col)
+        if annual is None or annual.row != label.row or (annual.row, annual.col) == (label.row, label.col):
+            return value_entry if value_entry is None or value_entry.col >= self.annual_col else None
+        return annual
 
     def label_of(self, entry, is_department):
         """(field, inline value) when the cell is a header label (“实施单位：X局” carries its value)."""
@@ -161,14 +208,21 @@ class HeaderReader:
             return
         if field_name in _MONEY_FIELDS:
             raw = value_entry.value if value_entry is not None and inline is None else inline
+            name = label_key(label.text)
             try:
-                number, scale = parse_money(raw, value_entry.number_format if value_entry is not None else "General")
-            except ValueError:
-                self.reader.problem(self.table, where.ref, f"{label_key(label.text)}“{text}”应为金额（万元），例如 19.56。")
+                reading = read_money(raw, value_entry.number_format if value_entry is not None else "General")
+            except AmbiguousMoney as error:
+                self.reader.problem(self.table, where.ref, f"{name}“{text}”中有两个不同的金额“{error.first}”和“{error.second}”，"
+                                    "无法确定是哪一个；请只保留一个金额，说明文字可以保留。")
                 return
-            if number is not None:
-                divisor = Decimal(scale) if scale != 1 else self.scale * money_scale(label.text)
-                self.money[field_name].append((number / divisor, where))
+            except ValueError:
+                self.reader.problem(self.table, where.ref, f"{name}“{text}”应为金额（万元），例如 19.56。")
+                return
+            if reading.number is not None:
+                divisor = Decimal(reading.scale) if reading.scale is not None else self.scale * money_scale(label.text)
+                self.money[field_name].append((reading.number / divisor, where))
+                if reading.remark:
+                    self.remarks.append((name, text, reading.number / divisor, reading.remark, where))
             return
         if field_name == "year":
             year = year_in(text + "年") if text else None
@@ -199,16 +253,23 @@ class HeaderReader:
         raw = value_entry.value if value_entry is not None and inline is None else inline
         name = _TARGET_MONEY_LABELS[field_name]
         try:
-            number, scale = parse_money(raw, value_entry.number_format if value_entry is not None else "General")
+            reading = read_money(raw, value_entry.number_format if value_entry is not None else "General")
+        except AmbiguousMoney as error:
+            self.reader.problem(self.table, where.ref, f"{name}“{raw}”中有两个不同的金额“{error.first}”和“{error.second}”，无法确定是哪一个。")
+            return
         except ValueError:
             self.reader.problem(self.table, where.ref, f"{name}“{raw}”应为金额（万元），例如 1200.5。")
             return
+        number = reading.number
         key = field_name.rsplit(".", 1)[1]
         funds = self.table.data.setdefault("funds", {})
         if number is None:
             funds.setdefault(key, None)
             return
-        amount = number / (Decimal(scale) if scale != 1 else money_scale(label.text))
+        amount = number / (Decimal(reading.scale) if reading.scale is not None else money_scale(label.text))
+        if reading.remark:
+            self.reader.warn(self.table, where.ref, f"{name}读取为 {_decimal_text(amount)} 万元；其余文字“{reading.remark[:40]}”"
+                             "未保存（部门整体目标没有备注栏）。")
         if not money_fits(amount):
             self.reader.problem(self.table, where.ref, money_limit_message(name, raw))
             return
@@ -261,44 +322,152 @@ class HeaderReader:
         if self.table.kind == "project":
             take_midterm_funds(self)
             self.funds()
+            self.keep_remarks()
 
     def funds(self):
         """年度资金总额, 财政拨款 and 其他资金 from whatever the form gives: the three amounts, or a
-        tree of sources (财政拨款小计 → 一般公共预算 / 政府性基金; 自有资金; 其他收入) summed up."""
-        def total(name):
-            values = self.money[name]
-            return sum((value for value, _ in values), Decimal(0)) if values else None
+        tree of sources — 财政拨款小计 → 一般公共预算 / 政府性基金 / 国有资本经营预算; 自有资金 → 事业收入 /
+        经营收入; 其他收入 — each subtotal checked against its parts, each total worked out from its parts
+        said in a hint."""
+        money = self.money
+        for name in _SUBTOTALS:
+            self.one_amount(name)
 
-        fiscal, fiscal_parts = total("funds.fiscal"), total("funds.fiscal_part")
-        other, other_parts = total("funds.other"), total("funds.other_part")
-        grand = self.money["funds.total"][0][0] if self.money["funds.total"] else None
-        if fiscal is not None and fiscal_parts is not None and fiscal != fiscal_parts:
-            self.reader.warn(self.table, self.money["funds.fiscal"][0][1].ref,
-                             f"财政拨款 {_decimal_text(fiscal)} 与其明细之和 {_decimal_text(fiscal_parts)} 不一致，按财政拨款读取。")
-        if fiscal is None:
-            fiscal = fiscal_parts
+        def first(name):
+            return money[name][0][0] if money[name] else None
+
+        def parts(name):
+            return sum((value for value, _ in money[name]), Decimal(0)) if money[name] else None
+
+        fiscal = self.subtotal("funds.fiscal", "funds.fiscal_part")
+        own = self.subtotal("funds.own", "funds.own_part")
+        other_parts = parts("funds.other_part")
+        sources = None if own is None and other_parts is None else (own or 0) + (other_parts or 0)
+        other = first("funds.other")
+        grand = first("funds.total")
         if other is None:
-            other = other_parts
-        elif other_parts is not None:
-            other += other_parts
+            other = sources
+            if sources is not None and not self.reader.exact:
+                used = ("funds.own" if money["funds.own"] else "funds.own_part", "funds.other_part")
+                names = [label for part in used for _, label in self.labels_of(part)]
+                self.reader.warn(self.table, self.where_of("funds.own", "funds.own_part", "funds.other_part"),
+                                 f"表中没有“其他资金”，按{'、'.join(dict.fromkeys(names))}之和 {_decimal_text(sources)} 万元读作其他资金。")
+        elif sources is not None and sources != other:
+            if grand is not None and fiscal is not None and grand == fiscal + other + sources:
+                other += sources  # printed beside 其他资金, not under it: the total says so
+            else:
+                self.reader.warn(self.table, money["funds.other"][0][1].ref,
+                                 f"其他资金 {_decimal_text(other)} 与其明细之和 {_decimal_text(sources)} 不一致，按其他资金读取。")
         if grand is None and not self.reader.exact and (fiscal is not None or other is not None):
             grand = (fiscal or 0) + (other or 0)
+            if fiscal is not None and other is not None or money["funds.fiscal_part"] or money["funds.own_part"]:
+                self.reader.warn(self.table, self.where_of("funds.fiscal", "funds.fiscal_part", "funds.other", "funds.other_part"),
+                                 f"表中没有“年度资金总额”，按财政拨款与其他资金之和 {_decimal_text(grand)} 万元读取。")
         elif grand is not None and fiscal is not None and grand != fiscal + (other or 0):
-            self.reader.warn(self.table, self.money["funds.total"][0][1].ref,
+            self.reader.warn(self.table, money["funds.total"][0][1].ref,
                              f"年度资金总额 {_decimal_text(grand)} 不等于财政拨款与其他资金之和 {_decimal_text(fiscal + (other or 0))}。")
         self.table.data["funds"] = {
             "total": _decimal_text(grand), "fiscal": _decimal_text(fiscal), "other": _decimal_text(other),
         }
         for name in ("funds.total", "funds.fiscal", "funds.other"):
-            if self.money[name]:
-                self.table.cells[name] = self.money[name][0][1].ref
-        for value, entry in [item for values in self.money.values() for item in values]:
+            if money[name]:
+                self.table.cells[name] = money[name][0][1].ref
+        for value, entry in [item for values in money.values() for item in values]:
             if value < 0:
                 self.reader.problem(self.table, entry.ref, "金额不能为负数。")
         for name, value in (("funds.total", grand), ("funds.fiscal", fiscal), ("funds.other", other)):
             if value is not None and not money_fits(value):
-                entries = [entry for part in (name, f"{name}_part", "funds.fiscal", "funds.other") for _, entry in self.money.get(part, [])]
+                entries = [entry for values in money.values() for _, entry in values]
                 self.reader.problem(self.table, entries[0].ref, money_limit_message(_MONEY_LABELS[name], _decimal_text(value)))
+        if self.midterm_cells:
+            self.midterm_column()
+
+    def midterm_column(self):
+        """The 中期 column of a form whose funds are two columns (中期资金总额 | 年度资金总额): its total,
+        财政拨款 and 其他资金 stored as the mid-term funds, the year's left as read."""
+        midterm = self.table.data.setdefault("midterm_funds", {"total": None, "fiscal": None, "other": None})
+        read = []
+        for field_name, label, cell in self.midterm_cells:
+            key = {"funds.total": "total", "funds.fiscal": "fiscal", "funds.other": "other"}.get(field_name)
+            if key is None or midterm.get(key) is not None:
+                continue
+            try:
+                reading = read_money(cell.value, cell.number_format)
+            except (ValueError, AmbiguousMoney):
+                self.reader.problem(self.table, cell.ref, f"中期资金“{cell.text.strip()}”不是金额。")
+                continue
+            if reading.number is None:
+                continue
+            amount = reading.number / (Decimal(reading.scale) if reading.scale is not None else self.scale * money_scale(label.text))
+            if amount < 0 or not money_fits(amount):
+                self.reader.problem(self.table, cell.ref, "金额不能为负数。" if amount < 0 else money_limit_message("中期资金", cell.text.strip()))
+                continue
+            midterm[key] = _decimal_text(amount)
+            self.table.cells[f"midterm_funds.{key}"] = cell.ref
+            read.append(midterm[key])
+        if read:
+            self.reader.warn(self.table, self.midterm_cells[0][2].ref,
+                             f"中期资金（{'、'.join(read)}）已另存为中期资金，未计入年度资金。")
+
+    def labels_of(self, name):
+        return [(value, self.label_name(entry)) for value, entry in self.money[name]]
+
+    def label_name(self, where):
+        """The label an amount was read under: the cell itself when it carries its value (“政府性基金：5”),
+        else the nearest cell left of it in its row."""
+        for separator in ("：", ":"):
+            head = where.text.split(separator, 1)[0]
+            if separator in where.text and label_key(head) in LABEL_FIELD:
+                return label_key(head)
+        left = [entry for entry in self.grid.row_entries(where.row) if entry.col < where.col]
+        return label_key(left[-1].text) if left else ""
+
+    def where_of(self, *names):
+        return next((self.money[name][0][1].ref for name in names if self.money[name]), "")
+
+    def one_amount(self, name):
+        """A subtotal printed in more than one cell: the same figure again is the same amount; a
+        different one is not added (a second column is usually another period), the first is read."""
+        values = self.money[name]
+        if len(values) < 2:
+            return
+        label = _MONEY_LABELS.get(name, "自有资金")
+        different = [(value, entry) for value, entry in values[1:] if value != values[0][0]]
+        if different:
+            self.reader.warn(self.table, different[0][1].ref, f"{label}填写了不止一处（{values[0][1].ref} 为 {_decimal_text(values[0][0])}，"
+                             f"{different[0][1].ref} 为 {_decimal_text(different[0][0])}），按第一处读取，未相加。")
+        self.money[name] = values[:1]
+
+    def subtotal(self, name, part_name):
+        """A subtotal (财政拨款, 自有资金) as printed, checked against its parts; its parts added up when
+        it is not printed."""
+        values, items = self.money[name], self.money[part_name]
+        parts = sum((value for value, _ in items), Decimal(0)) if items else None
+        label = _PART_NAMES[part_name]
+        if not values:
+            if parts is not None and len(items) > 1 and not self.reader.exact:
+                terms = " + ".join(f"{self.label_name(entry)} {_decimal_text(value)}" for value, entry in items)
+                self.reader.warn(self.table, items[0][1].ref, f"{label}按明细相加读取：{terms} = {_decimal_text(parts)} 万元。")
+            return parts
+        subtotal = values[0][0]
+        if parts is not None and parts != subtotal:
+            self.reader.warn(self.table, values[0][1].ref,
+                             f"{label} {_decimal_text(subtotal)} 与其明细之和 {_decimal_text(parts)} 不一致，按{label}读取。")
+        return subtotal
+
+    def keep_remarks(self):
+        """Words beside an amount (a breakdown, a purpose, a note) are kept in 资金用途, each said in a hint."""
+        if not self.remarks:
+            return
+        lines = []
+        for name, text, amount, remark, where in self.remarks:
+            lines.append(remark if len(self.remarks) == 1 else f"{name}：{remark}")
+            self.reader.warn(self.table, where.ref, f"{name}“{text[:60]}”读取为 {_decimal_text(amount)} 万元；其余文字已保存为备注（资金用途）。")
+        kept = self.table.data.get("fund_use") or ""
+        added = "\n".join(line for line in lines if line not in kept)
+        if added:
+            self.table.data["fund_use"] = f"{kept}\n{added}" if kept else added
+            self.table.cells.setdefault("fund_use", self.remarks[0][4].ref)
 
 
 def _decimal_text(value):

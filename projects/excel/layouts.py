@@ -24,15 +24,21 @@ FIELD_LABELS = {
     "funds.total": ("年度资金总额", "预算数", "资金总额", "项目资金总额", "年度预算数", "资金合计", "合计", "总额"),
     "funds.fiscal": ("财政拨款", "财政资金", "财政拨款小计", "财政拨款资金", "财政性资金"),
     "funds.fiscal_part": ("一般公共预算", "一般公共预算拨款", "一般公共预算资金", "政府性基金", "政府性基金预算",
-                          "政府性基金预算拨款", "国有资本经营预算", "上级补助", "上级专项资金"),
-    "funds.other": ("其他资金", "其他资金小计", "非财政拨款"),
-    "funds.other_part": ("自有资金", "单位自有资金", "其他收入", "事业收入", "经营收入", "上年结转", "其他"),
+                          "政府性基金预算拨款", "国有资本经营预算", "国有资本经营预算拨款", "上级补助", "上级专项资金",
+                          "上级资金", "上级补助资金", "本级资金", "本级财政资金", "中央资金", "省级资金", "市级资金", "县级资金"),
+    "funds.other": ("其他资金", "其他资金小计", "非财政拨款", "非财政拨款资金"),
+    # 自有资金 is a subtotal of its own (事业收入 + 经营收入) inside 其他资金.
+    "funds.own": ("自有资金", "单位自有资金", "自有资金小计", "单位资金"),
+    "funds.own_part": ("事业收入", "经营收入", "事业收入资金", "经营收入资金"),
+    "funds.other_part": ("其他收入", "上年结转", "上年结转资金", "其他"),
     # 中期资金总额 beside (or under) 年度资金总额: the 财政拨款 / 其他资金 labels nearest to it are its split
     # (projects.excel.midterm), never added to the year's funds.
     "midterm_funds.total": ("中期资金总额", "中期资金", "实施期资金总额", "中长期资金总额", "中期预算数", "中期资金合计"),
     "funds.section": ("项目资金", "资金情况", "项目资金情况", "预算资金"),
     "funds.section_with_use": ("预算规模及资金用途",),
     "fund_use": ("资金用途", "主要用途", "资金主要用途"),
+    "manager": ("项目负责人", "负责人", "项目负责人姓名", "项目联系人", "联系人"),
+    "phone": ("联系电话", "电话", "联系方式", "负责人电话", "手机"),
     "spending_plan": ("资金支出计划", "支出计划", "预算支出计划", "分月支出计划"),
     "goals.annual": ("年度总体目标", "绩效目标", "年度目标", "年度绩效目标", "总体目标", "项目年度目标"),
     "goals.long_term": ("中长期目标", "长期目标", "实施期目标", "总体目标（中长期）", "中期目标", "中期绩效目标", "实施期绩效目标"),
@@ -244,6 +250,15 @@ PINGLUO = FormLayout(
         Row((Cell(2, text="其中：财政拨款", span=2, style="label"), Cell(4, field="funds.fiscal", span=2, style="money"))),
         Row((Cell(2, text="其他资金", span=2, style="label"), Cell(4, field="funds.other", span=2, style="money"))),
         *MIDTERM_FUNDS_ROWS,
+        Row(
+            (
+                Cell(1, text="项目负责人", span=2, style="label"),
+                Cell(3, field="manager"),
+                Cell(4, text="联系电话", style="label"),
+                Cell(5, field="phone"),
+            ),
+            when="manager|phone",
+        ),
         Row((Cell(1, text="年度总体目标", style="label"), Cell(2, field="goals.annual", span=4, style="plain"))),
         Row(
             (Cell(1, text="中长期目标", style="label"), Cell(2, field="goals.long_term", span=4, style="plain")),
@@ -317,6 +332,15 @@ DINGZHOU = FormLayout(
                 Cell(6, field="midterm_funds.other", span=2, style="money"),
             ),
             when="midterm_funds",
+        ),
+        Row(
+            (
+                Cell(1, text="项目负责人", style="label"),
+                Cell(2, field="manager", span=2),
+                Cell(4, text="联系电话", style="label"),
+                Cell(5, field="phone", span=3),
+            ),
+            when="manager|phone",
         ),
     ),
     spending=SpendingBlock(label="资金支出计划（%）", label_span=1, cells=((2, 1), (3, 1), (4, 1), (5, 3))),

@@ -57,6 +57,18 @@ class LevelMatch:
     note: str = ""  # why the names were moved, for the preview
     found: bool = False
 
+    def renames(self, level1_text, level2_text):
+        """The printed names read under another of the framework's names (项目完成指标 → 产出指标),
+        as (level, printed, read) for the preview's hints; decorations (（必填）, numbering) are no rename."""
+        if not self.found:
+            return []
+        moved = []
+        for level, printed, read in (("一级", level1_text, self.level1), ("二级", level2_text, self.level2)):
+            key = level_key(printed)
+            if key and key != level_key(read):
+                moved.append((level, key, read))
+        return moved
+
 
 def match_levels(frameworks, framework, level1_text, level2_text):
     """The framework's (一级, 二级) for what a row prints, or found=False when nothing fits."""

@@ -50,6 +50,7 @@ def read_workbook(workbook, frameworks):
         load_grid(workbook, workbook[DATA_SHEET], number_formats) if ours and DATA_SHEET in workbook.sheetnames else None
     )
     cells = 0
+    read_titles = []
     for sheet in workbook.worksheets:
         kind, layout = ours.get(sheet.title, ("", ""))
         if sheet.title == MARKER_SHEET or kind == "summary":
@@ -57,6 +58,7 @@ def read_workbook(workbook, frameworks):
         if sheet.sheet_state != "visible" and sheet.title not in ours:
             continue
         grid = load_grid(workbook, sheet, number_formats)
+        read_titles.append(sheet.title)
         cells += grid.cell_count
         if cells > settings.PERFGOALS_EXCEL_MAX_CELLS_PER_FILE:
             raise BadWorkbook(
@@ -69,7 +71,11 @@ def read_workbook(workbook, frameworks):
         SheetReader(grid, frameworks, result, exact=sheet.title in ours, cut=cut).read()
     if not result.tables and not result.problems:
         result.problems.append(
-            Problem("", "", "工作簿中没有找到绩效目标表：应有“项目名称”等表头和“三级指标”“指标值”列，或“总体绩效目标”。")
+            Problem(
+                "、".join(read_titles), "",
+                ("工作表" + "、".join(f"“{title}”" for title in read_titles) if read_titles else "工作簿（没有可见的工作表）")
+                + "中没有找到绩效目标表：应有“项目名称”等表头和“三级指标”“指标值”列，或“总体绩效目标”。",
+            )
         )
     return result
 
@@ -386,6 +392,7 @@ class SheetReader:
         known = self.frameworks.level2s.get(framework, {})
         indicators = []
         seen_uids = set()
+        renamed = {}  # (level, printed, read) → first cell: one hint per rename, not one per row
         for row in rows:
             cells = row.pop("_cells")
             match = match_levels(self.frameworks, framework, row["level1"], row["level2"])
@@ -398,11 +405,16 @@ class SheetReader:
                 )
             elif match.note:
                 self.warn(table, cells.get("level2") or cells.get("level1", ""), match.note + "。")
+            if not self.exact:
+                for rename in match.renames(row["level1"], row["level2"]):
+                    renamed.setdefault(rename, cells.get("level1" if rename[0] == "一级" else "level2", ""))
             row["level1"], row["level2"] = match.level1, match.level2
             if row["uid"] in seen_uids:
                 row["uid"] = None  # a copied row: the copy is a new row
             seen_uids.add(row["uid"])
             indicators.append(row)
+        for (level, printed, read), cell in renamed.items():
+            self.warn(table, cell, f"{level}指标“{printed}”按指标体系的名称读作“{read}”。")
         return indicators
 
 

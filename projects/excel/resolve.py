@@ -11,6 +11,8 @@ in the file that would change another unit's table, or a submitted or approved o
 the sheet named.
 """
 
+import difflib
+import re
 import uuid
 from dataclasses import dataclass, field
 
@@ -25,9 +27,64 @@ from projects import schema
 from projects.excel.tableread import Problem
 
 PROJECT_DEFAULTS = {
-    "code": "", "attribute": None, "period": "", "fund_use": "", "spending_plan": [],
-    "no_direct_beneficiaries": False, "name": "",
+    "code": "", "attribute": None, "attribute_text": "", "period": "", "fund_use": "", "manager": "", "phone": "",
+    "spending_plan": [], "no_direct_beneficiaries": False, "name": "",
 }
+# Check boxes as units print them: “新增项目□延续项目√”, “☑新增项目 ☐延续项目”.
+_TICKED = "√✓✔☑■▇☒"
+_UNTICKED = "□☐"
+_BOX = re.compile(f"([{_TICKED}{_UNTICKED}]|[\\[(（][ xX√]?[\\])）])")
+# What a unit's printed name may carry besides its registered name: a region prefix, 本级, a code,
+# a remark in brackets, 中共.
+_BRACKETED = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
+_UNIT_SUGGESTIONS = 5
+
+
+def ticked_option(text):
+    """The ticked option of a check-box cell (“新增项目□延续项目√” → “延续项目”): None when the cell
+    has no boxes, "" when none is ticked, the options joined with “、” when several are."""
+    if not re.search(f"[{_TICKED}{_UNTICKED}]", text or ""):
+        return None
+    parts = [part for part in _BOX.split(text) if part and part.strip()]
+    boxes_first = bool(_BOX.fullmatch(parts[0])) if parts else False
+    ticked = []
+    for index, part in enumerate(parts):
+        if not _BOX.fullmatch(part):
+            continue
+        option_index = index + 1 if boxes_first else index - 1
+        if 0 <= option_index < len(parts) and not _BOX.fullmatch(parts[option_index]) and any(char in _TICKED + "xX" for char in part):
+            ticked.append(parts[option_index].strip(" ：:，,；;"))
+    return "、".join(ticked)
+
+
+def unit_key(text, region_name=""):
+    """A unit's name without what units add or leave out when printing it: code, brackets, 中共, 本级,
+    its region's name; width-folded."""
+    code, name = split_code_name(text or "")
+    key = label_key(_BRACKETED.sub("", name))
+    key = key.removeprefix("中共")
+    key = key.removesuffix("本级")
+    if region_name:
+        key = key.replace(label_key(region_name), "")
+    return key
+
+
+def _same_unit(printed, unit):
+    """Whether a printed unit name is a longer or shorter form of ``unit``'s registered name: the same
+    once code, brackets, 中共, 本级 and the region are set aside, or with a further region prefix
+    (自治区, 市) in front. A prefix naming another region is not the unit (石嘴山市财政局 is not
+    平罗县财政局)."""
+    region = unit.region.name
+    registered, stated = unit_key(unit.name, region), unit_key(printed, region)
+    if not registered or not stated:
+        return False
+    if registered == stated:
+        return True
+    if len(registered) < 3 or not stated.endswith(registered):
+        return False
+    names_region = label_key(region) in label_key(printed)
+    return names_region or label_key(region) not in label_key(unit.name)
+
 
 
 @dataclass
@@ -39,6 +96,7 @@ class Resolved:
     documents: dict = field(default_factory=dict)  # id(TableRead) → its entry in the document
     table_problems: dict = field(default_factory=dict)  # id(TableRead) → problems found here
     missing_year: bool = False
+    unit_suggestions: dict = field(default_factory=dict)  # code → name of the units nearest to an unknown one
 
     def refuse(self, table, problem):
         self.problems.append(problem)
@@ -70,9 +128,10 @@ def _unreadable_uid(table):
 
 
 class Resolver:
-    def __init__(self, user=None, year=None, keep_status=False):
+    def __init__(self, user=None, year=None, keep_status=False, unit_code=None):
         self.user = user
         self.year = year
+        self.unit_code = unit_code  # “--unit CODE” or the unit chosen in the preview: every table is this unit's
         self.keep_status = keep_status  # command-line restores carry status/version; the browser never sets them
         self.own_unit = unit_of(user) if user is not None else None
         self.units = list(Unit.objects.select_related("region", "department"))
@@ -125,6 +184,12 @@ class Resolver:
     def problem(self, result, table, cell_key, message):
         result.refuse(table, Problem(table.sheet, table.cells.get(cell_key, ""), message))
 
+    def hint(self, result, table, cell_key, message):
+        """A reading choice the preview shows beside the table (and the command line prints)."""
+        hint = Problem(table.sheet, table.cells.get(cell_key, ""), message)
+        table.warnings.append(hint)
+        result.warnings.append(hint)
+
     def year_of(self, table, result):
         year = table.data.get("year") or self.year
         if not year:
@@ -138,7 +203,17 @@ class Resolver:
         text = table.data.get("unit") or ""
         code, name = split_code_name(text)
         candidates = [u for u in self.units if not region_code or u.region.code == region_code]
+        if self.unit_code:
+            stated = [u for u in self.units if u.code == self.unit_code]
+            if len(stated) != 1:
+                self.problem(result, table, "unit", f"指定的单位代码“{self.unit_code}”在系统中不存在。")
+                return None
+            if text and not _same_unit(text, stated[0]):
+                self.hint(result, table, "unit", f"表中实施单位为“{text}”，按指定的单位“{stated[0].name}”导入。")
+            return stated[0]
         if not text:
+            if self.own_unit is not None:
+                self.hint(result, table, "unit", f"表中没有写明实施单位，按本单位“{self.own_unit.name}”导入。")
             return self.own_unit
         found = [u for u in candidates if code and u.code == code] or [
             u for u in candidates if label_key(u.name) == label_key(name)
@@ -149,7 +224,31 @@ class Resolver:
             return found[0]
         if len(found) > 1:
             self.problem(result, table, "unit", f"实施单位“{text}”在多个行政区划中都有，无法确定是哪一个。")
+            return None
+        # A longer or shorter form of a registered name: the signed-in unit's own first, then (from the
+        # command line) any one unit it can only be.
+        if self.own_unit is not None:
+            found = [self.own_unit] if _same_unit(text, self.own_unit) else []
+        else:
+            found = [u for u in candidates if _same_unit(text, u)]
+        if len(found) == 1:
+            self.hint(result, table, "unit", f"实施单位“{text}”按系统中登记的“{found[0].name}”读取。")
+            return found[0]
+        if len(found) > 1:
+            names = "、".join(f"{u.name}（{u.code}）" for u in found[:_UNIT_SUGGESTIONS])
+            self.problem(result, table, "unit", f"实施单位“{text}”可能是：{names}，无法确定是哪一个；请指定单位。")
+            return None
         return None
+
+    def closest_units(self, text, region_code):
+        """The registered units whose names are nearest to a printed one, nearest first."""
+        candidates = [u for u in self.units if not region_code or u.region.code == region_code] or self.units
+        stated = unit_key(text)
+        scored = sorted(
+            ((difflib.SequenceMatcher(None, stated, unit_key(u.name, u.region.name)).ratio(), u) for u in candidates),
+            key=lambda pair: -pair[0],
+        )
+        return [u for ratio, u in scored[:_UNIT_SUGGESTIONS] if ratio >= 0.3]
 
     def project_table(self, table, result, orgs):
         data = dict(table.data)
@@ -157,10 +256,19 @@ class Resolver:
         region_code = data.get("region") or (self.own_unit.region.code if self.own_unit else None)
         if not region_code and (data.get("code") or "")[:6].isdigit():
             region_code = data["code"][:6]
+        problems_before = len(result.problems)
         unit = self.find_unit(table, result, region_code)
         if unit is None:
+            if len(result.problems) > problems_before:
+                return None
             if data.get("unit"):
-                self.problem(result, table, "unit", f"系统中没有实施单位“{data['unit']}”，请核对单位名称或代码。")
+                closest = self.closest_units(data["unit"], region_code)
+                if self.own_unit is not None:  # the one unit its staff may import for, offered first
+                    result.unit_suggestions.setdefault(self.own_unit.code, self.own_unit.name)
+                for suggested in closest:
+                    result.unit_suggestions.setdefault(suggested.code, suggested.name)
+                nearest = f"最接近的单位：{'、'.join(f'{u.name}（{u.code}）' for u in closest)}；" if closest else ""
+                self.problem(result, table, "unit", f"系统中没有实施单位“{data['unit']}”，{nearest}请核对单位名称或代码，或在下方指定单位。")
             else:
                 self.problem(result, table, "unit", "表中没有写明实施单位。")
             return None
@@ -177,7 +285,7 @@ class Resolver:
                 result.warnings.append(Problem(table.sheet, table.cells.get("department", ""),
                                                f"表中的主管部门“{stated}”与系统中{unit.name}的主管部门“{unit.department.name}”不一致，按系统中的读取。"))
         data.update(region=unit.region.code, department=unit.department.name, unit=unit.name, year=year)
-        data["attribute"] = self.attribute(table, result, data.get("attribute"))
+        data["attribute"] = self.attribute(table, result, data.get("attribute"), data)
         for key, value in PROJECT_DEFAULTS.items():
             data.setdefault(key, value)
         data.setdefault("funds", {"total": None, "fiscal": None, "other": None})
@@ -199,9 +307,21 @@ class Resolver:
         result.actions[id(table)] = "更新" if existing is not None else "新建"
         return ordered
 
-    def attribute(self, table, result, text):
+    def attribute(self, table, result, text, data):
+        """The 项目属性 code for what the table prints: a code, “0101-一年期项目”, a name, or the ticked
+        box of “新增项目□延续项目√”. Anything else is kept as printed (attribute_text) with a hint: an
+        optional code never refuses a table."""
+        data.setdefault("attribute_text", "")
         if not text:
             return None
+        printed = text
+        ticked = ticked_option(text)
+        if ticked is not None:
+            if not ticked:
+                self.hint(result, table, "attribute", f"项目属性“{printed}”没有勾选任何一项，未读取。")
+                return None
+            self.hint(result, table, "attribute", f"项目属性“{printed}”按勾选的“{ticked}”读取。")
+            text = ticked
         if text in self.attributes:
             return text
         head = text.replace("—", "-").replace("－", "-").split("-", 1)[0].strip()
@@ -211,7 +331,8 @@ class Resolver:
         if by_name:
             return by_name[0]
         choices = "、".join(f"{code}-{item.name}" for code, item in self.attributes.items())
-        self.problem(result, table, "attribute", f"项目属性“{text}”不在代码表中（可用：{choices}）。")
+        data["attribute_text"] = text
+        self.hint(result, table, "attribute", f"项目属性“{text}”不在代码表中（可用：{choices}），已按原文保存，请在编辑页核对。")
         return None
 
     def stored_tables(self, uids):

@@ -25,7 +25,7 @@ class Problem:
     message: str
 
     def __str__(self):
-        where = f"工作表“{self.sheet}”" + (f" {self.cell}" if self.cell else "")
+        where = (f"工作表“{self.sheet}”" if self.sheet else "工作簿") + (f" {self.cell}" if self.cell else "")
         return f"{where}：{self.message}"
 
 

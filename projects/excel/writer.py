@@ -54,6 +54,8 @@ FIELD_KEYS = {
     "midterm_funds.fiscal": ("midterm_funds.fiscal",),
     "midterm_funds.other": ("midterm_funds.other",),
     "fund_use": ("fund_use",),
+    "manager": ("manager",),
+    "phone": ("phone",),
     "goals.annual": ("goals.annual",),
     "goals.long_term": ("goals.long_term",),
     "spending_plan": ("spending_plan",),
@@ -264,7 +266,7 @@ class WorkbookWriter:
 
     def write_rows(self, writer, rows, data, number):
         for row in rows:
-            if row.when and not has_value(get_path(data, row.when)):
+            if row.when and not any(has_value(get_path(data, when)) for when in row.when.split("|")):
                 continue
             r = writer.row
             for cell in row.cells:

@@ -45,6 +45,10 @@ class ProjectTable(models.Model):
         limit_choices_to={"list": CodeItem.List.PROJECT_ATTRIBUTE},
         verbose_name="项目属性",
     )
+    attribute_text = models.CharField(
+        "项目属性（表中原文）", max_length=100, blank=True,
+        help_text="导入的表中所填项目属性不在代码表中（如“常年项目”）时按原文保存，供核对后选择代码",
+    )
     period = models.CharField("项目期", max_length=50, blank=True, help_text="例如 1 年")
     funds_total = models.DecimalField("年度资金总额（万元）", null=True, blank=True, **MONEY)
     funds_fiscal = models.DecimalField("其中：财政拨款（万元）", null=True, blank=True, **MONEY)
@@ -55,6 +59,8 @@ class ProjectTable(models.Model):
     midterm_funds_total = models.DecimalField("中期资金总额（万元）", null=True, blank=True, **MONEY)
     midterm_funds_fiscal = models.DecimalField("中期资金其中：财政拨款（万元）", null=True, blank=True, **MONEY)
     midterm_funds_other = models.DecimalField("中期资金其中：其他资金（万元）", null=True, blank=True, **MONEY)
+    manager = models.CharField("项目负责人", max_length=50, blank=True)
+    phone = models.CharField("联系电话", max_length=40, blank=True)
     framework = models.ForeignKey(
         "indicators.Framework", on_delete=models.PROTECT, related_name="+", verbose_name="指标体系"
     )

@@ -105,7 +105,7 @@ def test_an_empty_file_is_refused(unit):
 def test_a_workbook_without_any_target_table_says_so(unit):
     plan = read_file(workbook_bytes([["姓名", "电话"], ["张三", "138"]]))
     assert [p.message for p in plan.problems] == [
-        "工作簿中没有找到绩效目标表：应有“项目名称”等表头和“三级指标”“指标值”列，或“总体绩效目标”。"
+        "工作表“Sheet1”中没有找到绩效目标表：应有“项目名称”等表头和“三级指标”“指标值”列，或“总体绩效目标”。"
     ]
     assert plan.document["project_tables"] == []
 

@@ -17,6 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["auto", "json", "xlsx"], default="auto", help="文件格式，默认按扩展名判断")
         parser.add_argument("--dry-run", action="store_true", help="只检查并报告将新建、更新的表，不写入")
         parser.add_argument("--year", type=int, help="文件中读不出预算年度时使用的年度")
+        parser.add_argument("--unit", metavar="CODE", help="按此单位代码导入 Excel 中的全部项目表（表中所印单位名称与登记名称不一致时）")
         parser.add_argument("files", nargs="+", metavar="FILE", help="要导入的文件（可多个）")
 
     def handle(self, *args, **options):
@@ -72,10 +73,12 @@ class Command(BaseCommand):
             raise CommandError(f"无法读取 {path}：{error.strerror}") from error
         except UnicodeDecodeError as error:
             raise CommandError(f"{path} 不是 UTF-8 编码的文本文件。") from error
-        plan = excel.read_file(data, year=options["year"], keep_status=True, max_bytes=1 << 62)
+        plan = excel.read_file(data, year=options["year"], keep_status=True, max_bytes=1 << 62, unit_code=options.get("unit"))
         if plan.problems:
-            hint = "（可用 --year 指定预算年度）" if plan.missing_year else ""
-            raise interchange.InterchangeError([str(problem) for problem in plan.problems] + ([hint] if hint else []))
+            hints = ["（可用 --year 指定预算年度）"] if plan.missing_year else []
+            if plan.unit_suggestions:
+                hints.append("（可用 --unit 指定单位代码，例如 " + "、".join(f"--unit {code}（{name}）" for code, name in plan.unit_suggestions.items()) + "）")
+            raise interchange.InterchangeError([str(problem) for problem in plan.problems] + hints)
         for warning in plan.warnings:
             self.stderr.write(f"{path}：提示：{warning}")
         return plan
