@@ -137,12 +137,13 @@ def _check(tables, snapshot, known_siblings=None):
     siblings = _siblings(tables, known_siblings)
     explained = _explained(tables)
     frameworks, names = snapshot.check_data, snapshot.level_names
-    library = LibraryCache()
+    library = LibraryCache(snapshot)
     for table in tables:
         context = CheckContext(
             siblings=siblings[table.pk], explained=frozenset(explained[table.pk]), library=library.for_table(table)
         )
-        yield table, check_table(table_data_from_project(table, frameworks, names), context)
+        code = snapshot.framework(table.framework_id).code
+        yield table, check_table(table_data_from_project(table, frameworks, names, framework_code=code), context)
 
 
 FINDING_FIELDS = ("rule", "severity", "criterion", "opinion", "message", "suggestion", "indicator_id", "row")

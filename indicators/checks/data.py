@@ -182,7 +182,12 @@ class CheckContext:
     library: object = None
 
 
-def table_data_from_project(project, frameworks, level_names=None):
+def _framework_of(project, frameworks, code):
+    code = project.framework.code if code is None else code
+    return frameworks.get(code) or FrameworkData(code, project.framework.name)
+
+
+def table_data_from_project(project, frameworks, level_names=None, framework_code=None):
     """TableData of a saved ProjectTable.
 
     Reads the rows, goals and spending plan that projects.findings.tables_for_check loaded
@@ -190,7 +195,8 @@ def table_data_from_project(project, frameworks, level_names=None):
     them when checking many tables that way). `frameworks` is {code: FrameworkData} (the framework
     snapshot's check_data). `level_names` ({二级 id: (一级 name, 二级 name)}, the snapshot's level_names)
     names each row's 一级 and 二级, and must be given for rows from tables_for_check; without it they are
-    read from the row (select_related level2__level1 then)."""
+    read from the row (select_related level2__level1 then). `framework_code`, the table's 指标体系 as the
+    snapshot names it, spares loading ``project.framework`` (a table written by an import holds its id)."""
     loaded = hasattr(project, "checked_rows")
     goals = [goal.text for goal in (project.checked_goals if loaded else project.goals.all()) if goal.kind == "annual"]
     plan = sorted(
@@ -228,7 +234,7 @@ def table_data_from_project(project, frameworks, level_names=None):
         uid=str(project.uid),
         year=project.year,
         name=project.name,
-        framework=frameworks.get(project.framework.code) or FrameworkData(project.framework.code, project.framework.name),
+        framework=_framework_of(project, frameworks, framework_code),
         funds_total=project.funds_total,
         funds_fiscal=project.funds_fiscal,
         funds_other=project.funds_other,

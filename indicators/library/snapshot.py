@@ -5,6 +5,7 @@ import json
 from django.db.models import OuterRef, Q, Subquery
 
 from indicators.checks.library import EntryData, LibraryData
+from indicators.frameworks import framework_snapshot
 from indicators.library.models import EntryStatus, EntryUsage, LibraryEntry
 
 
@@ -27,10 +28,17 @@ def library_data(*, framework_code, region_id):
 
 
 class LibraryCache(dict):
-    """library_data per (framework code, region id), loaded once for a batch of tables."""
+    """library_data per (framework code, region id), loaded once for a batch of tables. ``snapshot``: the
+    frameworks the batch reads (indicators.frameworks), else the current request's or import's."""
+
+    def __init__(self, snapshot=None):
+        super().__init__()
+        self.snapshot = snapshot
 
     def for_table(self, table):
-        key = (table.framework.code, table.region_id)
+        # The 指标体系's code from the snapshot: a table may hold only its framework's id (an import).
+        snapshot = self.snapshot or framework_snapshot()
+        key = (snapshot.framework(table.framework_id).code, table.region_id)
         if key not in self:
             self[key] = library_data(framework_code=key[0], region_id=key[1])
         return self[key]

@@ -9,6 +9,7 @@ import json
 
 from django.db import transaction
 
+from indicators.frameworks import framework_scope
 from projects.findings import projects_recheck, projects_recheck_written
 from perfgoals.formatting import decimal_text  # noqa: F401  (tests format amounts as the export does)
 from projects.models import ProjectTable
@@ -35,7 +36,9 @@ def import_document(document, *, by=None, editor=None):
     check_header(document)
     check_shape(document)
     result = ImportResult()
-    with transaction.atomic():
+    # One framework snapshot for the whole import (its reading, its comparisons, its rechecks), also
+    # outside a request (a command, a background task).
+    with framework_scope(), transaction.atomic():
         reader = Reader(document, by=by, editor=editor)
         reader.load_current_exports(document)
         reader.load_stored(document)
