@@ -18,6 +18,7 @@ from projects.models import (
     SpendingCheckpoint,
     money_limit_message,
 )
+from projects.schema import PROJECT_TABLE_EDITED_FIELDS
 
 TEXT = {"class": "form-control"}
 
@@ -68,25 +69,7 @@ class ProjectTableForm(FieldCheckedModelForm):
 
     class Meta:
         model = ProjectTable
-        fields = [
-            "year",
-            "name",
-            "code",
-            "attribute",
-            "attribute_text",
-            "period",
-            "funds_total",
-            "funds_fiscal",
-            "funds_other",
-            "midterm_funds_total",
-            "midterm_funds_fiscal",
-            "midterm_funds_other",
-            "fund_use",
-            "manager",
-            "phone",
-            "framework",
-            "no_direct_beneficiaries",
-        ]
+        fields = list(PROJECT_TABLE_EDITED_FIELDS)  # declared in projects.schema
         widgets = {
             "year": forms.NumberInput(attrs={"class": "form-control", "min": 2000, "max": 2100}),
             "name": forms.TextInput(attrs=TEXT),

@@ -299,31 +299,13 @@ class HistoryEntry:
 
 _ACTION_BY_TYPE = {"+": ("created", "新增"), "~": ("changed", "修改"), "-": ("deleted", "删除")}
 
-# Fields of the table a user changes; the rest are bookkeeping (ids, times, who saved, version links).
-_TABLE_FIELDS = (
-    "year",
-    "name",
-    "code",
-    "attribute_id",
-    "attribute_text",
-    "period",
-    "funds_total",
-    "funds_fiscal",
-    "funds_other",
-    "midterm_funds_total",
-    "midterm_funds_fiscal",
-    "midterm_funds_other",
-    "fund_use",
-    "manager",
-    "phone",
-    "framework_id",
-    "no_direct_beneficiaries",
-    "status",
+# Fields of the table a user changes (projects.schema), and its status; the rest are bookkeeping (ids,
+# times, who saved, version links).
+_TABLE_FIELDS = tuple(
+    ProjectTable._meta.get_field(name).attname for name in (*schema.PROJECT_TABLE_EDITED_FIELDS, "status")
 )
-# Fields of a row a user types; order and the parsed parts of the 指标值 follow from them.
-_INDICATOR_FIELDS = (
-    "level2_id", "name", "description", "value_text", "midterm_value_text", "basis", "basis_text", "weight", "note",
-)
+# Fields of a row a user types (projects.schema); order and the parsed parts of the 指标值 follow from them.
+_INDICATOR_FIELDS = tuple(Indicator._meta.get_field(name).attname for name in schema.INDICATOR.stored_fields(("uid",)))
 
 
 def _value(model, attname, value, names):

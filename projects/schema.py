@@ -111,6 +111,11 @@ class Schema:
     def field(self, key):
         return next(field for field in self.fields if field.key == key)
 
+    def stored_fields(self, leaving_out=()):
+        """The model fields the declared fields are stored in, in order, without those of ``leaving_out``
+        (interchange keys)."""
+        return tuple(field.model_field for field in self.fields if field.model_field and field.key not in leaving_out)
+
     def leaf_keys(self, leaving_out=()):
         """Every dotted key a value is carried by, in order, grouped lists expanded ("goals.annual"),
         without the top-level keys ``leaving_out``."""
@@ -225,3 +230,8 @@ INDICATOR_ROW_FIELDS = [
     *("value_nature", "value_number", "value_unit", "value_prefix", "value_qualitative"),
     "library_entry_id",
 ]
+
+# A table's own fields, as its editor writes them and its history shows them: what it declares but
+# who and where it belongs to (chosen when it is created) and what the workflow owns.
+BELONGING_AND_WORKFLOW = ("uid", "region", "department", "unit", "status", "version")
+PROJECT_TABLE_EDITED_FIELDS = PROJECT_TABLE.stored_fields(leaving_out=BELONGING_AND_WORKFLOW)
