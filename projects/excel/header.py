@@ -21,6 +21,12 @@ _MONEY_FIELDS = {
 # Subtotals are one amount each (a second cell under the same label is a repeat, not a part to add);
 # parts are added up.
 _SUBTOTALS = {"funds.total", "funds.fiscal", "funds.other", "funds.own"}
+# Where each of the three amounts may have been added up from, when the form does not state it.
+_READ_FROM = {
+    "funds.total": ("funds.fiscal", "funds.fiscal_part", "funds.other", "funds.own", "funds.own_part", "funds.other_part"),
+    "funds.fiscal": ("funds.fiscal_part",),
+    "funds.other": ("funds.own", "funds.own_part", "funds.other_part"),
+}
 _PART_NAMES = {"funds.fiscal_part": "财政拨款", "funds.own_part": "自有资金", "funds.other_part": "其他资金"}
 # The mid-term money of a form that states it beside or above the year's (88号 form): not the year's funds.
 _MIDTERM_MONEY = {label_key(text) for text in ("中期资金总额", "中期资金", "实施期资金总额", "中长期资金总额", "中期预算数", "中期资金合计")}
@@ -377,8 +383,9 @@ class HeaderReader:
                 self.reader.problem(self.table, entry.ref, "金额不能为负数。")
         for name, value in (("funds.total", grand), ("funds.fiscal", fiscal), ("funds.other", other)):
             if value is not None and not money_fits(value):
-                entries = [entry for values in money.values() for _, entry in values]
-                self.reader.problem(self.table, entries[0].ref, money_limit_message(_MONEY_LABELS[name], _decimal_text(value)))
+                # the amount's own cell, or the first of the parts it was added up from
+                self.reader.problem(self.table, self.where_of(name, *_READ_FROM[name]),
+                                    money_limit_message(_MONEY_LABELS[name], _decimal_text(value)))
         if self.midterm_cells:
             self.midterm_column()
 
