@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 
 from projects.excel import layouts
+from projects.excel.bands import apply_bands, split_band
 from projects.excel.cells import NumberFormats, TooMany, parsed_cells, read_sheet
 from projects.excel.grid import SheetGrid, check_merges, merged_ranges, ref, too_many_cells, too_many_merges
 from projects.excel.safety import BadWorkbook
@@ -273,6 +274,7 @@ class SheetReader:
         )
         table.data["framework"] = framework
         table.framework_evidence = bool(rows) or "framework" in hidden
+        apply_bands(self, table, rows)
         table.data["indicators"] = self.resolve_levels(table, rows, framework)
         if hidden_uid:
             table.data["uid"] = hidden_uid
@@ -347,6 +349,10 @@ class SheetReader:
                 else:
                     self.problem(table, cells.get(level, ref(row, 1)), f"{'一级' if level == 'level1' else '二级'}指标为空，上方也没有可沿用的指标。")
             uid, hidden = hidden_rows.get(row, ("", {}))
+            band = None
+            if not self.exact and texts.get("level1"):
+                level1, band = split_band(texts["level1"])
+                printed_level1, texts["level1"] = texts["level1"], level1
             item = {
                 "uid": uid or None,
                 "level1": texts.get("level1", ""),
@@ -371,6 +377,8 @@ class SheetReader:
                         item[key] = hidden[key]
                 if "basis" not in columns:
                     item["basis"], item["basis_text"] = hidden.get("basis") or "", hidden.get("basis_text") or ""
+            if band is not None:
+                item["_band"], item["_band_text"] = band, printed_level1
             rows.append(item)
         return rows
 
