@@ -16,6 +16,7 @@ from django.conf import settings
 
 from projects.excel import layouts
 from projects.excel.bands import apply_bands, split_band
+from projects.excel.deptform import fold_formula, formula_hint, is_department_form, read_tasks, say_department_reads
 from projects.excel.cells import NumberFormats, TooMany, parsed_cells, read_sheet
 from projects.excel.grid import SheetGrid, check_merges, merged_ranges, ref, too_many_cells, too_many_merges
 from projects.excel.safety import BadWorkbook
@@ -246,7 +247,7 @@ class SheetReader:
             label_key(entry.text) in DEPARTMENT_ONLY
             for row in self.grid.rows_between(first, preamble_end)
             for entry in self.grid.row_entries(row)
-        )
+        ) or (not self.exact and is_department_form(self.grid, first, preamble_end, layouts.FIELD_KEYS["name"]))
         hidden_uid, hidden = self.hidden_for(first, grid_header or last)
         table = TableRead(
             sheet=self.grid.title,
@@ -256,7 +257,12 @@ class SheetReader:
             exact=self.exact,
         )
         header = HeaderReader(self, table, first, preamble_end)
+        tasks = read_tasks(self, header, table, first, preamble_end) if is_department and not self.exact else None
         header.read()
+        if header.department_reads:
+            say_department_reads(self, table, header.department_reads)
+        if tasks is not None and not sub_header:
+            table.data["sub_targets"] = tasks
         if not table.layout:
             table.layout = "dingzhou" if header.seen & {"code", "funds.section_with_use", "spending_plan"} else "pingluo"
         if sub_header:
@@ -328,11 +334,13 @@ class SheetReader:
         for needed, label in (("level1", "一级指标"), ("level2", "二级指标")):
             if needed not in columns:
                 self.problem(table, ref(header_row, 1), f"三级指标表头缺少“{label}”列。")
+        if "formula" in columns:
+            self.warn(table, ref(header_row, columns["formula"]), formula_hint(columns))
         rows, previous = [], {"level1": "", "level2": ""}
         hidden_rows = self.grid.hidden_rows
         for row in self.grid.rows_touched(header_row + 1, last):
             texts = {name: self.text(self.grid.at(row, col)) for name, col in columns.items()}
-            if not any(texts.get(name) for name in ("name", "value", "midterm_value", "description", "level1", "level2")):
+            if not any(texts.get(name) for name in ("name", "value", "midterm_value", "description", "formula", "level1", "level2")):
                 leftovers = [e for e in self.grid.row_entries(row) if e.col not in columns.values()]
                 for entry in leftovers:
                     self.warn(table, entry.ref, f"三级指标表中这一格（“{entry.text[:20]}”）不在任何列之下，未读取。")
@@ -367,6 +375,8 @@ class SheetReader:
                 "note": texts.get("note", ""),
                 "_cells": cells,
             }
+            if "formula" in columns:
+                item["description"], item["note"] = fold_formula(texts, columns)
             if "basis" in columns:
                 item["basis"], item["basis_text"] = read_basis(texts["basis"], hidden if self.exact else {})
             if "weight" in columns:
