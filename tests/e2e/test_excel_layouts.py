@@ -37,8 +37,12 @@ BANDED_FORM = [
 @pytest.mark.parametrize(
     "form, name, shown",
     [
-        (DEPARTMENT_FORM, "department", ["年度主要任务读作分项目标（2 项", "“年度总体目标”读作“总体绩效目标”", "“指标说明及公式”列读作备注"]),
-        (BANDED_FORM, "banded", ["一级指标“产出指标(40-50)分”读作“产出指标”（分值区间 40–50 分）", "其三级指标的分值读作权重，合计 50 分"]),
+        (
+            DEPARTMENT_FORM, "department",
+            ["总额 300；基本支出 220；项目支出 80", "监督检查；审查调查", "年度主要任务读作分项目标（2 项", "“年度总体目标”读作“总体绩效目标”",
+             "“指标说明及公式”列读作备注"],
+        ),
+        (BANDED_FORM, "banded", ["权重", "一级指标“产出指标(40-50)分”读作“产出指标”（分值区间 40–50 分），其三级指标的分值读作权重，合计 50 分"]),
     ],
 )
 def test_the_department_and_banded_forms_show_their_hints_in_the_preview_and_import(page, live_server, demo, tmp_path, form, name, shown):
