@@ -8,6 +8,7 @@ its rows; a band that is a range with no 分值 under it leaves the weights empt
 read is a hint, so nothing about the scores is decided silently.
 """
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ class Band:
         return self.low <= points <= self.high
 
 
+@functools.lru_cache(maxsize=4096)  # called on every grid row; a table's 一级 texts recur
 def split_band(text):
     """(the name without its band, Band or None): `产出指标(40-50)分` → ("产出指标", 40–50 分). A text
     without a band, or whose figures are no score (above 100, the low above the high), is returned
