@@ -21,6 +21,10 @@ _TASK_COLUMNS = {
 # Project labels that mean the department's own field on this form.
 DEPARTMENT_READS = {"goals.annual": "target.overall_goal", "funds.total": "target.funds.total"}
 _READ_AS = {"target.overall_goal": "总体绩效目标", "target.funds.total": "部门预算总额"}
+# A project's money split a department's target has no room for (it keeps 基本支出 / 项目支出): each is
+# a hint naming what was printed, never a silent loss nor a refusal.
+NOT_KEPT = "target.not_kept"
+NOT_KEPT_FIELDS = {"funds.fiscal", "funds.fiscal_part", "funds.other", "funds.own", "funds.own_part", "funds.other_part"}
 
 
 def is_department_form(grid, first, last, name_keys):
@@ -98,3 +102,8 @@ def fold_formula(texts, columns):
 
 def formula_hint(columns):
     return "“指标说明及公式”列读作" + ("备注。" if "description" in columns else "绩效指标描述（本表没有“指标解释”列）。")
+
+
+def say_not_kept(sheet_reader, table, label, text, where):
+    sheet_reader.warn(table, where.ref, f"部门整体目标只保存部门预算总额、基本支出和项目支出；“{label.text.strip()}”"
+                      + (f"（{text}）" if text else "") + "未保存。")

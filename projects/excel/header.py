@@ -4,7 +4,7 @@ indicator grid (项目名称, 主管部门, 项目资金 and its tree of sources
 from decimal import Decimal
 
 from projects.excel import layouts
-from projects.excel.deptform import DEPARTMENT_READS
+from projects.excel.deptform import DEPARTMENT_READS, NOT_KEPT, NOT_KEPT_FIELDS, say_not_kept
 from projects.excel.goals import split_goals
 from projects.excel.midterm import goals_below_labels, take_midterm_funds
 from projects.excel.tableread import FOOTER, LABEL_FIELD, MONTH, TITLE_HINT
@@ -150,9 +150,11 @@ class HeaderReader:
             if field_name in DEPARTMENT_READS and not self.reader.exact:
                 self.department_reads.setdefault(entry.text.strip(), (DEPARTMENT_READS[field_name], entry.ref))
                 field_name = DEPARTMENT_READS[field_name]
+            elif field_name in NOT_KEPT_FIELDS and not self.reader.exact:
+                field_name = NOT_KEPT
             if field_name in ("department", "target.department"):
                 field_name = "target.department"
-            elif field_name not in ("target.overall_goal", "year", *_TARGET_MONEY_LABELS):
+            elif field_name not in ("target.overall_goal", "year", NOT_KEPT, *_TARGET_MONEY_LABELS):
                 return None, None
         elif field_name.startswith("target."):
             field_name = "department" if field_name == "target.department" else None
@@ -245,6 +247,9 @@ class HeaderReader:
         if field_name.startswith("goals."):
             raw = inline if inline is not None else (value_entry.text if value_entry is not None else "")
             self.put(field_name, split_goals(raw, exact=self.reader.exact), where)
+            return
+        if field_name == NOT_KEPT:
+            say_not_kept(self.reader, self.table, label, text, where)
             return
         if field_name in _TARGET_MONEY_LABELS:
             self.target_money(field_name, label, value_entry, inline, where)

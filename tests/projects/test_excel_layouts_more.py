@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from indicators.models import Indicator
+from projects import interchange
 from projects.excel import export_tables, import_plan, read_file
 from projects.excel.bands import Band, split_band
 from projects.models import DepartmentTarget, ProjectTable
@@ -150,6 +151,20 @@ def test_a_task_column_the_target_has_no_room_for_is_a_hint_and_its_cells_are_no
     assert not [message for message in messages if "未识别的内容" in message]
 
 
+def test_a_fiscal_and_other_split_the_target_has_no_room_for_is_a_hint_naming_the_amounts(unit):
+    head = list(DEPARTMENT_HEAD)
+    head.insert(7, ["其中：财政拨款", 1000, "其他资金", 200])
+    plan = read(head + DEPARTMENT_GRID, DEPARTMENT_MERGES[:1])
+
+    assert plan.problems == [], [str(p) for p in plan.problems]
+    (target,) = plan.document["department_targets"]
+    assert target["funds"] == {"total": "1200", "basic": "800", "project": "400"}
+    messages = hints(plan)
+    assert "工作表“Sheet1” B8：部门整体目标只保存部门预算总额、基本支出和项目支出；“其中：财政拨款”（1000）未保存。" in messages
+    assert "工作表“Sheet1” D8：部门整体目标只保存部门预算总额、基本支出和项目支出；“其他资金”（200）未保存。" in messages
+    assert not [message for message in messages if "未识别的内容" in message]
+
+
 def test_a_project_form_that_prints_a_department_unit_name_stays_a_project_table(unit):
     rows = [
         ["项目支出绩效目标表"], ["（2024年度）"],
@@ -168,6 +183,22 @@ def test_a_project_form_that_prints_a_department_unit_name_stays_a_project_table
     assert (table["name"], table["department"], table["funds"]["total"]) == ("干部培训经费", "平罗县财政局", "12")
     assert table["goals"]["annual"] == ["培训干部 100 人"]
     assert rows_of(table, "name", "description", "value") == [("培训人数", "实际参训人数", "≥100人")]
+
+
+def test_the_departments_own_layout_read_from_its_printed_cells_alone_is_unchanged_by_the_department_form(seeded):
+    """The 部门整体 layout this app prints, retyped by another system (no hidden data), still reads as it did:
+    its 分项目标 grid is not taken for 年度主要任务 and its labels keep their fields."""
+    from tests.projects.test_excel_roundtrip import without_hidden_data
+
+    targets = DepartmentTarget.objects.all()
+    (expected,) = interchange.export_document(ProjectTable.objects.none(), targets)["department_targets"]
+    plan = read_file(without_hidden_data(export_tables(ProjectTable.objects.none(), targets, "department")), keep_status=True)
+
+    assert plan.problems == [], [str(p) for p in plan.problems]
+    (target,) = plan.document["department_targets"]
+    for key in ("uid", "department", "year", "overall_goal", "funds", "sub_targets", "indicators"):
+        assert target[key] == expected[key], key
+    assert not [hint for hint in hints(plan) if "读作" in hint]
 
 
 # The post-2021 form with score bands in the 一级
