@@ -2,10 +2,11 @@
 `成本指标(0-20)分`, `产出指标（40-50分）`, `效益指标(30分)`. The band is the share of the 100 points the 一级's
 rows may carry; each 三级's own points are its 分值 (read as its 权重).
 
-The band is kept as weights: a 一级 whose rows print their 分值 is checked against its band (a sum outside
-it is a hint); a 一级 whose rows print none and whose band is one figure has that figure divided among
-its rows; a band that is a range with no 分值 under it leaves the weights empty and says so. Every band
-read is a hint, so nothing about the scores is decided silently.
+A 分值 merged over several rows is that group's score, divided among them. The band is kept as weights:
+a 一级 whose rows print their 分值 is checked against its band (a sum outside it is a hint); a 一级 whose
+rows print none and whose band is one figure has that figure divided among its rows; a band that is a
+range with no 分值 under it leaves the weights empty and says so. Every band read is a hint, so nothing
+about the scores is decided silently.
 """
 
 import functools
@@ -85,6 +86,25 @@ def apply_bands(sheet_reader, table, rows):
         else:
             sheet_reader.warn(table, cell, f"一级指标“{printed}”读作“{name}”；分值区间 {band} 下的三级指标没有填写分值，权重未填，"
                               "请在导入后逐条填写。")
+
+
+def share_merged_points(sheet_reader, table, rows):
+    """A 分值 cell merged over several rows (one score for a 一级 or 二级, as some forms print it) is
+    divided among those rows, said in a hint; read as it stands it would count once per row."""
+    groups = {}
+    for row in rows:
+        cell = row.pop("_points_cell", None)
+        if cell is not None:
+            groups.setdefault(cell, []).append(row)
+    for cell, members in groups.items():
+        if len(members) < 2 or members[0]["weight"] is None:
+            continue
+        points = Decimal(members[0]["weight"])
+        shares = _split(points, len(members))
+        for row, share in zip(members, shares):
+            row["weight"] = _text(share)
+        each = "、".join(dict.fromkeys(_text(share) for share in shares))
+        sheet_reader.warn(table, cell, f"分值 {_text(points)} 分合并于 {len(members)} 条三级指标，平均分给各条作为权重（{each} 分）。")
 
 
 def _split(points, count):

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 
 from projects.excel import layouts
-from projects.excel.bands import apply_bands, split_band
+from projects.excel.bands import apply_bands, share_merged_points, split_band
 from projects.excel.deptform import fold_formula, formula_hint, is_department_form, read_tasks, say_department_reads
 from projects.excel.cells import NumberFormats, TooMany, parsed_cells, read_sheet
 from projects.excel.grid import SheetGrid, check_merges, merged_ranges, ref, too_many_cells, too_many_merges
@@ -280,6 +280,7 @@ class SheetReader:
         )
         table.data["framework"] = framework
         table.framework_evidence = bool(rows) or "framework" in hidden
+        share_merged_points(self, table, rows)
         apply_bands(self, table, rows)
         table.data["indicators"] = self.resolve_levels(table, rows, framework)
         if hidden_uid:
@@ -380,7 +381,10 @@ class SheetReader:
             if "basis" in columns:
                 item["basis"], item["basis_text"] = read_basis(texts["basis"], hidden if self.exact else {})
             if "weight" in columns:
-                item["weight"] = self.read_weight(table, self.grid.at(row, columns["weight"]), cells["weight"])
+                points = self.grid.at(row, columns["weight"])
+                item["weight"] = self.read_weight(table, points, cells["weight"])
+                if points is not None and points.rows > 1 and not self.exact:
+                    item["_points_cell"] = points.ref  # one 分值 merged over several rows (bands.share_merged_points)
             if self.exact:
                 for key in ("description", "midterm_value", "weight", "note"):
                     if key in hidden and key not in columns:
@@ -396,7 +400,7 @@ class SheetReader:
         if entry is None or not entry.text.strip():
             return None
         try:
-            number = Decimal(entry.text.strip().rstrip("%％"))
+            number = Decimal(entry.text.strip().rstrip("%％分").strip())  # 20, 20%, 20分
         except InvalidOperation:
             self.problem(table, cell, f"权重“{entry.text}”应为 0–100 的数字。")
             return None

@@ -293,6 +293,24 @@ def test_a_band_of_one_figure_without_points_is_divided_among_its_rows(unit):
     ]
 
 
+def test_points_written_with_fen_and_one_score_merged_over_a_level1s_rows_are_weights(unit):
+    grid = [list(row) for row in BANDED_GRID]
+    grid[0][3] = "10分"
+    grid[1][3] = "45分"  # merged over 产出's two rows: the 一级's score
+    grid[2][3] = None
+    plan = banded(grid, merges=("A11:A12", "D11:D12"))
+
+    assert plan.problems == [], [str(p) for p in plan.problems]
+    (table,) = plan.document["project_tables"]
+    assert rows_of(table, "level1", "name", "weight") == [
+        ("成本指标", "人均培训成本", "10"), ("产出指标", "培训人数", "22.5"), ("产出指标", "培训合格率", "22.5"),
+        ("效益指标", "业务能力", "25"), ("满意度指标", "学员满意度", "10"),
+    ]
+    messages = hints(plan)
+    assert "工作表“Sheet1” D11：分值 45 分合并于 2 条三级指标，平均分给各条作为权重（22.5 分）。" in messages
+    assert "工作表“Sheet1” A11：一级指标“产出指标(40-50)分”读作“产出指标”（分值区间 40–50 分），其三级指标的分值读作权重，合计 45 分。" in messages
+
+
 def test_a_banded_table_imports_and_exports_back_with_its_weights(unit):
     import_plan(banded(BANDED_GRID))
 
