@@ -116,3 +116,28 @@ def _split(points, count):
 def _text(number):
     text = format(Decimal(number).normalize(), "f")
     return "0" if text in {"-0", ""} else text
+
+
+# What a 指标性质 cell may hold that belongs in front of the figure; 定量/定性 say nothing of the value.
+_OPERATORS = {"≥": "≥", ">=": "≥", "大于等于": "≥", "不低于": "≥", "≤": "≤", "<=": "≤", "小于等于": "≤", "不高于": "≤",
+              "=": "=", "等于": "=", ">": ">", "大于": ">", "<": "<", "小于": "<"}
+
+
+def joined_value(texts):
+    """The 指标值 of a row that prints it in three cells (指标性质 ≥ | 指标值 100 | 度量单位 人) as one: “≥100人”;
+    an operator or unit the value already shows is not added twice."""
+    value = texts.get("value", "")
+    if not value:
+        return value
+    operator = _OPERATORS.get(unicodedata.normalize("NFKC", texts.get("operator", "")).strip(), "")
+    unit = texts.get("unit", "").strip()
+    if operator and not unicodedata.normalize("NFKC", value).lstrip().startswith(("≥", "≤", ">", "<", "=")):
+        value = operator + value
+    if unit and not value.endswith(unit):
+        value += unit
+    return value
+
+
+def joined_value_hint(columns):
+    names = "、".join(f"“{name}”" for key, name in (("operator", "指标性质"), ("unit", "度量单位")) if key in columns)
+    return f"{names}列并入指标值（例如“≥”“100”“人”读作“≥100人”）。"

@@ -23,11 +23,13 @@ def read_flat(sheet_reader, header_row):
         key = label_key(entry.text)
         table_field = next((f for f, keys in layouts.FLAT_TABLE_KEYS.items() if key in keys), None)
         row_field = next((f for f, keys in layouts.GRID_KEYS.items() if key in keys), None)
+        if key in derived:
+            continue  # 指标性质, 数值, 计量单位: printed for analysis from the 指标值, never read back
         if table_field and table_field not in table_cols:
             table_cols[table_field] = entry.col
-        elif row_field and row_field not in row_cols and row_field != "outer":
+        elif row_field and row_field not in row_cols and row_field not in ("outer", "operator", "unit"):
             row_cols[row_field] = entry.col
-        elif key not in derived:
+        else:
             sheet_reader.result.warnings.append(_problem(grid, entry.ref, f"未识别的列“{entry.text}”，其内容未读取。"))
     if "formula" in row_cols:
         sheet_reader.result.warnings.append(_problem(grid, ref(header_row, row_cols["formula"]), formula_hint(row_cols)))

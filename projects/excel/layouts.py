@@ -65,6 +65,9 @@ GRID_LABELS = {
     # 指标说明及公式 of the department form (projects.excel.deptform): the row's 备注, or its 描述 when
     # the form has no 指标解释.
     "formula": ("指标说明及公式", "指标说明及计算公式", "计算公式", "指标计算公式"),
+    # The post-2021 form's 指标值 in three cells (≥ | 100 | 人): joined into one 指标值 (projects.excel.bands).
+    "operator": ("指标性质", "指标方向", "指标方向性", "比较符"),
+    "unit": ("度量单位", "计量单位", "指标单位"),
     "basis": ("指标值确定依据", "确定依据", "指标值设定依据", "依据", "指标值依据"),
     "weight": ("权重", "分值", "指标权重", "权重(%)"),
     "note": ("备注", "说明"),

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 
 from projects.excel import layouts
-from projects.excel.bands import apply_bands, share_merged_points, split_band
+from projects.excel.bands import apply_bands, joined_value, joined_value_hint, share_merged_points, split_band
 from projects.excel.deptform import fold_formula, formula_hint, is_department_form, read_tasks, say_department_reads
 from projects.excel.cells import NumberFormats, TooMany, parsed_cells, read_sheet
 from projects.excel.grid import SheetGrid, check_merges, merged_ranges, ref, too_many_cells, too_many_merges
@@ -337,6 +337,9 @@ class SheetReader:
                 self.problem(table, ref(header_row, 1), f"三级指标表头缺少“{label}”列。")
         if "formula" in columns:
             self.warn(table, ref(header_row, columns["formula"]), formula_hint(columns))
+        joined = bool(columns.keys() & {"operator", "unit"}) and "value" in columns
+        if joined:
+            self.warn(table, ref(header_row, columns["value"]), joined_value_hint(columns))
         rows, previous = [], {"level1": "", "level2": ""}
         hidden_rows = self.grid.hidden_rows
         for row in self.grid.rows_touched(header_row + 1, last):
@@ -378,6 +381,8 @@ class SheetReader:
             }
             if "formula" in columns:
                 item["description"], item["note"] = fold_formula(texts, columns)
+            if joined:
+                item["value"] = joined_value(texts)
             if "basis" in columns:
                 item["basis"], item["basis_text"] = read_basis(texts["basis"], hidden if self.exact else {})
             if "weight" in columns:

@@ -311,6 +311,30 @@ def test_points_written_with_fen_and_one_score_merged_over_a_level1s_rows_are_we
     assert "工作表“Sheet1” A11：一级指标“产出指标(40-50)分”读作“产出指标”（分值区间 40–50 分），其三级指标的分值读作权重，合计 45 分。" in messages
 
 
+def test_a_value_printed_in_three_cells_with_its_operator_and_unit_is_one_value(unit):
+    head = BANDED_HEAD[:-1] + [["一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "分值", "指标解释"]]
+    grid = [
+        ["成本指标(0-20)分", "经济成本指标", "人均培训成本", "≤", 1200, "元", 10, "每人培训费用"],
+        ["产出指标(40-50)分", "数量指标", "培训人数", ">=", 100, "人", 25, "参训人数"],
+        [None, "质量指标", "培训合格率", "≥", "90%", None, 20, "考试合格的比例"],
+        ["效益指标(20-30)分", "社会效益指标", "业务能力", "定性", "显著提高", None, 25, "业务能力提升"],
+        ["满意度指标(0-10)分", "满意度指标", "学员满意度", "≥", "≥95", "%", 10, "问卷调查"],
+    ]
+    plan = banded(grid, head=head)
+
+    assert plan.problems == [], [str(p) for p in plan.problems]
+    (table,) = plan.document["project_tables"]
+    assert rows_of(table, "level1", "level2", "name", "value", "weight", "description") == [
+        ("成本指标", "经济成本指标", "人均培训成本", "≤1200元", "10", "每人培训费用"),
+        ("产出指标", "数量指标", "培训人数", "≥100人", "25", "参训人数"),
+        ("产出指标", "质量指标", "培训合格率", "≥90%", "20", "考试合格的比例"),
+        ("效益指标", "社会效益指标", "业务能力", "显著提高", "25", "业务能力提升"),
+        ("满意度指标", "服务对象满意度指标", "学员满意度", "≥95%", "10", "问卷调查"),
+    ]
+    assert "工作表“Sheet1” E9：“指标性质”、“度量单位”列并入指标值（例如“≥”“100”“人”读作“≥100人”）。" in hints(plan)
+    assert not [hint for hint in hints(plan) if "未识别的列" in hint]
+
+
 def test_a_banded_table_imports_and_exports_back_with_its_weights(unit):
     import_plan(banded(BANDED_GRID))
 
