@@ -14,6 +14,7 @@ from projects.excel.bands import Band, split_band
 from projects.models import DepartmentTarget, ProjectTable
 from tests import factories
 from tests.projects.excel_helpers import workbook_bytes
+from tests.projects.test_excel_roundtrip import without_hidden_data
 
 
 @pytest.fixture
@@ -188,8 +189,6 @@ def test_a_project_form_that_prints_a_department_unit_name_stays_a_project_table
 def test_the_departments_own_layout_read_from_its_printed_cells_alone_is_unchanged_by_the_department_form(seeded):
     """The 部门整体 layout this app prints, retyped by another system (no hidden data), still reads as it did:
     its 分项目标 grid is not taken for 年度主要任务 and its labels keep their fields."""
-    from tests.projects.test_excel_roundtrip import without_hidden_data
-
     targets = DepartmentTarget.objects.all()
     (expected,) = interchange.export_document(ProjectTable.objects.none(), targets)["department_targets"]
     plan = read_file(without_hidden_data(export_tables(ProjectTable.objects.none(), targets, "department")), keep_status=True)
