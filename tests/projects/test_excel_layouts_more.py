@@ -35,6 +35,31 @@ def rows_of(table, *keys):
     return [tuple(row[key] for key in keys) for row in table["indicators"]]
 
 
+def department_target(plan):
+    """The one department target read, with the department, year, goal, money and tasks of DEPARTMENT_HEAD."""
+    assert plan.problems == [], [str(p) for p in plan.problems]
+    assert plan.document["project_tables"] == []
+    (target,) = plan.document["department_targets"]
+    assert (target["department"], target["year"]) == ("平罗县财政局", 2024)
+    assert target["overall_goal"] == "全面实施预算绩效管理，提高财政资金使用效益"
+    assert target["funds"] == {"total": "1200", "basic": "800", "project": "400"}
+    assert [(task["title"], task["goal"]) for task in target["sub_targets"]] == [
+        ("预算编审", "完成全县 86 个部门预算的编制和审核"), ("绩效管理", "对 10 个重点项目开展绩效评价"),
+    ]
+    return target
+
+
+def banded_table(plan):
+    """The one project table read, with the name, money and goals of BANDED_HEAD."""
+    assert plan.problems == [], [str(p) for p in plan.problems]
+    (table,) = plan.document["project_tables"]
+    assert (table["name"], table["department"], table["unit"], table["year"]) == ("干部培训经费", "平罗县财政局", "平罗县财政局本级", 2024)
+    assert table["funds"] == {"total": "12", "fiscal": "12", "other": None}
+    assert table["goals"]["annual"] == ["培训干部 100 人", "提升业务能力"]
+    assert table["framework"] == "2021"
+    return table
+
+
 # The whole-department form
 
 TASKS = [
@@ -115,8 +140,7 @@ def test_without_an_explanation_column_the_formula_is_the_description_and_a_rema
     ]
     plan = read(DEPARTMENT_HEAD + grid, DEPARTMENT_MERGES[:1])
 
-    assert plan.problems == [], [str(p) for p in plan.problems]
-    (target,) = plan.document["department_targets"]
+    target = department_target(plan)
     assert rows_of(target, "level1", "level2", "name", "description", "value", "note") == [
         ("产出指标", "数量指标", "评价项目数", "完成评价的项目个数", "≥10个", "含委托第三方"),
         ("满意度指标", "服务对象满意度指标", "预算单位满意度", "满意人数/调查人数×100%", "≥90%", ""),
@@ -131,7 +155,7 @@ def test_with_both_explanation_and_remark_columns_the_formula_comes_first_in_the
     ]
     plan = read(DEPARTMENT_HEAD + grid, DEPARTMENT_MERGES[:1])
 
-    (target,) = plan.document["department_targets"]
+    target = department_target(plan)
     assert rows_of(target, "name", "description", "value", "note") == [
         ("评价项目数", "重点评价的项目个数", "≥10个", "完成评价的项目个数\n含委托第三方"),
     ]
@@ -143,8 +167,7 @@ def test_a_task_column_the_target_has_no_room_for_is_a_hint_and_its_cells_are_no
     head[5] = head[5] + [200]
     plan = read(head + DEPARTMENT_GRID, DEPARTMENT_MERGES)
 
-    assert plan.problems == [], [str(p) for p in plan.problems]
-    (target,) = plan.document["department_targets"]
+    target = department_target(plan)
     assert [task["title"] for task in target["sub_targets"]] == ["预算编审", "绩效管理"]
     assert target["funds"] == {"total": "1200", "basic": "800", "project": "400"}
     messages = hints(plan)
@@ -157,8 +180,7 @@ def test_a_fiscal_and_other_split_the_target_has_no_room_for_is_a_hint_naming_th
     head.insert(7, ["其中：财政拨款", 1000, "其他资金", 200])
     plan = read(head + DEPARTMENT_GRID, DEPARTMENT_MERGES[:1])
 
-    assert plan.problems == [], [str(p) for p in plan.problems]
-    (target,) = plan.document["department_targets"]
+    target = department_target(plan)
     assert target["funds"] == {"total": "1200", "basic": "800", "project": "400"}
     messages = hints(plan)
     assert "工作表“Sheet1” B8：部门整体目标只保存部门预算总额、基本支出和项目支出；“其中：财政拨款”（1000）未保存。" in messages
@@ -256,8 +278,7 @@ def test_points_outside_their_band_or_missing_on_a_row_are_a_hint(unit):
     grid.insert(1, [None, "社会成本指标", "占用场地", None, "场地占用", "≤2天"])
     plan = banded(grid, merges=("A10:A11", "A12:A13"))
 
-    assert plan.problems == [], [str(p) for p in plan.problems]
-    (table,) = plan.document["project_tables"]
+    table = banded_table(plan)
     assert rows_of(table, "level1", "name", "weight") == [
         ("成本指标", "人均培训成本", None), ("成本指标", "占用场地", None),
         ("产出指标", "培训人数", "35"), ("产出指标", "培训合格率", "20"),
@@ -278,8 +299,7 @@ def test_a_band_of_one_figure_without_points_is_divided_among_its_rows(unit):
     ]
     plan = banded(grid, head=head, merges=("A10:A12",))
 
-    assert plan.problems == [], [str(p) for p in plan.problems]
-    (table,) = plan.document["project_tables"]
+    table = banded_table(plan)
     assert rows_of(table, "level1", "level2", "name", "description", "value", "weight") == [
         ("产出指标", "数量指标", "培训人数", "参训人数", "≥100人", "16.66"),
         ("产出指标", "质量指标", "培训合格率", "考试合格的比例", "≥90%", "16.66"),
@@ -299,8 +319,7 @@ def test_points_written_with_fen_and_one_score_merged_over_a_level1s_rows_are_we
     grid[2][3] = None
     plan = banded(grid, merges=("A11:A12", "D11:D12"))
 
-    assert plan.problems == [], [str(p) for p in plan.problems]
-    (table,) = plan.document["project_tables"]
+    table = banded_table(plan)
     assert rows_of(table, "level1", "name", "weight") == [
         ("成本指标", "人均培训成本", "10"), ("产出指标", "培训人数", "22.5"), ("产出指标", "培训合格率", "22.5"),
         ("效益指标", "业务能力", "25"), ("满意度指标", "学员满意度", "10"),
@@ -321,8 +340,7 @@ def test_a_value_printed_in_three_cells_with_its_operator_and_unit_is_one_value(
     ]
     plan = banded(grid, head=head)
 
-    assert plan.problems == [], [str(p) for p in plan.problems]
-    (table,) = plan.document["project_tables"]
+    table = banded_table(plan)
     assert rows_of(table, "level1", "level2", "name", "value", "weight", "description") == [
         ("成本指标", "经济成本指标", "人均培训成本", "≤1200元", "10", "每人培训费用"),
         ("产出指标", "数量指标", "培训人数", "≥100人", "25", "参训人数"),
