@@ -381,9 +381,11 @@ def _table_preview(plan, table, frameworks):
                     "name": row.get("name"),
                     "value": row.get("value"),
                     "basis": row.get("basis_text") or row.get("basis"),
+                    "weight": row.get("weight"),
                 }
                 for row in indicators[:PREVIEW_ROWS_PER_TABLE]
             ],
+            "has_weights": any(row.get("weight") is not None for row in indicators),
             "indicator_count": len(indicators),
         },
         "problems": [

@@ -5,6 +5,7 @@ Rows are grouped into tables by the hidden table uid when the file is ours, othe
 """
 
 from projects.excel import layouts
+from projects.excel.deptform import fold_formula, formula_hint
 from projects.excel.grid import ref
 from projects.excel.levels import choose_framework
 from projects.excel.tableread import Problem, TableRead, read_basis, set_path
@@ -22,12 +23,16 @@ def read_flat(sheet_reader, header_row):
         key = label_key(entry.text)
         table_field = next((f for f, keys in layouts.FLAT_TABLE_KEYS.items() if key in keys), None)
         row_field = next((f for f, keys in layouts.GRID_KEYS.items() if key in keys), None)
+        if key in derived:
+            continue  # 指标性质, 数值, 计量单位: printed for analysis from the 指标值, never read back
         if table_field and table_field not in table_cols:
             table_cols[table_field] = entry.col
-        elif row_field and row_field not in row_cols and row_field != "outer":
+        elif row_field and row_field not in row_cols and row_field not in ("outer", "operator", "unit"):
             row_cols[row_field] = entry.col
-        elif key not in derived:
+        else:
             sheet_reader.result.warnings.append(_problem(grid, entry.ref, f"未识别的列“{entry.text}”，其内容未读取。"))
+    if "formula" in row_cols:
+        sheet_reader.result.warnings.append(_problem(grid, ref(header_row, row_cols["formula"]), formula_hint(row_cols)))
     groups = {}
     for row in grid.rows_between(header_row + 1, grid.max_row):
         values = {f: grid.at(row, c) for f, c in table_cols.items()}
@@ -67,6 +72,8 @@ def read_flat(sheet_reader, header_row):
             "note": item_texts.get("note", ""),
             "_cells": cells,
         }
+        if "formula" in row_cols:
+            item["description"], item["note"] = fold_formula(item_texts, row_cols)
         row_hidden = hidden.get("row", {})
         if "basis" in row_cols:
             item["basis"], item["basis_text"] = read_basis(item_texts["basis"], row_hidden)

@@ -4,6 +4,7 @@ indicator grid (项目名称, 主管部门, 项目资金 and its tree of sources
 from decimal import Decimal
 
 from projects.excel import layouts
+from projects.excel.deptform import DEPARTMENT_READS, NOT_KEPT, NOT_KEPT_FIELDS, say_not_kept
 from projects.excel.goals import split_goals
 from projects.excel.midterm import goals_below_labels, take_midterm_funds
 from projects.excel.tableread import FOOTER, LABEL_FIELD, MONTH, TITLE_HINT
@@ -54,6 +55,7 @@ class HeaderReader:
         self.remarks = []  # (label, cell text, amount as read, remark, entry) of money cells with words
         self.annual_col = None  # the 年度 column when mid-term and annual amounts stand side by side
         self.midterm_cells = []  # (field, label, cell) of the 中期 column beside the 年度 one
+        self.department_reads = {}  # printed label → (department field, cell): project labels on a department's form
 
     def put(self, field_name, value, entry):
         data = self.table.data
@@ -145,9 +147,14 @@ class HeaderReader:
         if field_name is None:
             return None, None
         if is_department:
+            if field_name in DEPARTMENT_READS and not self.reader.exact:
+                self.department_reads.setdefault(entry.text.strip(), (DEPARTMENT_READS[field_name], entry.ref))
+                field_name = DEPARTMENT_READS[field_name]
+            elif field_name in NOT_KEPT_FIELDS and not self.reader.exact:
+                field_name = NOT_KEPT
             if field_name in ("department", "target.department"):
                 field_name = "target.department"
-            elif field_name not in ("target.overall_goal", "year", *_TARGET_MONEY_LABELS):
+            elif field_name not in ("target.overall_goal", "year", NOT_KEPT, *_TARGET_MONEY_LABELS):
                 return None, None
         elif field_name.startswith("target."):
             field_name = "department" if field_name == "target.department" else None
@@ -240,6 +247,9 @@ class HeaderReader:
         if field_name.startswith("goals."):
             raw = inline if inline is not None else (value_entry.text if value_entry is not None else "")
             self.put(field_name, split_goals(raw, exact=self.reader.exact), where)
+            return
+        if field_name == NOT_KEPT:
+            say_not_kept(self.reader, self.table, label, text, where)
             return
         if field_name in _TARGET_MONEY_LABELS:
             self.target_money(field_name, label, value_entry, inline, where)

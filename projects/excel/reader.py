@@ -15,6 +15,8 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 
 from projects.excel import layouts
+from projects.excel.bands import apply_bands, joined_value, joined_value_hint, share_merged_points, split_band
+from projects.excel.deptform import fold_formula, formula_hint, is_department_form, read_tasks, say_department_reads
 from projects.excel.cells import NumberFormats, TooMany, parsed_cells, read_sheet
 from projects.excel.grid import SheetGrid, check_merges, merged_ranges, ref, too_many_cells, too_many_merges
 from projects.excel.safety import BadWorkbook
@@ -245,7 +247,7 @@ class SheetReader:
             label_key(entry.text) in DEPARTMENT_ONLY
             for row in self.grid.rows_between(first, preamble_end)
             for entry in self.grid.row_entries(row)
-        )
+        ) or (not self.exact and is_department_form(self.grid, first, preamble_end, layouts.FIELD_KEYS["name"]))
         hidden_uid, hidden = self.hidden_for(first, grid_header or last)
         table = TableRead(
             sheet=self.grid.title,
@@ -255,7 +257,12 @@ class SheetReader:
             exact=self.exact,
         )
         header = HeaderReader(self, table, first, preamble_end)
+        tasks = read_tasks(self, header, table, first, preamble_end) if is_department and not self.exact else None
         header.read()
+        if header.department_reads:
+            say_department_reads(self, table, header.department_reads)
+        if tasks is not None and not sub_header:
+            table.data["sub_targets"] = tasks
         if not table.layout:
             table.layout = "dingzhou" if header.seen & {"code", "funds.section_with_use", "spending_plan"} else "pingluo"
         if sub_header:
@@ -273,6 +280,8 @@ class SheetReader:
         )
         table.data["framework"] = framework
         table.framework_evidence = bool(rows) or "framework" in hidden
+        share_merged_points(self, table, rows)
+        apply_bands(self, table, rows)
         table.data["indicators"] = self.resolve_levels(table, rows, framework)
         if hidden_uid:
             table.data["uid"] = hidden_uid
@@ -326,11 +335,16 @@ class SheetReader:
         for needed, label in (("level1", "一级指标"), ("level2", "二级指标")):
             if needed not in columns:
                 self.problem(table, ref(header_row, 1), f"三级指标表头缺少“{label}”列。")
+        if "formula" in columns:
+            self.warn(table, ref(header_row, columns["formula"]), formula_hint(columns))
+        joined = bool(columns.keys() & {"operator", "unit"}) and "value" in columns
+        if joined:
+            self.warn(table, ref(header_row, columns["value"]), joined_value_hint(columns))
         rows, previous = [], {"level1": "", "level2": ""}
         hidden_rows = self.grid.hidden_rows
         for row in self.grid.rows_touched(header_row + 1, last):
             texts = {name: self.text(self.grid.at(row, col)) for name, col in columns.items()}
-            if not any(texts.get(name) for name in ("name", "value", "midterm_value", "description", "level1", "level2")):
+            if not any(texts.get(name) for name in ("name", "value", "midterm_value", "description", "formula", "level1", "level2")):
                 leftovers = [e for e in self.grid.row_entries(row) if e.col not in columns.values()]
                 for entry in leftovers:
                     self.warn(table, entry.ref, f"三级指标表中这一格（“{entry.text[:20]}”）不在任何列之下，未读取。")
@@ -347,6 +361,10 @@ class SheetReader:
                 else:
                     self.problem(table, cells.get(level, ref(row, 1)), f"{'一级' if level == 'level1' else '二级'}指标为空，上方也没有可沿用的指标。")
             uid, hidden = hidden_rows.get(row, ("", {}))
+            band = None
+            if not self.exact and texts.get("level1"):
+                level1, band = split_band(texts["level1"])
+                printed_level1, texts["level1"] = texts["level1"], level1
             item = {
                 "uid": uid or None,
                 "level1": texts.get("level1", ""),
@@ -361,16 +379,25 @@ class SheetReader:
                 "note": texts.get("note", ""),
                 "_cells": cells,
             }
+            if "formula" in columns:
+                item["description"], item["note"] = fold_formula(texts, columns)
+            if joined:
+                item["value"] = joined_value(texts)
             if "basis" in columns:
                 item["basis"], item["basis_text"] = read_basis(texts["basis"], hidden if self.exact else {})
             if "weight" in columns:
-                item["weight"] = self.read_weight(table, self.grid.at(row, columns["weight"]), cells["weight"])
+                points = self.grid.at(row, columns["weight"])
+                item["weight"] = self.read_weight(table, points, cells["weight"])
+                if points is not None and points.rows > 1 and not self.exact:
+                    item["_points_cell"] = points.ref  # one 分值 merged over several rows (bands.share_merged_points)
             if self.exact:
                 for key in ("description", "midterm_value", "weight", "note"):
                     if key in hidden and key not in columns:
                         item[key] = hidden[key]
                 if "basis" not in columns:
                     item["basis"], item["basis_text"] = hidden.get("basis") or "", hidden.get("basis_text") or ""
+            if band is not None:
+                item["_band"], item["_band_text"] = band, printed_level1
             rows.append(item)
         return rows
 
@@ -378,7 +405,7 @@ class SheetReader:
         if entry is None or not entry.text.strip():
             return None
         try:
-            number = Decimal(entry.text.strip().rstrip("%％"))
+            number = Decimal(entry.text.strip().rstrip("%％分").strip())  # 20, 20%, 20分
         except InvalidOperation:
             self.problem(table, cell, f"权重“{entry.text}”应为 0–100 的数字。")
             return None

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from indicators.models import Indicator, Level2
 from projects import interchange
-from projects.excel import export_tables, import_plan, read_file
+from projects.excel import PROJECT_LAYOUTS, export_tables, import_plan, read_file
 from projects.excel.writer import MARKER_SHEET, ROW_TAG, TABLE_TAG, workbook_bytes
 from projects.models import MAX_MONEY, DepartmentTarget, ProjectTable
 from tests import factories
@@ -42,7 +42,7 @@ def without_hidden_data(content):
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("layout", ["pingluo", "dingzhou", "flat"])
+@pytest.mark.parametrize("layout", PROJECT_LAYOUTS)
 @pytest.mark.parametrize("region", sorted(SEEDS))
 def test_every_seed_table_reads_back_identically_in_every_layout(seeded, layout, region):
     tables, targets = seed_querysets(region)
@@ -54,7 +54,7 @@ def test_every_seed_table_reads_back_identically_in_every_layout(seeded, layout,
     assert len(plan.document["project_tables"]) == {"640221": 5, "130682": 10}[region]
 
 
-@pytest.mark.parametrize("layout", ["pingluo", "dingzhou", "flat"])
+@pytest.mark.parametrize("layout", PROJECT_LAYOUTS)
 def test_seeds_exported_and_imported_into_an_empty_database_come_back_the_same(seeded, layout):
     tables, targets = ProjectTable.objects.all(), DepartmentTarget.objects.all()
     before = interchange.export_document(tables, targets)
@@ -185,7 +185,7 @@ def generated_unit(reference_data):
     return factories.unit(department, code="042001", name="测试县财政局本级", is_department_office=True)
 
 
-@pytest.mark.parametrize("layout", ["pingluo", "dingzhou", "flat"])
+@pytest.mark.parametrize("layout", PROJECT_LAYOUTS)
 def test_generated_tables_read_back_identically(generated_unit, layout):
     pairs = [(l2.level1.name, l2.name) for l2 in Level2.objects.filter(level1__framework__code="2015").select_related("level1")]
     organisations = {
