@@ -23,6 +23,7 @@ from perfgoals.lists import FilteredListView, SearchFilterSet
 from perfgoals.tables import BadgeColumn, BaseTable, DetailLinkColumn, MoneyColumn, NumberColumn
 from projects import permissions, presentation, workflow
 from projects.approvals import approval_from
+from projects.memory import last_year_of
 from projects.models import Department, GoalKind, ProjectTable, ReviewAction, ReviewRecord
 from projects.review import awaiting, awaiting_targets, submission_diff, table_history
 from projects.views import findings_by_row, project_for_display
@@ -175,9 +176,11 @@ def _review_context(request, table, *, posted=None):
     posted = posted or {}
     table_findings, row_findings = findings_by_row(project_findings(project=table))
     rows = presentation.indicator_rows(table.indicators.all())
+    last_year = last_year_of(table)
     for row in rows:
         indicator = row.indicator
         row.findings = row_findings.get(indicator.pk, [])
+        row.last_result = last_year.for_indicator(indicator) if last_year else None
         row.comment_reason = posted.get(f"reason-{indicator.pk}", "")
         row.comment_text = posted.get(f"comment-{indicator.pk}", "")
     actions = [action for action in workflow.available_actions(request.user, table) if action in DECISIONS]
@@ -188,6 +191,7 @@ def _review_context(request, table, *, posted=None):
         "annual_goals": [goal.text for goal in table.goals.all() if goal.kind == GoalKind.ANNUAL],
         "long_term_goals": [goal.text for goal in table.goals.all() if goal.kind == GoalKind.LONG_TERM],
         "table_findings": table_findings,
+        "last_year": last_year,
         "diff": submission_diff(table),
         "actions": actions,
         "opinions": Opinion.choices,

@@ -24,6 +24,7 @@ from indicators.values import parse_value
 from perfgoals.faults import database_failed
 from projects import forms as project_forms
 from projects import permissions, presentation, services, workflow
+from projects.memory import last_year_of
 from projects.approvals import approval_of
 from projects.overview import chosen_year
 from projects.targets.selectors import targets_with_actions
@@ -290,8 +291,10 @@ class ProjectEditView(EditorView):
         table_findings, by_indicator = findings_by_row(findings)
         returned = latest_return(self.object)
         comments = list(returned.comments.all()) if returned else []
+        last_year = last_year_of(self.object) if self.object else None
         for row in indicators.forms:
             row.findings = by_indicator.get(row.instance.pk, [])
+            row.last_result = last_year.for_indicator(row.instance) if last_year else None
             row.review_comments = [
                 comment
                 for comment in comments
@@ -314,6 +317,7 @@ class ProjectEditView(EditorView):
                 "has_errors": self.request.method == "POST" and status != 200,
                 "table_findings": table_findings,
                 "returned": returned,
+                "last_year": last_year,
                 "source_label": "原批复" if self.object and self.object.previous_version_id else "上年",
                 "table_comments": [comment for comment in comments if comment.indicator_id is None and not comment.indicator_uid],
                 "check_url": _url("projects:project_check", self.object.pk) if self.object else _url("projects:project_check_new"),

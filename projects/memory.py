@@ -1,0 +1,160 @@
+"""Memory across years (issue 19 point 3): last year's results beside this year's targets.
+
+For a table of this year, "last year" is the self-evaluation of last year's table of the same project
+(the table it was copied from, else the unit's table of the year before with the same name), as scored
+by projects.evaluation.sheet: each row's target, 实际完成值 and score, the grade and the 执行率. A
+self-evaluation still being written (草稿, 已退回) is not a result yet and is not read; one under review
+is, marked as not yet 审定.
+
+The editor, the review page and the checks (CheckContext.last_year) read it; ``last_years`` loads it for
+many tables in a fixed number of queries."""
+
+from dataclasses import dataclass
+
+from indicators.checks.lastyear import LastYearData, LastYearRow, table_signature
+from indicators.models import Indicator
+from projects.evaluation.sheet import sheet_of
+from projects.models import EvaluationItem, SelfEvaluation, TableStatus
+
+_NOT_RESULTS = (TableStatus.DRAFT, TableStatus.RETURNED)
+
+
+@dataclass(frozen=True)
+class LastYear:
+    """Last year's results of one table: ``evaluation`` (with its project, last year's table), the
+    plain ``data`` the checks read, and the figures a page shows beside the rows."""
+
+    evaluation: SelfEvaluation
+    data: LastYearData
+    rate: object  # 执行率 (%) or None
+
+    @property
+    def table(self):
+        return self.evaluation.project
+
+    @property
+    def approved(self):
+        return self.evaluation.status == TableStatus.APPROVED
+
+    @property
+    def grade(self):
+        return self.data.grade
+
+    @property
+    def total(self):
+        return self.data.total
+
+    def for_indicator(self, indicator):
+        """Last year's row (LastYearRow) of this year's saved Indicator, or None."""
+        if indicator is None or indicator.pk is None:
+            return None
+        return self.data.row_for(_RowKey(str(indicator.uid), indicator.level2.name if indicator.level2_id else "", indicator.name))
+
+
+@dataclass(frozen=True)
+class _RowKey:
+    uid: str
+    level2: str
+    name: str
+
+
+def _evaluations(tables):
+    """{table pk: SelfEvaluation} for the tables that have last year's results. Two queries (one when
+    none has): the candidate self-evaluations, then their items."""
+    keys = {(table.unit_id, table.year - 1) for table in tables if table.unit_id and table.year}
+    if not keys:
+        return {}
+    candidates = list(
+        SelfEvaluation.objects.filter(
+            project__unit_id__in={unit for unit, _ in keys}, project__year__in={year for _, year in keys}
+        )
+        .exclude(status__in=_NOT_RESULTS)
+        .select_related("round", "project__unit")
+        .order_by("-round__year", "-updated_at", "-id")
+    )
+    if not candidates:
+        return {}
+    chosen = {}
+    for table in tables:
+        mine = [
+            evaluation
+            for evaluation in candidates
+            if (evaluation.project.unit_id, evaluation.project.year) == (table.unit_id, table.year - 1)
+            and (evaluation.project_id == table.copied_from_id or (table.name and evaluation.project.name == table.name))
+        ]
+        if mine:
+            # An approved one before one under review; the table this one was copied from before a namesake.
+            mine.sort(key=lambda e: (e.status != TableStatus.APPROVED, e.project_id != table.copied_from_id))
+            chosen[table.pk] = mine[0]
+    items = {}
+    for item in EvaluationItem.objects.filter(evaluation__in={e.pk for e in chosen.values()}).order_by("order", "id"):
+        items.setdefault(item.evaluation_id, []).append(item)
+    for evaluation in chosen.values():
+        evaluation.loaded_items = items.get(evaluation.pk, [])
+    return chosen
+
+
+def last_years(tables):
+    """{table pk: LastYear or None} for saved or unsaved tables (an unsaved one under the key None).
+
+    Four queries at most, whatever the number of tables: the self-evaluations, their items, the rows of
+    last year's tables (for 'unchanged') and the links of this year's rows to the rows they were copied from."""
+    tables = list(tables)
+    chosen = _evaluations(tables)
+    result = {table.pk: None for table in tables}
+    if not chosen:
+        return result
+    last_rows = {}
+    for project_id, uid, level2, name, value in Indicator.objects.filter(
+        project__in={e.project_id for e in chosen.values()}
+    ).values_list("project_id", "uid", "level2__name", "name", "value_text"):
+        last_rows.setdefault(project_id, []).append((str(uid), level2, name, value))
+    links = {}
+    saved = [pk for pk in chosen if pk is not None]
+    if saved:
+        copied = Indicator.objects.filter(project__in=saved, copied_from__isnull=False).values_list(
+            "project_id", "uid", "copied_from__uid"
+        )
+        for project_id, uid, source_uid in copied:
+            links.setdefault(project_id, {})[str(uid)] = str(source_uid)
+    for pk, evaluation in chosen.items():
+        sheet = sheet_of(evaluation, evaluation.loaded_items)
+        rows = tuple(
+            LastYearRow(
+                level2=row.item.level2,
+                name=row.item.name,
+                target_text=row.item.target_text,
+                actual_text=row.item.actual_text,
+                score=row.final,
+                weight=row.item.weight,
+                uid=str(row.item.indicator_uid) if row.item.indicator_uid else None,
+            )
+            for row in sheet.items
+        )
+        data = LastYearData(
+            year=evaluation.project.year,
+            rows=rows,
+            grade=sheet.grade,
+            total=sheet.total,
+            funds_total=evaluation.project.funds_total,
+            signature=table_signature(
+                (level2, name, value) for _, level2, name, value in last_rows.get(evaluation.project_id, ())
+            ),
+            links=links.get(pk, {}),
+        )
+        result[pk] = LastYear(evaluation=evaluation, data=data, rate=sheet.rate)
+    return result
+
+
+def last_year_of(table):
+    """LastYear of one table (saved or not), or None."""
+    if table is None:
+        return None
+    return last_years([table])[table.pk]
+
+
+def last_year_data(table):
+    """What CheckContext.last_year holds for one table: LastYearData or None."""
+    found = last_year_of(table)
+    return found.data if found is not None else None
+
