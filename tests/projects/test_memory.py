@@ -104,3 +104,13 @@ def test_last_years_of_many_tables_costs_a_fixed_number_of_queries(copied, djang
     with django_assert_max_num_queries(4):
         found = last_years([copy, unsaved])
     assert found[copy.pk] is not None and found[None] is None
+
+
+def test_the_queue_shows_last_years_grade_and_execution_rate_beside_the_table(client, copied):
+    _, copy, people = copied
+    ProjectTable.objects.filter(pk=copy.pk).update(status=TableStatus.FINANCE_REVIEW)
+    memory = last_year_of(copy)
+    client.force_login(people["finance"])
+    page = client.get(reverse("projects:review_queue")).content.decode()
+    assert "上年自评" in page and "上年执行率" in page
+    assert f'grade-{memory.grade}">{memory.grade}</span> {memory.total}' in page and "95.00%" in page
