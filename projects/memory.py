@@ -146,6 +146,28 @@ def last_years(tables):
     return result
 
 
+def evaluated(tables):
+    """{table pk: Sheet} of the tables (last year's, as 复制上年 lists them) that have a self-evaluation
+    with results, scored; an approved one before one under review. Two queries at most."""
+    tables = list(tables)
+    evaluations = {}
+    for evaluation in (
+        SelfEvaluation.objects.filter(project__in=[table.pk for table in tables])
+        .exclude(status__in=_NOT_RESULTS)
+        .select_related("round")
+        .order_by("-id")
+    ):
+        known = evaluations.get(evaluation.project_id)
+        if known is None or (known.status != TableStatus.APPROVED and evaluation.status == TableStatus.APPROVED):
+            evaluations[evaluation.project_id] = evaluation
+    if not evaluations:
+        return {}
+    items = {}
+    for item in EvaluationItem.objects.filter(evaluation__in=[e.pk for e in evaluations.values()]).order_by("order", "id"):
+        items.setdefault(item.evaluation_id, []).append(item)
+    return {pk: sheet_of(evaluation, items.get(evaluation.pk, [])) for pk, evaluation in evaluations.items()}
+
+
 def last_year_of(table):
     """LastYear of one table (saved or not), or None."""
     if table is None:

@@ -24,7 +24,7 @@ from indicators.values import parse_value
 from perfgoals.faults import database_failed
 from projects import forms as project_forms
 from projects import permissions, presentation, services, workflow
-from projects.memory import last_year_of
+from projects.memory import evaluated, last_year_of
 from projects.approvals import approval_of
 from projects.overview import chosen_year
 from projects.targets.selectors import targets_with_actions
@@ -432,11 +432,17 @@ def project_copy_list(request):
         .select_related("unit")
         .order_by("name", "-version")
     )
-    existing = set(visible.filter(year=year).values_list("name", flat=True))
+    # This year's table of each name: opened in the editor while the unit may edit it, else as printed.
+    existing = {
+        table.name: (table.pk, permissions.can_edit(request.user, table))
+        for table in visible.filter(year=year).only("pk", "name", "unit_id", "status")
+    }
+    last_year = list(last_year)
+    results = evaluated(last_year)
     return render(
         request,
         "projects/project_copy_list.html",
-        {"year": year, "tables": [(table, table.name in existing) for table in last_year]},
+        {"year": year, "tables": [(table, existing.get(table.name), results.get(table.pk)) for table in last_year]},
     )
 
 

@@ -114,3 +114,17 @@ def test_the_queue_shows_last_years_grade_and_execution_rate_beside_the_table(cl
     page = client.get(reverse("projects:review_queue")).content.decode()
     assert "上年自评" in page and "上年执行率" in page
     assert f'grade-{memory.grade}">{memory.grade}</span> {memory.total}' in page and "95.00%" in page
+
+
+def test_the_copy_list_shows_each_of_last_years_tables_with_its_self_evaluation_and_opens_the_copy(client, seeded):
+    last, people = evaluated(SHORT)
+    client.force_login(people["staff"])
+    url = reverse("projects:project_copy_list")
+    page = client.get(url, {"year": last.year + 1}).content.decode()
+    assert "执行率 95.00%" in page and "grade-" in page
+    copy = services.project_copy_to_year(project=last, year=last.year + 1, by=people["staff"])
+    page = client.get(url, {"year": last.year + 1}).content.decode()
+    assert reverse("projects:project_edit", args=[copy.pk]) in page
+    ProjectTable.objects.filter(pk=copy.pk).update(status=TableStatus.FINANCE_REVIEW)
+    page = client.get(url, {"year": last.year + 1}).content.decode()
+    assert reverse("projects:project_detail", args=[copy.pk]) in page and "查看 2025 年的表" in page
