@@ -74,7 +74,7 @@ def test_the_page_shows_the_grade_the_missed_indicators_and_the_money(client, wo
     page = client.get(reverse("projects:weak_result_list"), {"year": 2025})
     text = page.content.decode()
     assert page.status_code == 200 and "档案数字化经费" in text and "办案保障经费" not in text
-    assert "举办业务培训期数：≥ 4 期 → 1 期" in text and "+5" in text and "40.00%" in text
+    assert "举办业务培训期数：≥ 4 期 → 1 期" in text and "+5.00" in text and "40.00%" in text
     assert "其中上年自评为中、差而今年申请资金不少于上年的 <strong class=\"poor-more-money\">1</strong> 个" in text
 
 
