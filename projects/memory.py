@@ -74,13 +74,17 @@ def _evaluations(tables):
     )
     if not candidates:
         return {}
+    by_unit_year = {}
+    for evaluation in candidates:
+        by_unit_year.setdefault((evaluation.project.unit_id, evaluation.project.year), []).append(evaluation)
     chosen = {}
     for table in tables:
+        if not (table.unit_id and table.year):
+            continue
         mine = [
             evaluation
-            for evaluation in candidates
-            if (evaluation.project.unit_id, evaluation.project.year) == (table.unit_id, table.year - 1)
-            and (evaluation.project_id == table.copied_from_id or (table.name and evaluation.project.name == table.name))
+            for evaluation in by_unit_year.get((table.unit_id, table.year - 1), ())
+            if evaluation.project_id == table.copied_from_id or (table.name and evaluation.project.name == table.name)
         ]
         if mine:
             # An approved one before one under review; the table this one was copied from before a namesake.
