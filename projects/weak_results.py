@@ -13,6 +13,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
+from perfgoals.signals import list_exported
+from perfgoals.xlsx import list_workbook, xlsx_response
 from projects import permissions
 from projects.evaluation.sheet import sheet_of
 from projects.models import EvaluationItem, ProjectTable, SelfEvaluation, TableStatus
@@ -22,6 +24,10 @@ WEAK_GRADES = ("中", "差")
 _NOT_RESULTS = (TableStatus.DRAFT, TableStatus.RETURNED)
 GRADE_FILTERS = (("", "中、差或有未完成指标"), ("poor", "只看自评为中、差"))
 MONEY_FILTERS = (("", "全部"), ("more", "今年资金不少于上年"))
+EXPORT_HEADERS = (
+    "主管部门", "实施单位", "项目名称", "上年自评等级", "上年自评总分", "上年执行率（%）", "未完成的指标",
+    "上年资金（万元）", "今年的表", "今年资金（万元）", "增减（万元）",
+)
 
 
 @dataclass
@@ -117,6 +123,8 @@ def weak_result_list(request):
     results = weak_results(
         request.user, year, only_poor=grade_filter == "poor", only_more_money=money_filter == "more"
     )
+    if request.GET.get("export") == "xlsx":
+        return _export(request, year, results, grade_filter, money_filter)
     return render(
         request,
         "overview/weak_results.html",
@@ -130,5 +138,42 @@ def weak_result_list(request):
             "grade_filters": GRADE_FILTERS,
             "money_filters": MONEY_FILTERS,
             "poor_with_more_money": sum(1 for r in results if r.poor and r.asks_same_or_more),
+            "export_query": _export_query(request),
         },
     )
+
+
+def _export_query(request):
+    query = request.GET.copy()
+    query["export"] = "xlsx"
+    return query.urlencode()
+
+
+def _export(request, year, results, grade_filter, money_filter):
+    """The rows the page shows, as xlsx, titled with the year and the filters."""
+    filters = [f"预算年度：{year}"]
+    filters += [label for value, label in GRADE_FILTERS if value == grade_filter and value]
+    filters += [label for value, label in MONEY_FILTERS if value == money_filter and value]
+    title = f"上年绩效不佳的项目（筛选条件：{'；'.join(filters)}）"
+    rows = [
+        (
+            result.last_table.department.name,
+            result.last_table.unit.name,
+            result.last_table.name,
+            result.grade,
+            result.total,
+            result.rate,
+            "\n".join(
+                f"{row.item.name}：{row.item.target_text or '—'} → {row.item.actual_text or '（未填）'}，{row.final}/{row.item.weight}"
+                for row in result.missed
+            ),
+            result.last_table.funds_total,
+            result.this_year.get_status_display() if result.this_year else "尚未填报",
+            result.this_year.funds_total if result.this_year else None,
+            result.money_change,
+        )
+        for result in results
+    ]
+    content = list_workbook(sheet_title="上年绩效不佳的项目", title=title, headers=EXPORT_HEADERS, rows=rows)
+    list_exported.send(weak_result_list, request=request, detail={"list": "上年绩效不佳的项目", "filters": title, "rows": len(rows)})
+    return xlsx_response(content, "上年绩效不佳的项目.xlsx")

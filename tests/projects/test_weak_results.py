@@ -1,12 +1,14 @@
 """上年绩效不佳的项目: last year's 中/差 self-evaluations and missed indicators beside this year's money."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from projects import services
 from projects.evaluation.services import round_open
@@ -100,3 +102,14 @@ def test_the_page_runs_the_same_number_of_queries_for_two_projects_or_six(client
         return len(captured)
 
     assert queries_for(2) == queries_for(6)
+
+
+def test_the_export_holds_the_rows_the_page_shows_titled_by_its_filters(client, world):
+    _, people, _ = world
+    client.force_login(people["finance"])
+    response = client.get(reverse("projects:weak_result_list"), {"year": 2025, "grade": "poor", "export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet["A1"].value == "上年绩效不佳的项目（筛选条件：预算年度：2025；只看自评为中、差）"
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert [row[2] for row in rows] == ["档案数字化经费"]
+    assert rows[0][3] == "差" and rows[0][10] == 5 and "举办业务培训期数：≥ 4 期 → 1 期" in rows[0][6]
