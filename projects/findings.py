@@ -139,7 +139,7 @@ def _check(tables, snapshot, known_siblings=None):
     explained = _explained(tables)
     frameworks, names = snapshot.check_data, snapshot.level_names
     library = LibraryCache(snapshot)
-    memory = last_years(tables)
+    memory = last_years(tables, monitoring=False)
     for table in tables:
         last_year = memory[table.pk]
         context = CheckContext(

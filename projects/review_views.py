@@ -89,7 +89,11 @@ class ReviewQueueTable(BaseTable):
 
     def render_last_rate(self, record):
         last_year = getattr(record, "last_year", None)
-        return f"{last_year.rate}%" if last_year is not None and last_year.rate is not None else "—"
+        if last_year is None or last_year.rate is None:
+            return "—"
+        if last_year.from_evaluation:
+            return f"{last_year.rate}%"
+        return f"{last_year.rate}%（{last_year.report.monitoring_round.period_label}监控）"
         order_by = ("submitted_at",)
 
 

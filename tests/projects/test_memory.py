@@ -11,7 +11,8 @@ from projects import services
 from projects.evaluation.services import round_open
 from projects.findings import project_recheck
 from projects.memory import last_year_of, last_years
-from projects.models import ProjectTable, SelfEvaluation, TableStatus
+from projects.models import Department, ProjectTable, SelfEvaluation, TableStatus
+from tests import factories
 from tests.evaluation.helpers import MET, evaluation_world, fill
 
 # Last year fell short on the first two rows (3 of ≥ 4 期, 150 of ≥ 200 人次); the rest was met.
@@ -53,8 +54,6 @@ def test_a_self_evaluation_still_in_draft_is_not_a_result(seeded):
 
 
 def test_a_table_typed_anew_with_the_same_name_finds_last_year_by_name(seeded):
-    from tests import factories
-
     last, people = evaluated(SHORT)
     fresh = factories.stored_table(last.unit, year=last.year + 1)
     memory = last_year_of(fresh)
@@ -101,7 +100,7 @@ def test_the_editor_and_the_review_page_show_last_years_actual_beside_the_rows(c
 def test_last_years_of_many_tables_costs_a_fixed_number_of_queries(copied, django_assert_max_num_queries):
     _, copy, _ = copied
     unsaved = ProjectTable(unit_id=copy.unit_id, year=2030, name="无此项目")
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(6):  # self-evaluations, items, monitoring reports, lines, rows, links
         found = last_years([copy, unsaved])
     assert found[copy.pk] is not None and found[None] is None
 
@@ -128,3 +127,48 @@ def test_the_copy_list_shows_each_of_last_years_tables_with_its_self_evaluation_
     ProjectTable.objects.filter(pk=copy.pk).update(status=TableStatus.FINANCE_REVIEW)
     page = client.get(url, {"year": last.year + 1}).content.decode()
     assert reverse("projects:project_detail", args=[copy.pk]) in page and "查看 2025 年的表" in page
+
+
+def monitored(expected_first):
+    """Last year's (2024) approved table with a submitted July monitoring report and no self-evaluation:
+    the first row expected to reach ``expected_first``, the others their targets; 8 of 20 万元 spent."""
+    from projects.monitoring.services import round_open as monitoring_round_open
+    from projects.models import MonitoringReport
+    from tests.evaluation.helpers import approved_table
+
+    department = Department.objects.get(name="平罗县纪律检查委员会")
+    unit = factories.unit(department)
+    table = approved_table(unit)
+    staff = factories.user("unit_staff", unit=unit)
+    finance = factories.user("finance_officer", region=department.region)
+    monitoring_round_open(
+        region=department.region, year=2024, name="2024年7月监控", cutoff_month=7, due_date=datetime.date(2024, 8, 15), by=finance
+    )
+    report = MonitoringReport.objects.get(table=table)
+    MonitoringReport.objects.filter(pk=report.pk).update(
+        spent_total=Decimal("8"), budget_total=Decimal("20"), status=TableStatus.FINANCE_REVIEW
+    )
+    for number, line in enumerate(report.lines.select_related("indicator").order_by("indicator__order"), 1):
+        line.expected_text = expected_first if number == 1 else line.indicator.value_text.replace("≥", "").replace("≤", "").strip()
+        line.save()
+    return table, staff
+
+
+def test_without_a_self_evaluation_last_years_monitoring_projection_stands_in_and_is_shown_as_such(client, seeded):
+    last, staff = monitored("3 期")
+    copy = services.project_copy_to_year(project=last, year=2025, by=staff)
+    memory = last_year_of(copy)
+    assert not memory.from_evaluation and memory.table == last and memory.rate == Decimal("40.00")
+    first = memory.for_indicator(copy.indicators.select_related("level2").order_by("order").first())
+    assert (first.actual_text, first.missed, first.score) == ("3 期", True, None)
+    client.force_login(staff)
+    page = client.get(reverse("projects:project_edit", args=[copy.pk])).content.decode()
+    assert "2024年绩效运行监控" in page and "1–7月执行率 40.00%" in page and "2024年预计：3 期" in page
+    assert "2024年实际" not in page
+
+
+def test_a_monitoring_projection_is_not_a_result_the_checks_judge_by(seeded):
+    last, staff = monitored("3 期")
+    copy = services.project_copy_to_year(project=last, year=2025, by=staff)
+    rules = {finding.rule for finding in project_recheck(project=copy).findings}
+    assert not rules & {"target_copied_after_miss", "target_below_last_actual", "weak_indicator_dropped"}
