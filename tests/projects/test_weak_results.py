@@ -113,3 +113,13 @@ def test_the_export_holds_the_rows_the_page_shows_titled_by_its_filters(client, 
     rows = list(sheet.iter_rows(min_row=3, values_only=True))
     assert [row[2] for row in rows] == ["档案数字化经费"]
     assert rows[0][3] == "差" and rows[0][10] == 5 and "举办业务培训期数：≥ 4 期 → 1 期" in rows[0][6]
+
+
+def test_a_project_name_typed_as_a_formula_is_exported_as_the_text_typed(client, world):
+    (poor, _, _), people, _ = world
+    ProjectTable.objects.filter(pk=poor.pk).update(name="=HYPERLINK(\"http://evil.example\",\"点我\")")
+    client.force_login(people["finance"])
+    response = client.get(reverse("projects:weak_result_list"), {"year": 2025, "export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cell = sheet.cell(3, 3)
+    assert cell.data_type != "f" and cell.value == "=HYPERLINK(\"http://evil.example\",\"点我\")"
