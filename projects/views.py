@@ -463,7 +463,7 @@ def project_copy(request, pk):
     except DatabaseError:
         messages.error(request, database_failed("copying a table to the next year"))
         return redirect(f"{_url('projects:project_copy_list')}?year={source.year + 1}")
-    messages.success(request, f"已把 {source.year} 年的“{source.name}”复制为 {copy.year} 年的草稿，上年的指标值显示在每行旁边。")
+    messages.success(request, f"已把 {source.year} 年的“{source.name}”复制为 {copy.year} 年的草稿，上年的指标值及绩效自评的实际完成值、得分显示在每行旁边。")
     return redirect("projects:project_edit", pk=copy.pk)
 
 
