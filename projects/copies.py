@@ -52,7 +52,7 @@ def project_copy_bulk(request):
     copies, refusals = copy_many(tables, by=request.user)
     if copies:
         names = "、".join(f"“{copy.name}”" for copy in copies)
-        messages.success(request, f"已复制 {len(copies)} 张表为 {copies[0].year} 年的草稿：{names}。上年的指标值显示在每行旁边。")
+        messages.success(request, f"已复制 {len(copies)} 张表为 {copies[0].year} 年的草稿：{names}。上年的指标值及绩效自评的实际完成值、得分显示在每行旁边。")
     for refusal in refusals:
         messages.error(request, refusal)
     return redirect(f"{back}?year={tables[0].year + 1}")

@@ -23,6 +23,7 @@ from indicators.frameworks import framework_snapshot
 from indicators.library.snapshot import LibraryCache
 from indicators.models import CheckFinding, FindingExplanation, Indicator, Severity
 from perfgoals.text import unstorable_message
+from projects.memory import last_year_data, last_years
 from projects.models import ProjectGoal, ProjectTable, SpendingCheckpoint
 
 CHUNK_SIZE = 200
@@ -138,9 +139,14 @@ def _check(tables, snapshot, known_siblings=None):
     explained = _explained(tables)
     frameworks, names = snapshot.check_data, snapshot.level_names
     library = LibraryCache(snapshot)
+    memory = last_years(tables, monitoring=False)
     for table in tables:
+        last_year = memory[table.pk]
         context = CheckContext(
-            siblings=siblings[table.pk], explained=frozenset(explained[table.pk]), library=library.for_table(table)
+            siblings=siblings[table.pk],
+            explained=frozenset(explained[table.pk]),
+            library=library.for_table(table),
+            last_year=last_year.data if last_year is not None else None,
         )
         code = snapshot.framework(table.framework_id).code
         yield table, check_table(table_data_from_project(table, frameworks, names, framework_code=code), context)
@@ -350,11 +356,13 @@ def finding_explain(*, project, rule_code, indicator_uid, text, by):
 
 def check_context_for(project):
     """The context check_table needs for one table, saved or not (the editor checks unsaved input):
-    the unit's other tables of the year and the explanations the unit has given."""
+    the unit's other tables of the year, the explanations the unit has given and last year's results."""
     siblings = _siblings([project])[project.pk]
     explained = _explained([project])[project.pk] if project.pk else set()
     library = LibraryCache().for_table(project) if project.framework_id and project.region_id else None
-    return CheckContext(siblings=siblings, explained=frozenset(explained), library=library)
+    return CheckContext(
+        siblings=siblings, explained=frozenset(explained), library=library, last_year=last_year_data(project)
+    )
 
 
 def project_findings(*, project):

@@ -14,6 +14,7 @@ from django.db import DatabaseError
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from projects.findings import project_findings
@@ -23,6 +24,7 @@ from perfgoals.lists import FilteredListView, SearchFilterSet
 from perfgoals.tables import BadgeColumn, BaseTable, DetailLinkColumn, MoneyColumn, NumberColumn
 from projects import permissions, presentation, workflow
 from projects.approvals import approval_from
+from projects.memory import last_year_of, last_years
 from projects.models import Department, GoalKind, ProjectTable, ReviewAction, ReviewRecord
 from projects.review import awaiting, awaiting_targets, submission_diff, table_history
 from projects.views import findings_by_row, project_for_display
@@ -67,11 +69,31 @@ class ReviewQueueTable(BaseTable):
     quality_grade = BadgeColumn(verbose_name="等级", css_prefix="grade")
     submitted_at = tables.DateTimeColumn(verbose_name="提交时间", format="Y-m-d H:i")
     rounds = NumberColumn(verbose_name="轮次")
+    # Last year's self-evaluation of the same project (projects.memory), read for the page's rows only.
+    last_grade = tables.Column(verbose_name="上年自评", empty_values=(), orderable=False, exclude_from_export=True)
+    last_rate = tables.Column(verbose_name="上年执行率", empty_values=(), orderable=False, exclude_from_export=True)
 
     class Meta(BaseTable.Meta):
         model = ProjectTable
         fields = ()
-        sequence = ("selected", "department", "unit", "name", "year", "funds_total", "quality_score", "quality_grade", "submitted_at", "rounds")
+        sequence = (
+            "selected", "department", "unit", "name", "year", "funds_total", "quality_score", "quality_grade",
+            "last_grade", "last_rate", "submitted_at", "rounds",
+        )
+
+    def render_last_grade(self, record):
+        last_year = getattr(record, "last_year", None)
+        if last_year is None or not last_year.grade:
+            return "—"
+        return format_html('<span class="badge last-grade grade-{}">{}</span> {}', last_year.grade, last_year.grade, last_year.total)
+
+    def render_last_rate(self, record):
+        last_year = getattr(record, "last_year", None)
+        if last_year is None or last_year.rate is None:
+            return "—"
+        if last_year.from_evaluation:
+            return f"{last_year.rate}%"
+        return f"{last_year.rate}%（{last_year.report.monitoring_round.period_label}监控）"
         order_by = ("submitted_at",)
 
 
@@ -88,6 +110,16 @@ class ReviewQueueView(FilteredListView):
 
     def scoped_queryset(self, user):
         return awaiting(user)
+
+    def get_table(self, **kwargs):
+        """The queue, with last year's self-evaluation attached to the rows of the page shown."""
+        table = super().get_table(**kwargs)
+        page = getattr(table, "page", None)
+        records = [row.record for row in page.object_list] if page is not None else []
+        memory = last_years(records)
+        for record in records:
+            record.last_year = memory[record.pk]
+        return table
 
     def target_filters(self):
         """The queue's 年度 and 主管部门 filters, applied to the department targets listed above the tables."""
@@ -175,9 +207,11 @@ def _review_context(request, table, *, posted=None):
     posted = posted or {}
     table_findings, row_findings = findings_by_row(project_findings(project=table))
     rows = presentation.indicator_rows(table.indicators.all())
+    last_year = last_year_of(table)
     for row in rows:
         indicator = row.indicator
         row.findings = row_findings.get(indicator.pk, [])
+        row.last_result = last_year.for_indicator(indicator) if last_year else None
         row.comment_reason = posted.get(f"reason-{indicator.pk}", "")
         row.comment_text = posted.get(f"comment-{indicator.pk}", "")
     actions = [action for action in workflow.available_actions(request.user, table) if action in DECISIONS]
@@ -188,6 +222,7 @@ def _review_context(request, table, *, posted=None):
         "annual_goals": [goal.text for goal in table.goals.all() if goal.kind == GoalKind.ANNUAL],
         "long_term_goals": [goal.text for goal in table.goals.all() if goal.kind == GoalKind.LONG_TERM],
         "table_findings": table_findings,
+        "last_year": last_year,
         "diff": submission_diff(table),
         "actions": actions,
         "opinions": Opinion.choices,

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from projects import copies, corrections, dashboard, excel_views, indicator_overview, overview, review_views, views
+from projects import copies, corrections, dashboard, excel_views, indicator_overview, overview, review_views, views, weak_results
 from projects.publication import views as publication
 from projects.targets import views as target_views
 from projects.tasks import views as task_views
@@ -59,6 +59,7 @@ urlpatterns += [
     path("overview/departments/", overview.DepartmentProgressView.as_view(), name="department_progress"),
     path("overview/indicators/", indicator_overview.IndicatorListView.as_view(), name="indicator_list"),
     path("overview/findings/", indicator_overview.FindingListView.as_view(), name="finding_list"),
+    path("overview/weak-results/", weak_results.weak_result_list, name="weak_result_list"),
 ]
 
 # Background tasks (issue 20): each user's own, their progress, their result.

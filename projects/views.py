@@ -24,6 +24,7 @@ from indicators.values import parse_value
 from perfgoals.faults import database_failed
 from projects import forms as project_forms
 from projects import permissions, presentation, services, workflow
+from projects.memory import evaluated, last_year_of
 from projects.approvals import approval_of
 from projects.overview import chosen_year
 from projects.targets.selectors import targets_with_actions
@@ -290,8 +291,10 @@ class ProjectEditView(EditorView):
         table_findings, by_indicator = findings_by_row(findings)
         returned = latest_return(self.object)
         comments = list(returned.comments.all()) if returned else []
+        last_year = last_year_of(self.object) if self.object else None
         for row in indicators.forms:
             row.findings = by_indicator.get(row.instance.pk, [])
+            row.last_result = last_year.for_indicator(row.instance) if last_year else None
             row.review_comments = [
                 comment
                 for comment in comments
@@ -314,6 +317,7 @@ class ProjectEditView(EditorView):
                 "has_errors": self.request.method == "POST" and status != 200,
                 "table_findings": table_findings,
                 "returned": returned,
+                "last_year": last_year,
                 "source_label": "原批复" if self.object and self.object.previous_version_id else "上年",
                 "table_comments": [comment for comment in comments if comment.indicator_id is None and not comment.indicator_uid],
                 "check_url": _url("projects:project_check", self.object.pk) if self.object else _url("projects:project_check_new"),
@@ -428,11 +432,17 @@ def project_copy_list(request):
         .select_related("unit")
         .order_by("name", "-version")
     )
-    existing = set(visible.filter(year=year).values_list("name", flat=True))
+    # This year's table of each name: opened in the editor while the unit may edit it, else as printed.
+    existing = {
+        table.name: (table.pk, permissions.can_edit(request.user, table))
+        for table in visible.filter(year=year).only("pk", "name", "unit_id", "status")
+    }
+    last_year = list(last_year)
+    results = evaluated(last_year)
     return render(
         request,
         "projects/project_copy_list.html",
-        {"year": year, "tables": [(table, table.name in existing) for table in last_year]},
+        {"year": year, "tables": [(table, existing.get(table.name), results.get(table.pk)) for table in last_year]},
     )
 
 
@@ -453,7 +463,7 @@ def project_copy(request, pk):
     except DatabaseError:
         messages.error(request, database_failed("copying a table to the next year"))
         return redirect(f"{_url('projects:project_copy_list')}?year={source.year + 1}")
-    messages.success(request, f"已把 {source.year} 年的“{source.name}”复制为 {copy.year} 年的草稿，上年的指标值显示在每行旁边。")
+    messages.success(request, f"已把 {source.year} 年的“{source.name}”复制为 {copy.year} 年的草稿，上年的指标值及绩效自评的实际完成值、得分显示在每行旁边。")
     return redirect("projects:project_edit", pk=copy.pk)
 
 

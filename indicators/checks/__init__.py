@@ -2,7 +2,7 @@
 
 Rules are plain functions over a TableData snapshot (data.py), registered with their code, severity,
 criterion and 监审意见 (registry.py) and grouped by sub-domain: completeness, placeholders,
-measurability, plausibility, money, consistency. engine.py runs them and scores the table;
+measurability, plausibility, money, consistency, lastyear (last year's results). engine.py runs them and scores the table;
 services.py stores results on ProjectTable and records units' explanations.
 """
 

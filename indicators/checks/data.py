@@ -175,11 +175,14 @@ class CheckContext:
     `siblings`: the unit's other tables of the same year (SiblingTable), as Siblings or any sequence.
     `explained`: (rule code, indicator uid or "")
     pairs the unit has answered with an explanation; an explained 警告 costs half its weight.
-    `library`: the indicator library the table may use (indicators.checks.library.LibraryData) or None."""
+    `library`: the indicator library the table may use (indicators.checks.library.LibraryData) or None.
+    `last_year`: last year's table of the same project as its self-evaluation scored it
+    (indicators.checks.lastyear.LastYearData) or None."""
 
     siblings: tuple = ()
     explained: frozenset = field(default_factory=frozenset)
     library: object = None
+    last_year: object = None
 
 
 def _framework_of(project, frameworks, code):

@@ -23,7 +23,17 @@ percentage for its cost (two 错误) plus placeholders, scores below 80.
 from dataclasses import dataclass
 
 # Importing the rule modules registers their rules.
-from indicators.checks import completeness, consistency, library, measurability, midterm, money, placeholders, plausibility  # noqa: F401
+from indicators.checks import (  # noqa: F401
+    completeness,
+    consistency,
+    lastyear,
+    library,
+    measurability,
+    midterm,
+    money,
+    placeholders,
+    plausibility,
+)
 from indicators.checks.registry import RULES
 from indicators.models import Grade, Severity
 

@@ -330,16 +330,17 @@ def test_editor_and_detail_pages_run_a_fixed_number_of_queries(client, seeded, d
     _grow(table, count)
     user = factories.user("unit_staff", unit=unit)
     client.force_login(user)
-    with django_assert_max_num_queries(16):
+    # (17: last year's self-evaluations and, without one, last year's monitoring reports, shown beside the rows)
+    with django_assert_max_num_queries(17):
         assert client.get(reverse("projects:project_edit", args=[table.pk])).status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get(reverse("projects:project_detail", args=[table.pk])).status_code == 200
     data = editor_post(table)
     # The save itself (the page's forms, the lock, the table, its history and the rows renumbered) and
-    # the quality recheck that follows it (the table, its rows, goals and plan, siblings, explanations
-    # and stored findings, the indicator library of its framework and region, then what changed of the
-    # findings and the score).
-    with django_assert_max_num_queries(27):
+    # the quality recheck that follows it (the table, its rows, goals and plan, siblings, explanations,
+    # last year's self-evaluations and stored findings, the indicator library of its framework and
+    # region, then what changed of the findings and the score).
+    with django_assert_max_num_queries(28):
         assert client.post(reverse("projects:project_edit", args=[table.pk]), data).status_code == 302
 
 

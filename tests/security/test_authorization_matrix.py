@@ -237,6 +237,8 @@ EXPECTATIONS = {
     "projects:dashboard": Rule(),
     "projects:project_list": Rule(),
     "projects:department_progress": Rule(may=REVIEWERS | {ADMINISTRATOR}),
+    # Last year's weak results beside this year's money: a reviewer's view, like the progress page.
+    "projects:weak_result_list": Rule(may=REVIEWERS | {ADMINISTRATOR}),
     # The year-end self-evaluation (issue 16): finance opens a region's round and reads its summary;
     # the unit fills and submits; reviewers act through the workflow, which refuses others with a message.
     "projects:evaluation_list": Rule(),

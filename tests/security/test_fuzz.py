@@ -473,6 +473,7 @@ LIST_PARAMETERS = [
 PAGES = [
     ("pl_finance", "projects:project_list"),
     ("pl_finance", "projects:department_progress"),
+    ("pl_finance", "projects:weak_result_list"),
     ("pl_finance", "projects:indicator_list"),
     ("pl_finance", "projects:finding_list"),
     ("pl_finance", "projects:review_queue"),
@@ -492,6 +493,7 @@ PAGES = [
 @example(which=("pl_finance", "projects:project_list"), query={"year": str(10**30), "q": SCRIPT, "amount_min": "1e308"})
 @example(which=("pl_unit", "projects:home"), query={"year": str(10**30)})
 @example(which=("pl_finance", "projects:dashboard"), query={"year": "-" + str(10**30)})
+@example(which=("pl_finance", "projects:weak_result_list"), query={"year": str(10**30), "grade": SCRIPT, "money": "more"})
 @example(which=("pl_unit", "projects:project_create"), query={"year": "9" * 30})
 def test_lists_and_pages_take_any_query_without_error_or_reflected_markup(unit_client, finance_client, which, query):
     username, name = which
