@@ -262,14 +262,29 @@ def test_the_unit_saves_its_report_and_a_bad_amount_keeps_what_was_typed(world, 
     assert report.lines.get(pk=lines[0].pk).progress_text == "进度0"
 
 
-def test_finance_opens_a_round_and_sees_red_tables_with_their_reasons(world, client):
+def test_finance_opens_a_round_and_sees_red_tables_with_their_reasons(world, client, settings, tmp_path, django_capture_on_commit_callbacks):
+    from projects.models import TaskProgress
+    from projects.monitoring.tasks import round_fill_task
+
+    settings.PERFGOALS_TASK_DIR = tmp_path / "tasks"
     approved(world["unit"])
     client.force_login(world["finance"])
-    response = client.post(
-        reverse("projects:monitoring_rounds"),
-        {"year": 2024, "name": "7月监控", "cutoff_month": 7, "due_date": "2024-08-15", "margin": "10"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("projects:monitoring_rounds"),
+            {"year": 2024, "name": "7月监控", "cutoff_month": 7, "due_date": "2024-08-15", "margin": "10"},
+        )
     assert response.status_code == 302
+    # The reports are made by the background task, not in the request: the overview says so meanwhile.
+    assert not MonitoringReport.objects.exists()
+    progress = TaskProgress.objects.get(kind=TaskProgress.Kind.MONITORING_ROUND)
+    assert progress.state == TaskProgress.State.QUEUED and progress.total == 1 and progress.task_id
+    waiting = client.get(response.url).content.decode()
+    assert "正在后台为这个批次生成监控表" in waiting
+    round_fill_task.call(progress.pk)
+    progress.refresh_from_db()
+    assert progress.state == TaskProgress.State.DONE and progress.results[0]["count"] == 1
+    assert "正在后台" not in client.get(response.url).content.decode()
     report = MonitoringReport.objects.get()
     report_recheck(filled(report, spent="0"))
     page = client.get(reverse("projects:monitoring_round", args=[report.monitoring_round_id]))
