@@ -109,11 +109,9 @@ def _columns(rows):
                 continue
             if spent and ("（元）" in label or "(元)" in label):
                 columns.in_yuan.add(column)
-        if columns.total is None:
-            raise BadExtract(f"第 {index + 1} 行表头中没有“执行数”列（年度资金总额的执行数）。")
-        if columns.code is None and columns.name is None:
-            raise BadExtract(f"第 {index + 1} 行表头中没有“项目编码”或“项目名称”列，无法对应到监控表。")
-        return columns
+        # A title such as “2024年1-7月预算执行情况” mentions 执行 too: the header also names the projects.
+        if columns.total is not None and (columns.code is not None or columns.name is not None):
+            return columns
     raise BadExtract(f"前 {HEADER_SEARCH} 行中没有找到表头：需要“项目名称”（或“项目编码”）和“执行数”两列。")
 
 
