@@ -52,7 +52,12 @@ def fill_report(page, *, impossible_reason):
     page.click("button:has-text('保存')")
 
 
-def test_a_monitoring_report_goes_round_the_loop_and_shows_red(browser, live_server, approved_branch_table):
+def test_a_monitoring_report_goes_round_the_loop_and_shows_red(browser, live_server, approved_branch_table, settings, tmp_path):
+    from projects.models import TaskProgress
+    from projects.monitoring.tasks import round_fill_task
+
+    settings.PERFGOALS_TASK_DIR = tmp_path / "tasks"
+    os.makedirs(SHOTS, exist_ok=True)
     finance = as_user(browser, live_server, "pl_finance")
     finance.goto(f"{live_server.url}/monitoring/rounds/")
     finance.fill("#id_year", "2023")
@@ -60,7 +65,12 @@ def test_a_monitoring_report_goes_round_the_loop_and_shows_red(browser, live_ser
     finance.fill("#id_cutoff_month", "7")
     finance.fill("#id_due_date", "2023-08-15")
     finance.click("button:has-text('发起')")
-    assert "需要填报监控表" in finance.content()
+    # The reports are made in the background, not in the request; the overview says so until then.
+    assert "正在后台" in finance.content() and "需要填报的监控表" in finance.content()
+    assert not MonitoringReport.objects.exists()
+    round_fill_task.call(TaskProgress.objects.get(kind=TaskProgress.Kind.MONITORING_ROUND).pk)
+    finance.reload()
+    assert "正在后台" not in finance.content()
     report = MonitoringReport.objects.get(table=approved_branch_table)
 
     unit = as_user(browser, live_server, "pz_unit")
@@ -102,3 +112,13 @@ def test_a_monitoring_report_goes_round_the_loop_and_shows_red(browser, live_ser
     assert "特邀监察员经费" in listed and "红灯" in listed
     assert "完全不可能完成" in listed and "执行数为 0" in listed
     finance.screenshot(path=os.path.join(SHOTS, "monitoring_overview.png"), full_page=True)
+
+    # From the red row the finance officer orders the target adjusted: recorded, and shown on the row.
+    finance.click("table[data-reports] >> text=调整或收回")
+    finance.fill("#comment", "督查目标年内无法完成，请调整目标")
+    finance.click("button[value='order_adjust']")
+    assert "已要求调整" in finance.content()
+    assert "督查目标年内无法完成，请调整目标" in finance.locator("[data-records]").inner_text()
+    finance.goto(f"{live_server.url}/monitoring/rounds/{report.monitoring_round_id}/")
+    assert "已要求调整" in finance.locator("table[data-reports]").inner_text()
+    assert MonitoringReport.objects.get(pk=report.pk).status == TableStatus.DEPARTMENT_REVIEW
