@@ -106,6 +106,7 @@ def test_a_monitoring_report_goes_round_the_loop_and_shows_red(browser, live_ser
     unit.screenshot(path=os.path.join(SHOTS, "monitoring_report.png"), full_page=True)
     unit.emulate_media(media="print")
     unit.screenshot(path=os.path.join(SHOTS, "monitoring_print.png"), full_page=True)
+    unit.pdf(path=os.path.join(SHOTS, "monitoring_print.pdf"), prefer_css_page_size=True, print_background=True)
 
     finance.goto(f"{live_server.url}/monitoring/rounds/{report.monitoring_round_id}/")
     listed = finance.locator("table[data-reports]").inner_text()
