@@ -139,9 +139,11 @@ def main():
     print(f"execution import task (write and recheck every light): {time.perf_counter() - started:.1f} s")
 
     started = time.perf_counter()
+    rechecked = 0
     for report in MonitoringReport.objects.filter(monitoring_round=monitoring_round).select_related("monitoring_round", "table")[:RECHECKED]:
         report_recheck(report)
-    print(f"recheck of {RECHECKED} reports (their lights): {(time.perf_counter() - started) / RECHECKED * 1000:.0f} ms each")
+        rechecked += 1
+    print(f"recheck of {rechecked} reports (their lights): {(time.perf_counter() - started) / max(1, rechecked) * 1000:.0f} ms each")
 
     url = reverse("projects:monitoring_round", args=[monitoring_round.pk])
     for _ in range(2):

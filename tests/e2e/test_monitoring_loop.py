@@ -73,6 +73,28 @@ def test_a_monitoring_report_goes_round_the_loop_and_shows_red(browser, live_ser
     assert "正在后台" not in finance.content()
     report = MonitoringReport.objects.get(table=approved_branch_table)
 
+    # The execution extract of the treasury system: previewed (the unmatched row named), confirmed, written
+    # by a background task.
+    from openpyxl import Workbook
+
+    from projects.monitoring.tasks import execution_task
+
+    workbook = Workbook()
+    for row in (("2023年1-7月预算执行情况",), ("项目名称", "单位名称", "执行数"), ("特邀监察员经费", "", 0), ("不存在的项目", "某单位", 3)):
+        workbook.active.append(list(row))
+    extract = tmp_path / "执行数.xlsx"
+    workbook.save(extract)
+    finance.click("text=导入预算执行数")
+    finance.set_input_files("input[name=file]", str(extract))
+    finance.click("button:has-text('上传并预览')")
+    assert "第 4 行：某单位 不存在的项目" in finance.locator("[data-unmatched]").inner_text()
+    finance.screenshot(path=os.path.join(SHOTS, "monitoring_execution_preview.png"), full_page=True)
+    finance.click("button:has-text('确认导入 1 张')")
+    execution_task.call(TaskProgress.objects.get(kind=TaskProgress.Kind.EXECUTION).pk)
+    finance.reload()
+    assert "已写入执行数 1 张" in finance.content()
+    assert MonitoringReport.objects.get(pk=report.pk).spent_total == 0
+
     unit = as_user(browser, live_server, "pz_unit")
     unit.goto(f"{live_server.url}/monitoring/reports/")
     unit.click("text=特邀监察员经费")
