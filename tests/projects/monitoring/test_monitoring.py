@@ -338,3 +338,21 @@ def test_the_round_list_exports_exactly_the_filtered_rows(world, client):
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=3, values_only=True))
     assert [row[0] for row in rows] == ["基层干部业务培训经费"]
     assert "执行数为 0" in rows[0][5]
+
+
+def test_every_warning_of_the_checks_has_a_test_that_makes_it_fire_and_one_that_keeps_it_quiet():
+    """A guard for the next rule: each rule the monitoring checks can give is named in an assertion of
+    this file that it fires (``in rules(...)`` / ``<= rules(...)``), and the on-track report proves them
+    all quiet together (test_a_filled_report_on_track_is_green_and_has_no_warning)."""
+    import inspect
+    import re
+
+    from projects.monitoring import checks
+
+    given = set(re.findall(r'_finding\(\s*"([a-z_]+)"', inspect.getsource(checks)))
+    assert len(given) == 12
+    source = inspect.getsource(inspect.getmodule(test_every_warning_of_the_checks_has_a_test_that_makes_it_fire_and_one_that_keeps_it_quiet))
+    fired = set(re.findall(r'"([a-z_]+)" in (?:rules|found)', source))
+    for group in re.findall(r"\{([^{}]+)\} <= (?:rules|found)", source):
+        fired |= set(re.findall(r'"([a-z_]+)"', group))
+    assert given - fired == set(), f"rules without a test that makes them fire: {sorted(given - fired)}"
