@@ -3,8 +3,8 @@
 ``read_extract`` reads the file and matches each row to a report of the round (by 项目编码, else by 单位 +
 项目名称, else by a 项目名称 unique in the round); any unreadable cell refuses the whole file, naming the
 cell (BadExtract), so a bad file writes nothing. Rows no report matches are listed by their name in the
-preview. ``apply_execution`` writes the matched figures (reports not yet submitted only) and rechecks
-their lights, in chunks: what the background task runs.
+preview. ``apply_execution`` writes the matched figures (reports not yet submitted only) in one transaction
+and then rechecks their lights in chunks: what the background task runs.
 """
 
 import csv
@@ -195,38 +195,46 @@ def _decimal(value):
 
 
 def apply_execution(monitoring_round, matches, *, by, report=None):
-    """Write the matched 执行数 into reports still in the unit's hands, and recheck their lights, in
-    chunks of CHUNK; returns how many reports were written."""
+    """Write the matched 执行数 into the reports still in the unit's hands, all in one transaction (a
+    worker killed midway writes none), then recheck their lights in chunks of CHUNK (derived data, worked
+    out afresh on every save); returns how many reports were written. ``report`` is told the reports
+    rechecked so far."""
     from projects.monitoring.checks import light_of, report_findings
 
-    written = 0
-    lines = Prefetch(
-        "lines",
-        queryset=MonitoringLine.objects.select_related("indicator__level2__level1").order_by("indicator__order", "indicator__id"),
-    )
-    for start in range(0, len(matches), CHUNK):
-        part = {row[0]: row[1:] for row in matches[start : start + CHUNK]}
-        with transaction.atomic():
+    figures = {row[0]: row[1:] for row in matches}
+    written = []
+    with transaction.atomic():
+        for start in range(0, len(matches), CHUNK):
+            part = [row[0] for row in matches[start : start + CHUNK]]
             reports = list(
                 MonitoringReport.objects.select_for_update(of=("self",))
                 .filter(pk__in=part, monitoring_round=monitoring_round, status__in=EDITABLE)
-                .select_related("monitoring_round", "table")
-                .prefetch_related("table__spending_plan", lines)
+                .only("pk", "spent_total", "spent_fiscal", "spent_other", "updated_by")
             )
             for item in reports:
-                total, fiscal, other = part[item.pk]
+                total, fiscal, other = figures[item.pk]
                 item.spent_total = _decimal(total)
                 if fiscal is not None:
                     item.spent_fiscal = _decimal(fiscal)
                 if other is not None:
                     item.spent_other = _decimal(other)
                 item.updated_by = by
-                light, reasons = light_of(report_findings(item, list(item.lines.all())).findings)
-                item.light, item.light_reasons = light, "\n".join(reasons)
-            MonitoringReport.objects.bulk_update(
-                reports, ["spent_total", "spent_fiscal", "spent_other", "updated_by", "light", "light_reasons"]
-            )
-        written += len(reports)
+            MonitoringReport.objects.bulk_update(reports, ["spent_total", "spent_fiscal", "spent_other", "updated_by"])
+            written.extend(item.pk for item in reports)
+    lines = Prefetch(
+        "lines",
+        queryset=MonitoringLine.objects.select_related("indicator__level2__level1").order_by("indicator__order", "indicator__id"),
+    )
+    for start in range(0, len(written), CHUNK):
+        reports = list(
+            MonitoringReport.objects.filter(pk__in=written[start : start + CHUNK])
+            .select_related("monitoring_round", "table")
+            .prefetch_related("table__spending_plan", lines)
+        )
+        for item in reports:
+            light, reasons = light_of(report_findings(item, list(item.lines.all())).findings)
+            item.light, item.light_reasons = light, "\n".join(reasons)
+        MonitoringReport.objects.bulk_update(reports, ["light", "light_reasons"])
         if report:
-            report(written)
-    return written
+            report(start + len(reports))
+    return len(written)
