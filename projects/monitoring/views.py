@@ -150,11 +150,13 @@ def report_list(request):
     status = request.GET.get("status", "")
     if status in TableStatus.values:
         reports = reports.filter(status=status)
+    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "projects/monitoring/report_list.html",
         {
-            "reports": reports[:500],
+            "reports": page.object_list,
+            "page": page,
             "statuses": TableStatus.choices,
             "status": status,
             "can_view_rounds": permissions.can_view_monitoring_rounds(request.user),

@@ -313,3 +313,16 @@ def test_the_round_overview_is_paged(world, client):
     assert len(first.context["reports"]) == PAGE_SIZE and "第 1 / 2 页" in first.content.decode()
     second = client.get(url, {"light": "all", "page": 2})
     assert len(second.context["reports"]) == 4 and f"共 {PAGE_SIZE + 4} 张" in second.content.decode()
+
+
+def test_the_list_of_reports_is_paged_too(world, client):
+    from projects.monitoring.views import PAGE_SIZE
+
+    for number in range(PAGE_SIZE + 2):
+        approved(world["unit"], name=f"项目{number:03d}")
+    open_round(world)
+    client.force_login(world["staff"])
+    url = reverse("projects:monitoring_reports")
+    assert len(client.get(url).context["reports"]) == PAGE_SIZE
+    last = client.get(url, {"page": 2})
+    assert len(last.context["reports"]) == 2 and f"共 {PAGE_SIZE + 2} 份" in last.content.decode()
