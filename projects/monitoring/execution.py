@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from projects.models import MonitoringLine, MonitoringReport, TableStatus
-from projects.models.common import money_fits
+from projects.models.common import MONEY, money_fits
 
 # How many rows at the top may come before the header row (titles, 单位：万元, …).
 HEADER_SEARCH = 15
@@ -132,7 +132,8 @@ def _amount(row, number, column, columns):
         raise BadExtract(f"{where}不是金额：“{_text(value)}”。")
     if column in columns.in_yuan:
         amount = amount / Decimal(10000)
-    amount = amount.quantize(Decimal("0.01"))
+    # Amounts are kept to the 万元's six places (MONEY): a figure in 元 converts exactly.
+    amount = amount.quantize(Decimal(1).scaleb(-MONEY["decimal_places"]))
     if amount < 0:
         raise BadExtract(f"{where}为负数：{_text(value)}。执行数不能为负。")
     if not money_fits(amount):

@@ -5,6 +5,7 @@ finance officer sees it red on the round's overview with its reason. Screenshots
 $PERFGOALS_SHOTS (default /tmp) as monitoring_*.png."""
 
 import os
+from decimal import Decimal
 
 import pytest
 
@@ -145,3 +146,59 @@ def test_a_monitoring_report_goes_round_the_loop_and_shows_red(browser, live_ser
     finance.goto(f"{live_server.url}/monitoring/rounds/{report.monitoring_round_id}/")
     assert "已要求调整" in finance.locator("table[data-reports]").inner_text()
     assert MonitoringReport.objects.get(pk=report.pk).status == TableStatus.DEPARTMENT_REVIEW
+
+
+def test_a_unit_fills_its_report_in_excel_and_imports_it(browser, live_server, approved_branch_table, settings, tmp_path):
+    """Export → fill in Excel → import: previewed, confirmed, and the page shows what was typed in Excel;
+    a refused file names its cell and changes nothing."""
+    import datetime
+
+    from django.contrib.auth import get_user_model
+    from openpyxl import load_workbook
+
+    from projects.monitoring import services
+
+    settings.PERFGOALS_TASK_DIR = tmp_path / "tasks"
+    os.makedirs(SHOTS, exist_ok=True)
+    finance = get_user_model().objects.get(username="pl_finance")
+    monitoring_round = services.round_open(
+        region=approved_branch_table.region, year=approved_branch_table.year, name="7月监控", cutoff_month=7,
+        due_date=datetime.date(2099, 8, 15), by=finance,
+    )
+    report = monitoring_round.reports.get(table=approved_branch_table)
+    unit = as_user(browser, live_server, "pz_unit")
+    unit.goto(f"{live_server.url}/monitoring/reports/{report.pk}/")
+    with unit.expect_download() as download:
+        unit.click("a:has-text('导出 Excel')")
+    exported = tmp_path / "exported.xlsx"
+    download.value.save_as(exported)
+    workbook = load_workbook(exported)
+    sheet = workbook.active
+    line_rows = [row for row in range(2, sheet.max_row + 1) if sheet.cell(row, 11).value]
+    sheet.cell(6, 7).value = 0.6
+    for number, row in enumerate(line_rows):
+        sheet.cell(row, 5).value = "已完成一半" if number else "已开展督查 1 次"
+        sheet.cell(row, 6).value = "按计划完成"
+        sheet.cell(row, 8).value = "确定能"
+    sheet.cell(line_rows[0], 8).value = "大概吧"
+    filled = tmp_path / "filled.xlsx"
+    workbook.save(filled)
+
+    unit.click("a:has-text('从 Excel 导入')")
+    unit.set_input_files("input[name=file]", str(filled))
+    unit.click("button:has-text('上传并预览')")
+    refused = unit.locator("[data-error]").inner_text()
+    assert f"H{line_rows[0]} 单元格" in refused and "大概吧" in refused
+    assert MonitoringReport.objects.get(pk=report.pk).spent_total is None
+
+    sheet.cell(line_rows[0], 8).value = "确定能"
+    workbook.save(filled)
+    unit.set_input_files("input[name=file]", str(filled))
+    unit.click("button:has-text('上传并预览')")
+    assert f"{len(line_rows)} 行指标将按文件更新" in unit.locator("[data-preview]").inner_text()
+    unit.screenshot(path=os.path.join(SHOTS, "monitoring_import_preview.png"), full_page=True)
+    unit.click("button:has-text('确认导入')")
+    assert "已从 Excel 导入监控表" in unit.content()
+    assert "已开展督查 1 次" in unit.locator("table.indicators").inner_text()
+    stored = MonitoringReport.objects.get(pk=report.pk)
+    assert stored.spent_total == Decimal("0.6") and stored.lines.filter(likelihood="certain").count() == len(line_rows)

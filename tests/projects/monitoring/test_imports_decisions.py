@@ -59,10 +59,10 @@ def test_execution_rows_match_by_code_then_unit_and_name_and_unmatched_rows_are_
         ]
     )
     extract = read_extract(monitoring_round, "执行.xlsx", data)
-    by_report = {row[0]: row[1:] for row in extract.matches}
+    by_report = {row[0]: [Decimal(value) if value is not None else None for value in row[1:]] for row in extract.matches}
     report_first = monitoring_round.reports.get(table=first)
     report_second = monitoring_round.reports.get(table=second)
-    assert by_report == {report_first.pk: ["8.00", "8.00", None], report_second.pk: ["12.50", None, None]}
+    assert by_report == {report_first.pk: [8, 8, None], report_second.pk: [Decimal("12.5"), None, None]}
     assert extract.unmatched == ["第 6 行：别的单位 不存在的项目"]
     assert MonitoringReport.objects.filter(spent_total__isnull=False).count() == 0  # a preview writes nothing
 
@@ -94,9 +94,9 @@ def test_a_bad_cell_refuses_the_whole_file_naming_the_cell_and_nothing_is_writte
 
 def test_a_csv_in_gbk_with_amounts_in_yuan_is_read(two_tables):
     monitoring_round, first, _second = two_tables
-    data = "项目名称,执行数（元）\n基层干部业务培训经费,\"80,000\"\n".encode("gbk")
+    data = "项目名称,执行数（元）\n基层干部业务培训经费,\"81,234.56\"\n".encode("gbk")
     extract = read_extract(monitoring_round, "执行.csv", data)
-    assert extract.matches == [[monitoring_round.reports.get(table=first).pk, "8.00", None, None]]
+    assert extract.matches == [[monitoring_round.reports.get(table=first).pk, "8.123456", None, None]]
 
 
 def test_applying_writes_only_reports_still_with_the_unit_and_rechecks_their_light(two_tables, world):
