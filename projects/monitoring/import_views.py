@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from projects import permissions
 from projects.models import MonitoringReport, MonitoringRound
 from projects.monitoring.execution import BadExtract, read_extract
-from projects.monitoring.report_import import BadReportFile, changed_rows, check_report, import_report
+from projects.monitoring.report_import import BadReportFile, changed_rows, changes, check_report, import_report
 from projects.monitoring.tasks import start_execution_import
 from projects.tasks import runner
 
@@ -117,10 +117,13 @@ def report_import(request, pk):
                 _drop(token)
                 messages.success(request, f"已从 Excel 导入监控表，{changed} 行指标有改动。")
                 return redirect("projects:monitoring_report", pk=report.pk)
-            _form, formset = check_report(report, name, data)
+            form, formset = check_report(report, name, data)
+            changed_fields, changed_lines = changes(form, formset)
         except BadReportFile as error:
             _drop(token)
             context.update({"error": str(error), "problems": error.problems})
             return render(request, "projects/monitoring/report_import.html", context, status=400)
-        context.update({"changed": changed_rows(formset), "token": token or _stash(data)})
+        context.update(
+            {"changed": changed_rows(formset), "changed_fields": changed_fields, "changed_lines": changed_lines, "token": token or _stash(data)}
+        )
     return render(request, "projects/monitoring/report_import.html", context)

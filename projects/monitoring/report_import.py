@@ -169,6 +169,18 @@ def changed_rows(formset):
     return sum(1 for line_form in formset.forms if line_form.has_changed())
 
 
+def changes(form, formset):
+    """What the preview lists: the labels of the report's changed fields, and each changed row as
+    “第 n 行 name：field labels”."""
+    fields = [form.fields[name].label for name in form.changed_data]
+    rows = [
+        f"第 {number} 行 {line_form.instance.indicator.name}：{'、'.join(line_form.fields[name].label for name in line_form.changed_data)}"
+        for number, line_form in enumerate(formset.forms, 1)
+        if line_form.has_changed()
+    ]
+    return fields, rows
+
+
 def import_report(report, name, data, *, by):
     """Write the filled file into ``report`` (all or nothing) and recheck its light; returns the
     number of changed indicator rows."""

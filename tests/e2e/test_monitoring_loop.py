@@ -195,7 +195,9 @@ def test_a_unit_fills_its_report_in_excel_and_imports_it(browser, live_server, a
     workbook.save(filled)
     unit.set_input_files("input[name=file]", str(filled))
     unit.click("button:has-text('上传并预览')")
-    assert f"{len(line_rows)} 行指标将按文件更新" in unit.locator("[data-preview]").inner_text()
+    preview = unit.locator("[data-preview]").inner_text()
+    assert f"{len(line_rows)} 行指标将按文件更新" in preview and "执行数：年度资金总额（万元）" in preview
+    assert "第 1 行 参与督查工作次数：执行情况、全年预计完成情况、完成目标可能性" in preview
     unit.screenshot(path=os.path.join(SHOTS, "monitoring_import_preview.png"), full_page=True)
     unit.click("button:has-text('确认导入')")
     assert "已从 Excel 导入监控表" in unit.content()
