@@ -21,6 +21,10 @@ class ReviewAction(models.TextChoices):
     APPROVE = "approve", "批复"
     ADJUST = "adjust", "发起调整"
     CORRECT = "correct", "更正"
+    # The finance bureau's decisions on a monitoring report that shows a target will miss (issue 15):
+    # recorded on the report, its status unchanged.
+    ORDER_ADJUST = "order_adjust", "要求调整"
+    RECOVER = "recover", "收回资金"
 
 class ReviewRecord(models.Model):
     """审核记录：谁在什么时候对哪张表做了什么，状态从哪里到哪里，评级、理由和意见。

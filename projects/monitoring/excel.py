@@ -17,6 +17,10 @@ _CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
 _BOLD = Font(name="宋体", bold=True, size=10)
 _BODY = Font(name="宋体", size=10)
 _TITLE = Font(name="黑体", size=14)
+# The column (hidden) holding each indicator row's uid and, in its first cell, the report's id: what an
+# import of the filled report (projects.monitoring.report_import) matches rows by.
+ID_COLUMN = 11
+REPORT_ID_PREFIX = "监控表编号:"
 # Ten columns, as the indicator table has: 一级 二级 三级 年度指标值 执行情况 预计 偏差原因 可能性 原因说明 纠偏措施.
 COLUMNS = 10
 WIDTHS = (8, 10, 18, 12, 14, 14, 12, 10, 18, 18)
@@ -75,6 +79,7 @@ def write_report(sheet, report):
     )
     for line in services.report_lines(report):
         number += 1
+        put(sheet.cell(number, ID_COLUMN), str(line.indicator.uid))
         _row(
             sheet,
             number,
@@ -93,6 +98,9 @@ def write_report(sheet, report):
         )
     for column, width in enumerate(WIDTHS, 1):
         sheet.column_dimensions[get_column_letter(column)].width = width
+    put(sheet.cell(1, ID_COLUMN), f"{REPORT_ID_PREFIX}{report.pk}")
+    sheet.column_dimensions[get_column_letter(ID_COLUMN)].hidden = True
+    sheet.print_area = f"A1:{get_column_letter(COLUMNS)}{number}"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth = 1

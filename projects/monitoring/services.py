@@ -25,27 +25,41 @@ def round_tables(*, region, year, departments=(), min_amount=None):
     return tables
 
 
-def round_open(*, region, year, name, cutoff_month, due_date, by, margin=Decimal(10), departments=(), min_amount=None):
-    """财政发起监控批次：为覆盖的每张已批复表建一份草稿监控表（全年预算数先取批复表的金额），每行三级指标
-    一行。One transaction, rows written in chunks: a round of 20,000 tables is one action."""
+def round_create(*, region, year, name, cutoff_month, due_date, by, margin=Decimal(10)):
+    """The round itself (one row): what the request writes before its reports are made in the background."""
+    return MonitoringRound.objects.create(
+        region=region, year=year, name=name, cutoff_month=cutoff_month, due_date=due_date, margin=margin, created_by=by
+    )
+
+
+def round_fill(monitoring_round, *, by, departments=(), min_amount=None, report=None):
+    """为批次覆盖的每张已批复表建一份草稿监控表（全年预算数先取批复表的金额），每行三级指标一行。
+
+    One transaction (a round has all its reports or none), rows written in chunks of CHUNK; ``report``
+    (a progress callback, given the reports written so far) is called after each chunk. Returns the
+    number of reports."""
+    tables = round_tables(
+        region=monitoring_round.region, year=monitoring_round.year, departments=departments, min_amount=min_amount
+    )
+    done = 0
     with transaction.atomic():
-        monitoring_round = MonitoringRound.objects.create(
-            region=region, year=year, name=name, cutoff_month=cutoff_month, due_date=due_date, margin=margin, created_by=by
-        )
-        tables = round_tables(region=region, year=year, departments=departments, min_amount=min_amount)
         rows = tables.values_list("pk", "funds_total", "funds_fiscal", "funds_other").order_by("pk")
-        reports = [
-            MonitoringReport(
-                monitoring_round=monitoring_round,
-                table_id=pk,
-                budget_total=total,
-                budget_fiscal=fiscal,
-                budget_other=other,
-                updated_by=by,
+        reports = []
+        for pk, total, fiscal, other in rows.iterator(chunk_size=CHUNK):
+            reports.append(
+                MonitoringReport(
+                    monitoring_round=monitoring_round, table_id=pk, budget_total=total, budget_fiscal=fiscal,
+                    budget_other=other, updated_by=by,
+                )
             )
-            for pk, total, fiscal, other in rows.iterator(chunk_size=CHUNK)
-        ]
-        MonitoringReport.objects.bulk_create(reports, batch_size=CHUNK)
+            if len(reports) >= CHUNK:
+                MonitoringReport.objects.bulk_create(reports)
+                done += len(reports)
+                reports = []
+                if report:
+                    report(done)
+        MonitoringReport.objects.bulk_create(reports)
+        done += len(reports)
         report_of_table = dict(
             MonitoringReport.objects.filter(monitoring_round=monitoring_round).values_list("table_id", "pk")
         )
@@ -57,6 +71,17 @@ def round_open(*, region, year, name, cutoff_month, due_date, by, margin=Decimal
                 MonitoringLine.objects.bulk_create(lines)
                 lines = []
         MonitoringLine.objects.bulk_create(lines)
+    return done
+
+
+def round_open(*, region, year, name, cutoff_month, due_date, by, margin=Decimal(10), departments=(), min_amount=None):
+    """财政发起监控批次并在同一个进程里生成全部监控表（the command line and tests; the page runs
+    round_fill as a background task, projects.monitoring.tasks)."""
+    with transaction.atomic():
+        monitoring_round = round_create(
+            region=region, year=year, name=name, cutoff_month=cutoff_month, due_date=due_date, by=by, margin=margin
+        )
+        round_fill(monitoring_round, by=by, departments=departments, min_amount=min_amount)
     return monitoring_round
 
 

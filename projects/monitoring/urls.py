@@ -2,11 +2,13 @@
 
 from django.urls import path
 
-from projects.monitoring import views
+from projects.monitoring import import_views, views
 
 urlpatterns = [
     path("monitoring/rounds/", views.round_list, name="monitoring_rounds"),
     path("monitoring/rounds/<int:pk>/", views.round_overview, name="monitoring_round"),
+    path("monitoring/rounds/<int:pk>/execution/", import_views.execution_import, name="monitoring_execution"),
+    path("monitoring/reports/<int:pk>/import/", import_views.report_import, name="monitoring_report_import"),
     path("monitoring/reports/", views.report_list, name="monitoring_reports"),
     path("monitoring/reports/<int:pk>/", views.report_detail, name="monitoring_report"),
     path("monitoring/reports/<int:pk>/export.xlsx", views.report_export_xlsx, name="monitoring_report_export_xlsx"),

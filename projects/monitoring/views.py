@@ -5,7 +5,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, transaction
-from django.db.models import Count, Q
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,16 +14,21 @@ from django.utils import timezone
 from indicators.models import Indicator, Opinion
 from perfgoals.faults import database_failed
 from projects import permissions
-from projects.models import Light, MonitoringReport, MonitoringRound, ReviewAction, TableStatus
+from projects.models import Light, MonitoringReport, MonitoringRound, ReviewAction, ReviewRecord, TableStatus
 from perfgoals.xlsx import list_workbook, xlsx_response
 from projects.monitoring import services
 from projects.monitoring.excel import reports_workbook
 from projects.monitoring.checks import report_findings, report_recheck
+from projects.monitoring.tasks import running_fill, start_round_fill
 from projects.monitoring.forms import LineFormSet, ReportForm, RoundForm, cell_errors
 from perfgoals.scope import scope_of
 from projects.workflow import WorkflowError, available_actions, document_action
 
 SUBMITTED = (TableStatus.DEPARTMENT_REVIEW, TableStatus.FINANCE_REVIEW, TableStatus.APPROVED)
+# Reports per page of a round's overview.
+PAGE_SIZE = 50
+# The finance bureau's decisions on a red report (projects.monitoring.workflow).
+DECISIONS = (ReviewAction.ORDER_ADJUST, ReviewAction.RECOVER)
 
 
 @login_required
@@ -37,19 +43,23 @@ def round_list(request):
         form = RoundForm(request.POST or None, region=region, initial={"year": timezone.localdate().year, "cutoff_month": 7})
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
-            monitoring_round = services.round_open(
-                region=region,
-                year=data["year"],
-                name=data["name"],
-                cutoff_month=data["cutoff_month"],
-                due_date=data["due_date"],
-                margin=data["margin"],
-                by=request.user,
-                departments=list(data["departments"]),
-                min_amount=data["min_amount"],
+            with transaction.atomic():
+                monitoring_round = services.round_create(
+                    region=region,
+                    year=data["year"],
+                    name=data["name"],
+                    cutoff_month=data["cutoff_month"],
+                    due_date=data["due_date"],
+                    margin=data["margin"],
+                    by=request.user,
+                )
+                progress = start_round_fill(
+                    request.user, monitoring_round, departments=list(data["departments"]), min_amount=data["min_amount"]
+                )
+            messages.success(
+                request,
+                f"已发起“{monitoring_round.name}”，正在后台为 {progress.total} 张已批复的表生成需要填报的监控表。",
             )
-            count = monitoring_round.reports.count()
-            messages.success(request, f"已发起“{monitoring_round.name}”，共 {count} 张已批复的表需要填报监控表。")
             return redirect("projects:monitoring_round", pk=monitoring_round.pk)
     elif request.method == "POST":
         raise PermissionDenied("只有财政审核人可以发起监控批次。")
@@ -107,6 +117,9 @@ def round_overview(request, pk):
         return xlsx_response(content, f"{monitoring_round.name}监控表清单.xlsx")
     if export == "reports":
         return xlsx_response(reports_workbook(listed.select_related("monitoring_round")[:200]), f"{monitoring_round.name}监控表.xlsx")
+    decisions = ReviewRecord.objects.filter(monitoring_report=OuterRef("pk"), action__in=DECISIONS).order_by("-at", "-id")
+    listed = listed.annotate(decision=Subquery(decisions.values("action")[:1]))
+    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "projects/monitoring/round_overview.html",
@@ -114,8 +127,11 @@ def round_overview(request, pk):
             "round": monitoring_round,
             "departments": departments,
             "overdue": overdue,
-            "reports": listed[:500],
-            "listed_count": listed.count(),
+            "reports": page.object_list,
+            "page": page,
+            "listed_count": page.paginator.count,
+            "filling": running_fill(monitoring_round),
+            "decision_actions": DECISIONS,
             "light": light,
             "department": department,
             "lights": Light.choices,
@@ -134,11 +150,13 @@ def report_list(request):
     status = request.GET.get("status", "")
     if status in TableStatus.values:
         reports = reports.filter(status=status)
+    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "projects/monitoring/report_list.html",
         {
-            "reports": reports[:500],
+            "reports": page.object_list,
+            "page": page,
             "statuses": TableStatus.choices,
             "status": status,
             "can_view_rounds": permissions.can_view_monitoring_rounds(request.user),
@@ -239,7 +257,7 @@ def report_action(request, pk):
             {"indicator": indicator, "reason": request.POST.get("row_reason") or Opinion.OTHER, "text": request.POST["row_text"]}
         )
     try:
-        if action not in (ReviewAction.SUBMIT, ReviewAction.WITHDRAW, ReviewAction.PASS, ReviewAction.RETURN, ReviewAction.APPROVE):
+        if action not in (ReviewAction.SUBMIT, ReviewAction.WITHDRAW, ReviewAction.PASS, ReviewAction.RETURN, ReviewAction.APPROVE, *DECISIONS):
             raise WorkflowError("不支持的操作。")
         document_action(
             action,

@@ -7,14 +7,29 @@ Row comments point at the approved table's indicator rows, which the report's li
 """
 
 from perfgoals.roles import Role
-from projects.models import MonitoringReport, ReviewAction
+from projects.models import Light, MonitoringReport, ReviewAction, TableStatus
 from projects.monitoring.checks import report_recheck
 from projects.workflow.kinds import REVIEW_LOOP, DocumentKind, first_review_of_unit, register, transitions_table
 
 # The loop without 发起调整 and 更正; a unit that is its own department goes straight to finance.
+# From a red report the finance bureau decides 要求调整 (the unit must adjust the table's target) or
+# 收回资金; the decision is a record on the report, whose status stays.
+DECISION_STATUSES = (TableStatus.DEPARTMENT_REVIEW, TableStatus.FINANCE_REVIEW, TableStatus.APPROVED)
 MONITORING_TRANSITIONS = transitions_table(
     *(row for row in REVIEW_LOOP if row[0] not in (ReviewAction.ADJUST, ReviewAction.CORRECT)),
+    *(
+        (action, status, status, Role.FINANCE_OFFICER)
+        for action in (ReviewAction.ORDER_ADJUST, ReviewAction.RECOVER)
+        for status in DECISION_STATUSES
+    ),
 )
+
+
+def decision_refusal(action, report):
+    """要求调整 and 收回资金 are for a report whose light is red (a target will miss, nothing spent)."""
+    if action in (ReviewAction.ORDER_ADJUST, ReviewAction.RECOVER) and report.light != Light.RED:
+        return f"只有红灯的监控表才能{ReviewAction(action).label}；这份监控表为“{report.get_light_display() or '未检查'}”。"
+    return None
 
 
 def report_snapshot(report):
@@ -62,5 +77,6 @@ MONITORING_REPORT = register(
         snapshot=report_snapshot,
         lock_related=("table__unit", "table__region", "monitoring_round"),
         owns_indicator=lambda report, indicator: indicator.project_id == report.table_id,
+        refusal=decision_refusal,
     )
 )

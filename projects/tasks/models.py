@@ -19,6 +19,8 @@ class TaskProgress(models.Model):
         EXPORT = "export", "导出绩效目标表"
         RECHECK = "recheck", "重新检查"
         IMPORT = "import", "批量导入"
+        MONITORING_ROUND = "monitoring_round", "发起监控批次"
+        EXECUTION = "execution", "导入预算执行数"
 
     class State(models.TextChoices):
         QUEUED = "queued", "排队中"

@@ -161,6 +161,8 @@ def document_action(action, document, *, by, reason="", comment="", grade="", co
         return gate.withdraw(document, by=by, comment=comment)
     if action in (ReviewAction.PASS, ReviewAction.RETURN, ReviewAction.APPROVE):
         return gate.review(action, document, by=by, comment=comment, grade=grade, reason=reason, comments=comments)
+    if action in (ReviewAction.ORDER_ADJUST, ReviewAction.RECOVER):
+        return gate.decide(action, document, by=by, comment=comment)
     raise ValueError(f"document_action cannot run {action!r}")
 
 

@@ -328,6 +328,25 @@ def review(action, document, *, by, comment="", grade="", reason="", comments=()
     return record
 
 
+def decide(action, document, *, by, comment):
+    """A decision recorded on a document without changing its status (a kind's transition from a
+    status to itself): the finance bureau's 要求调整 or 收回资金 on a monitoring report whose target
+    will miss. ``comment`` (what is decided and why) is required."""
+    kind = kind_of(document)
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        locked = _locked(document)
+        last = _last_record(locked)
+        transition = _authorize(action, locked, by, last)
+        if transition.target != locked.status:
+            raise ValueError(f"{action!r} is not a decision of {kind.short_noun}")
+        if not comment:
+            raise WorkflowError(f"{ReviewAction(action).label}必须写明决定的内容和理由。")
+        _storable(comment)
+        record = _write(locked, transition, by, last, source=locked.status, comment=comment)
+    return record
+
+
 def start_adjustment(document, *, by, reason):
     """The unit starts an adjustment (调整) of an approved document: it is never edited, but copied as
     the next version, a draft that goes round the same loop; the approved version stays in force until

@@ -229,6 +229,8 @@ EXPECTATIONS = {
     "projects:excel_import_confirm": Rule(POST, kind="upload", may=UNITS, ok=302, role_first=True),
     "projects:monitoring_rounds": Rule(may=FINANCE | {ADMINISTRATOR}),
     "projects:monitoring_round": Rule(kind="round", may=FINANCE | {ADMINISTRATOR}, role_first=True),
+    "projects:monitoring_execution": Rule(kind="round", may=FINANCE, role_first=True),
+    "projects:monitoring_report_import": Rule(kind="report", may=UNITS),
     "projects:monitoring_reports": Rule(),
     "projects:monitoring_report": Rule(kind="report"),
     "projects:monitoring_report_export_xlsx": Rule(kind="report"),

@@ -262,14 +262,29 @@ def test_the_unit_saves_its_report_and_a_bad_amount_keeps_what_was_typed(world, 
     assert report.lines.get(pk=lines[0].pk).progress_text == "进度0"
 
 
-def test_finance_opens_a_round_and_sees_red_tables_with_their_reasons(world, client):
+def test_finance_opens_a_round_and_sees_red_tables_with_their_reasons(world, client, settings, tmp_path, django_capture_on_commit_callbacks):
+    from projects.models import TaskProgress
+    from projects.monitoring.tasks import round_fill_task
+
+    settings.PERFGOALS_TASK_DIR = tmp_path / "tasks"
     approved(world["unit"])
     client.force_login(world["finance"])
-    response = client.post(
-        reverse("projects:monitoring_rounds"),
-        {"year": 2024, "name": "7月监控", "cutoff_month": 7, "due_date": "2024-08-15", "margin": "10"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("projects:monitoring_rounds"),
+            {"year": 2024, "name": "7月监控", "cutoff_month": 7, "due_date": "2024-08-15", "margin": "10"},
+        )
     assert response.status_code == 302
+    # The reports are made by the background task, not in the request: the overview says so meanwhile.
+    assert not MonitoringReport.objects.exists()
+    progress = TaskProgress.objects.get(kind=TaskProgress.Kind.MONITORING_ROUND)
+    assert progress.state == TaskProgress.State.QUEUED and progress.total == 1 and progress.task_id
+    waiting = client.get(response.url).content.decode()
+    assert "正在后台为这个批次生成监控表" in waiting
+    round_fill_task.call(progress.pk)
+    progress.refresh_from_db()
+    assert progress.state == TaskProgress.State.DONE and progress.results[0]["count"] == 1
+    assert "正在后台" not in client.get(response.url).content.decode()
     report = MonitoringReport.objects.get()
     report_recheck(filled(report, spent="0"))
     page = client.get(reverse("projects:monitoring_round", args=[report.monitoring_round_id]))
@@ -323,3 +338,21 @@ def test_the_round_list_exports_exactly_the_filtered_rows(world, client):
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=3, values_only=True))
     assert [row[0] for row in rows] == ["基层干部业务培训经费"]
     assert "执行数为 0" in rows[0][5]
+
+
+def test_every_warning_of_the_checks_has_a_test_that_makes_it_fire_and_one_that_keeps_it_quiet():
+    """A guard for the next rule: each rule the monitoring checks can give is named in an assertion of
+    this file that it fires (``in rules(...)`` / ``<= rules(...)``), and the on-track report proves them
+    all quiet together (test_a_filled_report_on_track_is_green_and_has_no_warning)."""
+    import inspect
+    import re
+
+    from projects.monitoring import checks
+
+    given = set(re.findall(r'_finding\(\s*"([a-z_]+)"', inspect.getsource(checks)))
+    assert len(given) == 12
+    source = inspect.getsource(inspect.getmodule(test_every_warning_of_the_checks_has_a_test_that_makes_it_fire_and_one_that_keeps_it_quiet))
+    fired = set(re.findall(r'"([a-z_]+)" in (?:rules|found)', source))
+    for group in re.findall(r"\{([^{}]+)\} <= (?:rules|found)", source):
+        fired |= set(re.findall(r'"([a-z_]+)"', group))
+    assert given - fired == set(), f"rules without a test that makes them fire: {sorted(given - fired)}"

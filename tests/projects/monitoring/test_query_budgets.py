@@ -64,3 +64,67 @@ def test_a_report_page_costs_the_same_for_few_and_many_indicator_rows(client, re
         client.force_login(factories.user(Role.UNIT_STAFF, unit=unit))
         counts.append(queries(client, reverse(page, args=[monitoring_round.reports.get().pk])))
     same_at_both_sizes(counts, 20)
+
+
+@pytest.mark.parametrize("step", ["page", "preview"])
+def test_the_execution_import_costs_the_same_for_few_and_many_tables(client, reference_data, settings, tmp_path, step):
+    import io
+
+    from openpyxl import Workbook
+
+    settings.PERFGOALS_TASK_DIR = tmp_path / "tasks"
+    counts = []
+    for size in (SMALL, LARGE):
+        monitoring_round, finance, _unit = round_of(size)
+        client.force_login(finance)
+        url = reverse("projects:monitoring_execution", args=[monitoring_round.pk])
+        if step == "page":
+            counts.append(queries(client, url))
+            continue
+        workbook = Workbook()
+        workbook.active.append(["项目名称", "执行数"])
+        for number in range(size):
+            workbook.active.append([f"项目{number}", number])
+        workbook.active.append(["没有这个项目", 1])
+        upload = io.BytesIO()
+        workbook.save(upload)
+        upload.seek(0)
+        upload.name = "执行数.xlsx"
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(url, {"file": upload})
+        assert response.status_code == 200 and len(response.context["extract"].matches) == size
+        counts.append(len(captured))
+    same_at_both_sizes(counts, 14)
+
+
+@pytest.mark.parametrize("page", ["projects:monitoring_report_import"])
+def test_the_report_import_page_costs_the_same_for_few_and_many_indicator_rows(client, reference_data, page):
+    counts = []
+    for size in (SMALL, LARGE):
+        region = factories.region()
+        unit = factories.unit(factories.department(region))
+        rows = [("产出指标", "数量指标", f"指标{number}", f"≥ {number + 1} 次") for number in range(size)]
+        table = factories.stored_table(unit, rows=rows, funds=Decimal("10"))
+        ProjectTable.objects.filter(pk=table.pk).update(status=TableStatus.APPROVED)
+        finance = factories.user(Role.FINANCE_OFFICER, region=region)
+        monitoring_round = services.round_open(
+            region=region, year=2024, name="7月监控", cutoff_month=7, due_date=datetime.date(2024, 8, 15), by=finance
+        )
+        client.force_login(factories.user(Role.UNIT_STAFF, unit=unit))
+        counts.append(queries(client, reverse(page, args=[monitoring_round.reports.get().pk])))
+    same_at_both_sizes(counts, 12)
+
+
+def test_the_round_overview_past_one_page_costs_what_one_page_costs(client, reference_data):
+    from projects.monitoring.views import PAGE_SIZE
+
+    counts = []
+    for size in (SMALL, PAGE_SIZE + 5):
+        monitoring_round, finance, _unit = round_of(size)
+        client.force_login(finance)
+        url = reverse("projects:monitoring_round", args=[monitoring_round.pk])
+        counts.append(queries(client, url, {"light": "all", "page": 2 if size > PAGE_SIZE else 1}))
+    same_at_both_sizes(counts, 14)

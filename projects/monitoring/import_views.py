@@ -1,0 +1,129 @@
+"""The two monitoring imports, each previewed before anything is written: the finance bureau's budget
+execution extract into a round (written by a background task), and a unit's filled report from Excel.
+
+The uploaded file waits for the confirm in the task folder (0600, a random name); the confirm reads it
+again, so what is written is what the preview showed."""
+
+import re
+import secrets
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+
+from projects import permissions
+from projects.models import MonitoringReport, MonitoringRound
+from projects.monitoring.execution import BadExtract, read_extract
+from projects.monitoring.report_import import BadReportFile, changed_rows, changes, check_report, import_report
+from projects.monitoring.tasks import start_execution_import
+from projects.tasks import runner
+
+_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+
+
+def _stash(data):
+    token = secrets.token_hex(16)
+    runner.write_aside(f"monitoring-upload-{token}", lambda file: file.write(data))
+    return token
+
+
+def _unstash(token):
+    if not _TOKEN.match(token or ""):
+        return None
+    path = runner.task_dir() / f"monitoring-upload-{token}"
+    return path.read_bytes() if path.is_file() else None
+
+
+def _drop(token):
+    if _TOKEN.match(token or ""):
+        (runner.task_dir() / f"monitoring-upload-{token}").unlink(missing_ok=True)
+
+
+def _upload(request):
+    upload = request.FILES.get("file")
+    if upload is None:
+        return None, None, "请选择要上传的文件。"
+    if upload.size > settings.PERFGOALS_MAX_UPLOAD_BYTES:
+        return None, None, f"文件大小 {upload.size / 1024 / 1024:.1f} MB，超过上限 {settings.PERFGOALS_MAX_UPLOAD_BYTES / 1024 / 1024:.0f} MB。"
+    return upload.name or "", upload.read(), None
+
+
+def _safe_name(name):
+    return re.sub(r"[^\w.\-（）()]", "_", name or "")[:100]
+
+
+@login_required
+def execution_import(request, pk):
+    """导入预算执行数：上传执行数文件 → 预览（匹配的、未匹配的逐行列出）→ 确认后在后台写入。"""
+    if not permissions.can_open_monitoring_rounds(request.user):
+        raise PermissionDenied("预算执行数由财政导入。")
+    monitoring_round = get_object_or_404(MonitoringRound.objects.visible_to(request.user), pk=pk)
+    context = {"round": monitoring_round}
+    if request.method == "POST":
+        token, name = request.POST.get("token", ""), _safe_name(request.POST.get("name", ""))
+        if token:
+            data = _unstash(token)
+            if data is None:
+                messages.error(request, "上传的文件已过期，请重新上传。")
+                return redirect("projects:monitoring_execution", pk=pk)
+        else:
+            name, data, problem = _upload(request)
+            if problem:
+                context["error"] = problem
+                return render(request, "projects/monitoring/execution_import.html", context, status=400)
+        try:
+            extract = read_extract(monitoring_round, name, data)
+        except BadExtract as error:
+            _drop(token)
+            context["error"] = f"文件未导入，没有写入任何执行数：{error}"
+            return render(request, "projects/monitoring/execution_import.html", context, status=400)
+        if token and request.POST.get("confirm"):
+            _drop(token)
+            progress = start_execution_import(request.user, monitoring_round, extract.matches, extract.unmatched, name)
+            messages.success(request, f"正在后台写入 {len(extract.matches)} 张监控表的执行数。")
+            return redirect("projects:task_progress", pk=progress.pk)
+        context.update({"extract": extract, "token": _stash(data), "name": _safe_name(name)})
+    return render(request, "projects/monitoring/execution_import.html", context)
+
+
+@login_required
+def report_import(request, pk):
+    """从 Excel 导入填好的监控表：上传 → 预览（哪些行有改动，或逐格列出问题）→ 确认后写入，全有或全无。"""
+    report = get_object_or_404(
+        MonitoringReport.objects.visible_to(request.user).select_related("monitoring_round", "table__unit", "table__department"),
+        pk=pk,
+    )
+    if not permissions.can_edit_monitoring_report(request.user, report):
+        raise PermissionDenied(f"这份监控表当前为“{report.get_status_display()}”，您不能导入。")
+    context = {"report": report, "round": report.monitoring_round}
+    if request.method == "POST":
+        token = request.POST.get("token", "")
+        name = "report.xlsx"
+        if token:
+            data = _unstash(token)
+            if data is None:
+                messages.error(request, "上传的文件已过期，请重新上传。")
+                return redirect("projects:monitoring_report_import", pk=pk)
+        else:
+            name, data, problem = _upload(request)
+            if problem:
+                context["error"] = problem
+                return render(request, "projects/monitoring/report_import.html", context, status=400)
+        try:
+            if token and request.POST.get("confirm"):
+                changed = import_report(report, name, data, by=request.user)
+                _drop(token)
+                messages.success(request, f"已从 Excel 导入监控表，{changed} 行指标有改动。")
+                return redirect("projects:monitoring_report", pk=report.pk)
+            form, formset = check_report(report, name, data)
+            changed_fields, changed_lines = changes(form, formset)
+        except BadReportFile as error:
+            _drop(token)
+            context.update({"error": str(error), "problems": error.problems})
+            return render(request, "projects/monitoring/report_import.html", context, status=400)
+        context.update(
+            {"changed": changed_rows(formset), "changed_fields": changed_fields, "changed_lines": changed_lines, "token": token or _stash(data)}
+        )
+    return render(request, "projects/monitoring/report_import.html", context)
