@@ -5,7 +5,8 @@ from decimal import Decimal
 from django.db import transaction
 
 from projects.evaluation.scoring import points, spread_weights
-from projects.models import EvaluationItem, EvaluationRound, GoalKind, ProjectTable, SelfEvaluation, TableStatus
+from projects.models import EvaluationItem, EvaluationRound, GoalKind, ProjectTable, ReviewAction, SelfEvaluation, TableStatus
+from projects.workflow import WorkflowError, document_amend
 
 # The hook through which the monitoring reports (projects.monitoring, built beside this) prefill a
 # self-evaluation: each registered function takes an approved ProjectTable and returns a dict of
@@ -126,20 +127,28 @@ def evaluation_save(*, form, formset):
     return saved
 
 
-class RescoreError(Exception):
-    """A reviewer's change of a score was refused; ``str()`` says why in Chinese."""
+def evaluation_rescore(*, evaluation, item, score, reason, by):
+    """财政抽查改分：一行的复核得分须在 0 到本行分值之间并说明理由；单位的自评得分保留不变。
 
-
-def evaluation_rescore(*, evaluation, item, score, reason):
-    """财政抽查改分：一行的复核得分须在 0 到本行分值之间并说明理由；单位的自评得分保留不变。"""
+    An action of the workflow gate (改分, only while 待财政审核, by the region's finance officer): the
+    record keeps the row, the score before and after, and the reason. Refusals raise WorkflowError."""
     reason = (reason or "").strip()
     if item.evaluation_id != evaluation.pk:
-        raise RescoreError("这一行不在这份自评上。")
+        raise WorkflowError("这一行不在这份自评上。")
     if not reason:
-        raise RescoreError(f"第 {item.order} 行“{item.name}”：改分必须说明理由。")
+        raise WorkflowError(f"第 {item.order} 行“{item.name}”：改分必须说明理由。")
     if not Decimal(0) <= score <= item.weight:
-        raise RescoreError(f"第 {item.order} 行“{item.name}”：复核得分应在 0 到 {item.weight} 分之间。")
-    item.reviewed_score = points(score)
-    item.reviewed_reason = reason
-    item.save(update_fields=["reviewed_score", "reviewed_reason"])
+        raise WorkflowError(f"第 {item.order} 行“{item.name}”：复核得分应在 0 到 {item.weight} 分之间。")
+
+    def change(_locked):
+        row = EvaluationItem.objects.select_for_update().get(pk=item.pk)
+        before = row.reviewed_score
+        row.reviewed_score = points(score)
+        row.reviewed_reason = reason
+        row.save(update_fields=["reviewed_score", "reviewed_reason"])
+        item.reviewed_score, item.reviewed_reason = row.reviewed_score, row.reviewed_reason
+        was = f"复核 {before}" if before is not None else "自评得分"
+        return f"第 {row.order} 行“{row.name}”：{was} → 复核 {row.reviewed_score} 分"
+
+    document_amend(ReviewAction.RESCORE, evaluation, by=by, reason=reason, change=change)
     return item

@@ -20,7 +20,7 @@ from projects.evaluation.checks import evaluation_findings
 from projects.evaluation.excel import evaluation_workbook
 from projects.evaluation.scoring import points
 from projects.evaluation.forms import EvaluationItemFormSet, EvaluationRoundForm, RescoreForm, SelfEvaluationForm, cell_errors
-from projects.evaluation.services import RescoreError, RoundError, evaluation_rescore, evaluation_save, round_open
+from projects.evaluation.services import RoundError, evaluation_rescore, evaluation_save, round_open
 from projects.evaluation.sheet import FUND_COLUMNS, sheet_of
 from projects.models import EvaluationRound, ReviewAction, SelfEvaluation
 from perfgoals.scope import scope_of
@@ -143,6 +143,7 @@ def evaluation_detail(request, pk):
     """自评表（10号文附件格式），每个得分旁边写明计算过程；检查发现、审核记录和可用的操作。"""
     evaluation = _evaluation(request, pk)
     sheet = sheet_of(evaluation)
+    actions = available_actions(request.user, evaluation)
     return render(
         request,
         "projects/evaluation/evaluation_detail.html",
@@ -151,9 +152,10 @@ def evaluation_detail(request, pk):
             "sheet": sheet,
             "fund_columns": FUND_COLUMNS,
             "findings": evaluation_findings(evaluation, sheet).findings,
-            "actions": available_actions(request.user, evaluation),
+            # 改分 is taken row by row (a form beside each score), not as a button of the whole.
+            "actions": [action for action in actions if action != ReviewAction.RESCORE],
             "can_edit": permissions.can_edit_evaluation(request.user, evaluation),
-            "can_rescore": permissions.can_rescore_evaluation(request.user, evaluation),
+            "can_rescore": ReviewAction.RESCORE in actions,
             "records": evaluation.reviews.select_related("actor").order_by("at", "id"),
             "opinions": Opinion.choices,
         },
@@ -248,10 +250,14 @@ def evaluation_rescore_view(request, pk):
     item = evaluation.items.filter(pk=form.cleaned_data["item"]).first()
     try:
         if item is None:
-            raise RescoreError("这一行不在这份自评上。")
-        evaluation_rescore(evaluation=evaluation, item=item, score=form.cleaned_data["score"], reason=form.cleaned_data["reason"])
-    except RescoreError as refused:
+            raise WorkflowError("这一行不在这份自评上。")
+        evaluation_rescore(
+            evaluation=evaluation, item=item, score=form.cleaned_data["score"], reason=form.cleaned_data["reason"], by=request.user
+        )
+    except WorkflowError as refused:
         messages.error(request, str(refused))
+    except DatabaseError:
+        messages.error(request, database_failed("changing a score of a self-evaluation"))
     else:
         messages.success(request, f"第 {item.order} 行“{item.name}”复核得分改为 {points(item.reviewed_score)} 分，自评得分保留。")
     return redirect("projects:evaluation_detail", pk=evaluation.pk)

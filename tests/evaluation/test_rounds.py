@@ -6,7 +6,7 @@ from decimal import Decimal as D
 import pytest
 
 from projects.evaluation.checks import evaluation_findings
-from projects.evaluation.services import RoundError, round_open
+from projects.evaluation.services import RoundError, evaluation_rescore, round_open
 from projects.evaluation.sheet import sheet_of
 from projects.models import ProjectTable, ReviewAction, SelfEvaluation, TableStatus
 from projects.workflow import WorkflowError, gate
@@ -126,10 +126,25 @@ def test_the_loop_submit_return_fix_and_approve_with_a_changed_score_keeps_both(
     gate.review(ReviewAction.RETURN, evaluation, by=people["reviewer"], reason="other", comment="满意度请附调查问卷")
     assert evaluation.status == TableStatus.RETURNED
     gate.submit(evaluation, by=people["staff"])
+    item = evaluation.items.order_by("order").first()
+    with pytest.raises(WorkflowError, match="当前为“待主管部门审核”，不能改分"):
+        evaluation_rescore(evaluation=evaluation, item=item, score=D(8), reason="签到表只有 3 期", by=people["finance"])
     gate.review(ReviewAction.PASS, evaluation, by=people["reviewer"])
+    with pytest.raises(WorkflowError, match="只有财政审核人可以改分"):
+        evaluation_rescore(evaluation=evaluation, item=item, score=D(8), reason="签到表只有 3 期", by=people["reviewer"])
+    with pytest.raises(WorkflowError, match="改分必须说明理由"):
+        evaluation_rescore(evaluation=evaluation, item=item, score=D(8), reason=" ", by=people["finance"])
+    evaluation_rescore(evaluation=evaluation, item=item, score=D(8), reason="签到表只有 3 期", by=people["finance"])
     gate.review(ReviewAction.APPROVE, evaluation, by=people["finance"])
-    assert SelfEvaluation.objects.get(pk=evaluation.pk).status == TableStatus.APPROVED
-    assert [record.action for record in evaluation.reviews.order_by("at", "id")] == ["submit", "return", "submit", "pass", "approve"]
+    stored = SelfEvaluation.objects.get(pk=evaluation.pk)
+    assert stored.status == TableStatus.APPROVED
+    actions = [record.action for record in evaluation.reviews.order_by("at", "id")]
+    assert actions == ["submit", "return", "submit", "pass", "rescore", "approve"]
+    rescore = evaluation.reviews.get(action="rescore")
+    assert rescore.from_status == rescore.to_status == TableStatus.FINANCE_REVIEW
+    assert rescore.comment == "第 1 行“举办业务培训期数”：自评得分 → 复核 8.00 分\n理由：签到表只有 3 期"
+    row = sheet_of(stored).items[0]
+    assert (row.self_score, row.final) == (D("10.00"), D("8.00"))  # both kept
     assert evaluation.reviews.first().snapshot["grade"] == "优"
 
 
