@@ -19,6 +19,7 @@ from projects import permissions
 from projects.evaluation.checks import evaluation_findings
 from projects.evaluation.excel import evaluation_workbook
 from projects.evaluation.scoring import points
+from projects.evaluation.importing import EvaluationImportError, evaluation_import
 from projects.evaluation.forms import EvaluationItemFormSet, EvaluationRoundForm, RescoreForm, SelfEvaluationForm, cell_errors
 from projects.evaluation.services import RoundError, evaluation_rescore, evaluation_save, round_open
 from projects.evaluation.sheet import FUND_COLUMNS, sheet_of
@@ -260,6 +261,35 @@ def evaluation_rescore_view(request, pk):
         messages.error(request, database_failed("changing a score of a self-evaluation"))
     else:
         messages.success(request, f"第 {item.order} 行“{item.name}”复核得分改为 {points(item.reviewed_score)} 分，自评得分保留。")
+    return redirect("projects:evaluation_detail", pk=evaluation.pk)
+
+
+@login_required
+def evaluation_import_xlsx(request, pk):
+    """单位导入填好的自评表（10号文附件格式或四川格式）：整份文件无误才写入，否则列出每处问题（写明单元格）；
+    表上的总分、等级与按规则计算的不同之处逐条列出。"""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    evaluation = _evaluation(request, pk)
+    if not permissions.can_edit_evaluation(request.user, evaluation):
+        raise PermissionDenied(f"这份自评当前为“{evaluation.get_status_display()}”，只有本单位在草稿或退回状态下可以导入。")
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "请选择要导入的 Excel 文件（.xlsx）。")
+        return redirect("projects:evaluation_detail", pk=evaluation.pk)
+    try:
+        plan = evaluation_import(evaluation=evaluation, data=upload.read())
+    except EvaluationImportError as refused:
+        messages.error(request, f"导入“{upload.name}”：{refused}")
+        for problem in refused.problems:
+            messages.warning(request, problem)
+    except DatabaseError:
+        messages.error(request, database_failed("importing a self-evaluation"))
+    else:
+        audit.record("import", request=request, self_evaluations=[evaluation.pk], layout=plan.layout.key, filename=upload.name)
+        messages.success(request, f"已按{plan.layout.name}导入“{upload.name}”（工作表“{plan.sheet_title}”），得分已按规则重新计算。")
+        for difference in plan.differences:
+            messages.warning(request, f"与规则不符：{difference}")
     return redirect("projects:evaluation_detail", pk=evaluation.pk)
 
 
