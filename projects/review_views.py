@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from projects.evaluation.queue import awaiting_evaluations
 from projects.findings import project_findings
 from indicators.models import Grade, Opinion
 from perfgoals.faults import database_failed
@@ -98,6 +99,7 @@ class ReviewQueueView(FilteredListView):
         context = super().get_context_data(**kwargs)
         context.update(
             targets=awaiting_targets(self.request.user).filter(**self.target_filters()),
+            evaluations=awaiting_evaluations(self.request.user),
             opinions=Opinion.choices,
             grades=Grade.choices,
             bulk_actions=[

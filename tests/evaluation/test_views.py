@@ -155,3 +155,22 @@ def test_the_rounds_list_is_exported_exactly_as_shown(world):
     assert rows[1][:8] == ("项目名称", "主管部门", "实施单位", "状态", "执行率（%）", "自评总分", "复核后总分", "等级")
     assert rows[2][3:8] == ("草稿", 95, 99.5, 99.5, "优")
     assert "全部 8 个三级指标都自评满分" in rows[2][8]
+
+
+def test_submitted_self_evaluations_wait_in_the_reviewers_queue_with_a_link(world):
+    evaluation, people = world
+    fill(evaluation)
+    queue = reverse("projects:review_queue")
+    detail = reverse("projects:evaluation_detail", args=[evaluation.pk])
+    reviewer, finance = client_of(people["reviewer"]), client_of(people["finance"])
+    assert "待审核的绩效自评" not in reviewer.get(queue).content.decode()
+    gate.submit(evaluation, by=people["staff"])
+    page = reviewer.get(queue).content.decode()
+    assert "待审核的绩效自评（1 份）" in page and f'href="{detail}">复核</a>' in page
+    assert "待审核的绩效自评" not in finance.get(queue).content.decode()  # not yet at finance's step
+    gate.review(ReviewAction.PASS, evaluation, by=people["reviewer"])
+    assert "待审核的绩效自评" not in reviewer.get(queue).content.decode()
+    page = finance.get(queue).content.decode()
+    assert "待审核的绩效自评（1 份）" in page and f'href="{detail}">抽查</a>' in page
+    other = factories.user("finance_officer", region=factories.region())
+    assert "待审核的绩效自评" not in client_of(other).get(queue).content.decode()
