@@ -101,7 +101,10 @@ def test_a_self_evaluation_goes_round_the_whole_loop(browser, live_server, appro
     assert "已提交" in unit.content()
 
     department = as_user(browser, live_server, "pl_dept")
-    department.goto(url)
+    department.goto(f"{live_server.url}/reviews/")
+    department.click("[data-awaiting-evaluations] a:has-text('复核')")  # the queue links to it
+    department.wait_for_load_state("networkidle")
+    assert department.url == url
     act(department, "return", **{"#reason": "", "#comment": "请写明评价结论"})
     assert "已退回" in department.content()
 
@@ -113,13 +116,18 @@ def test_a_self_evaluation_goes_round_the_whole_loop(browser, live_server, appro
     act(department, "pass")
     assert "已复核通过" in department.content() or "已通过" in department.content()
 
-    finance.goto(url)
+    finance.goto(f"{live_server.url}/reviews/")
+    finance.click("[data-awaiting-evaluations] a:has-text('抽查')")
+    finance.wait_for_load_state("networkidle")
+    assert finance.url == url
     row = finance.locator("tr[data-row='2']")
     row.locator("input[name='score']").fill("5")
     row.locator("input[name='reason']").fill("特邀监察员聘书只有 8 份")
     row.locator("button:has-text('改分')").click()
     finance.wait_for_load_state("networkidle")
     assert "复核得分改为 5.00 分，自评得分保留" in finance.content()
+    assert "改分" in finance.locator("[data-records]").inner_text()  # a record of the gate, with its reason
+    assert "特邀监察员聘书只有 8 份" in finance.locator("[data-records]").inner_text()
     act(finance, "approve")
     assert "已批复" in finance.content()
     reviewed = finance.locator("tr[data-row='2'] [data-reviewed]").inner_text()
