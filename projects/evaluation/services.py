@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from projects.evaluation.scoring import points, spread_weights
+from projects.evaluation.sheet import sheet_of
 from projects.models import EvaluationItem, EvaluationRound, GoalKind, ProjectTable, ReviewAction, SelfEvaluation, TableStatus
 from projects.workflow import WorkflowError, document_amend
 
@@ -143,14 +144,15 @@ def evaluation_rescore(*, evaluation, item, score, reason, by):
     if not Decimal(0) <= score <= item.weight:
         raise WorkflowError(f"第 {item.order} 行“{item.name}”：复核得分应在 0 到 {item.weight} 分之间。")
 
-    def change(_locked):
+    def change(locked):
         row = EvaluationItem.objects.select_for_update().get(pk=item.pk)
         before = row.reviewed_score
+        self_score = next(scored.self_score for scored in sheet_of(locked).items if scored.item.pk == row.pk)
         row.reviewed_score = points(score)
         row.reviewed_reason = reason
         row.save(update_fields=["reviewed_score", "reviewed_reason"])
         item.reviewed_score, item.reviewed_reason = row.reviewed_score, row.reviewed_reason
-        was = f"复核 {before}" if before is not None else "自评得分"
+        was = f"复核 {before} 分" if before is not None else f"自评 {self_score} 分"
         return f"第 {row.order} 行“{row.name}”：{was} → 复核 {row.reviewed_score} 分"
 
     document_amend(ReviewAction.RESCORE, evaluation, by=by, reason=reason, change=change)

@@ -96,6 +96,7 @@ def round_detail(request, pk):
     if request.GET.get("export") == "xlsx":
         return _round_export(request, evaluation_round, rows)
     grades = Counter(sheet.grade for _evaluation, sheet, _doubts in rows if sheet.total is not None)
+    departments = _by_department(rows)
     statuses = Counter(evaluation.get_status_display() for evaluation in evaluations)
     return render(
         request,
@@ -107,8 +108,32 @@ def round_detail(request, pk):
             "unscored": sum(1 for _evaluation, sheet, _doubts in rows if sheet.total is None),
             "statuses": sorted(statuses.items()),
             "submitted": sum(1 for evaluation in evaluations if evaluation.status != "draft"),
+            "departments": departments,
         },
     )
+
+
+def _by_department(rows):
+    """Per 主管部门: how many, the grades, the mean execution rate and total, and how many the checks doubt."""
+    groups = {}
+    for evaluation, sheet, doubts in rows:
+        groups.setdefault(evaluation.project.department.name, []).append((sheet, doubts))
+    summary = []
+    for name, members in sorted(groups.items()):
+        rates = [sheet.rate for sheet, _doubts in members if sheet.rate is not None]
+        totals = [sheet.total for sheet, _doubts in members if sheet.total is not None]
+        grades = Counter(sheet.grade for sheet, _doubts in members if sheet.total is not None)
+        summary.append(
+            {
+                "name": name,
+                "count": len(members),
+                "grades": [grades.get(grade, 0) for grade in GRADES],
+                "rate": points(sum(rates) / len(rates)) if rates else None,
+                "total": points(sum(totals) / len(totals)) if totals else None,
+                "doubted": sum(1 for _sheet, doubts in members if doubts),
+            }
+        )
+    return summary
 
 
 ROUND_HEADERS = ("项目名称", "主管部门", "实施单位", "状态", "执行率（%）", "自评总分", "复核后总分", "等级", "检查存疑")

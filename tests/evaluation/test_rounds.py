@@ -142,7 +142,7 @@ def test_the_loop_submit_return_fix_and_approve_with_a_changed_score_keeps_both(
     assert actions == ["submit", "return", "submit", "pass", "rescore", "approve"]
     rescore = evaluation.reviews.get(action="rescore")
     assert rescore.from_status == rescore.to_status == TableStatus.FINANCE_REVIEW
-    assert rescore.comment == "第 1 行“举办业务培训期数”：自评得分 → 复核 8.00 分\n理由：签到表只有 3 期"
+    assert rescore.comment == "第 1 行“举办业务培训期数”：自评 10.00 分 → 复核 8.00 分\n理由：签到表只有 3 期"
     row = sheet_of(stored).items[0]
     assert (row.self_score, row.final) == (D("10.00"), D("8.00"))  # both kept
     assert evaluation.reviews.first().snapshot["grade"] == "优"

@@ -155,6 +155,11 @@ def test_the_rounds_list_is_exported_exactly_as_shown(world):
     assert rows[1][:8] == ("项目名称", "主管部门", "实施单位", "状态", "执行率（%）", "自评总分", "复核后总分", "等级")
     assert rows[2][3:8] == ("草稿", 95, 99.5, 99.5, "优")
     assert "全部 8 个三级指标都自评满分" in rows[2][8]
+    page = client_of(people["finance"]).get(reverse("projects:round_detail", args=[evaluation.round_id])).content.decode()
+    department = evaluation.project.department.name
+    summary = page.split("data-departments", 1)[1].split("</table>", 1)[0]
+    cells = [cell.rsplit(">", 1)[1] for cell in summary.split("<tbody>", 1)[1].split("</td>")[:-1]]
+    assert cells == [department, "1", "1", "0", "0", "0", "95.00%", "99.50", "1"]  # 优 1, all doubted (全部满分)
 
 
 def test_submitted_self_evaluations_wait_in_the_reviewers_queue_with_a_link(world):
