@@ -38,7 +38,17 @@ def tables_to_evaluate(*, region, year):
 
 
 def round_open(*, region, year, due_date, by, weights=None, execution_reason_below=Decimal(90)):
-    """财政局开启自评轮次：本区划该年度每张在用的已批复项目表一份自评，预填批复内容。
+    """财政局开启自评轮次：本区划该年度每张在用的已批复项目表一份自评，预填批复内容（in the foreground:
+    the page does the same in two steps, evaluation_round_create then round_fill in a background task)."""
+    evaluation_round = evaluation_round_create(
+        region=region, year=year, due_date=due_date, by=by, weights=weights, execution_reason_below=execution_reason_below
+    )
+    round_fill(evaluation_round=evaluation_round)
+    return evaluation_round
+
+
+def evaluation_round_create(*, region, year, due_date, by, weights=None, execution_reason_below=Decimal(90)):
+    """The round itself, without its self-evaluations yet (round_fill makes them).
 
     ``weights`` (预算执行/产出指标/效益指标/满意度指标 → points) must add up to 100. Refused when the
     region already has a round for the year or has no approved table to evaluate."""
@@ -48,24 +58,36 @@ def round_open(*, region, year, due_date, by, weights=None, execution_reason_bel
         raise RoundError(f"各项分值合计应为 100 分，现为 {total} 分。")
     if EvaluationRound.objects.filter(region=region, year=year).exists():
         raise RoundError(f"{region.name}{year}年度的自评轮次已经开启。")
-    tables = list(tables_to_evaluate(region=region, year=year))
-    if not tables:
+    if not tables_to_evaluate(region=region, year=year).exists():
         raise RoundError(f"{region.name}{year}年度没有已批复的项目绩效目标表，无需开启自评。")
-    with transaction.atomic():
-        evaluation_round = EvaluationRound.objects.create(
-            region=region,
-            year=year,
-            due_date=due_date,
-            opened_by=by,
-            weight_execution=weights["预算执行"],
-            weight_output=weights["产出指标"],
-            weight_benefit=weights["效益指标"],
-            weight_satisfaction=weights["满意度指标"],
-            execution_reason_below=execution_reason_below,
-        )
-        for table in tables:
+    return EvaluationRound.objects.create(
+        region=region,
+        year=year,
+        due_date=due_date,
+        opened_by=by,
+        weight_execution=weights["预算执行"],
+        weight_output=weights["产出指标"],
+        weight_benefit=weights["效益指标"],
+        weight_satisfaction=weights["满意度指标"],
+        execution_reason_below=execution_reason_below,
+    )
+
+
+def round_fill(*, evaluation_round, report=None):
+    """One prefilled self-evaluation for each approved table in force of the round's region and year
+    that has none yet (so a run cut short is finished by running it again), each table in its own
+    transaction; ``report(done)`` after each. Returns how many were made."""
+    tables = tables_to_evaluate(region=evaluation_round.region, year=evaluation_round.year).exclude(
+        self_evaluations__round=evaluation_round
+    )
+    made = 0
+    for table in tables.order_by("unit__code", "pk"):
+        with transaction.atomic():
             evaluation_prefill(evaluation_round=evaluation_round, table=table)
-    return evaluation_round
+        made += 1
+        if report is not None:
+            report(made)
+    return made
 
 
 def evaluation_prefill(*, evaluation_round, table):

@@ -21,9 +21,10 @@ from projects.evaluation.excel import evaluation_workbook
 from projects.evaluation.scoring import points
 from projects.evaluation.importing import EvaluationImportError, evaluation_import
 from projects.evaluation.forms import EvaluationItemFormSet, EvaluationRoundForm, RescoreForm, SelfEvaluationForm, cell_errors
-from projects.evaluation.services import RoundError, evaluation_rescore, evaluation_save, round_open
+from projects.evaluation.services import RoundError, evaluation_rescore, evaluation_save, evaluation_round_create
 from projects.evaluation.sheet import FUND_COLUMNS, sheet_of
-from projects.models import EvaluationRound, ReviewAction, SelfEvaluation
+from projects.models import EvaluationRound, ReviewAction, SelfEvaluation, TaskProgress
+from projects.tasks.evaluation import start_round_fill
 from perfgoals.scope import scope_of
 from projects.workflow import WorkflowError, available_actions, document_action
 
@@ -63,7 +64,7 @@ def round_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            evaluation_round = round_open(
+            evaluation_round = evaluation_round_create(
                 region=region,
                 year=data["year"],
                 due_date=data["due_date"],
@@ -74,8 +75,9 @@ def round_create(request):
         except (RoundError, IntegrityError) as refused:
             form.add_error(None, str(refused) if isinstance(refused, RoundError) else f"{region.name}{data['year']}年度的自评轮次已经开启。")
         else:
-            messages.success(request, f"已开启{evaluation_round}，共 {evaluation_round.evaluations.count()} 张项目表待自评。")
-            return redirect("projects:round_detail", pk=evaluation_round.pk)
+            progress = start_round_fill(request.user, evaluation_round)
+            messages.success(request, f"已开启{evaluation_round}，正在后台为 {progress.total} 张已批复的项目表生成自评。")
+            return redirect("projects:task_progress", pk=progress.pk)
     return render(request, "projects/evaluation/round_form.html", {"form": form, "region": region})
 
 
@@ -109,6 +111,9 @@ def round_detail(request, pk):
             "statuses": sorted(statuses.items()),
             "submitted": sum(1 for evaluation in evaluations if evaluation.status != "draft"),
             "departments": departments,
+            "filling": TaskProgress.objects.filter(
+                kind=TaskProgress.Kind.EVALUATION_ROUND, params__round=evaluation_round.pk, state__in=("queued", "running")
+            ).first(),
         },
     )
 

@@ -19,6 +19,7 @@ class TaskProgress(models.Model):
         EXPORT = "export", "导出绩效目标表"
         RECHECK = "recheck", "重新检查"
         IMPORT = "import", "批量导入"
+        EVALUATION_ROUND = "evaluation_round", "开启绩效自评"
 
     class State(models.TextChoices):
         QUEUED = "queued", "排队中"
@@ -55,7 +56,7 @@ class TaskProgress(models.Model):
     @property
     def unit(self):
         """What ``total`` and ``done`` count, as the progress page says it."""
-        return "个文件" if self.kind == self.Kind.IMPORT else "张"
+        return "个文件" if self.kind == self.Kind.IMPORT else "张"  # tables, also those a round evaluates
 
     @property
     def finished(self):

@@ -1,7 +1,8 @@
 """The year-end self-evaluation in a browser, on a seed table: finance opens the round, the unit types
 the actual values and sees them scored, overrides one score with a reason and submits; the department
 returns it, the unit fixes it, the department passes it; finance changes one score with a reason and
-approves; both scores stay visible. Screenshots of the form, the round and the printed page are kept
+approves; both scores stay visible. The round's self-evaluations are made by a background task, run
+here as the worker would run it. Screenshots of the form, the round and the printed page are kept
 in var/screenshots/ for a person to look at."""
 
 import os
@@ -11,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from indicators.values import parse_value
-from projects.models import Department, ProjectTable, SelfEvaluation, TableStatus
+from projects.models import Department, ProjectTable, SelfEvaluation, TableStatus, TaskProgress
+from projects.tasks.evaluation import round_fill_task
 from tests import factories
 from tests.e2e.conftest import log_in
 
@@ -75,7 +77,12 @@ def test_a_self_evaluation_goes_round_the_whole_loop(browser, live_server, appro
     finance.fill("#id_year", "2023")
     finance.fill("#id_due_date", "2024-03-31")
     finance.click("button:has-text('开启自评')")
-    assert "共 1 张项目表待自评" in finance.content()
+    assert "正在后台为 1 张已批复的项目表生成自评" in finance.content()
+    round_fill_task.call(TaskProgress.objects.get(kind="evaluation_round").pk)  # as the background worker runs it
+    finance.reload()
+    finance.click("a:has-text('查看自评轮次')")
+    finance.wait_for_load_state("networkidle")
+    assert "0 / 1" in finance.locator("[data-submitted]").inner_text()
     evaluation = SelfEvaluation.objects.get(project=approved_seed_table)
     url = f"{live_server.url}/evaluation/{evaluation.pk}/"
 

@@ -10,7 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from projects.models import EvaluationRound, ReviewAction, SelfEvaluation, TableStatus
+from projects.models import EvaluationRound, ReviewAction, SelfEvaluation, TableStatus, TaskProgress
+from projects.tasks.evaluation import round_fill_task
 from projects.workflow import gate
 from tests import factories
 from tests.evaluation.helpers import MET, approved_table, evaluation_world, fill
@@ -106,7 +107,7 @@ def test_finance_changes_one_score_with_a_reason_and_both_scores_are_shown(world
     assert client_of(people["staff"]).post(url, {"item": item.pk, "score": "1", "reason": "x"}).status_code == 403
 
 
-def test_finance_opens_a_round_and_sees_who_submitted_and_the_grades(seeded):
+def test_finance_opens_a_round_and_sees_who_submitted_and_the_grades(seeded, django_capture_on_commit_callbacks):
     department = factories.department()
     unit = factories.unit(department)
     approved_table(unit)
@@ -118,18 +119,31 @@ def test_finance_opens_a_round_and_sees_who_submitted_and_the_grades(seeded):
          "weight_satisfaction": 20, "execution_reason_below": 90},
     )
     assert "合计应为 100 分，现为 110 分" in bad.content.decode()
-    response = client.post(
-        reverse("projects:round_create"),
-        {"year": 2024, "due_date": "2025-03-31", "weight_execution": 10, "weight_output": 50, "weight_benefit": 30,
-         "weight_satisfaction": 10, "execution_reason_below": 90},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("projects:round_create"),
+            {"year": 2024, "due_date": "2025-03-31", "weight_execution": 10, "weight_output": 50, "weight_benefit": 30,
+             "weight_satisfaction": 10, "execution_reason_below": 90},
+        )
     evaluation_round = EvaluationRound.objects.get(region=department.region, year=2024)
-    assert response["Location"] == reverse("projects:round_detail", args=[evaluation_round.pk])
+    progress = TaskProgress.objects.get(kind="evaluation_round")
+    assert response["Location"] == reverse("projects:task_progress", args=[progress.pk])  # made in the background
+    assert (progress.total, progress.params, evaluation_round.evaluations.count()) == (1, {"round": evaluation_round.pk}, 0)
+    round_page = reverse("projects:round_detail", args=[evaluation_round.pk])
+    assert "后台仍在生成本轮次的自评：已完成 0 / 共 1 张" in client.get(round_page).content.decode()
+    round_fill_task.call(progress.pk)  # as the worker runs it
+    progress.refresh_from_db()
+    assert progress.state == TaskProgress.State.DONE and progress.done == 1
+    page = client.get(reverse("projects:task_progress", args=[progress.pk])).content.decode()
+    assert "本次生成自评" in page and f'href="{round_page}"' in page
+    round_fill_task.call(progress.pk)  # a second run of the same record is skipped
+    assert evaluation_round.evaluations.count() == 1
     fill(evaluation_round.evaluations.get())
-    page = client.get(response["Location"]).content.decode()
+    page = client.get(round_page).content.decode()
+    assert "后台仍在生成" not in page
     assert "0 / 1" in page
     assert "全部 8 个三级指标都自评满分" in page
-    assert client_of(factories.user("unit_staff", unit=unit)).get(response["Location"]).status_code == 403
+    assert client_of(factories.user("unit_staff", unit=unit)).get(round_page).status_code == 403
 
 
 def test_the_excel_export_is_the_annex_layout_with_the_figures_of_the_page(world):
