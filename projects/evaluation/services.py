@@ -4,23 +4,16 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from projects.evaluation.prefill import monitoring_prefill
 from projects.evaluation.scoring import points, spread_weights
 from projects.evaluation.sheet import sheet_of
 from projects.models import EvaluationItem, EvaluationRound, GoalKind, ProjectTable, ReviewAction, SelfEvaluation, TableStatus
 from projects.workflow import WorkflowError, document_amend
 
-# The hook through which the monitoring reports (projects.monitoring, built beside this) prefill a
-# self-evaluation: each registered function takes an approved ProjectTable and returns a dict of
-# SelfEvaluation field values (e.g. the executed amounts of the last report) and, under "actuals", a
-# mapping of Indicator uid → 实际完成值 text. Nothing is registered until monitoring registers itself;
-# evaluation never imports monitoring.
-MONITORING_PREFILL = []
-
-
-def register_monitoring_prefill(function):
-    """Let a self-evaluation start from the last monitoring report of its table."""
-    MONITORING_PREFILL.append(function)
-    return function
+# Where a self-evaluation's prefill comes from besides the approved table: functions taking an approved
+# ProjectTable and returning SelfEvaluation field values, and under "actuals" and "deviations" mappings
+# of Indicator uid → 实际完成值 / 偏差原因 text. The last monitoring report is the first.
+PREFILLS = [monitoring_prefill]
 
 
 class RoundError(Exception):
@@ -103,10 +96,11 @@ def evaluation_prefill(*, evaluation_round, table):
         "other_full": table.funds_other,
         "goal_expected": "\n".join(goal.text for goal in table.goals.all() if goal.kind == GoalKind.ANNUAL),
     }
-    actuals = {}
-    for prefill in MONITORING_PREFILL:
+    actuals, deviations = {}, {}
+    for prefill in PREFILLS:
         supplied = dict(prefill(table) or {})
         actuals.update(supplied.pop("actuals", {}))
+        deviations.update(supplied.pop("deviations", {}))
         fields.update({name: value for name, value in supplied.items() if value not in (None, "")})
     evaluation = SelfEvaluation.objects.create(round=evaluation_round, project=table, **fields)
     rows = list(table.indicators.select_related("level2__level1").order_by("order", "id"))
@@ -122,6 +116,7 @@ def evaluation_prefill(*, evaluation_round, table):
             target_text=row.value_text,
             weight=weight,
             actual_text=actuals.get(str(row.uid), ""),
+            deviation=deviations.get(str(row.uid), ""),
         )
         for index, (row, weight) in enumerate(zip(rows, weights), 1)
     )
