@@ -99,7 +99,9 @@ class ReviewQueueView(FilteredListView):
         context = super().get_context_data(**kwargs)
         context.update(
             targets=awaiting_targets(self.request.user).filter(**self.target_filters()),
-            evaluations=awaiting_evaluations(self.request.user),
+            evaluations=awaiting_evaluations(self.request.user).filter(
+                **{{"year": "round__year", "department_id": "project__department_id"}[name]: value for name, value in self.target_filters().items()}
+            ),
             opinions=Opinion.choices,
             grades=Grade.choices,
             bulk_actions=[

@@ -109,6 +109,7 @@ def test_a_self_evaluation_goes_round_the_whole_loop(browser, live_server, appro
 
     department = as_user(browser, live_server, "pl_dept")
     department.goto(f"{live_server.url}/reviews/")
+    shoot(department, "evaluation-queue.png")
     department.click("[data-awaiting-evaluations] a:has-text('复核')")  # the queue links to it
     department.wait_for_load_state("networkidle")
     assert department.url == url

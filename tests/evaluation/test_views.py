@@ -191,5 +191,6 @@ def test_submitted_self_evaluations_wait_in_the_reviewers_queue_with_a_link(worl
     assert "待审核的绩效自评" not in reviewer.get(queue).content.decode()
     page = finance.get(queue).content.decode()
     assert "待审核的绩效自评（1 份）" in page and f'href="{detail}">抽查</a>' in page
+    assert "待审核的绩效自评" not in finance.get(queue + f"?year={evaluation.round.year + 1}").content.decode()  # the year filter
     other = factories.user("finance_officer", region=factories.region())
     assert "待审核的绩效自评" not in client_of(other).get(queue).content.decode()
