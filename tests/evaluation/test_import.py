@@ -8,7 +8,10 @@ from io import BytesIO
 import pytest
 from django.test import Client
 from django.urls import reverse
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils.exceptions import IllegalCharacterError
 
 from projects.evaluation.checks import evaluation_findings
 from projects.evaluation.excel import evaluation_workbook
@@ -230,3 +233,38 @@ def test_the_unit_imports_on_the_page_and_others_cannot(world):
     stranger.force_login(factories.user("unit_staff", unit=factories.unit(evaluation.project.department, name="另一个单位")))
     upload.seek(0)
     assert stranger.post(url, {"file": upload}).status_code == 404
+
+
+hostile = st.one_of(
+    st.none(),
+    st.text(max_size=30),
+    st.integers(min_value=-10**6, max_value=10**6),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.sampled_from(["=SUM(A1:A3)", "达成预期指标", "十", "12.5%", "一点二", "总分", "三级指标", "\u0000", "—"]),
+)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(min_value=1, max_value=30), st.integers(min_value=1, max_value=9), hostile), min_size=1, max_size=6))
+def test_any_change_to_a_file_is_imported_whole_or_refused_in_chinese_writing_nothing(world, changes):
+    evaluation, _people = world
+    evaluation = SelfEvaluation.objects.get(pk=evaluation.pk)
+    workbook = load_workbook(BytesIO(evaluation_workbook(sheet_of(evaluation))))
+    worksheet = workbook.active
+    for row, column, value in changes:
+        try:
+            worksheet.cell(row, column).value = value
+        except (AttributeError, ValueError, TypeError, IllegalCharacterError):  # a merged cell, or text openpyxl will not store
+            continue
+    buffer = BytesIO()
+    try:
+        workbook.save(buffer)
+    except (AttributeError, ValueError, TypeError):  # what openpyxl itself cannot write is no file to import
+        assume(False)
+    before = stored(evaluation)
+    try:
+        evaluation_import(evaluation=evaluation, data=buffer.getvalue())
+    except EvaluationImportError as refused:
+        assert stored(evaluation) == before
+        assert any("\u4e00" <= character <= "\u9fff" for character in str(refused))
+        assert all("单元格" in problem or "工作表" in problem for problem in refused.problems)
