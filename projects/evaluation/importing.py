@@ -404,7 +404,8 @@ def _differences(plan, evaluation):
         if weight is not None and weight != item.weight:
             found.append(f"第 {row.row} 行“{item.name}”：表上分值 {decimal_text(weight)} 分，自评轮次的分值为 {item.weight} 分（按后者计分）。")
         if score is not None and row.computed.points is not None and score != row.computed.points:
-            found.append(f"{cell}：第 {row.row} 行“{item.name}”表上得分 {decimal_text(score)} 分，按完成值计算为 {row.computed.points} 分。")
+            kept = "（单位改分，理由已填）" if row.item.unit_reason.strip() else "（作为单位改分保存，须填写改分理由）"
+            found.append(f"{cell}：第 {row.row} 行“{item.name}”表上得分 {decimal_text(score)} 分，按完成值计算为 {row.computed.points} 分{kept}。")
     if plan.printed_total is not None and plan.printed_total != sheet.self_total:
         recomputed = "无法计算" if sheet.self_total is None else f"{sheet.self_total} 分"
         found.append(f"总分：表上 {decimal_text(plan.printed_total)} 分，各项得分之和为 {recomputed}。")

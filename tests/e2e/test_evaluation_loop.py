@@ -1,18 +1,22 @@
 """The year-end self-evaluation in a browser, on a seed table: finance opens the round, the unit types
 the actual values and sees them scored, overrides one score with a reason and submits; the department
-returns it, the unit fixes it, the department passes it; finance changes one score with a reason and
+returns it, the unit fixes it in the exported Excel and imports it back, the department passes it; finance changes one score with a reason and
 approves; both scores stay visible. The round's self-evaluations are made by a background task, run
 here as the worker would run it. Screenshots of the form, the round and the printed page are kept
 in var/screenshots/ for a person to look at."""
 
 import os
 from decimal import Decimal
+from io import BytesIO
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from indicators.values import parse_value
 from projects.models import Department, ProjectTable, SelfEvaluation, TableStatus, TaskProgress
+from projects.evaluation.excel import evaluation_workbook
+from projects.evaluation.sheet import sheet_of
 from projects.tasks.evaluation import round_fill_task
 from tests import factories
 from tests.e2e.conftest import log_in
@@ -71,7 +75,7 @@ def act(page, action, **fields):
     page.wait_for_load_state("networkidle")
 
 
-def test_a_self_evaluation_goes_round_the_whole_loop(browser, live_server, approved_seed_table):
+def test_a_self_evaluation_goes_round_the_whole_loop(browser, live_server, approved_seed_table, tmp_path):
     finance = as_user(browser, live_server, "pl_finance")
     finance.goto(f"{live_server.url}/evaluation/rounds/new/")
     finance.fill("#id_year", "2023")
@@ -116,9 +120,18 @@ def test_a_self_evaluation_goes_round_the_whole_loop(browser, live_server, appro
     act(department, "return", **{"#reason": "", "#comment": "请写明评价结论"})
     assert "已退回" in department.content()
 
-    unit.goto(f"{url}edit/")
-    unit.fill("#id_conclusion", "项目按计划完成，特邀监察员履职到位。")
-    unit.click("button:has-text('保存并计分')")
+    # The unit fixes it offline: the exported annex, its 评价结论 written in Excel, imported back.
+    workbook = load_workbook(BytesIO(evaluation_workbook(sheet_of(SelfEvaluation.objects.get(pk=evaluation.pk)))))
+    next(row for row in workbook.active.iter_rows() if row[0].value == "评价结论")[2].value = "项目按计划完成，特邀监察员履职到位。"
+    filled = tmp_path / "自评表.xlsx"
+    workbook.save(filled)
+    unit.goto(url)
+    unit.set_input_files("[data-import] input[type=file]", str(filled))
+    unit.click("[data-import] button:has-text('导入')")
+    unit.wait_for_load_state("networkidle")
+    assert "已按财预〔2020〕10号附件格式导入“自评表.xlsx”" in unit.content()
+    assert "项目按计划完成，特邀监察员履职到位。" in unit.content()
+    shoot(unit, "evaluation-imported.png")
     act(unit, "submit")
     department.goto(url)
     act(department, "pass")

@@ -93,7 +93,7 @@ def test_a_printed_score_and_total_that_do_not_follow_are_kept_and_reported(worl
     workbook.save(buffer)
     plan = evaluation_import(evaluation=evaluation, data=buffer.getvalue())
     assert plan.differences == [
-        f"工作表“项目支出绩效自评表”单元格 {score_cell.coordinate}：第 2 行“培训基层干部人次”表上得分 10 分，按完成值计算为 9.00 分。",
+        f"工作表“项目支出绩效自评表”单元格 {score_cell.coordinate}：第 2 行“培训基层干部人次”表上得分 10 分，按完成值计算为 9.00 分（作为单位改分保存，须填写改分理由）。",
         "总分：表上 100 分，各项得分之和为 99.50 分。",
         "自评等级：表上为“良”，按总分应为“优”。",
     ]
