@@ -24,7 +24,7 @@ from perfgoals.formatting import decimal_text
 from projects.evaluation import scoring
 from projects.evaluation.sheet import FUND_COLUMNS, FUND_ROWS, sheet_of
 from projects.excel.safety import BadWorkbook, check_workbook_bytes
-from projects.models import EvaluationItem, SelfEvaluation
+from projects.models import EvaluationItem, SelfEvaluation, TableStatus
 
 
 @dataclass(frozen=True)
@@ -362,6 +362,9 @@ def evaluation_import(*, evaluation, data):
     plan = read_evaluation_workbook(data, evaluation)
     with transaction.atomic():
         locked = SelfEvaluation.objects.select_for_update().get(pk=evaluation.pk)
+        if locked.status not in (TableStatus.DRAFT, TableStatus.RETURNED):
+            # Submitted (or reviewed) since the page was opened: only a draft or a returned one is the unit's to change.
+            raise EvaluationImportError(f"这份自评当前为“{locked.get_status_display()}”，只有草稿或退回状态下可以导入，未导入。")
         for name, value in plan.fields.items():
             setattr(locked, name, value)
         locked.printed_total = plan.printed_total

@@ -18,6 +18,7 @@ from projects.evaluation.excel import evaluation_workbook
 from projects.evaluation.importing import EvaluationImportError, evaluation_import
 from projects.evaluation.sheet import sheet_of
 from projects.models import SelfEvaluation
+from projects.workflow import gate
 from tests import factories
 from tests.evaluation.helpers import evaluation_world, fill
 
@@ -198,6 +199,16 @@ def test_a_bad_file_writes_nothing_and_names_each_cell(world):
         "工作表“项目支出绩效自评表”：没有找到第 5 行三级指标“培训经费”，每个三级指标都须填写。",
     ]
     assert stored(evaluation) == before
+
+
+def test_a_submitted_self_evaluation_is_not_changed_by_an_import(world):
+    evaluation, people = world
+    evaluation = filled(evaluation)
+    exported = evaluation_workbook(sheet_of(evaluation))
+    gate.submit(evaluation, by=people["staff"])
+    with pytest.raises(EvaluationImportError, match="当前为“待主管部门审核”，只有草稿或退回状态下可以导入"):
+        evaluation_import(evaluation=evaluation, data=exported)
+    assert SelfEvaluation.objects.get(pk=evaluation.pk).printed_total is None
 
 
 def test_a_file_that_is_no_self_evaluation_is_refused(world):
