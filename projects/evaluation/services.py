@@ -16,6 +16,14 @@ from projects.workflow import WorkflowError, document_amend
 PREFILLS = [monitoring_prefill]
 
 
+def register_monitoring_prefill(function):
+    """Add a source a self-evaluation starts from (the hook this module offered before it read the
+    monitoring reports itself; kept so that code registering through it goes on working)."""
+    if function not in PREFILLS:
+        PREFILLS.append(function)
+    return function
+
+
 class RoundError(Exception):
     """A round could not be opened; ``str()`` says why in Chinese."""
 
