@@ -174,6 +174,10 @@ def test_the_rounds_list_is_exported_exactly_as_shown(world):
     summary = page.split("data-departments", 1)[1].split("</table>", 1)[0]
     cells = [cell.rsplit(">", 1)[1] for cell in summary.split("<tbody>", 1)[1].split("</td>")[:-1]]
     assert cells == [department, "1", "1", "0", "0", "0", "95.00%", "99.50", "1"]  # 优 1, all doubted (全部满分)
+    response = client_of(people["finance"]).get(reverse("projects:round_detail", args=[evaluation.round_id]) + "?export=departments")
+    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[1] == ("主管部门", "自评份数", "优", "良", "中", "差", "平均执行率（%）", "平均总分", "检查存疑")
+    assert rows[2] == (department, 1, 1, 0, 0, 0, 95, 99.5, 1)  # the figures of the page
 
 
 def test_submitted_self_evaluations_wait_in_the_reviewers_queue_with_a_link(world):
