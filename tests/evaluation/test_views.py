@@ -173,7 +173,7 @@ def test_the_rounds_list_is_exported_exactly_as_shown(world):
     department = evaluation.project.department.name
     summary = page.split("data-departments", 1)[1].split("</table>", 1)[0]
     cells = [cell.rsplit(">", 1)[1] for cell in summary.split("<tbody>", 1)[1].split("</td>")[:-1]]
-    assert cells == [department, "1", "1", "0", "0", "0", "95.00%", "99.50", "1"]  # 优 1, all doubted (全部满分)
+    assert cells == [department, "1", "1", "0", "0", "0", "95.00", "99.50", "1"]  # 优 1, all doubted (全部满分)
     response = client_of(people["finance"]).get(reverse("projects:round_detail", args=[evaluation.round_id]) + "?export=departments")
     rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[1] == ("主管部门", "自评份数", "优", "良", "中", "差", "平均执行率（%）", "平均总分", "检查存疑")
