@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from projects.evaluation.queue import awaiting_evaluations
 from projects.findings import project_findings
 from indicators.models import Grade, Opinion
 from perfgoals.faults import database_failed
@@ -130,6 +131,9 @@ class ReviewQueueView(FilteredListView):
         context = super().get_context_data(**kwargs)
         context.update(
             targets=awaiting_targets(self.request.user).filter(**self.target_filters()),
+            evaluations=awaiting_evaluations(self.request.user).filter(
+                **{{"year": "round__year", "department_id": "project__department_id"}[name]: value for name, value in self.target_filters().items()}
+            ),
             opinions=Opinion.choices,
             grades=Grade.choices,
             bulk_actions=[

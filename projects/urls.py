@@ -82,5 +82,6 @@ urlpatterns += [
     path("evaluation/<int:pk>/edit/", evaluation_views.evaluation_edit, name="evaluation_edit"),
     path("evaluation/<int:pk>/action/", evaluation_views.evaluation_action, name="evaluation_action"),
     path("evaluation/<int:pk>/rescore/", evaluation_views.evaluation_rescore_view, name="evaluation_rescore"),
+    path("evaluation/<int:pk>/import/", evaluation_views.evaluation_import_xlsx, name="evaluation_import_xlsx"),
     path("evaluation/<int:pk>/export.xlsx", evaluation_views.evaluation_export_xlsx, name="evaluation_export_xlsx"),
 ]

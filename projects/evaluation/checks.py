@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from indicators.values import Nature
 from perfgoals.formatting import decimal_text
+from projects.evaluation import scoring
 from projects.evaluation.sheet import FUND_COLUMNS, sheet_of
 
 ERROR, WARNING = "错误", "警告"
@@ -162,6 +163,23 @@ def _row_findings(sheet):
 
 def _whole_findings(sheet):
     rows = sheet.items
+    evaluation = sheet.evaluation
+    printed = evaluation.printed_total
+    if printed is not None and printed != sheet.self_total:
+        parts = "有得分无法计算" if sheet.self_total is None else f"为 {sheet.self_total} 分"
+        yield Finding(
+            "printed_total_not_sum",
+            ERROR,
+            f"填报的总分 {decimal_text(printed)} 分不等于预算执行率得分与各指标得分之和（{parts}）。",
+            "总分应由各项得分相加得出；请核对各项得分后重新导入，或在表上直接填写。",
+        )
+    if evaluation.printed_grade and printed is not None and evaluation.printed_grade != scoring.grade_of(printed):
+        yield Finding(
+            "printed_grade_not_total",
+            WARNING,
+            f"填报的自评等级“{evaluation.printed_grade}”与填报的总分 {decimal_text(printed)} 分不符（应为“{scoring.grade_of(printed)}”）。",
+            "优 ≥ 90 分，良 80–89 分，中 60–79 分，差 < 60 分。",
+        )
     if len(rows) >= 3 and all(row.self_score is not None and row.self_score == row.item.weight for row in rows):
         yield Finding(
             "all_full_marks",

@@ -39,8 +39,9 @@ class EvaluationItemForm(forms.ModelForm):
             "actual_text": forms.TextInput(attrs={"class": "form-control form-control-sm"}),
             "band": forms.Select(attrs={"class": "form-select form-select-sm"}),
             "unit_score": forms.TextInput(attrs={"class": "form-control form-control-sm text-end", "inputmode": "decimal"}),
-            "unit_reason": forms.Textarea(attrs={"class": "form-control form-control-sm", "rows": 1}),
-            "deviation": forms.Textarea(attrs={"class": "form-control form-control-sm", "rows": 1}),
+            # Two lines: a reason of one sentence is read whole, not scrolled inside a one-line box.
+            "unit_reason": forms.Textarea(attrs={"class": "form-control form-control-sm", "rows": 2, "placeholder": "改分理由"}),
+            "deviation": forms.Textarea(attrs={"class": "form-control form-control-sm", "rows": 2}),
         }
 
     def clean_unit_score(self):

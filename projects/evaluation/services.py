@@ -4,20 +4,23 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from projects.evaluation.prefill import monitoring_prefill
 from projects.evaluation.scoring import points, spread_weights
-from projects.models import EvaluationItem, EvaluationRound, GoalKind, ProjectTable, SelfEvaluation, TableStatus
+from projects.evaluation.sheet import sheet_of
+from projects.models import EvaluationItem, EvaluationRound, GoalKind, ProjectTable, ReviewAction, SelfEvaluation, TableStatus
+from projects.workflow import WorkflowError, document_amend
 
-# The hook through which the monitoring reports (projects.monitoring, built beside this) prefill a
-# self-evaluation: each registered function takes an approved ProjectTable and returns a dict of
-# SelfEvaluation field values (e.g. the executed amounts of the last report) and, under "actuals", a
-# mapping of Indicator uid → 实际完成值 text. Nothing is registered until monitoring registers itself;
-# evaluation never imports monitoring.
-MONITORING_PREFILL = []
+# Where a self-evaluation's prefill comes from besides the approved table: functions taking an approved
+# ProjectTable and returning SelfEvaluation field values, and under "actuals" and "deviations" mappings
+# of Indicator uid → 实际完成值 / 偏差原因 text. The last monitoring report is the first.
+PREFILLS = [monitoring_prefill]
 
 
 def register_monitoring_prefill(function):
-    """Let a self-evaluation start from the last monitoring report of its table."""
-    MONITORING_PREFILL.append(function)
+    """Add a source a self-evaluation starts from (the hook this module offered before it read the
+    monitoring reports itself; kept so that code registering through it goes on working)."""
+    if function not in PREFILLS:
+        PREFILLS.append(function)
     return function
 
 
@@ -36,7 +39,17 @@ def tables_to_evaluate(*, region, year):
 
 
 def round_open(*, region, year, due_date, by, weights=None, execution_reason_below=Decimal(90)):
-    """财政局开启自评轮次：本区划该年度每张在用的已批复项目表一份自评，预填批复内容。
+    """财政局开启自评轮次：本区划该年度每张在用的已批复项目表一份自评，预填批复内容（in the foreground:
+    the page does the same in two steps, evaluation_round_create then round_fill in a background task)."""
+    evaluation_round = evaluation_round_create(
+        region=region, year=year, due_date=due_date, by=by, weights=weights, execution_reason_below=execution_reason_below
+    )
+    round_fill(evaluation_round=evaluation_round)
+    return evaluation_round
+
+
+def evaluation_round_create(*, region, year, due_date, by, weights=None, execution_reason_below=Decimal(90)):
+    """The round itself, without its self-evaluations yet (round_fill makes them).
 
     ``weights`` (预算执行/产出指标/效益指标/满意度指标 → points) must add up to 100. Refused when the
     region already has a round for the year or has no approved table to evaluate."""
@@ -46,24 +59,36 @@ def round_open(*, region, year, due_date, by, weights=None, execution_reason_bel
         raise RoundError(f"各项分值合计应为 100 分，现为 {total} 分。")
     if EvaluationRound.objects.filter(region=region, year=year).exists():
         raise RoundError(f"{region.name}{year}年度的自评轮次已经开启。")
-    tables = list(tables_to_evaluate(region=region, year=year))
-    if not tables:
+    if not tables_to_evaluate(region=region, year=year).exists():
         raise RoundError(f"{region.name}{year}年度没有已批复的项目绩效目标表，无需开启自评。")
-    with transaction.atomic():
-        evaluation_round = EvaluationRound.objects.create(
-            region=region,
-            year=year,
-            due_date=due_date,
-            opened_by=by,
-            weight_execution=weights["预算执行"],
-            weight_output=weights["产出指标"],
-            weight_benefit=weights["效益指标"],
-            weight_satisfaction=weights["满意度指标"],
-            execution_reason_below=execution_reason_below,
-        )
-        for table in tables:
+    return EvaluationRound.objects.create(
+        region=region,
+        year=year,
+        due_date=due_date,
+        opened_by=by,
+        weight_execution=weights["预算执行"],
+        weight_output=weights["产出指标"],
+        weight_benefit=weights["效益指标"],
+        weight_satisfaction=weights["满意度指标"],
+        execution_reason_below=execution_reason_below,
+    )
+
+
+def round_fill(*, evaluation_round, report=None):
+    """One prefilled self-evaluation for each approved table in force of the round's region and year
+    that has none yet (so a run cut short is finished by running it again), each table in its own
+    transaction; ``report(done)`` after each. Returns how many were made."""
+    tables = tables_to_evaluate(region=evaluation_round.region, year=evaluation_round.year).exclude(
+        self_evaluations__round=evaluation_round
+    )
+    made = 0
+    for table in tables.order_by("unit__code", "pk"):
+        with transaction.atomic():
             evaluation_prefill(evaluation_round=evaluation_round, table=table)
-    return evaluation_round
+        made += 1
+        if report is not None:
+            report(made)
+    return made
 
 
 def evaluation_prefill(*, evaluation_round, table):
@@ -79,10 +104,11 @@ def evaluation_prefill(*, evaluation_round, table):
         "other_full": table.funds_other,
         "goal_expected": "\n".join(goal.text for goal in table.goals.all() if goal.kind == GoalKind.ANNUAL),
     }
-    actuals = {}
-    for prefill in MONITORING_PREFILL:
+    actuals, deviations = {}, {}
+    for prefill in PREFILLS:
         supplied = dict(prefill(table) or {})
         actuals.update(supplied.pop("actuals", {}))
+        deviations.update(supplied.pop("deviations", {}))
         fields.update({name: value for name, value in supplied.items() if value not in (None, "")})
     evaluation = SelfEvaluation.objects.create(round=evaluation_round, project=table, **fields)
     rows = list(table.indicators.select_related("level2__level1").order_by("order", "id"))
@@ -98,6 +124,7 @@ def evaluation_prefill(*, evaluation_round, table):
             target_text=row.value_text,
             weight=weight,
             actual_text=actuals.get(str(row.uid), ""),
+            deviation=deviations.get(str(row.uid), ""),
         )
         for index, (row, weight) in enumerate(zip(rows, weights), 1)
     )
@@ -117,29 +144,41 @@ def item_weights(rows, evaluation_round):
 
 
 def evaluation_save(*, form, formset):
-    """Save the unit's self-evaluation and its rows together (validated together beforehand)."""
+    """Save the unit's self-evaluation and its rows together (validated together beforehand). The figures
+    are now the ones typed on the form, so a total and grade printed on an earlier imported file no
+    longer stand beside them."""
     with transaction.atomic():
         saved = form.save(commit=False)
+        saved.printed_total, saved.printed_grade = None, ""
         saved.revision += 1
         saved.save()
         formset.save()
     return saved
 
 
-class RescoreError(Exception):
-    """A reviewer's change of a score was refused; ``str()`` says why in Chinese."""
+def evaluation_rescore(*, evaluation, item, score, reason, by):
+    """财政抽查改分：一行的复核得分须在 0 到本行分值之间并说明理由；单位的自评得分保留不变。
 
-
-def evaluation_rescore(*, evaluation, item, score, reason):
-    """财政抽查改分：一行的复核得分须在 0 到本行分值之间并说明理由；单位的自评得分保留不变。"""
+    An action of the workflow gate (改分, only while 待财政审核, by the region's finance officer): the
+    record keeps the row, the score before and after, and the reason. Refusals raise WorkflowError."""
     reason = (reason or "").strip()
     if item.evaluation_id != evaluation.pk:
-        raise RescoreError("这一行不在这份自评上。")
+        raise WorkflowError("这一行不在这份自评上。")
     if not reason:
-        raise RescoreError(f"第 {item.order} 行“{item.name}”：改分必须说明理由。")
+        raise WorkflowError(f"第 {item.order} 行“{item.name}”：改分必须说明理由。")
     if not Decimal(0) <= score <= item.weight:
-        raise RescoreError(f"第 {item.order} 行“{item.name}”：复核得分应在 0 到 {item.weight} 分之间。")
-    item.reviewed_score = points(score)
-    item.reviewed_reason = reason
-    item.save(update_fields=["reviewed_score", "reviewed_reason"])
+        raise WorkflowError(f"第 {item.order} 行“{item.name}”：复核得分应在 0 到 {item.weight} 分之间。")
+
+    def change(locked):
+        row = EvaluationItem.objects.select_for_update().get(pk=item.pk)
+        before = row.reviewed_score
+        self_score = next(scored.self_score for scored in sheet_of(locked).items if scored.item.pk == row.pk)
+        row.reviewed_score = points(score)
+        row.reviewed_reason = reason
+        row.save(update_fields=["reviewed_score", "reviewed_reason"])
+        item.reviewed_score, item.reviewed_reason = row.reviewed_score, row.reviewed_reason
+        was = f"复核 {before} 分" if before is not None else f"自评 {self_score} 分"
+        return f"第 {row.order} 行“{row.name}”：{was} → 复核 {row.reviewed_score} 分"
+
+    document_amend(ReviewAction.RESCORE, evaluation, by=by, reason=reason, change=change)
     return item

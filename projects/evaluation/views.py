@@ -19,10 +19,12 @@ from projects import permissions
 from projects.evaluation.checks import evaluation_findings
 from projects.evaluation.excel import evaluation_workbook
 from projects.evaluation.scoring import points
+from projects.evaluation.importing import EvaluationImportError, evaluation_import
 from projects.evaluation.forms import EvaluationItemFormSet, EvaluationRoundForm, RescoreForm, SelfEvaluationForm, cell_errors
-from projects.evaluation.services import RescoreError, RoundError, evaluation_rescore, evaluation_save, round_open
+from projects.evaluation.services import RoundError, evaluation_rescore, evaluation_save, evaluation_round_create
 from projects.evaluation.sheet import FUND_COLUMNS, sheet_of
-from projects.models import EvaluationRound, ReviewAction, SelfEvaluation
+from projects.models import EvaluationRound, ReviewAction, SelfEvaluation, TaskProgress
+from projects.tasks.evaluation import start_round_fill
 from perfgoals.scope import scope_of
 from projects.workflow import WorkflowError, available_actions, document_action
 
@@ -62,7 +64,7 @@ def round_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            evaluation_round = round_open(
+            evaluation_round = evaluation_round_create(
                 region=region,
                 year=data["year"],
                 due_date=data["due_date"],
@@ -73,8 +75,9 @@ def round_create(request):
         except (RoundError, IntegrityError) as refused:
             form.add_error(None, str(refused) if isinstance(refused, RoundError) else f"{region.name}{data['year']}年度的自评轮次已经开启。")
         else:
-            messages.success(request, f"已开启{evaluation_round}，共 {evaluation_round.evaluations.count()} 张项目表待自评。")
-            return redirect("projects:round_detail", pk=evaluation_round.pk)
+            progress = start_round_fill(request.user, evaluation_round)
+            messages.success(request, f"已开启{evaluation_round}，正在后台为 {progress.total} 张已批复的项目表生成自评。")
+            return redirect("projects:task_progress", pk=progress.pk)
     return render(request, "projects/evaluation/round_form.html", {"form": form, "region": region})
 
 
@@ -94,7 +97,10 @@ def round_detail(request, pk):
         rows.append((evaluation, sheet, doubts))
     if request.GET.get("export") == "xlsx":
         return _round_export(request, evaluation_round, rows)
+    if request.GET.get("export") == "departments":
+        return _departments_export(request, evaluation_round, _by_department(rows))
     grades = Counter(sheet.grade for _evaluation, sheet, _doubts in rows if sheet.total is not None)
+    departments = _by_department(rows)
     statuses = Counter(evaluation.get_status_display() for evaluation in evaluations)
     return render(
         request,
@@ -106,8 +112,50 @@ def round_detail(request, pk):
             "unscored": sum(1 for _evaluation, sheet, _doubts in rows if sheet.total is None),
             "statuses": sorted(statuses.items()),
             "submitted": sum(1 for evaluation in evaluations if evaluation.status != "draft"),
+            "departments": departments,
+            "filling": TaskProgress.objects.filter(
+                kind=TaskProgress.Kind.EVALUATION_ROUND, params__round=evaluation_round.pk, state__in=("queued", "running")
+            ).first(),
         },
     )
+
+
+def _by_department(rows):
+    """Per 主管部门: how many, the grades, the mean execution rate and total, and how many the checks doubt."""
+    groups = {}
+    for evaluation, sheet, doubts in rows:
+        groups.setdefault(evaluation.project.department.name, []).append((sheet, doubts))
+    summary = []
+    for name, members in sorted(groups.items()):
+        rates = [sheet.rate for sheet, _doubts in members if sheet.rate is not None]
+        totals = [sheet.total for sheet, _doubts in members if sheet.total is not None]
+        grades = Counter(sheet.grade for sheet, _doubts in members if sheet.total is not None)
+        summary.append(
+            {
+                "name": name,
+                "count": len(members),
+                "grades": [grades.get(grade, 0) for grade in GRADES],
+                "rate": points(sum(rates) / len(rates)) if rates else None,
+                "total": points(sum(totals) / len(totals)) if totals else None,
+                "doubted": sum(1 for _sheet, doubts in members if doubts),
+            }
+        )
+    return summary
+
+
+DEPARTMENT_HEADERS = ("主管部门", "自评份数", *GRADES, "平均执行率（%）", "平均总分", "检查存疑")
+
+
+def _departments_export(request, evaluation_round, departments):
+    """The per-department table exactly as shown."""
+    content = list_workbook(
+        sheet_title="各主管部门",
+        title=f"{evaluation_round}·各主管部门",
+        headers=DEPARTMENT_HEADERS,
+        rows=[(row["name"], row["count"], *row["grades"], row["rate"], row["total"], row["doubted"]) for row in departments],
+    )
+    audit.record("export", request=request, evaluation_round=evaluation_round.pk, year=evaluation_round.year, layout="evaluation_departments")
+    return xlsx_response(content, f"{evaluation_round}各主管部门.xlsx")
 
 
 ROUND_HEADERS = ("项目名称", "主管部门", "实施单位", "状态", "执行率（%）", "自评总分", "复核后总分", "等级", "检查存疑")
@@ -143,6 +191,7 @@ def evaluation_detail(request, pk):
     """自评表（10号文附件格式），每个得分旁边写明计算过程；检查发现、审核记录和可用的操作。"""
     evaluation = _evaluation(request, pk)
     sheet = sheet_of(evaluation)
+    actions = available_actions(request.user, evaluation)
     return render(
         request,
         "projects/evaluation/evaluation_detail.html",
@@ -151,9 +200,10 @@ def evaluation_detail(request, pk):
             "sheet": sheet,
             "fund_columns": FUND_COLUMNS,
             "findings": evaluation_findings(evaluation, sheet).findings,
-            "actions": available_actions(request.user, evaluation),
+            # 改分 is taken row by row (a form beside each score), not as a button of the whole.
+            "actions": [action for action in actions if action != ReviewAction.RESCORE],
             "can_edit": permissions.can_edit_evaluation(request.user, evaluation),
-            "can_rescore": permissions.can_rescore_evaluation(request.user, evaluation),
+            "can_rescore": ReviewAction.RESCORE in actions,
             "records": evaluation.reviews.select_related("actor").order_by("at", "id"),
             "opinions": Opinion.choices,
         },
@@ -248,12 +298,45 @@ def evaluation_rescore_view(request, pk):
     item = evaluation.items.filter(pk=form.cleaned_data["item"]).first()
     try:
         if item is None:
-            raise RescoreError("这一行不在这份自评上。")
-        evaluation_rescore(evaluation=evaluation, item=item, score=form.cleaned_data["score"], reason=form.cleaned_data["reason"])
-    except RescoreError as refused:
+            raise WorkflowError("这一行不在这份自评上。")
+        evaluation_rescore(
+            evaluation=evaluation, item=item, score=form.cleaned_data["score"], reason=form.cleaned_data["reason"], by=request.user
+        )
+    except WorkflowError as refused:
         messages.error(request, str(refused))
+    except DatabaseError:
+        messages.error(request, database_failed("changing a score of a self-evaluation"))
     else:
         messages.success(request, f"第 {item.order} 行“{item.name}”复核得分改为 {points(item.reviewed_score)} 分，自评得分保留。")
+    return redirect("projects:evaluation_detail", pk=evaluation.pk)
+
+
+@login_required
+def evaluation_import_xlsx(request, pk):
+    """单位导入填好的自评表（10号文附件格式或四川格式）：整份文件无误才写入，否则列出每处问题（写明单元格）；
+    表上的总分、等级与按规则计算的不同之处逐条列出。"""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    evaluation = _evaluation(request, pk)
+    if not permissions.can_edit_evaluation(request.user, evaluation):
+        raise PermissionDenied(f"这份自评当前为“{evaluation.get_status_display()}”，只有本单位在草稿或退回状态下可以导入。")
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "请选择要导入的 Excel 文件（.xlsx）。")
+        return redirect("projects:evaluation_detail", pk=evaluation.pk)
+    try:
+        plan = evaluation_import(evaluation=evaluation, data=upload.read())
+    except EvaluationImportError as refused:
+        messages.error(request, f"导入“{upload.name}”：{refused}")
+        for problem in refused.problems:
+            messages.warning(request, problem)
+    except DatabaseError:
+        messages.error(request, database_failed("importing a self-evaluation"))
+    else:
+        audit.record("import", request=request, self_evaluations=[evaluation.pk], layout=plan.layout.key, filename=upload.name)
+        messages.success(request, f"已按{plan.layout.name}导入“{upload.name}”（工作表“{plan.sheet_title}”），得分已按规则重新计算。")
+        for difference in plan.differences:
+            messages.warning(request, f"与规则不符：{difference}")
     return redirect("projects:evaluation_detail", pk=evaluation.pk)
 
 

@@ -5,8 +5,24 @@ the app is ready (projects.apps)."""
 from perfgoals.roles import Role
 from projects.evaluation.checks import evaluation_findings
 from projects.evaluation.sheet import sheet_of
-from projects.models import SelfEvaluation
-from projects.workflow.kinds import UNIT_REPORT_TRANSITIONS, DocumentKind, first_review_of_unit, register, withdrawal_refusal_of_unit
+from projects.models import ReviewAction, SelfEvaluation, TableStatus
+from projects.workflow.kinds import (
+    UNIT_REPORT_TRANSITIONS,
+    DocumentKind,
+    first_review_of_unit,
+    register,
+    transitions_table,
+    withdrawal_refusal_of_unit,
+)
+
+# The unit report's loop, and 改分: in 财政抽查 the finance officer may change a row's score (with a
+# reason), the self-evaluation staying 待财政审核 until it is approved or returned.
+EVALUATION_TRANSITIONS = {
+    **UNIT_REPORT_TRANSITIONS,
+    **transitions_table(
+        (ReviewAction.RESCORE, TableStatus.FINANCE_REVIEW, TableStatus.FINANCE_REVIEW, Role.FINANCE_OFFICER),
+    ),
+}
 
 def _unit(evaluation):
     return evaluation.project.unit
@@ -35,7 +51,7 @@ SELF_EVALUATION = register(
         indicator_field="self_evaluation",
         noun="这份自评",
         short_noun="自评",
-        transitions=UNIT_REPORT_TRANSITIONS,
+        transitions=EVALUATION_TRANSITIONS,
         scope_words={
             Role.UNIT_STAFF: "这份自评不属于您的单位",
             Role.DEPARTMENT_REVIEWER: "这份自评不属于您所在主管部门的单位",

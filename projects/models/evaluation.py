@@ -113,6 +113,10 @@ class SelfEvaluation(models.Model):
     measures = models.TextField("改进措施", blank=True)
     project_leader = models.CharField("项目负责人", max_length=50, blank=True)
     finance_leader = models.CharField("财务负责人", max_length=50, blank=True)
+    # What an imported file printed as its 总分 and 自评等级, kept beside the recomputed ones: the checks
+    # report a printed total that is not the sum of its parts (projects.evaluation.checks).
+    printed_total = models.DecimalField("填报总分", null=True, blank=True, **POINTS)
+    printed_grade = models.CharField("填报等级", max_length=2, blank=True)
     status = models.CharField("状态", max_length=20, choices=TableStatus.choices, default=TableStatus.DRAFT)
     revision = models.PositiveIntegerField("修订号", default=1, editable=False)
     updated_at = models.DateTimeField("最后修改", auto_now=True)

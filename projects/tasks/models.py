@@ -21,6 +21,7 @@ class TaskProgress(models.Model):
         IMPORT = "import", "批量导入"
         MONITORING_ROUND = "monitoring_round", "发起监控批次"
         EXECUTION = "execution", "导入预算执行数"
+        EVALUATION_ROUND = "evaluation_round", "开启绩效自评"
 
     class State(models.TextChoices):
         QUEUED = "queued", "排队中"
@@ -57,7 +58,7 @@ class TaskProgress(models.Model):
     @property
     def unit(self):
         """What ``total`` and ``done`` count, as the progress page says it."""
-        return "个文件" if self.kind == self.Kind.IMPORT else "张"
+        return "个文件" if self.kind == self.Kind.IMPORT else "张"  # tables, also those a round evaluates
 
     @property
     def finished(self):

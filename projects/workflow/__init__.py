@@ -47,6 +47,7 @@ __all__ = [
     "WorkflowContext",
     "WorkflowError",
     "available_actions",
+    "document_amend",
     "document_correct",
     "document_start_adjustment",
     "kind_of",
@@ -150,6 +151,12 @@ def document_start_adjustment(*, document, by, reason):
 def document_correct(*, document, by, reason, changes):
     """管理员更正已批复的表或目标（须说明理由，逐项记录原值和新值）。"""
     return gate.correct(document, by=by, reason=reason, changes=changes)
+
+
+def document_amend(action, document, *, by, reason, change):
+    """A reviewer's change of a document under review, with its reason, that leaves its status (a
+    self-evaluation's 改分): ``change(locked document)`` returns the line its record keeps."""
+    return gate.amend(action, document, by=by, reason=reason, change=change)
 
 
 def document_action(action, document, *, by, reason="", comment="", grade="", comments=()):

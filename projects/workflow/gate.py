@@ -428,3 +428,24 @@ def _invalid(document, error):
 
 def _shown(value):
     return "（空）" if value in (None, "") else str(value)
+
+
+def amend(action, document, *, by, reason, change):
+    """A reviewer changes part of a document under review without moving it on (a self-evaluation's
+    改分 in 财政抽查): allowed by the kind's transitions like any action, with a reason, on the locked
+    row; ``change(locked)`` makes the change (raising WorkflowError to refuse) and returns the line the
+    record keeps. The status stays; the revision moves on, so an editor opened before cannot save over."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        locked = _locked(document)
+        last = _last_record(locked)
+        transition = _authorize(action, locked, by, last)
+        if not reason:
+            raise WorkflowError(f"{ReviewAction(action).label}必须说明理由。")
+        _storable(reason, f"{ReviewAction(action).label}理由")
+        line = change(locked)
+        locked.revision += 1
+        locked.save(update_fields=["revision"])
+        record = _write(locked, transition, by, last, source=locked.status, comment=f"{line}\n理由：{reason}")
+    _sync(document, locked)
+    return record

@@ -1,17 +1,23 @@
 """The year-end self-evaluation in a browser, on a seed table: finance opens the round, the unit types
 the actual values and sees them scored, overrides one score with a reason and submits; the department
-returns it, the unit fixes it, the department passes it; finance changes one score with a reason and
-approves; both scores stay visible. Screenshots of the form, the round and the printed page are kept
+returns it, the unit fixes it in the exported Excel and imports it back, the department passes it; finance changes one score with a reason and
+approves; both scores stay visible. The round's self-evaluations are made by a background task, run
+here as the worker would run it. Screenshots of the form, the round and the printed page are kept
 in var/screenshots/ for a person to look at."""
 
 import os
 from decimal import Decimal
+from io import BytesIO
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from indicators.values import parse_value
-from projects.models import Department, ProjectTable, SelfEvaluation, TableStatus
+from projects.models import Department, ProjectTable, SelfEvaluation, TableStatus, TaskProgress
+from projects.evaluation.excel import evaluation_workbook
+from projects.evaluation.sheet import sheet_of
+from projects.tasks.evaluation import round_fill_task
 from tests import factories
 from tests.e2e.conftest import log_in
 
@@ -69,13 +75,18 @@ def act(page, action, **fields):
     page.wait_for_load_state("networkidle")
 
 
-def test_a_self_evaluation_goes_round_the_whole_loop(browser, live_server, approved_seed_table):
+def test_a_self_evaluation_goes_round_the_whole_loop(browser, live_server, approved_seed_table, tmp_path):
     finance = as_user(browser, live_server, "pl_finance")
     finance.goto(f"{live_server.url}/evaluation/rounds/new/")
     finance.fill("#id_year", "2023")
     finance.fill("#id_due_date", "2024-03-31")
     finance.click("button:has-text('开启自评')")
-    assert "共 1 张项目表待自评" in finance.content()
+    assert "正在后台为 1 张已批复的项目表生成自评" in finance.content()
+    round_fill_task.call(TaskProgress.objects.get(kind="evaluation_round").pk)  # as the background worker runs it
+    finance.reload()
+    finance.click("a:has-text('查看自评轮次')")
+    finance.wait_for_load_state("networkidle")
+    assert "0 / 1" in finance.locator("[data-submitted]").inner_text()
     evaluation = SelfEvaluation.objects.get(project=approved_seed_table)
     url = f"{live_server.url}/evaluation/{evaluation.pk}/"
 
@@ -101,25 +112,43 @@ def test_a_self_evaluation_goes_round_the_whole_loop(browser, live_server, appro
     assert "已提交" in unit.content()
 
     department = as_user(browser, live_server, "pl_dept")
-    department.goto(url)
+    department.goto(f"{live_server.url}/reviews/")
+    shoot(department, "evaluation-queue.png")
+    department.click("[data-awaiting-evaluations] a:has-text('复核')")  # the queue links to it
+    department.wait_for_load_state("networkidle")
+    assert department.url == url
     act(department, "return", **{"#reason": "", "#comment": "请写明评价结论"})
     assert "已退回" in department.content()
 
-    unit.goto(f"{url}edit/")
-    unit.fill("#id_conclusion", "项目按计划完成，特邀监察员履职到位。")
-    unit.click("button:has-text('保存并计分')")
+    # The unit fixes it offline: the exported annex, its 评价结论 written in Excel, imported back.
+    workbook = load_workbook(BytesIO(evaluation_workbook(sheet_of(SelfEvaluation.objects.get(pk=evaluation.pk)))))
+    next(row for row in workbook.active.iter_rows() if row[0].value == "评价结论")[2].value = "项目按计划完成，特邀监察员履职到位。"
+    filled = tmp_path / "自评表.xlsx"
+    workbook.save(filled)
+    unit.goto(url)
+    unit.set_input_files("[data-import] input[type=file]", str(filled))
+    unit.click("[data-import] button:has-text('导入')")
+    unit.wait_for_load_state("networkidle")
+    assert "已按财预〔2020〕10号附件格式导入“自评表.xlsx”" in unit.content()
+    assert "项目按计划完成，特邀监察员履职到位。" in unit.content()
+    shoot(unit, "evaluation-imported.png")
     act(unit, "submit")
     department.goto(url)
     act(department, "pass")
     assert "已复核通过" in department.content() or "已通过" in department.content()
 
-    finance.goto(url)
+    finance.goto(f"{live_server.url}/reviews/")
+    finance.click("[data-awaiting-evaluations] a:has-text('抽查')")
+    finance.wait_for_load_state("networkidle")
+    assert finance.url == url
     row = finance.locator("tr[data-row='2']")
     row.locator("input[name='score']").fill("5")
     row.locator("input[name='reason']").fill("特邀监察员聘书只有 8 份")
     row.locator("button:has-text('改分')").click()
     finance.wait_for_load_state("networkidle")
     assert "复核得分改为 5.00 分，自评得分保留" in finance.content()
+    assert "改分" in finance.locator("[data-records]").inner_text()  # a record of the gate, with its reason
+    assert "特邀监察员聘书只有 8 份" in finance.locator("[data-records]").inner_text()
     act(finance, "approve")
     assert "已批复" in finance.content()
     reviewed = finance.locator("tr[data-row='2'] [data-reviewed]").inner_text()

@@ -6,9 +6,9 @@ from decimal import Decimal as D
 import pytest
 
 from projects.evaluation.checks import evaluation_findings
-from projects.evaluation.services import RoundError, round_open
+from projects.evaluation.services import RoundError, evaluation_rescore, round_open
 from projects.evaluation.sheet import sheet_of
-from projects.models import ProjectTable, ReviewAction, SelfEvaluation, TableStatus
+from projects.models import MonitoringLine, MonitoringReport, MonitoringRound, ProjectTable, ReviewAction, SelfEvaluation, TableStatus
 from projects.workflow import WorkflowError, gate
 from tests import factories
 from tests.evaluation.helpers import approved_table, evaluation_world, fill
@@ -126,10 +126,25 @@ def test_the_loop_submit_return_fix_and_approve_with_a_changed_score_keeps_both(
     gate.review(ReviewAction.RETURN, evaluation, by=people["reviewer"], reason="other", comment="满意度请附调查问卷")
     assert evaluation.status == TableStatus.RETURNED
     gate.submit(evaluation, by=people["staff"])
+    item = evaluation.items.order_by("order").first()
+    with pytest.raises(WorkflowError, match="当前为“待主管部门审核”，不能改分"):
+        evaluation_rescore(evaluation=evaluation, item=item, score=D(8), reason="签到表只有 3 期", by=people["finance"])
     gate.review(ReviewAction.PASS, evaluation, by=people["reviewer"])
+    with pytest.raises(WorkflowError, match="只有财政审核人可以改分"):
+        evaluation_rescore(evaluation=evaluation, item=item, score=D(8), reason="签到表只有 3 期", by=people["reviewer"])
+    with pytest.raises(WorkflowError, match="改分必须说明理由"):
+        evaluation_rescore(evaluation=evaluation, item=item, score=D(8), reason=" ", by=people["finance"])
+    evaluation_rescore(evaluation=evaluation, item=item, score=D(8), reason="签到表只有 3 期", by=people["finance"])
     gate.review(ReviewAction.APPROVE, evaluation, by=people["finance"])
-    assert SelfEvaluation.objects.get(pk=evaluation.pk).status == TableStatus.APPROVED
-    assert [record.action for record in evaluation.reviews.order_by("at", "id")] == ["submit", "return", "submit", "pass", "approve"]
+    stored = SelfEvaluation.objects.get(pk=evaluation.pk)
+    assert stored.status == TableStatus.APPROVED
+    actions = [record.action for record in evaluation.reviews.order_by("at", "id")]
+    assert actions == ["submit", "return", "submit", "pass", "rescore", "approve"]
+    rescore = evaluation.reviews.get(action="rescore")
+    assert rescore.from_status == rescore.to_status == TableStatus.FINANCE_REVIEW
+    assert rescore.comment == "第 1 行“举办业务培训期数”：自评 10.00 分 → 复核 8.00 分\n理由：签到表只有 3 期"
+    row = sheet_of(stored).items[0]
+    assert (row.self_score, row.final) == (D("10.00"), D("8.00"))  # both kept
     assert evaluation.reviews.first().snapshot["grade"] == "优"
 
 
@@ -144,3 +159,45 @@ def test_sichuans_variant_keeps_the_tables_own_weights_when_they_add_up(seeded):
     finance = factories.user("finance_officer", region=unit.region)
     evaluation_round = round_open(region=unit.region, year=table.year, due_date=datetime.date(2025, 3, 31), by=finance)
     assert [item.weight for item in evaluation_round.evaluations.get().items.order_by("order")] == weights
+
+
+def test_a_self_evaluation_starts_from_the_tables_last_submitted_monitoring_report(seeded):
+    department = factories.department()
+    unit = factories.unit(department)
+    table = approved_table(unit)
+    finance = factories.user("finance_officer", region=department.region)
+    rows = list(table.indicators.order_by("order"))
+
+    def report(name, month, status, **fields):
+        monitoring_round = MonitoringRound.objects.create(
+            region=department.region, year=table.year, name=name, cutoff_month=month, due_date=datetime.date(table.year, month, 28), created_by=finance
+        )
+        return MonitoringReport.objects.create(monitoring_round=monitoring_round, table=table, status=status, **fields)
+
+    july = report("1–7月监控", 7, TableStatus.APPROVED, budget_total=D("22"), budget_fiscal=D("20"), budget_other=D("2"), goal_progress="已培训 2 期")
+    MonitoringLine.objects.create(report=july, indicator=rows[0], progress_text="2 期", expected_text="4 期")
+    MonitoringLine.objects.create(
+        report=july, indicator=rows[1], progress_text="80 人次", expected_text="180 人次", reasons=["staff"],
+        explanation="基层干部抽调防汛", measures="四季度加开一期",
+    )
+    MonitoringLine.objects.create(report=july, indicator=rows[2], progress_text="", expected_text="")
+    report("1–10月监控", 10, TableStatus.DRAFT, goal_progress="草稿不算")  # not submitted: not read
+
+    evaluation_round = round_open(region=department.region, year=table.year, due_date=datetime.date(2025, 3, 31), by=finance)
+    evaluation = evaluation_round.evaluations.get()
+    assert (evaluation.total_full, evaluation.fiscal_full, evaluation.other_full) == (D("22"), D("20"), D("2"))
+    assert evaluation.total_initial == D("20")  # 年初预算数 stays the approved table's
+    assert evaluation.total_executed is None  # spent by July is not the year's execution
+    assert evaluation.goal_actual == "已培训 2 期（据1–7月监控）"
+    items = list(evaluation.items.order_by("order"))
+    assert [item.actual_text for item in items[:3]] == ["4 期", "180 人次", ""]
+    assert items[1].deviation == "原因：人员保障，基层干部抽调防汛；纠偏措施：四季度加开一期（据1–7月监控）"
+    assert items[0].deviation == ""
+    assert sheet_of(evaluation).items[1].computed.points == D("9.00")  # scored from the carried value
+
+
+def test_without_a_monitoring_report_the_self_evaluation_starts_from_the_approved_table(world):
+    _table, evaluation_round, _people = world
+    evaluation = evaluation_round.evaluations.get()
+    assert (evaluation.total_full, evaluation.goal_actual) == (D("20"), "")
+    assert not evaluation.items.exclude(actual_text="").exists()

@@ -10,7 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from projects.models import EvaluationRound, ReviewAction, SelfEvaluation, TableStatus
+from projects.models import EvaluationRound, ReviewAction, SelfEvaluation, TableStatus, TaskProgress
+from projects.tasks.evaluation import round_fill_task
 from projects.workflow import gate
 from tests import factories
 from tests.evaluation.helpers import MET, approved_table, evaluation_world, fill
@@ -106,7 +107,7 @@ def test_finance_changes_one_score_with_a_reason_and_both_scores_are_shown(world
     assert client_of(people["staff"]).post(url, {"item": item.pk, "score": "1", "reason": "x"}).status_code == 403
 
 
-def test_finance_opens_a_round_and_sees_who_submitted_and_the_grades(seeded):
+def test_finance_opens_a_round_and_sees_who_submitted_and_the_grades(seeded, django_capture_on_commit_callbacks):
     department = factories.department()
     unit = factories.unit(department)
     approved_table(unit)
@@ -118,18 +119,31 @@ def test_finance_opens_a_round_and_sees_who_submitted_and_the_grades(seeded):
          "weight_satisfaction": 20, "execution_reason_below": 90},
     )
     assert "合计应为 100 分，现为 110 分" in bad.content.decode()
-    response = client.post(
-        reverse("projects:round_create"),
-        {"year": 2024, "due_date": "2025-03-31", "weight_execution": 10, "weight_output": 50, "weight_benefit": 30,
-         "weight_satisfaction": 10, "execution_reason_below": 90},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("projects:round_create"),
+            {"year": 2024, "due_date": "2025-03-31", "weight_execution": 10, "weight_output": 50, "weight_benefit": 30,
+             "weight_satisfaction": 10, "execution_reason_below": 90},
+        )
     evaluation_round = EvaluationRound.objects.get(region=department.region, year=2024)
-    assert response["Location"] == reverse("projects:round_detail", args=[evaluation_round.pk])
+    progress = TaskProgress.objects.get(kind="evaluation_round")
+    assert response["Location"] == reverse("projects:task_progress", args=[progress.pk])  # made in the background
+    assert (progress.total, progress.params, evaluation_round.evaluations.count()) == (1, {"round": evaluation_round.pk}, 0)
+    round_page = reverse("projects:round_detail", args=[evaluation_round.pk])
+    assert "后台仍在生成本轮次的自评：已完成 0 / 共 1 张" in client.get(round_page).content.decode()
+    round_fill_task.call(progress.pk)  # as the worker runs it
+    progress.refresh_from_db()
+    assert progress.state == TaskProgress.State.DONE and progress.done == 1
+    page = client.get(reverse("projects:task_progress", args=[progress.pk])).content.decode()
+    assert "本次生成自评" in page and f'href="{round_page}"' in page
+    round_fill_task.call(progress.pk)  # a second run of the same record is skipped
+    assert evaluation_round.evaluations.count() == 1
     fill(evaluation_round.evaluations.get())
-    page = client.get(response["Location"]).content.decode()
+    page = client.get(round_page).content.decode()
+    assert "后台仍在生成" not in page
     assert "0 / 1" in page
     assert "全部 8 个三级指标都自评满分" in page
-    assert client_of(factories.user("unit_staff", unit=unit)).get(response["Location"]).status_code == 403
+    assert client_of(factories.user("unit_staff", unit=unit)).get(round_page).status_code == 403
 
 
 def test_the_excel_export_is_the_annex_layout_with_the_figures_of_the_page(world):
@@ -155,3 +169,32 @@ def test_the_rounds_list_is_exported_exactly_as_shown(world):
     assert rows[1][:8] == ("项目名称", "主管部门", "实施单位", "状态", "执行率（%）", "自评总分", "复核后总分", "等级")
     assert rows[2][3:8] == ("草稿", 95, 99.5, 99.5, "优")
     assert "全部 8 个三级指标都自评满分" in rows[2][8]
+    page = client_of(people["finance"]).get(reverse("projects:round_detail", args=[evaluation.round_id])).content.decode()
+    department = evaluation.project.department.name
+    summary = page.split("data-departments", 1)[1].split("</table>", 1)[0]
+    cells = [cell.rsplit(">", 1)[1] for cell in summary.split("<tbody>", 1)[1].split("</td>")[:-1]]
+    assert cells == [department, "1", "1", "0", "0", "0", "95.00", "99.50", "1"]  # 优 1, all doubted (全部满分)
+    response = client_of(people["finance"]).get(reverse("projects:round_detail", args=[evaluation.round_id]) + "?export=departments")
+    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[1] == ("主管部门", "自评份数", "优", "良", "中", "差", "平均执行率（%）", "平均总分", "检查存疑")
+    assert rows[2] == (department, 1, 1, 0, 0, 0, 95, 99.5, 1)  # the figures of the page
+
+
+def test_submitted_self_evaluations_wait_in_the_reviewers_queue_with_a_link(world):
+    evaluation, people = world
+    fill(evaluation)
+    queue = reverse("projects:review_queue")
+    detail = reverse("projects:evaluation_detail", args=[evaluation.pk])
+    reviewer, finance = client_of(people["reviewer"]), client_of(people["finance"])
+    assert "待审核的绩效自评" not in reviewer.get(queue).content.decode()
+    gate.submit(evaluation, by=people["staff"])
+    page = reviewer.get(queue).content.decode()
+    assert "待审核的绩效自评（1 份）" in page and f'href="{detail}">复核</a>' in page
+    assert "待审核的绩效自评" not in finance.get(queue).content.decode()  # not yet at finance's step
+    gate.review(ReviewAction.PASS, evaluation, by=people["reviewer"])
+    assert "待审核的绩效自评" not in reviewer.get(queue).content.decode()
+    page = finance.get(queue).content.decode()
+    assert "待审核的绩效自评（1 份）" in page and f'href="{detail}">抽查</a>' in page
+    assert "待审核的绩效自评" not in finance.get(queue + f"?year={evaluation.round.year + 1}").content.decode()  # the year filter
+    other = factories.user("finance_officer", region=factories.region())
+    assert "待审核的绩效自评" not in client_of(other).get(queue).content.decode()

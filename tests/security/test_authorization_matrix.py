@@ -252,6 +252,8 @@ EXPECTATIONS = {
     # Finance changes a score in 抽查 only: on the sample drafts it is refused with a message, changing nothing.
     "projects:evaluation_rescore": Rule(POST, kind="evaluation", may=FINANCE, ok=302, body={"item": "0", "score": "1", "reason": "矩阵"}),
     "projects:evaluation_export_xlsx": Rule(kind="evaluation"),
+    # The unit imports a filled file onto its draft; an empty upload is refused with a message.
+    "projects:evaluation_import_xlsx": Rule(POST, kind="evaluation", may=UNITS, ok=302),
     # The finance bureau's management page: administrators everywhere, finance officers in their region
     # (the role is asked first: nobody else learns whether a department, unit or account exists).
     "projects:people_home": Rule(may=MANAGERS),
