@@ -5,6 +5,8 @@ unit sees its own tables, a 主管部门 its units', a finance officer the regio
 regions, departments, units) come from the same scope, so a value naming anything outside it is an
 invalid choice and lists nothing."""
 
+from decimal import Decimal
+
 import django_filters
 import django_tables2 as tables
 from django.conf import settings
@@ -241,6 +243,18 @@ class ProjectListView(FilteredListView):
                 rows=self.object_list.count(), **({"task": task.pk} if task else {}),
             )
         return response
+
+    def export_totals(self, columns, money, rows):
+        """The list shows every version of a table, so its 合计 sums each project once: the version in
+        force (an adjustment under way, version 2 still a draft, is not added to version 1)."""
+        totals = super().export_totals(columns, money, rows)
+        in_force = self.object_list.in_force()
+        for position in money:
+            totals[position] = in_force.aggregate(total=Coalesce(Sum(columns[position].accessor), Value(Decimal(0))))["total"]
+        counted = in_force.count()
+        if counted != len(rows):
+            totals[0] = f"合计（{counted} 个项目，各计现行版本）"
+        return totals
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
