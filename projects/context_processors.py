@@ -2,6 +2,7 @@
 
 from indicators.library.permissions import can_manage_library
 from projects import permissions
+from projects.desk.notify import unread_count
 
 
 def navigation(request):
@@ -18,5 +19,6 @@ def navigation(request):
             "publication": permissions.can_view_publication_register(user) or permissions.unit_of(user) is not None,
             "evaluation": permissions.can_view_overview(user),
             "people": permissions.can_manage_people(user),
+            "unread": unread_count(user),
         }
     }

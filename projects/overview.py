@@ -434,8 +434,21 @@ class DepartmentProgressView(FilteredListView):
     """各部门报送进度：某一预算年度每个主管部门应报（上年表数）、草稿、审核中、退回、批复的表数和金额。"""
 
     title = "各部门报送进度"
+    template_name = "overview/department_progress.html"
     filterset_class = DepartmentProgressFilterSet
     table_class = DepartmentProgressTable
+
+    def get_context_data(self, **kwargs):
+        from projects.desk.views import units_not_submitted  # 催报 (issue 17): whom it would reach
+
+        context = super().get_context_data(**kwargs)
+        units = list(units_not_submitted(self.request.user, self.year)[:200])
+        context.update(
+            year=self.year,
+            chase_units=units,
+            chase_names="、".join(unit.name for unit in units[:10]) + ("等" if len(units) > 10 else ""),
+        )
+        return context
 
     def user_may_view(self, user):
         return permissions.can_view_department_progress(user)

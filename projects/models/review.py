@@ -21,6 +21,7 @@ class ReviewAction(models.TextChoices):
     APPROVE = "approve", "批复"
     ADJUST = "adjust", "发起调整"
     CORRECT = "correct", "更正"
+    REVOKE = "revoke", "撤销批复"
 
 class ReviewRecord(models.Model):
     """审核记录：谁在什么时候对哪张表做了什么，状态从哪里到哪里，评级、理由和意见。

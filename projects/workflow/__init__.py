@@ -48,6 +48,7 @@ __all__ = [
     "WorkflowError",
     "available_actions",
     "document_correct",
+    "document_revoke",
     "document_start_adjustment",
     "kind_of",
     "project_approve",
@@ -150,6 +151,11 @@ def document_start_adjustment(*, document, by, reason):
 def document_correct(*, document, by, reason, changes):
     """管理员更正已批复的表或目标（须说明理由，逐项记录原值和新值）。"""
     return gate.correct(document, by=by, reason=reason, changes=changes)
+
+
+def document_revoke(*, document, by, reason):
+    """财政撤销批复：已批复的表或目标回到待财政审核，须说明理由，记入审核记录。"""
+    return gate.revoke(document, by=by, reason=reason)
 
 
 def document_action(action, document, *, by, reason="", comment="", grade="", comments=()):
