@@ -38,9 +38,14 @@ def notification_list(request):
 
 @login_required
 @require_POST
-def notification_open(request, pk):
-    """Opens one notification: marked read, then its document (or the list when it has none)."""
-    notification = get_object_or_404(Notification, pk=pk, user=request.user)
+def notification_open(request):
+    """Opens one of the user's notifications (``id`` in the form): marked read, then its document (or
+    the list when it has none, or when the id names none of theirs)."""
+    number = request.POST.get("id", "")
+    notification = Notification.objects.filter(pk=int(number), user=request.user).first() if number.isdigit() else None
+    if notification is None:
+        messages.error(request, "没有找到这条通知。")
+        return redirect("projects:notification_list")
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])

@@ -97,7 +97,7 @@ def test_a_unit_is_told_of_its_return_in_the_header_and_its_notification_list(cl
     listed = client.get(reverse("projects:notification_list")).content.decode()
     assert "纪检监察事务工作经费" in listed and "被退回" in listed and "不够细化量化" in listed and "产出指标请量化" in listed
     notification = Notification.objects.get(user=user("pl_unit"))
-    opened = client.post(reverse("projects:notification_open", args=[notification.pk]))
+    opened = client.post(reverse("projects:notification_open"), {"id": notification.pk})
     assert opened.url == reverse("projects:project_detail", args=[table.pk])
     assert "data-unread" not in client.get(reverse("projects:home")).content.decode()
     # Another unit's staff and the reviewers hear nothing of it.
@@ -109,7 +109,10 @@ def test_a_user_cannot_open_someone_elses_notification(client, seeded):
     workflow.project_return(project=table, by=user("pl_finance"), reason="not_quantified")
     notification = Notification.objects.get(user=user("pl_unit"))
     client.force_login(user("pl_branch"))
-    assert client.post(reverse("projects:notification_open", args=[notification.pk])).status_code == 404
+    response = client.post(reverse("projects:notification_open"), {"id": notification.pk})
+    assert response.url == reverse("projects:notification_list")
+    notification.refresh_from_db()
+    assert notification.read_at is None
 
 
 def test_an_approval_is_told_to_the_unit(seeded):
