@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from indicators.admin import IndicatorAdmin
+from projects import admin_chinese
 from indicators.models import Indicator, Level2
 from perfgoals.formatting import decimal_text
 from projects.permissions import EDITABLE_STATUSES
@@ -459,3 +460,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# The user and group forms list permissions in Chinese (projects.admin_chinese).
+admin_chinese.register()
