@@ -97,7 +97,9 @@ def deadline_page(request):
             messages.success(request, f"已保存：{saved}")
             return redirect("projects:deadlines")
     else:
-        form = DeadlineForm(instance=editing, region_id=region_id, initial={"year": timezone.localdate().year})
+        region = Region.objects.filter(pk=region_id).first() if region_id is not None else None
+        year = (region.working_year if region is not None else None) or timezone.localdate().year
+        form = DeadlineForm(instance=editing, region_id=region_id, initial={"year": year})
     return render(request, "desk/deadlines.html", {"rows": rows, "form": form, "editing": editing})
 
 
