@@ -54,7 +54,7 @@ class MoneyField(forms.DecimalField):
         return super().to_python(value)
 
 
-_PLAIN_AMOUNT = re.compile(r"\d+(\.\d*)?|\.\d+")
+_PLAIN_AMOUNT = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")  # a minus sign is refused by min_value, naming it
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
 
 
