@@ -162,3 +162,26 @@ def test_a_money_cell_that_is_no_number_is_outlined_and_named_beside_itself_as_i
     page.fill("#id_funds_total", "44")
     assert "is-invalid" not in total.get_attribute("class")
     assert page.locator(".money-live").count() == 0
+
+
+def test_the_second_level_select_shows_its_longest_name_whole(page, live_server, demo):
+    """Issue 17: the 二级 select cut off 服务对象满意度指标 (on a laptop's screen)."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    table = ProjectTable.objects.get(name="县委巡查专项经费")
+    log_in(page, live_server, "pl_unit")
+    page.goto(f"{live_server.url}/tables/{table.pk}/edit/")
+    # The row moves to its group when its 二级 changes: keep hold of the element itself.
+    select = page.locator("select.level2-select").first.element_handle()
+    select.select_option(label="服务对象满意度指标")
+    text, room, needed = select.evaluate(
+        """(el) => {
+            const style = getComputedStyle(el);
+            const context = document.createElement("canvas").getContext("2d");
+            context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+            const text = el.options[el.selectedIndex].text;
+            const inner = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+            return [text, inner, context.measureText(text).width];
+        }"""
+    )
+    assert text == "服务对象满意度指标"
+    assert needed <= room, f"the option needs {needed}px, the select shows {room}px"
