@@ -5,6 +5,15 @@ from projects import permissions
 from projects.desk.notify import unread_count
 
 
+def waiting_count(user):
+    """What waits for this reviewer (tables and department targets in their queue), for 待我审核's badge."""
+    if not permissions.can_review(user):
+        return 0
+    from projects.review import awaiting, awaiting_targets
+
+    return awaiting(user).count() + awaiting_targets(user).count()
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -20,5 +29,6 @@ def navigation(request):
             "evaluation": permissions.can_view_overview(user),
             "people": permissions.can_manage_people(user),
             "unread": unread_count(user),
+            "waiting": waiting_count(user),
         }
     }

@@ -175,3 +175,14 @@ def test_a_finance_officer_sets_deadlines_of_their_own_region_only(client, seede
     assert "已有截止日期" in twice.content.decode()
     client.force_login(user("pl_unit"))
     assert client.get(reverse("projects:deadlines")).status_code == 403
+
+
+def test_a_reviewer_sees_how_many_documents_wait_for_them_in_the_navigation(client, seeded):
+    client.force_login(user("pl_finance"))
+    ProjectTable.objects.filter(unit__region__code="640221").update(status=TableStatus.DRAFT)
+    assert "data-waiting" not in client.get(reverse("projects:home")).content.decode()
+    ProjectTable.objects.filter(unit__region__code="640221", year=2023).update(status=TableStatus.FINANCE_REVIEW)
+    waiting = ProjectTable.objects.filter(unit__region__code="640221", year=2023).count()
+    assert f"data-waiting>{waiting}<" in client.get(reverse("projects:home")).content.decode()
+    client.force_login(user("pl_unit"))
+    assert "data-waiting" not in client.get(reverse("projects:home")).content.decode()
