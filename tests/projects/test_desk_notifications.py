@@ -186,3 +186,15 @@ def test_a_reviewer_sees_how_many_documents_wait_for_them_in_the_navigation(clie
     assert f"data-waiting>{waiting}<" in client.get(reverse("projects:home")).content.decode()
     client.force_login(user("pl_unit"))
     assert "data-waiting" not in client.get(reverse("projects:home")).content.decode()
+
+
+def test_a_return_is_mailed_as_well_when_configured(settings, seeded, mailoutbox, django_capture_on_commit_callbacks):
+    settings.PERFGOALS_NOTIFY_BY_EMAIL = True
+    unit_user = user("pl_unit")
+    unit_user.email = "pl_unit@example.gov.cn"
+    unit_user.save()
+    table = seed_table(TableStatus.FINANCE_REVIEW)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.project_return(project=table, by=user("pl_finance"), reason="not_quantified")
+    assert [mail.to for mail in mailoutbox] == [["pl_unit@example.gov.cn"]]
+    assert "被退回" in mailoutbox[0].subject
