@@ -198,3 +198,12 @@ def test_a_return_is_mailed_as_well_when_configured(settings, seeded, mailoutbox
         workflow.project_return(project=table, by=user("pl_finance"), reason="not_quantified")
     assert [mail.to for mail in mailoutbox] == [["pl_unit@example.gov.cn"]]
     assert "被退回" in mailoutbox[0].subject
+
+
+def test_the_finance_home_page_points_to_the_deadlines_while_none_is_set(client, seeded):
+    client.force_login(user("pl_finance"))
+    page = client.get(reverse("projects:home"), {"year": 2023}).content.decode()
+    assert "还没有设置报送截止日期" in page and reverse("projects:deadlines") in page
+    Deadline.objects.create(region=Region.objects.get(code="640221"), year=2023, kind="targets", due=timezone.localdate())
+    page = client.get(reverse("projects:home"), {"year": 2023}).content.decode()
+    assert "还没有设置报送截止日期" not in page and "今天截止" in page
