@@ -13,7 +13,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 
-from perfgoals.roles import Role
+from projects.permissions import UNIT_STAFF_GROUP
 from projects.models import DepartmentTarget, Notification, NotificationKind, Opinion, ProjectTable, ReviewAction
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ _TOLD = {
 
 def unit_staff_of_any():
     """Every active unit staff member."""
-    return get_user_model().objects.filter(is_active=True, groups__name=Role.UNIT_STAFF.label)
+    return get_user_model().objects.filter(is_active=True, groups__name=UNIT_STAFF_GROUP)
 
 
 def unit_staff(units):

@@ -12,12 +12,10 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from perfgoals.roles import Role, role_of
-from perfgoals.scope import scope_of
 from projects import audit
 from projects.desk import notify
-from projects.models import Deadline, Notification, NotificationKind, ProjectTable, Region, TableStatus, Unit, budget_year
-from projects.permissions import can_manage_people, managed_region_id
+from projects.models import Deadline, Notification, NotificationKind, ProjectTable, Region, TableStatus, budget_year
+from projects.permissions import can_chase, can_manage_people, managed_region_id, units_in_range
 
 PAGE_SIZE = 30
 # Submitted, as 催报 counts it: the table has left the unit (in review or approved).
@@ -106,14 +104,7 @@ def deadline_page(request):
 def units_not_submitted(user, year):
     """The units in ``user``'s scope with staff and no table of ``year`` submitted yet (none, drafts or
     returned only): whom 催报 reaches."""
-    scope = scope_of(user)
-    units = Unit.objects.all()
-    if scope.role == Role.DEPARTMENT_REVIEWER:
-        units = units.filter(department_id=scope.department_id)
-    elif scope.role == Role.FINANCE_OFFICER:
-        units = units.filter(region_id=scope.region_id)
-    elif scope.role != Role.ADMINISTRATOR:
-        return Unit.objects.none()
+    units = units_in_range(user)
     submitted = ProjectTable.objects.filter(unit=OuterRef("pk"), year=year, status__in=SUBMITTED)
     staffed = notify.unit_staff_of_any().filter(scope__unit=OuterRef("pk")).values("pk")
     return units.filter(~Exists(submitted), Exists(staffed)).order_by("name")
@@ -123,7 +114,7 @@ def units_not_submitted(user, year):
 @require_POST
 def chase(request):
     """催报：提醒范围内本年度还没有提交项目绩效目标表的单位；每个单位的填报人收到一条通知，记入审计日志。"""
-    if role_of(request.user) not in (Role.DEPARTMENT_REVIEWER, Role.FINANCE_OFFICER, Role.ADMINISTRATOR):
+    if not can_chase(request.user):
         raise PermissionDenied("催报由主管部门审核人和财政审核人发出。")
     year = budget_year(request.POST.get("year"))
     back = reverse("projects:department_progress") + (f"?year={year}" if year else "")
