@@ -6,6 +6,7 @@ page's sort order, so the workbook holds exactly the rows the user has on screen
 them) in the columns they see, under a title naming the filters that made them."""
 
 import datetime
+from decimal import Decimal
 
 import django_filters
 from django import forms
@@ -17,10 +18,12 @@ from django_tables2 import RequestConfig, SingleTableMixin
 
 from perfgoals.signals import list_exported
 from perfgoals.roles import has_role, is_unit_staff
+from perfgoals.tables import MoneyColumn
 from perfgoals.text import UNSTORABLE
 from perfgoals.xlsx import list_workbook, xlsx_response
 
 EXPORT_PARAMETER = "export"
+TOTAL_LABEL = "合计"
 # Query parameters that belong to the table, not to the filters: kept when the filters change.
 TABLE_PARAMETERS = ("sort", "per_page")
 
@@ -230,9 +233,23 @@ class FilteredListView(LoginRequiredMixin, SingleTableMixin, FilterView):
         headers = next(values)
         rows = list(values)
         title = self.export_title()
-        content = list_workbook(sheet_title=self.title, title=title, headers=headers, rows=rows)
+        exported = [column for column in table.columns.iterall() if not column.column.exclude_from_export]
+        money = [position for position, column in enumerate(exported) if isinstance(column.column, MoneyColumn)]
+        totals = self.export_totals(exported, money, rows) if money else None
+        content = list_workbook(
+            sheet_title=self.title, title=title, headers=headers, rows=rows, money_columns=money, totals=totals
+        )
         list_exported.send(type(self), request=self.request, detail={"list": self.title, "filters": title, "rows": len(rows)})
         return xlsx_response(content, f"{self.title}.xlsx")
+
+    def export_totals(self, columns, money, rows):
+        """The 合计 row below an exported list: each money column summed over the exported rows. A list
+        whose rows may name one document twice (versions) overrides this to count each once."""
+        totals = [None] * len(columns)
+        totals[0] = TOTAL_LABEL
+        for position in money:
+            totals[position] = sum((row[position] for row in rows if row[position] is not None), Decimal(0))
+        return totals
 
     def export_url(self):
         query = self.request.GET.copy()

@@ -35,6 +35,12 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDE7F5")
 _BODY_FONT = Font(name="宋体", size=10.5)
 _WRAP = Alignment(vertical="top", wrap_text=True)
 _MAX_WIDTH = 60
+# A 万元 amount as a finance officer reads it (thousands separated, two decimals, more when it has
+# them) and a date-time wide enough to show whole (a narrower column shows ###).
+MONEY_FORMAT = "#,##0.00####"
+_DATETIME_WIDTH = 17
+_DATE_WIDTH = 12
+_TOTAL_FONT = Font(name="宋体", size=10.5, bold=True)
 # The most characters Excel keeps in a cell, counted as Excel counts them (UTF-16 code units). A cell
 # that holds this many may have been cut, so nothing written here ever reaches it.
 CELL_LIMIT = 32767
@@ -123,8 +129,21 @@ def _number_format(value):
     return None
 
 
-def list_workbook(*, sheet_title, title, headers, rows):
-    """The xlsx bytes of one list: ``title`` in row 1, ``headers`` in row 2 (frozen), then ``rows``."""
+def _value_width(stored):
+    if isinstance(stored, datetime.datetime):
+        return _DATETIME_WIDTH
+    if isinstance(stored, datetime.date):
+        return _DATE_WIDTH
+    if isinstance(stored, (int, float, Decimal)):
+        return max(10, len(f"{stored:,.2f}") + 2)
+    return 10
+
+
+def list_workbook(*, sheet_title, title, headers, rows, money_columns=(), totals=None):
+    """The xlsx bytes of one list: ``title`` in row 1, ``headers`` in row 2 (frozen), then ``rows``.
+
+    ``money_columns`` (0-based positions) are written in MONEY_FORMAT; ``totals`` (a row as long as the
+    headers, its first cell 合计 or a longer label) is written in bold below the rows, outside the filter."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_title[:31]
@@ -140,19 +159,30 @@ def list_workbook(*, sheet_title, title, headers, rows):
             stored = cell_value(value)
             cell = put(sheet.cell(row_number, column), stored)
             cell.font = _BODY_FONT
-            number_format = _number_format(stored)
+            number_format = MONEY_FORMAT if column - 1 in money_columns and stored is not None else _number_format(stored)
             if number_format:
                 cell.number_format = number_format
             if isinstance(stored, str):
                 cell.alignment = _WRAP
                 widths[column - 1] = max(widths[column - 1], min(display_width(stored) + 2, _MAX_WIDTH))
             elif stored is not None:
-                widths[column - 1] = max(widths[column - 1], 12 if isinstance(stored, datetime.date) else 10)
+                widths[column - 1] = max(widths[column - 1], _value_width(stored))
+    data_end = max(HEADER_ROW, sheet.max_row)
+    if totals is not None:
+        total_row = data_end + 1
+        for column, value in enumerate(totals, 1):
+            stored = cell_value(value)
+            cell = put(sheet.cell(total_row, column), stored)
+            cell.font = _TOTAL_FONT
+            if column - 1 in money_columns and stored is not None:
+                cell.number_format = MONEY_FORMAT
+            if stored is not None and not isinstance(stored, str):
+                widths[column - 1] = max(widths[column - 1], _value_width(stored))
     for column, width in enumerate(widths, 1):
         sheet.column_dimensions[get_column_letter(column)].width = width
     sheet.freeze_panes = sheet.cell(FIRST_DATA_ROW, 1)
     if headers:
-        sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(headers))}{max(HEADER_ROW, sheet.max_row)}"
+        sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(headers))}{data_end}"
     sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth = 1

@@ -4,10 +4,13 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from indicators.admin import IndicatorAdmin
+from projects import admin_chinese
 from indicators.models import Indicator, Level2
 from perfgoals.formatting import decimal_text
 from projects.permissions import EDITABLE_STATUSES
 from projects.models import (
+    Deadline,
+    Notification,
     AuditEvent,
     TaskProgress,
     BudgetYear,
@@ -434,3 +437,30 @@ class EvaluationItemAdmin(admin.ModelAdmin):
     list_display = ["evaluation", "name", "target_text", "actual_text", "weight", "unit_score", "reviewed_score"]
     search_fields = ["name", "evaluation__project__name"]
     readonly_fields = ["evaluation", "indicator_uid", "level1", "level2", "name", "target_text"]
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(admin.ModelAdmin):
+    """报送截止日期 per region, year and kind (the finance bureau also sets them on its 截止日期 page)."""
+
+    list_display = ("region", "year", "kind", "due", "note")
+    list_filter = ("region", "year", "kind")
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """站内通知, read-only: written by the workflow and 催报."""
+
+    list_display = ("created_at", "user", "kind", "title", "read_at")
+    list_filter = ("kind",)
+    search_fields = ("title", "user__username")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# The user and group forms list permissions in Chinese (projects.admin_chinese).
+admin_chinese.register()

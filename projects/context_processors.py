@@ -2,12 +2,36 @@
 
 from indicators.library.permissions import can_manage_library
 from projects import permissions
+from django.contrib.auth import get_user_model
+from django.db.models import F, Func, Subquery
+from django.db.models.functions import Coalesce
+
+
+def _count(queryset):
+    """``SELECT COUNT(*)`` of ``queryset`` as a scalar subquery (no GROUP BY: COUNT is a plain Func here)."""
+    rows = queryset.model.objects.filter(pk__in=queryset.order_by().values("pk"))
+    return Coalesce(Subquery(rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1]), 0)
+
+
+def badge_counts(user):
+    """The navigation's two counts in one query: unread notifications, and for a reviewer what waits
+    in their queue (tables and department targets)."""
+    from projects.models import Notification
+    from projects.review import awaiting, awaiting_targets
+
+    counts = {"unread": _count(Notification.objects.filter(user=user, read_at__isnull=True))}
+    if permissions.can_review(user):
+        counts["tables"] = _count(awaiting(user))
+        counts["targets"] = _count(awaiting_targets(user))
+    row = get_user_model().objects.filter(pk=user.pk).values(**counts).first() or {}
+    return row.get("unread", 0), row.get("tables", 0) + row.get("targets", 0)
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": {}}
+    unread, waiting = badge_counts(user)
     return {
         "nav": {
             "overview": permissions.can_view_overview(user),
@@ -18,5 +42,7 @@ def navigation(request):
             "publication": permissions.can_view_publication_register(user) or permissions.unit_of(user) is not None,
             "evaluation": permissions.can_view_overview(user),
             "people": permissions.can_manage_people(user),
+            "unread": unread,
+            "waiting": waiting,
         }
     }

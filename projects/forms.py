@@ -2,6 +2,7 @@
 cannot be stored at all (letters in a money field, a negative amount, a percentage over 100) is refused,
 with a message beside the cell."""
 
+import re
 from decimal import Decimal
 
 from django import forms
@@ -44,9 +45,16 @@ class MoneyField(forms.DecimalField):
     def to_python(self, value):
         if isinstance(value, str):
             value = value.translate(_FULL_WIDTH_DIGITS).replace(",", "").replace("，", "").strip()
+            # Only digits with one decimal point: Python reads "1e3" as 1000 and "NaN" or "Infinity" as
+            # numbers, which a finance officer never means (issue 17: "1e3" was saved as 1000 万元).
+            if value and not _PLAIN_AMOUNT.fullmatch(value):
+                raise forms.ValidationError(
+                    f"“{self.label}”应为数字（单位：万元），例如 19.56；“{value[:20]}”不是金额。", code="invalid"
+                )
         return super().to_python(value)
 
 
+_PLAIN_AMOUNT = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")  # a minus sign is refused by min_value, naming it
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
 
 

@@ -5,6 +5,8 @@ unit sees its own tables, a 主管部门 its units', a finance officer the regio
 regions, departments, units) come from the same scope, so a value naming anything outside it is an
 invalid choice and lists nothing."""
 
+from decimal import Decimal
+
 import django_filters
 import django_tables2 as tables
 from django.conf import settings
@@ -242,6 +244,18 @@ class ProjectListView(FilteredListView):
             )
         return response
 
+    def export_totals(self, columns, money, rows):
+        """The list shows every version of a table, so its 合计 sums each project once: the version in
+        force (an adjustment under way, version 2 still a draft, is not added to version 1)."""
+        totals = super().export_totals(columns, money, rows)
+        in_force = self.object_list.in_force()
+        for position in money:
+            totals[position] = in_force.aggregate(total=Coalesce(Sum(columns[position].accessor), Value(Decimal(0))))["total"]
+        counted = in_force.count()
+        if counted != len(rows):
+            totals[0] = f"合计（{counted} 个项目，各计现行版本）"
+        return totals
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
@@ -420,8 +434,21 @@ class DepartmentProgressView(FilteredListView):
     """各部门报送进度：某一预算年度每个主管部门应报（上年表数）、草稿、审核中、退回、批复的表数和金额。"""
 
     title = "各部门报送进度"
+    template_name = "overview/department_progress.html"
     filterset_class = DepartmentProgressFilterSet
     table_class = DepartmentProgressTable
+
+    def get_context_data(self, **kwargs):
+        from projects.desk.views import units_not_submitted  # 催报 (issue 17): whom it would reach
+
+        context = super().get_context_data(**kwargs)
+        units = list(units_not_submitted(self.request.user, self.year)[:200])
+        context.update(
+            year=self.year,
+            chase_units=units,
+            chase_names="、".join(unit.name for unit in units[:10]) + ("等" if len(units) > 10 else ""),
+        )
+        return context
 
     def user_may_view(self, user):
         return permissions.can_view_department_progress(user)

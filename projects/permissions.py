@@ -228,3 +228,28 @@ def assignable_roles(user):
     if role_of(user) == Role.ADMINISTRATOR:
         return list(Role)
     return [Role.UNIT_STAFF, Role.DEPARTMENT_REVIEWER, Role.FINANCE_OFFICER]
+
+
+# The finance bureau's desk (issue 17).
+
+UNIT_STAFF_GROUP = Role.UNIT_STAFF.label  # the group whose members hear of their unit's returns and 催报
+
+
+def can_chase(user):
+    """催报 goes out from the department progress page, to the late units in the reviewer's range."""
+    return can_view_department_progress(user)
+
+
+def units_in_range(user):
+    """The units a reviewer's 催报 may reach: a department's units, a finance officer's region's, every
+    unit for an administrator; none for anyone else."""
+    from projects.models import Unit
+
+    scope = scope_of(user)
+    if scope.role == Role.ADMINISTRATOR:
+        return Unit.objects.all()
+    if scope.role == Role.DEPARTMENT_REVIEWER and scope.department_id:
+        return Unit.objects.filter(department_id=scope.department_id)
+    if scope.role == Role.FINANCE_OFFICER and scope.region_id:
+        return Unit.objects.filter(region_id=scope.region_id)
+    return Unit.objects.none()

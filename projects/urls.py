@@ -49,6 +49,7 @@ urlpatterns = [
     path("import/batch/", task_views.excel_import_batch, name="excel_import_batch"),  # before the token's path
     path("import/<str:token>/", excel_views.excel_import_preview, name="excel_import_preview"),
     path("people/", include("projects.people.urls")),
+    path("notifications/", include("projects.desk.urls")),
     path("import/<str:token>/confirm/", excel_views.excel_import_confirm, name="excel_import_confirm"),
 ]
 

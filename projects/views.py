@@ -27,6 +27,7 @@ from projects import permissions, presentation, services, workflow
 from projects.memory import evaluated, last_year_of
 from projects.approvals import approval_of
 from projects.overview import chosen_year
+from projects.desk.deadlines import deadlines_for
 from projects.targets.selectors import targets_with_actions
 from projects.models import (
     BudgetYear,
@@ -115,6 +116,7 @@ def home(request):
             "can_create": permissions.can_create_tables(request.user),
             "can_create_target": unit is not None and unit.is_department_office,
             "has_last_year": unit is not None and visible.filter(year=year - 1).exists(),
+            "deadlines": deadlines_for(request.user, year),
         },
     )
 
@@ -160,6 +162,7 @@ def project_detail(request, pk):
             "returned": latest_return(table),
             "adjustment": adjustment_of(table),
             "can_correct": ReviewAction.CORRECT in actions,
+            "can_revoke": ReviewAction.REVOKE in actions,
             "approval": approval_of(table) if table.status in (TableStatus.APPROVED, TableStatus.SUPERSEDED) else None,
         },
     )

@@ -36,7 +36,8 @@ def _resolve(record, accessor):
 
 
 class Export:
-    """The sheet of a list export: its title, headers and data rows (cell values, None for empty)."""
+    """The sheet of a list export: its title, headers and data rows (cell values, None for empty), and
+    its 合计 row apart (``total``, None for a list without money columns)."""
 
     def __init__(self, response):
         assert response.status_code == 200
@@ -48,6 +49,8 @@ class Export:
         self.rows = [
             [cell.value for cell in row] for row in self.sheet.iter_rows(min_row=FIRST_DATA_ROW)
         ]
+        last = self.rows[-1] if self.rows else None
+        self.total = self.rows.pop() if last and isinstance(last[0], str) and last[0].startswith("合计") else None
 
     def column(self, header):
         index = self.headers.index(header)

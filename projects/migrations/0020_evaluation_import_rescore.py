@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0018_manager_phone_attribute_text'),
+        ('projects', '0019_monitoring_decisions_tasks'),
     ]
 
     operations = [

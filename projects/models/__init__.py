@@ -15,6 +15,7 @@ from projects.models.monitoring import (
     MonitoringRound,
     MonitoringRoundQuerySet,
 )
+from projects.models.desk import Deadline, DocumentKindChoice, Notification, NotificationKind
 from projects.models.evaluation import Band, EvaluationItem, EvaluationRound, EvaluationRoundQuerySet, SelfEvaluation, SelfEvaluationQuerySet
 from projects.models.organisations import CodeItem, Department, DepartmentQuerySet, Region, Unit, UserScope
 from projects.models.publication import Publication, PublicationDeadline, PublicationReminder, WithheldReason
@@ -40,7 +41,11 @@ __all__ = [
     "EvaluationItem",
     "EvaluationRound",
     "EvaluationRoundQuerySet",
+    "Deadline",
     "DeviationReason",
+    "DocumentKindChoice",
+    "Notification",
+    "NotificationKind",
     "GoalKind",
     "Grade",
     "Light",

@@ -26,6 +26,7 @@ class ReviewAction(models.TextChoices):
     ORDER_ADJUST = "order_adjust", "要求调整"
     RECOVER = "recover", "收回资金"
     RESCORE = "rescore", "改分"
+    REVOKE = "revoke", "撤销批复"
 
 class ReviewRecord(models.Model):
     """审核记录：谁在什么时候对哪张表做了什么，状态从哪里到哪里，评级、理由和意见。

@@ -49,6 +49,7 @@ __all__ = [
     "available_actions",
     "document_amend",
     "document_correct",
+    "document_revoke",
     "document_start_adjustment",
     "kind_of",
     "project_approve",
@@ -157,6 +158,11 @@ def document_amend(action, document, *, by, reason, change):
     """A reviewer's change of a document under review, with its reason, that leaves its status (a
     self-evaluation's 改分): ``change(locked document)`` returns the line its record keeps."""
     return gate.amend(action, document, by=by, reason=reason, change=change)
+
+
+def document_revoke(*, document, by, reason):
+    """财政撤销批复：已批复的表或目标回到待财政审核，须说明理由，记入审核记录。"""
+    return gate.revoke(document, by=by, reason=reason)
 
 
 def document_action(action, document, *, by, reason="", comment="", grade="", comments=()):

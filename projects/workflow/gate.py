@@ -18,6 +18,7 @@ from perfgoals.roles import Role, role_of
 from perfgoals.text import unstorable_message
 from projects.models import Grade, Opinion, ReviewAction, ReviewComment, ReviewRecord, TableStatus
 from perfgoals.scope import scope_of
+from projects.desk import notify
 from projects.workflow.kinds import kind_of
 
 # What simple-history records as the reason of a status change made here: the history page shows such
@@ -229,6 +230,7 @@ def _write(document, transition, by, last, *, source, comment="", grade="", reas
     for item in comments:
         item.record = record
     ReviewComment.objects.bulk_create(comments)
+    notify.record_written(record)  # a return, an approval or a revoked approval is told to the unit
     return record
 
 
@@ -376,6 +378,37 @@ def start_adjustment(document, *, by, reason):
         )
         kind.recheck(copy)
     return copy
+
+
+def revoke(document, *, by, reason):
+    """The finance bureau takes back an approval (撤销批复), e.g. one given to the wrong table: the
+    document goes back to 待财政审核, to be approved again or returned. A reason is required and kept
+    on the record. Refused once an adjustment of it has been started (the new version builds on it);
+    revoking the approval of an adjustment puts the version it replaced back in force."""
+    kind = kind_of(document)
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        locked = _locked(document)
+        last = _last_record(locked)
+        transition = _authorize(ReviewAction.REVOKE, locked, by, last)
+        if not reason:
+            raise WorkflowError("撤销批复必须说明理由（例如 批复对象有误、批复金额与预算批复不符）。")
+        _storable(reason, "撤销理由")
+        following = kind.model.objects.filter(previous_version=locked).first() if kind.versioned else None
+        if following is not None:
+            raise WorkflowError(
+                f"{kind.noun}已有第 {following.version} 版正在调整，不能撤销批复；请先删除或处理那一版。"
+            )
+        previous_id = kind.previous_version_id(locked)
+        if previous_id:
+            previous = kind.model.objects.select_for_update(of=("self",)).get(pk=previous_id)
+            if previous.status == TableStatus.SUPERSEDED:
+                _set_status(previous, TableStatus.APPROVED, by)
+        source = locked.status
+        _set_status(locked, transition.target, by)
+        record = _write(locked, transition, by, last, source=source, comment=reason)
+    _sync(document, locked)
+    return record
 
 
 def correct(document, *, by, reason, changes):

@@ -44,6 +44,9 @@ REVIEW_LOOP = (
     # The approved version keeps its status; the record and the new draft belong to the new version.
     (_A.ADJUST, _S.APPROVED, _S.DRAFT, Role.UNIT_STAFF),
     (_A.CORRECT, _S.APPROVED, _S.APPROVED, Role.ADMINISTRATOR),
+    # The finance bureau takes back an approval given in error, with a reason: the document waits in
+    # its queue again (gate.revoke).
+    (_A.REVOKE, _S.APPROVED, _S.FINANCE_REVIEW, Role.FINANCE_OFFICER),
 )
 
 # A project table's submission skips the department step for a unit that is its own department office
@@ -59,7 +62,7 @@ DEPARTMENT_TARGET_TRANSITIONS = transitions_table(*REVIEW_LOOP)
 # A unit's report on one of its tables (a monitoring report, a self-evaluation) goes round the table's
 # loop, without an adjustment or an administrator's correction: it is returned and fixed instead.
 UNIT_REPORT_TRANSITIONS = {
-    key: transition for key, transition in PROJECT_TRANSITIONS.items() if transition.action not in (_A.ADJUST, _A.CORRECT)
+    key: transition for key, transition in PROJECT_TRANSITIONS.items() if transition.action not in (_A.ADJUST, _A.CORRECT, _A.REVOKE)
 }
 
 

@@ -252,20 +252,49 @@
     return fraction ? `${whole}.${fraction}` : `${whole}`;
   }
 
+  function markMoney(cells) {
+    let wrong = 0;
+    for (const [name, label, text, value] of cells) {
+      const input = form.querySelector(`[name="${name}"]`);
+      let note = input.parentElement.querySelector(".money-live");
+      const bad = text.trim() !== "" && value === null;
+      input.classList.toggle("is-invalid", bad);
+      if (bad) {
+        wrong += 1;
+        // The server's message of a refused save already stands there: outline only.
+        if (input.parentElement.querySelector(".invalid-feedback:not(.money-live)")) continue;
+        if (!note) {
+          note = document.createElement("div");
+          note.className = "money-live invalid-feedback d-block";
+          input.insertAdjacentElement("afterend", note);
+        }
+        note.textContent = `“${label}”应为数字（单位：万元，最多 6 位小数），例如 19.56；“${text.trim().slice(0, 20)}”不是金额。`;
+      } else if (note) {
+        note.remove();
+      }
+    }
+    return wrong;
+  }
+
   function checkFunds() {
     const out = form.querySelector(".funds-check");
     if (!out) return;
     const total = form.querySelector('[name="funds_total"]').value;
     const fiscal = form.querySelector('[name="funds_fiscal"]').value;
     const other = form.querySelector('[name="funds_other"]').value;
+    const [t, f, o] = [micro(total), micro(fiscal || "0"), micro(other || "0")];
+    // Each amount that is no number is outlined and named beside its own cell (not under 其他资金).
+    const wrong = markMoney([["funds_total", "年度资金总额", total, t], ["funds_fiscal", "财政拨款", fiscal, f], ["funds_other", "其他资金", other, o]]);
     if (!total.trim() && !fiscal.trim() && !other.trim()) {
       out.textContent = "";
       return;
     }
-    const [t, f, o] = [micro(total), micro(fiscal || "0"), micro(other || "0")];
-    if (t === null || f === null || o === null) {
-      out.className = "funds-check small mt-1 text-danger";
-      out.textContent = "金额应为数字（万元，最多 6 位小数）。";
+    if (wrong) {
+      out.className = "funds-check small mt-1";
+      out.textContent = "";
+    } else if (!total.trim()) {
+      out.className = "funds-check small mt-1 text-warning-emphasis";
+      out.textContent = "请填写年度资金总额。";
     } else if (t === f + o) {
       out.className = "funds-check small mt-1 text-success";
       out.textContent = `✓ 财政拨款 + 其他资金 = ${show(f + o)} 万元，与年度资金总额一致。`;

@@ -145,3 +145,43 @@ def test_the_print_view_renders_both_layouts_on_a4(page, live_server, demo, layo
     assert pdf.startswith(b"%PDF")
     boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
     assert boxes and all(abs(float(w) - 595.3) < 1 and abs(float(h) - 841.9) < 1 for w, h in boxes)  # A4 portrait
+
+
+@pytest.mark.parametrize("typed", ["abc", "1e3"])
+def test_a_money_cell_that_is_no_number_is_outlined_and_named_beside_itself_as_it_is_typed(page, live_server, demo, typed):
+    """Issue 17: the message for 年度资金总额 appeared under 其他资金 and the cell was not outlined."""
+    table = ProjectTable.objects.get(name="县委巡查专项经费")
+    log_in(page, live_server, "pl_unit")
+    page.goto(f"{live_server.url}/tables/{table.pk}/edit/")
+    page.fill("#id_funds_total", typed)
+    total = page.locator("#id_funds_total")
+    assert "is-invalid" in total.get_attribute("class")
+    own_cell = total.locator("xpath=..").inner_text()
+    assert f"“年度资金总额”应为数字" in own_cell and f"“{typed}”不是金额" in own_cell
+    assert "年度资金总额" not in page.locator("#id_funds_other").locator("xpath=..").inner_text()
+    page.fill("#id_funds_total", "44")
+    assert "is-invalid" not in total.get_attribute("class")
+    assert page.locator(".money-live").count() == 0
+
+
+def test_the_second_level_select_shows_its_longest_name_whole(page, live_server, demo):
+    """Issue 17: the 二级 select cut off 服务对象满意度指标 (on a laptop's screen)."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    table = ProjectTable.objects.get(name="县委巡查专项经费")
+    log_in(page, live_server, "pl_unit")
+    page.goto(f"{live_server.url}/tables/{table.pk}/edit/")
+    # The row moves to its group when its 二级 changes: keep hold of the element itself.
+    select = page.locator("select.level2-select").first.element_handle()
+    select.select_option(label="服务对象满意度指标")
+    text, room, needed = select.evaluate(
+        """(el) => {
+            const style = getComputedStyle(el);
+            const context = document.createElement("canvas").getContext("2d");
+            context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+            const text = el.options[el.selectedIndex].text;
+            const inner = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+            return [text, inner, context.measureText(text).width];
+        }"""
+    )
+    assert text == "服务对象满意度指标"
+    assert needed <= room, f"the option needs {needed}px, the select shows {room}px"

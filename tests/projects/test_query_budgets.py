@@ -33,7 +33,13 @@ def queries(client, url, data=None, *, method="get", status=200):
     return len(captured.captured_queries)
 
 
+# The navigation's two counts (unread notifications; for a reviewer, what waits in their queue), one
+# query, and the home page's deadlines, one more, whatever the data (issue 17).
+NAVIGATION_COUNTS = 2
+
+
 def same_at_both_sizes(counts, budget):
+    budget += NAVIGATION_COUNTS
     small, large = counts
     assert small == large, f"{small} queries for little data, {large} for a lot"
     assert large <= budget, f"{large} queries, budget {budget}"
@@ -195,7 +201,7 @@ def test_import_preview_costs_a_few_queries_per_table_of_the_file(client, seeded
         assert response.status_code == 302
         counts.append(queries(client, response["Location"]))
     one, five = counts
-    assert one <= 36, one
+    assert one <= 36 + NAVIGATION_COUNTS, one
     assert five - one <= 4 * 4, f"{(five - one) / 4:.1f} queries per extra table"
 
 

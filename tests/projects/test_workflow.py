@@ -18,6 +18,7 @@ from projects.workflow import (
     WorkflowError,
     available_actions,
     document_correct,
+    document_revoke,
     project_approve,
     project_pass,
     project_return,
@@ -117,6 +118,7 @@ ACTIONS = {
     "return": lambda table, by: project_return(project=table, by=by, reason=Opinion.NOT_QUANTIFIED, comment="请量化"),
     "approve": lambda table, by: project_approve(project=table, by=by, grade=Grade.EXCELLENT),
     "adjust": lambda table, by: project_start_adjustment(project=table, by=by, comment="追加预算"),
+    "revoke": lambda table, by: document_revoke(document=table, by=by, reason="批复对象有误"),
     "correct": lambda table, by: document_correct(document=table, by=by, reason="批复文件金额为 130 万元", changes={"funds_total": Decimal("130")}),
 }
 ACTOR_BY_ROLE = {"unit_staff": "staff", "department_reviewer": "pl_dept", "finance_officer": "pl_finance", "administrator": "admin"}

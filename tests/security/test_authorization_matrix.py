@@ -197,6 +197,14 @@ EXPECTATIONS = {
     # The workflow refuses other roles with a message on the detail page, changing nothing.
     "projects:project_action": Rule(POST, kind="table", may=UNITS, ok=302, refused=302, body={"action": "submit"}),
     "projects:project_history": Rule(kind="table"),
+    # 撤销批复 (issue 17): the workflow refuses every role but the finance bureau with a message on the
+    # detail page, changing nothing.
+    "projects:project_revoke": Rule(POST, kind="table", may=FINANCE, ok=302, refused=302, body={"reason": "误批"}),
+    # Each user's own notifications; an id naming someone else's is sent back to the list.
+    "projects:notification_list": Rule(),
+    "projects:notification_open": Rule(POST, ok=302, body={"id": "1"}),
+    "projects:deadlines": Rule(may=MANAGERS),
+    "projects:chase": Rule(POST, may=REVIEWERS | {ADMINISTRATOR}, ok=302, body={"year": "2023"}),
     # Only an administrator corrects an approved document (the role is asked first). The sample rows are
     # drafts, so the administrator is sent back to the detail page with a message; the correction of an
     # approved one is tested in tests/projects/test_corrections.py.
