@@ -154,9 +154,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
-# Chinese for what Django 5.2's admin and django-axes leave in English (locale/, compiled .mo kept in
-# the repository: `make messages` rebuilds them).
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Chinese for what Django 5.2's admin and django-axes leave in English (perfgoals/locale/, compiled .mo kept in
+# the repository; `manage.py compilemessages`, with gettext installed, rebuilds them).
+LOCALE_PATHS = [BASE_DIR / "perfgoals" / "locale"]
 # Notifications (returns, approvals, 催报) are always shown in the app; with this on they are also mailed
 # through Django's email backend (EMAIL_HOST etc.) to users who have an address.
 PERFGOALS_NOTIFY_BY_EMAIL = os.environ.get("PERFGOALS_NOTIFY_BY_EMAIL", "0") == "1"
