@@ -62,7 +62,11 @@ def export(page, tmp_path):
     sheet = load_workbook(io.BytesIO(path.read_bytes())).active
     headers = [cell.value for cell in sheet[HEADER_ROW]]
     rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=FIRST_DATA_ROW)]
-    return sheet.cell(TITLE_ROW, 1).value, {header: [row[i] for row in rows] for i, header in enumerate(headers)}
+    # the 合计 row below a list with money columns (perfgoals.lists.TOTAL_LABEL) is not one of the rows
+    total = rows.pop() if rows and any(isinstance(v, str) and v.startswith("合计") for v in rows[-1]) else None
+    columns = {header: [row[i] for row in rows] for i, header in enumerate(headers)}
+    columns["合计"] = dict(zip(headers, total, strict=True)) if total else None
+    return sheet.cell(TITLE_ROW, 1).value, columns
 
 
 def sort_by(page, header, times=1):
@@ -105,6 +109,7 @@ def test_a_finance_officer_filters_sorts_and_exports_the_table_list(page, live_s
     assert sheet["审核等级"] == ["中"] * 4
     amounts = sheet["年度资金总额（万元）"]
     assert amounts == sorted(amounts, reverse=True)
+    assert Decimal(str(sheet["合计"]["年度资金总额（万元）"])) == sum(Decimal(str(amount)) for amount in amounts)
     assert "预算年度：2022 年" in title and "审核等级：中" in title
 
 
