@@ -31,7 +31,10 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": {}}
-    unread, waiting = badge_counts(user)
+    # once a request, however many templates it renders with the request's context
+    if not hasattr(request, "_badge_counts"):
+        request._badge_counts = badge_counts(user)
+    unread, waiting = request._badge_counts
     return {
         "nav": {
             "overview": permissions.can_view_overview(user),

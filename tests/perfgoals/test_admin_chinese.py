@@ -14,7 +14,9 @@ ALLOWED = {"Excel", "HTTP Accept", "rsaquo", "sha", "Django", "perfgoals", "Cont
 
 
 def english_words(response):
-    text = re.sub(r"<script.*?</script>|<style.*?</style>|<[^>]+>", " ", response.content.decode(), flags=re.S)
+    # <bdi> holds data, not wording: the password hash's algorithm, and its salt's and hash's first
+    # characters, random letters such as "cdfdfd"
+    text = re.sub(r"<script.*?</script>|<style.*?</style>|<bdi>.*?</bdi>|<[^>]+>", " ", response.content.decode(), flags=re.S)
     text = re.sub(r"&[a-z]+;", " ", text)
     found = {word.strip() for word in re.findall(r"(?<![\w_])[A-Za-z][A-Za-z' ’]{4,}", text)}
     return sorted(word for word in found if word and not any(allowed in word for allowed in ALLOWED))

@@ -330,8 +330,9 @@ def test_editor_and_detail_pages_run_a_fixed_number_of_queries(client, seeded, d
     _grow(table, count)
     user = factories.user("unit_staff", unit=unit)
     client.force_login(user)
-    # (17: last year's self-evaluations and, without one, last year's monitoring reports, shown beside the rows)
-    with django_assert_max_num_queries(17):
+    # (18: last year's self-evaluations and, without one, last year's monitoring reports, shown beside the
+    # rows; the navigation's unread notifications)
+    with django_assert_max_num_queries(18):
         assert client.get(reverse("projects:project_edit", args=[table.pk])).status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get(reverse("projects:project_detail", args=[table.pk])).status_code == 200
