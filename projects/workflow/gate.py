@@ -131,6 +131,19 @@ def _last_record(document):
     return document.reviews.select_related("actor").order_by("-at", "-id").first()
 
 
+def _open_with_reason(action, document, by, reason, missing, label):
+    """Inside the caller's transaction, for an action that must say why: the locked document, its last
+    record and the authorized transition; refused (``missing``) without a reason, or with one too long
+    to keep (named ``label``)."""
+    locked = _locked(document)
+    last = _last_record(locked)
+    transition = _authorize(action, locked, by, last)
+    if not reason:
+        raise WorkflowError(missing)
+    _storable(reason, label)
+    return locked, last, transition
+
+
 def _actor_name(user):
     return user.get_full_name() or user.first_name or user.username
 
@@ -388,12 +401,9 @@ def revoke(document, *, by, reason):
     kind = kind_of(document)
     reason = (reason or "").strip()
     with transaction.atomic():
-        locked = _locked(document)
-        last = _last_record(locked)
-        transition = _authorize(ReviewAction.REVOKE, locked, by, last)
-        if not reason:
-            raise WorkflowError("撤销批复必须说明理由（例如 批复对象有误、批复金额与预算批复不符）。")
-        _storable(reason, "撤销理由")
+        locked, last, transition = _open_with_reason(
+            ReviewAction.REVOKE, document, by, reason, "撤销批复必须说明理由（例如 批复对象有误、批复金额与预算批复不符）。", "撤销理由"
+        )
         following = kind.model.objects.filter(previous_version=locked).first() if kind.versioned else None
         if following is not None:
             raise WorkflowError(
@@ -420,12 +430,9 @@ def correct(document, *, by, reason, changes):
     kind = kind_of(document)
     reason = (reason or "").strip()
     with transaction.atomic():
-        locked = _locked(document)
-        last = _last_record(locked)
-        transition = _authorize(ReviewAction.CORRECT, locked, by, last)
-        if not reason:
-            raise WorkflowError("更正已批复的内容必须说明理由（例如 批复文件所列金额与录入不一致）。")
-        _storable(reason, "更正理由")
+        locked, last, transition = _open_with_reason(
+            ReviewAction.CORRECT, document, by, reason, "更正已批复的内容必须说明理由（例如 批复文件所列金额与录入不一致）。", "更正理由"
+        )
         unknown = sorted(set(changes) - set(kind.correctable))
         if unknown:
             raise WorkflowError(f"这些内容不能通过更正修改：{'、'.join(unknown)}。")
@@ -470,12 +477,8 @@ def amend(action, document, *, by, reason, change):
     record keeps. The status stays; the revision moves on, so an editor opened before cannot save over."""
     reason = (reason or "").strip()
     with transaction.atomic():
-        locked = _locked(document)
-        last = _last_record(locked)
-        transition = _authorize(action, locked, by, last)
-        if not reason:
-            raise WorkflowError(f"{ReviewAction(action).label}必须说明理由。")
-        _storable(reason, f"{ReviewAction(action).label}理由")
+        label = ReviewAction(action).label
+        locked, last, transition = _open_with_reason(action, document, by, reason, f"{label}必须说明理由。", f"{label}理由")
         line = change(locked)
         locked.revision += 1
         locked.save(update_fields=["revision"])
