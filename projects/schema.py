@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from indicators.models import Indicator
 from perfgoals.formatting import decimal_text
+from projects.breakdown import KEYS as LINE_KEYS
 from projects.models import DepartmentTarget, GoalKind, ProjectTable, SpendingCheckpoint
 
 # Kinds: how a value is written in the interchange document.
@@ -26,6 +27,7 @@ REFERENCE = "reference"  # another row (region, department, unit, code item), wr
 FRAMEWORK = "framework"  # the 指标体系, written as its code (read from the framework snapshot)
 LEVEL2 = "level2"  # a row's 二级, written as its name (its 一级 beside it), from the framework snapshot
 LIST = "list"  # a list whose items the document declares elsewhere
+LINES = "lines"  # lines stored as JSON on the row ({label, parent, amount}: projects.breakdown), kept as read
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class Field:
             return snapshot.framework(value).code
         if self.kind == LEVEL2:
             return snapshot.level2_by_pk[value].name
+        if self.kind == LINES:
+            return [{key: line.get(key) for key in LINE_KEYS} for line in value]
         if isinstance(value, uuid.UUID):
             return str(value)
         return value
@@ -104,6 +108,8 @@ class Schema:
                 place = place.setdefault(part, {})
             if field.kind == LIST:
                 place[last] = (children or {})[field.key]
+            elif field.kind == LINES:
+                place[last] = [{"label": text, "parent": scalar, "amount": scalar}]
             else:
                 place[last] = text if field.kind == TEXT else scalar
         return shape
@@ -157,6 +163,7 @@ PROJECT_TABLE = Schema(
         Field("funds.total", "funds_total", MONEY),
         Field("funds.fiscal", "funds_fiscal", MONEY),
         Field("funds.other", "funds_other", MONEY),
+        Field("funds.breakdown", "funds_breakdown", LINES),
         Field("midterm_funds.total", "midterm_funds_total", MONEY),
         Field("midterm_funds.fiscal", "midterm_funds_fiscal", MONEY),
         Field("midterm_funds.other", "midterm_funds_other", MONEY),

@@ -28,6 +28,9 @@ _READ_FROM = {
     "funds.fiscal": ("funds.fiscal_part",),
     "funds.other": ("funds.own", "funds.own_part", "funds.other_part"),
 }
+# The lines of a tree of sources, and those that make a form's funds a tree (more than the three amounts).
+_TREE_FIELDS = ("funds.total", "funds.fiscal", "funds.fiscal_part", "funds.other", "funds.own", "funds.own_part", "funds.other_part")
+_PART_FIELDS = ("funds.fiscal_part", "funds.own", "funds.own_part", "funds.other_part")
 _PART_NAMES = {"funds.fiscal_part": "财政拨款", "funds.own_part": "自有资金", "funds.other_part": "其他资金"}
 # The mid-term money of a form that states it beside or above the year's (88号 form): not the year's funds.
 _MIDTERM_MONEY = {label_key(text) for text in ("中期资金总额", "中期资金", "实施期资金总额", "中长期资金总额", "中期预算数", "中期资金合计")}
@@ -56,6 +59,8 @@ class HeaderReader:
         self.annual_col = None  # the 年度 column when mid-term and annual amounts stand side by side
         self.midterm_cells = []  # (field, label, cell) of the 中期 column beside the 年度 one
         self.department_reads = {}  # printed label → (department field, cell): project labels on a department's form
+        self.empty_lines = []  # (field, cell) of a funds line printed without an amount (kept in the tree)
+        self.beside_other = False  # 自有资金 / 其他收入 printed beside 其他资金, not as its parts
 
     def put(self, field_name, value, entry):
         data = self.table.data
@@ -236,6 +241,8 @@ class HeaderReader:
                 self.money[field_name].append((reading.number / divisor, where))
                 if reading.remark:
                     self.remarks.append((name, text, reading.number / divisor, reading.remark, where))
+            elif field_name in _TREE_FIELDS:
+                self.empty_lines.append((field_name, where))
             return
         if field_name == "year":
             year = year_in(text + "年") if text else None
@@ -371,6 +378,7 @@ class HeaderReader:
         elif sources is not None and sources != other:
             if grand is not None and fiscal is not None and grand == fiscal + other + sources:
                 other += sources  # printed beside 其他资金, not under it: the total says so
+                self.beside_other = True
             else:
                 self.reader.warn(self.table, money["funds.other"][0][1].ref,
                                  f"其他资金 {_decimal_text(other)} 与其明细之和 {_decimal_text(sources)} 不一致，按其他资金读取。")
@@ -385,6 +393,7 @@ class HeaderReader:
         self.table.data["funds"] = {
             "total": _decimal_text(grand), "fiscal": _decimal_text(fiscal), "other": _decimal_text(other),
         }
+        self.keep_tree()
         for name in ("funds.total", "funds.fiscal", "funds.other"):
             if money[name]:
                 self.table.cells[name] = money[name][0][1].ref
@@ -398,6 +407,39 @@ class HeaderReader:
                                     money_limit_message(_MONEY_LABELS[name], _decimal_text(value)))
         if self.midterm_cells:
             self.midterm_column()
+
+    def keep_tree(self):
+        """The tree of sources as the form printed it (a subtotal with its parts, 自有资金 with 事业收入 …),
+        kept line by line in ``funds.breakdown`` (projects.breakdown) in the form's order, each part
+        under the subtotal it belongs to; a form that prints only the three amounts has no tree."""
+        money = self.money
+        if not any(money[name] for name in _PART_FIELDS) and not any(name in _PART_FIELDS for name, _ in self.empty_lines):
+            return
+        read = [(name, value, entry) for name in _TREE_FIELDS for value, entry in money[name]]
+        read += [(name, None, entry) for name, entry in self.empty_lines]
+        read.sort(key=lambda item: (item[2].row, item[2].col))
+        lines, first_of = [], {}
+        for number, (name, _, _) in enumerate(read, 1):
+            if name in _SUBTOTALS:
+                first_of.setdefault(name, number)
+        other = None if self.beside_other else "funds.other"
+        parents = {
+            "funds.total": (),
+            "funds.fiscal": ("funds.total",),
+            "funds.other": ("funds.total",),
+            "funds.own": (other, "funds.total"),
+            "funds.fiscal_part": ("funds.fiscal", "funds.total"),
+            "funds.own_part": ("funds.own", other, "funds.total"),
+            "funds.other_part": (other, "funds.total"),
+        }
+        for number, (name, value, entry) in enumerate(read, 1):
+            parent = next((first_of[up] for up in parents[name] if up in first_of and first_of[up] < number), None)
+            lines.append({"label": self.label_name(entry), "parent": parent, "amount": _decimal_text(value)})
+        self.table.data.setdefault("funds", {})["breakdown"] = lines
+        self.table.cells["funds.breakdown"] = read[0][2].ref
+        self.reader.warn(self.table, read[0][2].ref, f"资金来源明细按表中 {len(lines)} 行保存（"
+                         + "；".join(f"{line['label']} {line['amount'] or '未填'}" for line in lines)
+                         + "），年度资金总额、财政拨款、其他资金按上述各行读取。")
 
     def midterm_column(self):
         """The 中期 column of a form whose funds are two columns (中期资金总额 | 年度资金总额): its total,

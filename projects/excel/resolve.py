@@ -289,6 +289,7 @@ class Resolver:
         for key, value in PROJECT_DEFAULTS.items():
             data.setdefault(key, value)
         data.setdefault("funds", {"total": None, "fiscal": None, "other": None})
+        data["funds"].setdefault("breakdown", [])
         data.setdefault("midterm_funds", {"total": None, "fiscal": None, "other": None})
         goals = data.get("goals") or {}
         data["goals"] = {"annual": goals.get("annual") or [], "long_term": goals.get("long_term") or []}

@@ -8,6 +8,7 @@ from indicators.models import Indicator
 from perfgoals.formatting import decimal_text
 from perfgoals.history import create_with_history, delete_with_history, update_with_history
 from projects import permissions, schema
+from projects.breakdown import read_lines
 from projects.models import (
     DepartmentSubTarget,
     DepartmentTarget,
@@ -29,8 +30,8 @@ TAKEN_AS_READ = tuple(
 
 
 def read_declared(reader, declared, data, where):
-    """The document's free-text and money fields (projects.schema) as the model stores them, each
-    checked as it is read: a text's kind and length, an amount's form and size."""
+    """The document's free-text, money and line fields (projects.schema) as the model stores them, each
+    checked as it is read: a text's kind and length, an amount's form and size, a line's parent."""
     values = {}
     for field in declared.fields:
         if field.kind == schema.TEXT:
@@ -40,6 +41,13 @@ def read_declared(reader, declared, data, where):
             group, _, key = field.key.partition(".")
             amount = (data.get(group) or {}).get(key) if key else data.get(group)
             values[field.model_field] = reader.money(amount, where, field.short_label(declared.model))
+        elif field.kind == schema.LINES:
+            group, _, key = field.key.partition(".")
+            value = (data.get(group) or {}).get(key) if key else data.get(group)
+            lines, problems = read_lines(value, lambda amount, label: reader.money(amount, where, label))
+            for problem in problems:
+                reader.problem(where, problem)
+            values[field.model_field] = lines
     return values
 
 

@@ -53,6 +53,14 @@ class ProjectTable(models.Model):
     funds_total = models.DecimalField("年度资金总额（万元）", null=True, blank=True, **MONEY)
     funds_fiscal = models.DecimalField("其中：财政拨款（万元）", null=True, blank=True, **MONEY)
     funds_other = models.DecimalField("其他资金（万元）", null=True, blank=True, **MONEY)
+    # The tree of sources a form printed (财政拨款小计 → 一般公共预算 …; 自有资金 → 事业收入 …; 其他收入),
+    # kept as read for display and export: [{"label", "parent" (the parent line's number from 1, or
+    # None), "amount" (万元 as a decimal string, or None)}] in the form's order. The three amounts above
+    # stay what the checks and totals read; projects.breakdown reads and shows these lines.
+    funds_breakdown = models.JSONField(
+        "资金来源明细", default=list, blank=True,
+        help_text="导入的表中资金来源的各行（名称、所属上级、金额），仅供显示和导出；核查以上面三项金额为准",
+    )
     fund_use = models.TextField("资金用途", blank=True)
     # The mid-term half of the 88号 form (中期资金总额 beside 年度资金总额): the money of the whole
     # implementation period, never added to the year's funds.

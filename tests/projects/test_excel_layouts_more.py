@@ -54,7 +54,7 @@ def banded_table(plan):
     assert plan.problems == [], [str(p) for p in plan.problems]
     (table,) = plan.document["project_tables"]
     assert (table["name"], table["department"], table["unit"], table["year"]) == ("干部培训经费", "平罗县财政局", "平罗县财政局本级", 2024)
-    assert table["funds"] == {"total": "12", "fiscal": "12", "other": None}
+    assert table["funds"] == {"total": "12", "fiscal": "12", "other": None, "breakdown": []}
     assert table["goals"]["annual"] == ["培训干部 100 人", "提升业务能力"]
     assert table["framework"] == "2021"
     return table
@@ -253,7 +253,7 @@ def test_score_bands_are_read_off_the_level1_and_the_points_kept_as_weights(unit
     assert plan.problems == [], [str(p) for p in plan.problems]
     (table,) = plan.document["project_tables"]
     assert table["framework"] == "2021"
-    assert (table["name"], table["funds"]) == ("干部培训经费", {"total": "12", "fiscal": "12", "other": None})
+    assert (table["name"], table["funds"]) == ("干部培训经费", {"total": "12", "fiscal": "12", "other": None, "breakdown": []})
     assert table["goals"]["annual"] == ["培训干部 100 人", "提升业务能力"]
     assert rows_of(table, "level1", "level2", "name", "description", "value", "weight") == [
         ("成本指标", "经济成本指标", "人均培训成本", "每人培训费用", "≤1200元", "10"),

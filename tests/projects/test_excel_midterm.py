@@ -59,7 +59,7 @@ def test_side_by_side_form_reads_mid_term_funds_goals_and_values_apart_from_the_
     ]
     plan, (table,) = read(rows)
     assert plan.problems == []
-    assert table["funds"] == {"total": "100", "fiscal": "80", "other": "20"}
+    assert table["funds"] == {"total": "100", "fiscal": "80", "other": "20", "breakdown": []}
     assert table["midterm_funds"] == {"total": "300", "fiscal": "240", "other": "60"}
     assert table["goals"] == {"annual": ["养护道路 100 公里", "优良路率达到 80%"], "long_term": ["养护道路 300 公里", "优良路率达到 85%"]}
     assert rows_of(table) == [
@@ -93,7 +93,7 @@ def test_mid_term_funds_listed_under_the_years_belong_to_the_mid_term(unit):
     ]
     plan, (table,) = read(rows)
     assert plan.problems == []
-    assert table["funds"] == {"total": "50", "fiscal": "50", "other": None}
+    assert table["funds"] == {"total": "50", "fiscal": "50", "other": None, "breakdown": []}
     assert table["midterm_funds"] == {"total": "150", "fiscal": "120", "other": "30"}
     assert rows_of(table) == [("产出指标", "数量指标", "养护道路里程", "", "≥50公里")]
 

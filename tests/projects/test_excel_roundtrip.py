@@ -132,6 +132,16 @@ def _money():
 
 
 @st.composite
+def _breakdown(draw):
+    """A funds tree as stored: each line's parent one of the lines before it, or none."""
+    lines = []
+    for number in range(1, draw(st.integers(0, 6)) + 1):
+        parent = draw(st.one_of(st.none(), st.integers(1, number - 1))) if number > 1 else None
+        lines.append({"label": draw(_TEXT), "parent": parent, "amount": draw(_money())})
+    return lines
+
+
+@st.composite
 def project_tables(draw, unit, pairs):
     rows = []
     for _ in range(draw(st.integers(0, 6))):
@@ -164,7 +174,7 @@ def project_tables(draw, unit, pairs):
         "attribute": draw(st.sampled_from([None, "0101", "0102", "0201", "0202"])),
         "attribute_text": draw(st.sampled_from(["", "常年项目"])),
         "period": draw(st.sampled_from(["", "1 年", "3年"])),
-        "funds": {"total": draw(_money()), "fiscal": draw(_money()), "other": draw(_money())},
+        "funds": {"total": draw(_money()), "fiscal": draw(_money()), "other": draw(_money()), "breakdown": draw(_breakdown())},
         "midterm_funds": {"total": draw(_money()), "fiscal": draw(_money()), "other": draw(_money())},
         "fund_use": draw(st.one_of(st.just(""), _TEXT)),
         "manager": draw(st.one_of(st.just(""), _TEXT)),

@@ -79,7 +79,7 @@ def hints(plan):
 def test_an_amount_with_its_breakdown_in_brackets_is_read_and_the_breakdown_kept_as_remark(unit):
     plan = read(form(total="120万元（其中：培训费 80万元，资料费 40万元）", fiscal=120))
     table = only_table(plan)
-    assert table["funds"] == {"total": "120", "fiscal": "120", "other": None}
+    assert table["funds"] == {"total": "120", "fiscal": "120", "other": None, "breakdown": []}
     assert table["fund_use"] == "其中：培训费 80万元，资料费 40万元"
     assert any("读取为 120 万元；其余文字已保存为备注" in hint for hint in hints(plan))
 
@@ -87,7 +87,7 @@ def test_an_amount_with_its_breakdown_in_brackets_is_read_and_the_breakdown_kept
 def test_an_amount_written_with_wan_and_a_purpose_is_read(unit):
     plan = read(form(total="66万，用于全县干部培训", fiscal="66万元"))
     table = only_table(plan)
-    assert table["funds"] == {"total": "66", "fiscal": "66", "other": None}
+    assert table["funds"] == {"total": "66", "fiscal": "66", "other": None, "breakdown": []}
     assert table["fund_use"] == "用于全县干部培训"
     assert "年度资金总额“66万，用于全县干部培训”读取为 66 万元；其余文字已保存为备注（资金用途）。" in hints(plan)
 
@@ -95,14 +95,14 @@ def test_an_amount_written_with_wan_and_a_purpose_is_read(unit):
 def test_an_amount_in_yuan_or_yi_yuan_inside_text_is_converted(unit):
     plan = read(form(total="合计 1.2亿元", fiscal="120000000元"))
     table = only_table(plan)
-    assert table["funds"] == {"total": "12000", "fiscal": "12000", "other": None}
+    assert table["funds"] == {"total": "12000", "fiscal": "12000", "other": None, "breakdown": []}
     assert table["fund_use"] == "合计"
 
 
 def test_the_same_figure_typed_twice_is_one_amount(unit):
     plan = read(form(total="66 66", fiscal="66万元（66万元）"))
     table = only_table(plan)
-    assert table["funds"] == {"total": "66", "fiscal": "66", "other": None}
+    assert table["funds"] == {"total": "66", "fiscal": "66", "other": None, "breakdown": []}
     assert table["fund_use"] == ""
     assert not any("备注" in hint for hint in hints(plan))
 
@@ -174,7 +174,17 @@ def test_a_numbered_funds_tree_is_read_into_the_three_amounts_with_hints(unit):
     ]
     plan = read(form(funds=funds))
     table = only_table(plan)
-    assert table["funds"] == {"total": "20.5", "fiscal": "15.5", "other": "5"}
+    assert table["funds"] == {"total": "20.5", "fiscal": "15.5", "other": "5", "breakdown": [
+        {"label": "资金总额", "parent": None, "amount": "20.5"},
+        {"label": "财政拨款小计", "parent": 1, "amount": "15.5"},
+        {"label": "一般公共预算", "parent": 2, "amount": "10"},
+        {"label": "政府性基金", "parent": 2, "amount": "5.5"},
+        {"label": "国有资本经营预算", "parent": 2, "amount": "0"},
+        {"label": "自有资金", "parent": 1, "amount": "3"},
+        {"label": "事业收入", "parent": 6, "amount": "2"},
+        {"label": "经营收入", "parent": 6, "amount": "1"},
+        {"label": "其他", "parent": 1, "amount": "2"},
+    ]}
     assert "表中没有“其他资金”，按自有资金、其他之和 5 万元读作其他资金。" in hints(plan)
     assert not any("未识别" in hint for hint in hints(plan))
 
@@ -187,7 +197,11 @@ def test_fiscal_parts_without_a_subtotal_are_added_and_the_sum_is_said(unit):
     ]
     plan = read(form(funds=funds))
     table = only_table(plan)
-    assert table["funds"] == {"total": "18", "fiscal": "18", "other": None}
+    assert table["funds"] == {"total": "18", "fiscal": "18", "other": None, "breakdown": [
+        {"label": "年度资金总额", "parent": None, "amount": "18"},
+        {"label": "上级资金", "parent": 1, "amount": "10"},
+        {"label": "本级资金", "parent": 1, "amount": "8"},
+    ]}
     assert "财政拨款按明细相加读取：上级资金 10 + 本级资金 8 = 18 万元。" in hints(plan)
 
 
@@ -202,7 +216,14 @@ def test_parts_that_do_not_add_up_to_their_subtotal_are_a_hint(unit):
     ]
     plan = read(form(funds=funds))
     table = only_table(plan)
-    assert table["funds"] == {"total": "30", "fiscal": "20", "other": "10"}
+    assert table["funds"] == {"total": "30", "fiscal": "20", "other": "10", "breakdown": [
+        {"label": "年度资金总额", "parent": None, "amount": "30"},
+        {"label": "财政拨款小计", "parent": 1, "amount": "20"},
+        {"label": "一般公共预算", "parent": 2, "amount": "10"},
+        {"label": "政府性基金", "parent": 2, "amount": "5"},
+        {"label": "自有资金", "parent": 1, "amount": "10"},
+        {"label": "事业收入", "parent": 5, "amount": "4"},
+    ]}
     assert "财政拨款 20 与其明细之和 15 不一致，按财政拨款读取。" in hints(plan)
     assert "自有资金 10 与其明细之和 4 不一致，按自有资金读取。" in hints(plan)
 
@@ -216,7 +237,7 @@ def test_a_midterm_column_beside_the_annual_one_is_kept_as_the_midterm_funds(uni
     ]
     plan = read(form(funds=funds))
     table = only_table(plan)
-    assert table["funds"] == {"total": "100", "fiscal": "80", "other": "20"}
+    assert table["funds"] == {"total": "100", "fiscal": "80", "other": "20", "breakdown": []}
     assert any("年度资金只读取“年度”一列" in hint for hint in hints(plan))
     assert table["midterm_funds"] == {"total": "500", "fiscal": "400", "other": "100"}
     assert "中期资金（500、400、100）已另存为中期资金，未计入年度资金。" in hints(plan)
@@ -231,7 +252,7 @@ def test_a_stacked_midterm_block_is_kept_as_the_midterm_funds(unit):
     ]
     plan = read(form(funds=funds))
     table = only_table(plan)
-    assert table["funds"] == {"total": "100", "fiscal": "100", "other": None}
+    assert table["funds"] == {"total": "100", "fiscal": "100", "other": None, "breakdown": []}
     assert table["midterm_funds"] == {"total": "500", "fiscal": "400", "other": None}
     assert any("已另存为中期资金，未计入年度资金" in hint for hint in hints(plan))
 

@@ -71,7 +71,7 @@ def test_a_plain_pingluo_style_table_is_read_and_imported(unit, staff):
     plan = read(header() + GRID, staff_user=staff)
     table = only_table(plan)
     assert (table["name"], table["year"], table["unit"], table["department"]) == ("干部培训经费", 2024, "平罗县财政局本级", "平罗县财政局")
-    assert table["funds"] == {"total": "12", "fiscal": "12", "other": None}
+    assert table["funds"] == {"total": "12", "fiscal": "12", "other": None, "breakdown": []}
     assert table["goals"]["annual"] == ["培训干部 100 人", "提升业务能力"]
     assert [(r["level1"], r["level2"], r["name"], r["value"]) for r in table["indicators"]][0] == ("产出指标", "数量指标", "培训人数", "≥ 100 人")
     result = import_plan(plan)
@@ -179,7 +179,7 @@ def test_full_and_half_width_punctuation_and_ascii_operators_are_read(unit):
     ]
     plan = read(rows)
     table = only_table(plan)
-    assert table["funds"] == {"total": "12", "fiscal": "12", "other": None}
+    assert table["funds"] == {"total": "12", "fiscal": "12", "other": None, "breakdown": []}
     assert [r["value"] for r in table["indicators"]] == [">=90%", "<=30 天", "＞＝80％"]
     import_plan(plan)
     assert list(Indicator.objects.order_by("order").values_list("value_nature", "value_number", "value_unit")) == [
@@ -220,7 +220,14 @@ def test_funding_given_as_a_tree_is_summed_into_the_three_amounts(unit):
         [None, "其他收入", 2],
         ["年度总体目标", "培训干部"],
     ] + GRID
-    assert only_table(read(rows))["funds"] == {"total": "20.5", "fiscal": "15.5", "other": "5"}
+    assert only_table(read(rows))["funds"] == {"total": "20.5", "fiscal": "15.5", "other": "5", "breakdown": [
+        {"label": "年度资金总额", "parent": None, "amount": "20.5"},
+        {"label": "财政拨款小计", "parent": 1, "amount": "15.5"},
+        {"label": "一般公共预算", "parent": 2, "amount": "10"},
+        {"label": "政府性基金", "parent": 2, "amount": "5.5"},
+        {"label": "自有资金", "parent": 1, "amount": "3"},
+        {"label": "其他收入", "parent": 1, "amount": "2"},
+    ]}
 
 
 def test_funding_tree_without_subtotals_adds_up_the_sources(unit):
@@ -228,14 +235,18 @@ def test_funding_tree_without_subtotals_adds_up_the_sources(unit):
         ["项目名称", "干部培训经费"], ["预算年度", 2024], ["实施单位", "平罗县财政局本级"],
         ["一般公共预算", 10], ["政府性基金", "5.5万元"], ["自有资金", 3],
     ] + GRID
-    assert only_table(read(rows))["funds"] == {"total": "18.5", "fiscal": "15.5", "other": "3"}
+    assert only_table(read(rows))["funds"] == {"total": "18.5", "fiscal": "15.5", "other": "3", "breakdown": [
+        {"label": "一般公共预算", "parent": None, "amount": "10"},
+        {"label": "政府性基金", "parent": None, "amount": "5.5"},
+        {"label": "自有资金", "parent": None, "amount": "3"},
+    ]}
 
 
 def test_amounts_in_yuan_are_converted_to_wan_yuan(unit):
     rows = header() + GRID
     rows[4] = ["项目资金（元）", "年度资金总额", 32952]
     rows[5] = [None, "其中：财政拨款", "32952元"]
-    assert only_table(read(rows))["funds"] == {"total": "3.2952", "fiscal": "3.2952", "other": None}
+    assert only_table(read(rows))["funds"] == {"total": "3.2952", "fiscal": "3.2952", "other": None, "breakdown": []}
 
 
 def test_the_year_is_read_from_the_title(unit):

@@ -72,7 +72,7 @@ def test_export_is_limited_to_the_requested_scope(seeded, tmp_path, args, names)
 def test_export_writes_money_as_exact_shortest_decimal_strings(seeded):
     document = json.loads(export_all())
     special = next(t for t in document["project_tables"] if t["name"] == "特邀监察员经费")
-    assert special["funds"] == {"total": "1.2", "fiscal": "1.2", "other": None}
+    assert special["funds"] == {"total": "1.2", "fiscal": "1.2", "other": None, "breakdown": []}
     security = next(t for t in document["project_tables"] if t["name"] == "安保经费")
     assert security["funds"]["total"] == "19.56"
     assert security["spending_plan"] == [
