@@ -8,6 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.db.models import Q
 
+from indicators.checks.data import funds_lines
 from indicators.frameworks import framework_snapshot
 from indicators.forms import FieldCheckedModelForm, PlainDecimalInput, StoredRowsMixin
 from indicators.models import Framework
@@ -73,6 +74,11 @@ class ProjectTableForm(FieldCheckedModelForm):
     midterm_funds_total = MoneyField(label="中期资金总额")
     midterm_funds_fiscal = MoneyField(label="其中：财政拨款")
     midterm_funds_other = MoneyField(label="其他资金")
+    # The breakdown read from a form's tree of sources is shown, not typed: the box clears it (the three
+    # amounts above are the table's money). Cleaned to the lines the table keeps.
+    funds_breakdown = forms.BooleanField(
+        label="清除资金来源明细", required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
+    )
     loaded_relations = ("attribute", "framework")
 
     class Meta:
@@ -99,12 +105,17 @@ class ProjectTableForm(FieldCheckedModelForm):
         self.attributes = {str(item.pk): item for item in attributes}
         self.frameworks = {str(fw.pk): fw for fw in frameworks}
         self.initial["attribute"] = str(self.instance.attribute_id or "")
+        self.initial["funds_breakdown"] = False
         if self.instance.framework_id:
             self.initial["framework"] = str(self.instance.framework_id)
         if self.instance.pk:
             # The year and framework are fixed once a table exists: its indicators hang on the framework.
             self.fields["year"].disabled = True
             self.fields["framework"].disabled = True
+
+    def clean_funds_breakdown(self):
+        """The lines kept: none when 清除资金来源明细 is ticked, else those the table has."""
+        return [] if self.cleaned_data.get("funds_breakdown") else list(self.instance.funds_breakdown or [])
 
     def clean_attribute(self):
         return self.attributes.get(self.cleaned_data.get("attribute") or "")
@@ -273,6 +284,7 @@ def editor_table_data(*, form, goals, spending_plan, indicators, framework):
         funds_fiscal=cleaned.get("funds_fiscal"),
         funds_other=cleaned.get("funds_other"),
         midterm_funds_total=cleaned.get("midterm_funds_total"),
+        funds_breakdown=funds_lines(cleaned.get("funds_breakdown", form.instance.funds_breakdown)),
         goals=[goal.cleaned_data.get("text") or "" for goal in goals.kept_forms()],
         spending_plan=[
             (point.cleaned_data["month"], point.cleaned_data.get("cumulative_percent"))

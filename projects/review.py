@@ -14,6 +14,7 @@ from indicators.models import Basis, Framework, Indicator, Level2
 from perfgoals.formatting import decimal_text
 from perfgoals.history import BASELINE_REASON
 from projects import permissions, schema
+from projects.breakdown import lines_text
 from projects.models import (
     CodeItem,
     DepartmentSubTarget,
@@ -172,6 +173,9 @@ def _header_render(field):
     """How a reviewer reads one declared field of the document: as text, a flag as 是/否."""
     if field.key == "spending_plan":
         return lambda data: _plan_text(data.get("spending_plan"))
+    if field.kind == schema.LINES:
+        group, _, key = field.key.partition(".")
+        return lambda data: lines_text((data.get(group) or {}).get(key))
     group, _, key = field.key.partition(".")
     if field.model_field and isinstance(ProjectTable._meta.get_field(field.model_field), BooleanField):
         return lambda data: _text(bool(data.get(group)))
@@ -318,6 +322,8 @@ def _value(model, attname, value, names):
         return str(dict(field.flatchoices).get(value, value))
     if hasattr(value, "normalize"):
         return decimal_text(value)
+    if isinstance(value, list):  # the funds breakdown's lines (projects.breakdown)
+        return lines_text(value)
     return _text(value)
 
 

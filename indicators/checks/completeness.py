@@ -149,6 +149,35 @@ def funds_mismatch(data, context):
 
 
 @rule(
+    "funds_breakdown_mismatch",
+    title="资金来源明细各项之和与小计不符",
+    severity=Severity.WARNING,
+    criterion=Criterion.APPROPRIATENESS,
+    opinion=Opinion.OTHER,
+)
+def funds_breakdown_mismatch(data, context):
+    """A line of the printed tree of sources (财政拨款小计, 自有资金, 年度资金总额) equals the sum of the
+    lines under it; a line whose parts are all empty is not judged. The three amounts stay the table's
+    money: a tree that does not add up is a warning to correct the lines, not a refusal."""
+    lines = data.funds_breakdown
+    for line in lines:
+        parts = [part for part in lines if part.parent == line.number]
+        if line.amount is None or not parts or all(part.amount is None for part in parts):
+            continue
+        total = sum((part.amount for part in parts if part.amount is not None), Decimal(0))
+        if total == line.amount:
+            continue
+        named = "、".join(
+            f"“{part.label}” {amount_text(part.amount) if part.amount is not None else '未填'}" for part in parts
+        )
+        yield Problem(
+            f"资金来源明细第 {line.number} 行“{line.label}” {amount_text(line.amount)} 万元不等于其下各行"
+            f"（{named}）之和 {amount_text(total)} 万元。",
+            f"核对“{line.label}”及其下各行的金额，使各项之和等于小计；年度资金总额、财政拨款、其他资金以表中三项金额为准。",
+        )
+
+
+@rule(
     "spending_plan_decreasing",
     title="资金支出计划累计比例下降",
     severity=Severity.WARNING,

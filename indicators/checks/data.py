@@ -77,6 +77,30 @@ class IndicatorData:
 
 
 @dataclass(frozen=True)
+class FundsLine:
+    """One line of the funds tree a form printed (财政拨款小计, 一般公共预算 …): its number from 1, its
+    label, the number of the line it is a part of (None at the top) and its amount in 万元 (or None)."""
+
+    number: int
+    label: str
+    parent: int | None = None
+    amount: Decimal | None = None
+
+
+def funds_lines(lines):
+    """FundsLine of stored or document lines ({"label", "parent", "amount"}), tolerant of what an
+    import preview may hold: an unreadable amount is None, a parent that is no earlier line is none."""
+    found = []
+    for number, line in enumerate(lines if isinstance(lines, (list, tuple)) else (), 1):
+        if not isinstance(line, dict):
+            continue
+        parent = line.get("parent")
+        valid = isinstance(parent, int) and not isinstance(parent, bool) and 1 <= parent < number
+        found.append(FundsLine(number, _text(line.get("label")), parent if valid else None, _decimal(line.get("amount"))))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
 class TableData:
     """One 项目支出绩效目标表 as the checks see it. Money is in 万元, exact Decimal or None."""
 
@@ -87,6 +111,7 @@ class TableData:
     funds_fiscal: Decimal | None = None
     funds_other: Decimal | None = None
     midterm_funds_total: Decimal | None = None
+    funds_breakdown: tuple = ()  # FundsLine of the tree of sources printed, kept for display (not the money)
     goals: tuple = ()
     spending_plan: tuple = ()
     no_direct_beneficiaries: bool = False
@@ -94,7 +119,7 @@ class TableData:
     uid: str | None = None
 
     def __post_init__(self):
-        for name in ("goals", "spending_plan", "indicators"):
+        for name in ("goals", "spending_plan", "indicators", "funds_breakdown"):
             value = getattr(self, name)
             if not isinstance(value, tuple):
                 object.__setattr__(self, name, tuple(value))
@@ -242,6 +267,7 @@ def table_data_from_project(project, frameworks, level_names=None, framework_cod
         funds_fiscal=project.funds_fiscal,
         funds_other=project.funds_other,
         midterm_funds_total=project.midterm_funds_total,
+        funds_breakdown=funds_lines(project.funds_breakdown),
         goals=goals,
         spending_plan=plan,
         no_direct_beneficiaries=project.no_direct_beneficiaries,
@@ -307,6 +333,7 @@ def table_data_from_document(table, frameworks):
         funds_fiscal=_decimal(funds.get("fiscal")),
         funds_other=_decimal(funds.get("other")),
         midterm_funds_total=_decimal(midterm_funds.get("total")),
+        funds_breakdown=funds_lines(funds.get("breakdown")),
         goals=[_text(goal) for goal in goals],
         spending_plan=sorted(plan, key=lambda point: point[0]),
         no_direct_beneficiaries=bool(table.get("no_direct_beneficiaries")),

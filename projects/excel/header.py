@@ -59,7 +59,7 @@ class HeaderReader:
         self.annual_col = None  # the 年度 column when mid-term and annual amounts stand side by side
         self.midterm_cells = []  # (field, label, cell) of the 中期 column beside the 年度 one
         self.department_reads = {}  # printed label → (department field, cell): project labels on a department's form
-        self.empty_lines = []  # (field, cell) of a funds line printed without an amount (kept in the tree)
+        self.empty_lines = []  # (field, cell, label) of a funds line printed without an amount (kept in the tree)
         self.beside_other = False  # 自有资金 / 其他收入 printed beside 其他资金, not as its parts
 
     def put(self, field_name, value, entry):
@@ -242,7 +242,7 @@ class HeaderReader:
                 if reading.remark:
                     self.remarks.append((name, text, reading.number / divisor, reading.remark, where))
             elif field_name in _TREE_FIELDS:
-                self.empty_lines.append((field_name, where))
+                self.empty_lines.append((field_name, where, name))
             return
         if field_name == "year":
             year = year_in(text + "年") if text else None
@@ -413,13 +413,13 @@ class HeaderReader:
         kept line by line in ``funds.breakdown`` (projects.breakdown) in the form's order, each part
         under the subtotal it belongs to; a form that prints only the three amounts has no tree."""
         money = self.money
-        if not any(money[name] for name in _PART_FIELDS) and not any(name in _PART_FIELDS for name, _ in self.empty_lines):
+        if not any(money[name] for name in _PART_FIELDS) and not any(name in _PART_FIELDS for name, _, _ in self.empty_lines):
             return
-        read = [(name, value, entry) for name in _TREE_FIELDS for value, entry in money[name]]
-        read += [(name, None, entry) for name, entry in self.empty_lines]
+        read = [(name, value, entry, self.label_name(entry)) for name in _TREE_FIELDS for value, entry in money[name]]
+        read += [(name, None, entry, label) for name, entry, label in self.empty_lines]
         read.sort(key=lambda item: (item[2].row, item[2].col))
         lines, first_of = [], {}
-        for number, (name, _, _) in enumerate(read, 1):
+        for number, (name, _, _, _) in enumerate(read, 1):
             if name in _SUBTOTALS:
                 first_of.setdefault(name, number)
         other = None if self.beside_other else "funds.other"
@@ -432,9 +432,9 @@ class HeaderReader:
             "funds.own_part": ("funds.own", other, "funds.total"),
             "funds.other_part": (other, "funds.total"),
         }
-        for number, (name, value, entry) in enumerate(read, 1):
+        for number, (name, value, _, label) in enumerate(read, 1):
             parent = next((first_of[up] for up in parents[name] if up in first_of and first_of[up] < number), None)
-            lines.append({"label": self.label_name(entry), "parent": parent, "amount": _decimal_text(value)})
+            lines.append({"label": label, "parent": parent, "amount": _decimal_text(value)})
         self.table.data.setdefault("funds", {})["breakdown"] = lines
         self.table.cells["funds.breakdown"] = read[0][2].ref
         self.reader.warn(self.table, read[0][2].ref, f"资金来源明细按表中 {len(lines)} 行保存（"

@@ -1,6 +1,7 @@
 from django import template
 
 from perfgoals.formatting import decimal_text
+from projects.breakdown import shown_lines
 
 register = template.Library()
 
@@ -21,6 +22,12 @@ def money(value):
     text = decimal_text(value)
     whole, _, fraction = text.partition(".")
     return f"{whole}.{fraction.ljust(2, '0')}"
+
+
+@register.filter
+def funds_lines(value):
+    """A table's funds breakdown (ProjectTable.funds_breakdown) as lines with their depth in the tree."""
+    return shown_lines(value if isinstance(value, list) else [])
 
 
 _DIGITS = "零一二三四五六七八九"
