@@ -76,7 +76,7 @@ def pingluo_document():
 
 def test_the_json_import_saves_the_largest_amounts_exactly(pingluo_table):
     document = pingluo_document()
-    document["project_tables"][0]["funds"] = dict(zip(("total", "fiscal", "other"), LARGEST, strict=True))
+    document["project_tables"][0]["funds"].update(zip(("total", "fiscal", "other"), LARGEST, strict=True))
     interchange.import_document(document)
     assert pingluo_document() == document
 
