@@ -157,8 +157,9 @@ def funds_mismatch(data, context):
 )
 def funds_breakdown_mismatch(data, context):
     """A line of the printed tree of sources (财政拨款小计, 自有资金, 年度资金总额) equals the sum of the
-    lines under it; a line whose parts are all empty is not judged. The three amounts stay the table's
-    money: a tree that does not add up is a warning to correct the lines, not a refusal."""
+    lines under it, and the lines at the top add up to 年度资金总额 (after a correction of the amounts
+    the tree may be stale); parts that are all empty are not judged. The three amounts stay the table's
+    money: a tree that does not add up is a warning to correct or clear the lines, not a refusal."""
     lines = data.funds_breakdown
     for line in lines:
         parts = [part for part in lines if part.parent == line.number]
@@ -167,14 +168,25 @@ def funds_breakdown_mismatch(data, context):
         total = sum((part.amount for part in parts if part.amount is not None), Decimal(0))
         if total == line.amount:
             continue
-        named = "、".join(
-            f"“{part.label}” {amount_text(part.amount) if part.amount is not None else '未填'}" for part in parts
-        )
         yield Problem(
             f"资金来源明细第 {line.number} 行“{line.label}” {amount_text(line.amount)} 万元不等于其下各行"
-            f"（{named}）之和 {amount_text(total)} 万元。",
+            f"（{_named_lines(parts)}）之和 {amount_text(total)} 万元。",
             f"核对“{line.label}”及其下各行的金额，使各项之和等于小计；年度资金总额、财政拨款、其他资金以表中三项金额为准。",
         )
+    top = [line for line in lines if line.parent is None]
+    if data.funds_total is None or not top or all(line.amount is None for line in top):
+        return
+    total = sum((line.amount for line in top if line.amount is not None), Decimal(0))
+    if total != data.funds_total:
+        yield Problem(
+            f"资金来源明细最上一级（{_named_lines(top)}）合计 {amount_text(total)} 万元，"
+            f"与年度资金总额 {amount_text(data.funds_total)} 万元不一致。",
+            "按年度资金总额核对或更正资金来源明细；明细已过时的，可在编辑页清除。",
+        )
+
+
+def _named_lines(lines):
+    return "、".join(f"“{line.label}” {amount_text(line.amount) if line.amount is not None else '未填'}" for line in lines)
 
 
 @rule(

@@ -197,23 +197,40 @@ def test_a_breakdown_that_cannot_be_stored_is_refused_naming_its_line(unit, brea
 def test_a_subtotal_its_parts_do_not_add_up_to_is_a_warning_naming_the_lines(reference_data):
     lines = [dict(line) for line in TREE]
     lines[3]["amount"] = "25"  # 政府性基金: 60 + 25 = 85, not 90
-    (finding,) = run_rule("funds_breakdown_mismatch", factories.table_data(funds_breakdown=funds_lines(lines)))
+    data = factories.table_data(funds_total=Decimal("120"), funds_fiscal=Decimal("90"), funds_other=Decimal("30"),
+                                funds_breakdown=funds_lines(lines))
+    (finding,) = run_rule("funds_breakdown_mismatch", data)
     assert finding.severity == "warning"
     assert finding.message == (
         "资金来源明细第 2 行“财政拨款小计” 90 万元不等于其下各行（“一般公共预算” 60、“政府性基金” 25）之和 85 万元。"
     )
 
 
+def test_a_tree_whose_top_lines_differ_from_the_total_is_a_warning_naming_them(reference_data):
+    lines = [{"label": "一般公共预算", "parent": None, "amount": "10"}, {"label": "自有资金", "parent": None, "amount": "3"}]
+    data = factories.table_data(funds_total=Decimal("18.5"), funds_fiscal=Decimal("15.5"), funds_other=Decimal("3"),
+                                funds_breakdown=funds_lines(lines))
+    (finding,) = run_rule("funds_breakdown_mismatch", data)
+    assert finding.message == "资金来源明细最上一级（“一般公共预算” 10、“自有资金” 3）合计 13 万元，与年度资金总额 18.5 万元不一致。"
+    lines.insert(1, {"label": "政府性基金", "parent": None, "amount": "5.5"})
+    data = factories.table_data(funds_total=Decimal("18.5"), funds_fiscal=Decimal("15.5"), funds_other=Decimal("3"),
+                                funds_breakdown=funds_lines(lines))
+    assert run_rule("funds_breakdown_mismatch", data) == []
+
+
 def test_parts_that_add_up_at_every_level_are_no_finding(reference_data):
-    assert run_rule("funds_breakdown_mismatch", factories.table_data(funds_breakdown=funds_lines(TREE))) == []
+    tree = factories.table_data(funds_total=Decimal("120"), funds_fiscal=Decimal("90"), funds_other=Decimal("30"),
+                                funds_breakdown=funds_lines(TREE))
+    assert run_rule("funds_breakdown_mismatch", tree) == []
     assert run_rule("funds_breakdown_mismatch", factories.table_data()) == []
 
 
 def test_parts_left_empty_are_not_judged_but_one_empty_part_beside_others_is_named(reference_data):
     empty = [{"label": "财政拨款小计", "parent": None, "amount": "10"}, {"label": "一般公共预算", "parent": 1, "amount": None}]
-    assert run_rule("funds_breakdown_mismatch", factories.table_data(funds_breakdown=funds_lines(empty))) == []
+    ten = {"funds_total": Decimal("10"), "funds_fiscal": Decimal("10")}
+    assert run_rule("funds_breakdown_mismatch", factories.table_data(**ten, funds_breakdown=funds_lines(empty))) == []
     short = empty + [{"label": "政府性基金", "parent": 1, "amount": "4"}]
-    (finding,) = run_rule("funds_breakdown_mismatch", factories.table_data(funds_breakdown=funds_lines(short)))
+    (finding,) = run_rule("funds_breakdown_mismatch", factories.table_data(**ten, funds_breakdown=funds_lines(short)))
     assert "（“一般公共预算” 未填、“政府性基金” 4）之和 4 万元" in finding.message
 
 
