@@ -61,6 +61,7 @@ class HeaderReader:
         self.department_reads = {}  # printed label → (department field, cell): project labels on a department's form
         self.empty_lines = []  # (field, cell, label) of a funds line printed without an amount (kept in the tree)
         self.beside_other = False  # 自有资金 / 其他收入 printed beside 其他资金, not as its parts
+        self.printed_lines = None  # the lines of a printed 资金来源明细 block (our layouts print one)
 
     def put(self, field_name, value, entry):
         data = self.table.data
@@ -88,6 +89,9 @@ class HeaderReader:
                 self.seen.add(field_name)
                 if field_name in _SECTION_FIELDS:
                     self.section(field_name, entry)
+                    continue
+                if field_name == "funds.breakdown":
+                    self.breakdown_block(entry)
                     continue
                 value_entry = None
                 if inline is None:
@@ -184,6 +188,38 @@ class HeaderReader:
             self.use_rows.update(range(entry.row + 1, entry.row + entry.rows))
         if field_name == "spending_plan":
             self.spending(entry)
+
+    def breakdown_block(self, label):
+        """资金来源明细 as our layouts print it: in each row the label spans, a line's label (a full-width
+        space of indent a level) and its amount; a line's parent is the nearest line above one level
+        less indented. The cells are never read as the three amounts. Our own file carries the lines
+        exactly in its hidden cells, so there the block is only passed over."""
+        lines, open_lines = [], []  # open_lines: (depth, number) of the lines a deeper one may belong to
+        for row in self.grid.rows_between(label.row, label.row + max(label.rows, 1) - 1):
+            cells = [entry for entry in self.grid.row_entries(row) if entry.col > label.col and (entry.row, entry.col) not in self.consumed]
+            self.consumed.update((entry.row, entry.col) for entry in cells)
+            if self.reader.exact or not cells:
+                continue
+            text = cells[0].text or ""
+            depth = len(text) - len(text.lstrip("　"))
+            amount = None
+            if len(cells) > 1:
+                try:
+                    reading = read_money(cells[1].value, cells[1].number_format)
+                except (ValueError, AmbiguousMoney):
+                    self.reader.problem(self.table, cells[1].ref, f"资金来源明细“{text.strip()}”的金额“{cells[1].text.strip()}”不是金额（万元）。")
+                    continue
+                if reading.number is not None:
+                    divisor = Decimal(reading.scale) if reading.scale is not None else self.scale * money_scale(label.text)
+                    amount = reading.number / divisor
+            while open_lines and open_lines[-1][0] >= depth:
+                open_lines.pop()
+            lines.append({"label": join_lines(text).strip(), "parent": open_lines[-1][1] if open_lines else None,
+                          "amount": _decimal_text(amount)})
+            open_lines.append((depth, len(lines)))
+        if lines:
+            self.printed_lines = lines
+            self.table.cells["funds.breakdown"] = label.ref
 
     def spending(self, label):
         plan = []
@@ -413,6 +449,9 @@ class HeaderReader:
         kept line by line in ``funds.breakdown`` (projects.breakdown) in the form's order, each part
         under the subtotal it belongs to; a form that prints only the three amounts has no tree."""
         money = self.money
+        if self.printed_lines is not None:
+            self.table.data.setdefault("funds", {})["breakdown"] = self.printed_lines
+            return
         if not any(money[name] for name in _PART_FIELDS) and not any(name in _PART_FIELDS for name, _, _ in self.empty_lines):
             return
         read = [(name, value, entry, self.label_name(entry)) for name in _TREE_FIELDS for value, entry in money[name]]

@@ -34,6 +34,9 @@ FIELD_LABELS = {
     # 中期资金总额 beside (or under) 年度资金总额: the 财政拨款 / 其他资金 labels nearest to it are its split
     # (projects.excel.midterm), never added to the year's funds.
     "midterm_funds.total": ("中期资金总额", "中期资金", "实施期资金总额", "中长期资金总额", "中期预算数", "中期资金合计"),
+    # The lines of a table's funds breakdown printed under its funds (projects.breakdown), one a row,
+    # indented by their depth: read back as lines, never added to the three amounts.
+    "funds.breakdown": ("资金来源明细", "资金来源明细表", "资金来源构成"),
     "funds.section": ("项目资金", "资金情况", "项目资金情况", "预算资金"),
     "funds.section_with_use": ("预算规模及资金用途",),
     "fund_use": ("资金用途", "主要用途", "资金主要用途"),
@@ -218,6 +221,11 @@ MIDTERM_FUNDS_ROWS = (
     ),
 )
 
+# The funds breakdown under the year's funds, printed only when the table has one: the label cell spans
+# the lines; each line's label (indented one full-width space a level) and amount fill a row
+# (projects.excel.writer expands the row; projects.excel.header reads the block back as lines).
+BREAKDOWN_LINE = "funds.breakdown"
+
 PINGLUO = FormLayout(
     name="pingluo",
     label="平罗式",
@@ -256,6 +264,14 @@ PINGLUO = FormLayout(
         ),
         Row((Cell(2, text="其中：财政拨款", span=2, style="label"), Cell(4, field="funds.fiscal", span=2, style="money"))),
         Row((Cell(2, text="其他资金", span=2, style="label"), Cell(4, field="funds.other", span=2, style="money"))),
+        Row(
+            (
+                Cell(1, text="资金来源明细（万元）", style="label"),
+                Cell(2, field=BREAKDOWN_LINE, span=2, style="plain"),
+                Cell(4, span=2, style="money"),
+            ),
+            when="funds.breakdown",
+        ),
         *MIDTERM_FUNDS_ROWS,
         Row(
             (
@@ -329,6 +345,14 @@ DINGZHOU = FormLayout(
             )
         ),
         Row((Cell(2, field="fund_use", span=6, style="plain"),)),
+        Row(
+            (
+                Cell(1, text="资金来源明细（万元）", style="label"),
+                Cell(2, field=BREAKDOWN_LINE, span=4, style="plain"),
+                Cell(6, span=2, style="money"),
+            ),
+            when="funds.breakdown",
+        ),
         Row(
             (
                 Cell(1, text="中期资金总额", style="label"),

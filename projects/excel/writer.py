@@ -24,7 +24,8 @@ from indicators.models import Basis
 from indicators.values import parse_value
 from perfgoals.xlsx import put
 from projects import schema
-from projects.excel.layouts import DEPARTMENT, FLAT, LAYOUTS, UNIT_LINE_LABEL
+from projects.breakdown import shown_lines
+from projects.excel.layouts import BREAKDOWN_LINE, DEPARTMENT, FLAT, LAYOUTS, UNIT_LINE_LABEL
 from projects.excel.levels import Frameworks
 from projects.excel.longtext import LongTexts
 from projects.excel.sheet import CellStyles, SheetWriter
@@ -268,6 +269,9 @@ class WorkbookWriter:
         for row in rows:
             if row.when and not any(has_value(get_path(data, when)) for when in row.when.split("|")):
                 continue
+            if any(cell.field == BREAKDOWN_LINE for cell in row.cells):
+                self.write_breakdown(writer, row, get_path(data, "funds.breakdown"))
+                continue
             r = writer.row
             for cell in row.cells:
                 if cell.field:
@@ -277,6 +281,20 @@ class WorkbookWriter:
                 writer.put(r, cell.col, value, cell.style, cell.span, cell.rows, number_format)
             if row.height:
                 writer.height(r, row.height)
+            writer.row += 1
+
+    def write_breakdown(self, writer, row, lines):
+        """The funds breakdown's row expanded: its label over every line, then a row per line with the
+        line's label, indented a full-width space a level, and its amount. The lines also travel hidden
+        (not in FIELD_KEYS), so our own file gives back each line's parent exactly."""
+        label, line_cell, amount_cell = row.cells
+        shown = shown_lines(lines)
+        writer.put(writer.row, label.col, label.text, label.style, label.span, len(shown))
+        for line in shown:
+            r = writer.row
+            writer.put(r, line_cell.col, "　" * line.depth + line.label, line_cell.style, line_cell.span)
+            value, number_format = money_cell(line.amount_text or None)
+            writer.put(r, amount_cell.col, value, amount_cell.style, amount_cell.span, 1, number_format)
             writer.row += 1
 
     def write_form(self, sheet, layout, data, number):

@@ -2,11 +2,13 @@
 kept line by line, shown on the detail page and the editor, carried by the JSON interchange and every
 Excel layout, and checked to add up. Workbooks are built here, cell by cell."""
 
+import io
 import json
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from indicators.checks import check_table, run_rule, table_data_from_document
 from indicators.checks.data import funds_lines
@@ -16,6 +18,7 @@ from projects.models import DepartmentTarget, ProjectTable
 from tests import factories
 from tests.html_forms import form_data
 from tests.projects.excel_helpers import workbook_bytes
+from tests.projects.test_excel_roundtrip import without_hidden_data
 
 GRID = [
     ["一级指标", "二级指标", "三级指标", "指标值"],
@@ -158,6 +161,25 @@ def test_a_breakdown_comes_back_the_same_from_every_excel_layout(unit, layout):
     ProjectTable.objects.filter(pk=table.pk).update(funds_breakdown=[])
     assert import_plan(plan).updated == 1
     assert interchange.dumps(interchange.export_document(tables, DepartmentTarget.objects.none())) == before
+
+
+@pytest.mark.parametrize("layout", ["pingluo", "dingzhou"])
+def test_the_printed_excel_shows_the_lines_under_the_funds_and_reads_them_back_without_the_hidden_cells(unit, layout):
+    table = stored_table(unit)
+    tables = ProjectTable.objects.filter(pk=table.pk)
+    content = export_tables(tables, DepartmentTarget.objects.none(), layout)
+    sheet = load_workbook(io.BytesIO(content)).worksheets[1]
+    printed = [[cell.value for cell in row if cell.value not in (None, "")] for row in sheet.iter_rows()]
+    start = next(index for index, row in enumerate(printed) if "资金来源明细（万元）" in row)
+    assert printed[start][1:] == ["年度资金总额", 120]
+    assert printed[start + 1 : start + 9] == [
+        ["　财政拨款小计", 90], ["　　一般公共预算", 60], ["　　政府性基金", 30], ["　其他资金", 30],
+        ["　　自有资金", 25], ["　　　事业收入", 20], ["　　　经营收入", 5], ["　　其他收入", 5],
+    ]
+    plan = read_file(without_hidden_data(content), keep_status=True)
+    assert plan.problems == []
+    (read_back,) = plan.document["project_tables"]
+    assert read_back["funds"] == {"total": "120", "fiscal": "90", "other": "30", "breakdown": TREE}
 
 
 def test_the_json_interchange_carries_the_breakdown_into_an_empty_database(unit):
