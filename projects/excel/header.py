@@ -6,6 +6,7 @@ from decimal import Decimal
 from projects.excel import layouts
 from projects.excel.deptform import DEPARTMENT_READS, NOT_KEPT, NOT_KEPT_FIELDS, say_not_kept
 from projects.excel.goals import split_goals
+from projects.excel.fundstree import TREE_FIELDS, keep_tree, read_breakdown_block
 from projects.excel.midterm import goals_below_labels, take_midterm_funds
 from projects.excel.tableread import FOOTER, LABEL_FIELD, MONTH, TITLE_HINT
 from projects.excel.text import (
@@ -28,9 +29,6 @@ _READ_FROM = {
     "funds.fiscal": ("funds.fiscal_part",),
     "funds.other": ("funds.own", "funds.own_part", "funds.other_part"),
 }
-# The lines of a tree of sources, and those that make a form's funds a tree (more than the three amounts).
-_TREE_FIELDS = ("funds.total", "funds.fiscal", "funds.fiscal_part", "funds.other", "funds.own", "funds.own_part", "funds.other_part")
-_PART_FIELDS = ("funds.fiscal_part", "funds.own", "funds.own_part", "funds.other_part")
 _PART_NAMES = {"funds.fiscal_part": "财政拨款", "funds.own_part": "自有资金", "funds.other_part": "其他资金"}
 # The mid-term money of a form that states it beside or above the year's (88号 form): not the year's funds.
 _MIDTERM_MONEY = {label_key(text) for text in ("中期资金总额", "中期资金", "实施期资金总额", "中长期资金总额", "中期预算数", "中期资金合计")}
@@ -91,7 +89,7 @@ class HeaderReader:
                     self.section(field_name, entry)
                     continue
                 if field_name == "funds.breakdown":
-                    self.breakdown_block(entry)
+                    read_breakdown_block(self, entry)
                     continue
                 value_entry = None
                 if inline is None:
@@ -189,38 +187,6 @@ class HeaderReader:
         if field_name == "spending_plan":
             self.spending(entry)
 
-    def breakdown_block(self, label):
-        """资金来源明细 as our layouts print it: in each row the label spans, a line's label (a full-width
-        space of indent a level) and its amount; a line's parent is the nearest line above one level
-        less indented. The cells are never read as the three amounts. Our own file carries the lines
-        exactly in its hidden cells, so there the block is only passed over."""
-        lines, open_lines = [], []  # open_lines: (depth, number) of the lines a deeper one may belong to
-        for row in self.grid.rows_between(label.row, label.row + max(label.rows, 1) - 1):
-            cells = [entry for entry in self.grid.row_entries(row) if entry.col > label.col and (entry.row, entry.col) not in self.consumed]
-            self.consumed.update((entry.row, entry.col) for entry in cells)
-            if self.reader.exact or not cells:
-                continue
-            text = cells[0].text or ""
-            depth = len(text) - len(text.lstrip("　"))
-            amount = None
-            if len(cells) > 1:
-                try:
-                    reading = read_money(cells[1].value, cells[1].number_format)
-                except (ValueError, AmbiguousMoney):
-                    self.reader.problem(self.table, cells[1].ref, f"资金来源明细“{text.strip()}”的金额“{cells[1].text.strip()}”不是金额（万元）。")
-                    continue
-                if reading.number is not None:
-                    divisor = Decimal(reading.scale) if reading.scale is not None else self.scale * money_scale(label.text)
-                    amount = reading.number / divisor
-            while open_lines and open_lines[-1][0] >= depth:
-                open_lines.pop()
-            lines.append({"label": join_lines(text).strip(), "parent": open_lines[-1][1] if open_lines else None,
-                          "amount": _decimal_text(amount)})
-            open_lines.append((depth, len(lines)))
-        if lines:
-            self.printed_lines = lines
-            self.table.cells["funds.breakdown"] = label.ref
-
     def spending(self, label):
         plan = []
         last = label.row + max(label.rows, 2) - 1
@@ -277,7 +243,7 @@ class HeaderReader:
                 self.money[field_name].append((reading.number / divisor, where))
                 if reading.remark:
                     self.remarks.append((name, text, reading.number / divisor, reading.remark, where))
-            elif field_name in _TREE_FIELDS:
+            elif field_name in TREE_FIELDS:
                 self.empty_lines.append((field_name, where, name))
             return
         if field_name == "year":
@@ -429,7 +395,7 @@ class HeaderReader:
         self.table.data["funds"] = {
             "total": _decimal_text(grand), "fiscal": _decimal_text(fiscal), "other": _decimal_text(other),
         }
-        self.keep_tree()
+        keep_tree(self)
         for name in ("funds.total", "funds.fiscal", "funds.other"):
             if money[name]:
                 self.table.cells[name] = money[name][0][1].ref
@@ -443,42 +409,6 @@ class HeaderReader:
                                     money_limit_message(_MONEY_LABELS[name], _decimal_text(value)))
         if self.midterm_cells:
             self.midterm_column()
-
-    def keep_tree(self):
-        """The tree of sources as the form printed it (a subtotal with its parts, 自有资金 with 事业收入 …),
-        kept line by line in ``funds.breakdown`` (projects.breakdown) in the form's order, each part
-        under the subtotal it belongs to; a form that prints only the three amounts has no tree."""
-        money = self.money
-        if self.printed_lines is not None:
-            self.table.data.setdefault("funds", {})["breakdown"] = self.printed_lines
-            return
-        if not any(money[name] for name in _PART_FIELDS) and not any(name in _PART_FIELDS for name, _, _ in self.empty_lines):
-            return
-        read = [(name, value, entry, self.label_name(entry)) for name in _TREE_FIELDS for value, entry in money[name]]
-        read += [(name, None, entry, label) for name, entry, label in self.empty_lines]
-        read.sort(key=lambda item: (item[2].row, item[2].col))
-        lines, first_of = [], {}
-        for number, (name, _, _, _) in enumerate(read, 1):
-            if name in _SUBTOTALS:
-                first_of.setdefault(name, number)
-        other = None if self.beside_other else "funds.other"
-        parents = {
-            "funds.total": (),
-            "funds.fiscal": ("funds.total",),
-            "funds.other": ("funds.total",),
-            "funds.own": (other, "funds.total"),
-            "funds.fiscal_part": ("funds.fiscal", "funds.total"),
-            "funds.own_part": ("funds.own", other, "funds.total"),
-            "funds.other_part": (other, "funds.total"),
-        }
-        for number, (name, value, _, label) in enumerate(read, 1):
-            parent = next((first_of[up] for up in parents[name] if up in first_of and first_of[up] < number), None)
-            lines.append({"label": label, "parent": parent, "amount": _decimal_text(value)})
-        self.table.data.setdefault("funds", {})["breakdown"] = lines
-        self.table.cells["funds.breakdown"] = read[0][2].ref
-        self.reader.warn(self.table, read[0][2].ref, f"资金来源明细按表中 {len(lines)} 行保存（"
-                         + "；".join(f"{line['label']} {line['amount'] or '未填'}" for line in lines)
-                         + "），年度资金总额、财政拨款、其他资金按上述各行读取。")
 
     def midterm_column(self):
         """The 中期 column of a form whose funds are two columns (中期资金总额 | 年度资金总额): its total,
