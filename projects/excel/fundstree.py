@@ -9,6 +9,7 @@ amounts projects.excel.header adds up from it:
 from decimal import Decimal
 
 from perfgoals.formatting import decimal_text
+from projects.breakdown import shown_lines
 from projects.excel.text import AmbiguousMoney, join_lines, money_scale, read_money
 
 # The lines of a tree of sources, and those that make a form's funds a tree (more than the three amounts).
@@ -27,7 +28,7 @@ def keep_tree(header):
     under the subtotal it belongs to; a form that prints only the three amounts has no tree."""
     money = header.money
     if header.printed_lines is not None:
-        header.table.data.setdefault("funds", {})["breakdown"] = header.printed_lines
+        header.table.data.setdefault("funds", {})["breakdown"] = _printed_or_hidden(header)
         return
     if not any(money[name] for name in PART_FIELDS) and not any(name in PART_FIELDS for name, _, _ in header.empty_lines):
         return
@@ -61,13 +62,12 @@ def keep_tree(header):
 def read_breakdown_block(header, label):
     """资金来源明细 as our layouts print it: in each row the label spans, a line's label (a full-width
     space of indent a level) and its amount; a line's parent is the nearest line above one level
-    less indented. The cells are never read as the three amounts. Our own file carries the lines
-    exactly in its hidden cells, so there the block is only passed over."""
+    less indented. The cells are never read as the three amounts."""
     lines, open_lines = [], []  # open_lines: (depth, number) of the lines a deeper one may belong to
     for row in header.grid.rows_between(label.row, label.row + max(label.rows, 1) - 1):
         cells = [entry for entry in header.grid.row_entries(row) if entry.col > label.col and (entry.row, entry.col) not in header.consumed]
         header.consumed.update((entry.row, entry.col) for entry in cells)
-        if header.reader.exact or not cells:
+        if not cells:
             continue
         text = cells[0].text or ""
         depth = len(text) - len(text.lstrip("　"))
@@ -86,6 +86,23 @@ def read_breakdown_block(header, label):
         lines.append({"label": join_lines(text).strip(), "parent": open_lines[-1][1] if open_lines else None,
                       "amount": _text(amount)})
         open_lines.append((depth, len(lines)))
+        header.printed_depths.append(depth)
     if lines:
         header.printed_lines = lines
         header.table.cells["funds.breakdown"] = label.ref
+
+
+def _printed_or_hidden(header):
+    """The printed block's lines; in our own file, the hidden lines when the block still prints them
+    (their parents are exact, where indents only say the nearest line above), else the printed ones
+    with a hint that the block was changed."""
+    printed, hidden = header.printed_lines, header.hidden_lines
+    if not header.reader.exact or not isinstance(hidden, list):
+        return printed
+    as_printed = [(line["label"], line["amount"], depth) for line, depth in zip(printed, header.printed_depths)]
+    as_hidden = [(join_lines(line.label).strip(), line.amount_text or None, line.depth) for line in shown_lines(hidden)]
+    if as_printed == as_hidden:
+        return hidden
+    header.reader.warn(header.table, header.table.cells.get("funds.breakdown", ""),
+                       "资金来源明细与导出时不同，按表中印出的各行读取（各行所属按缩进判断）。")
+    return printed

@@ -60,6 +60,8 @@ class HeaderReader:
         self.empty_lines = []  # (field, cell, label) of a funds line printed without an amount (kept in the tree)
         self.beside_other = False  # 自有资金 / 其他收入 printed beside 其他资金, not as its parts
         self.printed_lines = None  # the lines of a printed 资金来源明细 block (our layouts print one)
+        self.printed_depths = []  # each printed line's indent
+        self.hidden_lines = None  # the lines our own file carries hidden, each with its parent exactly
 
     def put(self, field_name, value, entry):
         data = self.table.data

@@ -257,6 +257,7 @@ class SheetReader:
             exact=self.exact,
         )
         header = HeaderReader(self, table, first, preamble_end)
+        header.hidden_lines = hidden.get("funds.breakdown")
         tasks = read_tasks(self, header, table, first, preamble_end) if is_department and not self.exact else None
         header.read()
         if header.department_reads:

@@ -182,6 +182,27 @@ def test_the_printed_excel_shows_the_lines_under_the_funds_and_reads_them_back_w
     assert read_back["funds"] == {"total": "120", "fiscal": "90", "other": "30", "breakdown": TREE}
 
 
+def test_an_amount_changed_in_the_printed_block_of_our_export_is_read_with_a_hint(unit):
+    table = stored_table(unit)
+    tables = ProjectTable.objects.filter(pk=table.pk)
+    workbook = load_workbook(io.BytesIO(export_tables(tables, DepartmentTarget.objects.none(), "pingluo")))
+    sheet = workbook.worksheets[1]
+    row = next(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 2).value == "　　政府性基金")
+    sheet.cell(row, 4).value = 25
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    plan = read_file(buffer.getvalue(), keep_status=True)
+    assert plan.problems == []
+    lines = [dict(line) for line in TREE]
+    lines[3]["amount"] = "25"
+    assert plan.document["project_tables"][0]["funds"] == {"total": "120", "fiscal": "90", "other": "30", "breakdown": lines}
+    assert "资金来源明细与导出时不同，按表中印出的各行读取（各行所属按缩进判断）。" in hints(plan)
+    import_plan(plan)
+    table.refresh_from_db()
+    assert table.funds_breakdown == lines
+    assert [f.rule for f in table.findings.all()].count("funds_breakdown_mismatch") == 1
+
+
 def test_the_json_interchange_carries_the_breakdown_into_an_empty_database(unit):
     stored_table(unit)
     document = json.loads(interchange.dumps(interchange.export_document(ProjectTable.objects.all(), DepartmentTarget.objects.none())))
