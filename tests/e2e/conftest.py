@@ -42,8 +42,10 @@ def browser():
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})
+    # CI runs the browser tests beside the two suites on two cores: a page that answers in 2 s alone can take
+    # 20 s then. The waits are for elements that do appear; a missing one still fails, only later.
+    context.set_default_timeout(40000)
     page = context.new_page()
-    page.set_default_timeout(15000)
     yield page
     context.close()
 

@@ -30,7 +30,7 @@ def user(name):
 
 def new_page(browser):
     page = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900}).new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(40000)  # the slack CI needs beside two suites on two cores
     return page
 
 

@@ -32,7 +32,7 @@ def approved_branch_table(demo):
 
 def as_user(browser, live_server, username):
     page = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900}).new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(40000)  # the slack CI needs beside two suites on two cores
     log_in(page, live_server, username)
     return page
 
