@@ -12,6 +12,7 @@ from projects.workflow.kinds import (
     first_review_of_unit,
     register,
     transitions_table,
+    unit_scope_words,
     withdrawal_refusal_of_unit,
 )
 
@@ -52,11 +53,7 @@ SELF_EVALUATION = register(
         noun="这份自评",
         short_noun="自评",
         transitions=EVALUATION_TRANSITIONS,
-        scope_words={
-            Role.UNIT_STAFF: "这份自评不属于您的单位",
-            Role.DEPARTMENT_REVIEWER: "这份自评不属于您所在主管部门的单位",
-            Role.FINANCE_OFFICER: "这份自评不在您负责的行政区划内",
-        },
+        scope_words=unit_scope_words("这份自评"),
         first_review=first_review_of_unit(_unit),
         recheck=evaluation_findings,
         snapshot=evaluation_snapshot,

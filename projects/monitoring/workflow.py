@@ -9,7 +9,14 @@ Row comments point at the approved table's indicator rows, which the report's li
 from perfgoals.roles import Role
 from projects.models import Light, MonitoringReport, ReviewAction, TableStatus
 from projects.monitoring.checks import report_recheck
-from projects.workflow.kinds import REVIEW_LOOP, DocumentKind, first_review_of_unit, register, transitions_table
+from projects.workflow.kinds import (
+    REVIEW_LOOP,
+    DocumentKind,
+    first_review_of_unit,
+    register,
+    transitions_table,
+    unit_scope_words,
+)
 
 # The loop without 发起调整 and 更正; a unit that is its own department goes straight to finance.
 # From a red report the finance bureau decides 要求调整 (the unit must adjust the table's target) or
@@ -67,11 +74,7 @@ MONITORING_REPORT = register(
         noun="这份监控表",
         short_noun="监控表",
         transitions=MONITORING_TRANSITIONS,
-        scope_words={
-            Role.UNIT_STAFF: "这份监控表不属于您的单位",
-            Role.DEPARTMENT_REVIEWER: "这份监控表不属于您所在主管部门的单位",
-            Role.FINANCE_OFFICER: "这份监控表不在您负责的行政区划内",
-        },
+        scope_words=unit_scope_words("这份监控表"),
         first_review=first_review_of_unit(lambda report: report.table.unit),
         recheck=report_recheck,
         snapshot=report_snapshot,

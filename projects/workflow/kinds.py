@@ -103,6 +103,16 @@ def skips_department_review(unit):
     return unit.is_department_office or unit.department_id is None
 
 
+def unit_scope_words(noun):
+    """The scope_words of a document a unit fills: why ``noun`` (这张表, 这份自评) is refused to a user
+    whose data range does not cover it, by role."""
+    return {
+        Role.UNIT_STAFF: f"{noun}不属于您的单位",
+        Role.DEPARTMENT_REVIEWER: f"{noun}不属于您所在主管部门的单位",
+        Role.FINANCE_OFFICER: f"{noun}不在您负责的行政区划内",
+    }
+
+
 def first_review_of_unit(unit_of):
     """The first_review of a document its unit submits: ``unit_of(document)`` names the unit, and one
     that is its own department office (or has none) goes straight to finance."""
@@ -189,11 +199,7 @@ PROJECT = DocumentKind(
     noun="这张表",
     short_noun="表",
     transitions=PROJECT_TRANSITIONS,
-    scope_words={
-        Role.UNIT_STAFF: "这张表不属于您的单位",
-        Role.DEPARTMENT_REVIEWER: "这张表不属于您所在主管部门的单位",
-        Role.FINANCE_OFFICER: "这张表不在您负责的行政区划内",
-    },
+    scope_words=unit_scope_words("这张表"),
     first_review=first_review_of_unit(lambda table: table.unit),
     recheck=_project_recheck,
     snapshot=_project_snapshot,
