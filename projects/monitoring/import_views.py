@@ -54,6 +54,25 @@ def _safe_name(name):
     return re.sub(r"[^\w.\-（）()]", "_", name or "")[:100]
 
 
+def _posted_file(request, template, context, back, *, stashed_name=""):
+    """The file a preview form posts: the upload kept at the preview, named by its token (the confirm,
+    or a second look), or a new upload. Returns (token, name, data, None), or a response in the fourth
+    place when there is nothing to read: the kept upload expired (back to ``back``, a URL name and pk), or
+    the new one is missing or too large (the page again, saying why)."""
+    token = request.POST.get("token", "")
+    if token:
+        data = _unstash(token)
+        if data is None:
+            messages.error(request, "上传的文件已过期，请重新上传。")
+            return token, "", None, redirect(*back)
+        return token, _safe_name(request.POST.get("name", "")) or stashed_name, data, None
+    name, data, problem = _upload(request)
+    if problem:
+        context["error"] = problem
+        return token, "", None, render(request, template, context, status=400)
+    return token, name, data, None
+
+
 @login_required
 def execution_import(request, pk):
     """导入预算执行数：上传执行数文件 → 预览（匹配的、未匹配的逐行列出）→ 确认后在后台写入。"""
@@ -62,23 +81,16 @@ def execution_import(request, pk):
     monitoring_round = get_object_or_404(MonitoringRound.objects.visible_to(request.user), pk=pk)
     context = {"round": monitoring_round}
     if request.method == "POST":
-        token, name = request.POST.get("token", ""), _safe_name(request.POST.get("name", ""))
-        if token:
-            data = _unstash(token)
-            if data is None:
-                messages.error(request, "上传的文件已过期，请重新上传。")
-                return redirect("projects:monitoring_execution", pk=pk)
-        else:
-            name, data, problem = _upload(request)
-            if problem:
-                context["error"] = problem
-                return render(request, "projects/monitoring/execution_import.html", context, status=400)
+        template = "projects/monitoring/execution_import.html"
+        token, name, data, refused = _posted_file(request, template, context, ("projects:monitoring_execution", pk))
+        if refused:
+            return refused
         try:
             extract = read_extract(monitoring_round, name, data)
         except BadExtract as error:
             _drop(token)
             context["error"] = f"文件未导入，没有写入任何执行数：{error}"
-            return render(request, "projects/monitoring/execution_import.html", context, status=400)
+            return render(request, template, context, status=400)
         if token and request.POST.get("confirm"):
             _drop(token)
             progress = start_execution_import(request.user, monitoring_round, extract.matches, extract.unmatched, name)
@@ -99,18 +111,11 @@ def report_import(request, pk):
         raise PermissionDenied(f"这份监控表当前为“{report.get_status_display()}”，您不能导入。")
     context = {"report": report, "round": report.monitoring_round}
     if request.method == "POST":
-        token = request.POST.get("token", "")
-        name = "report.xlsx"
-        if token:
-            data = _unstash(token)
-            if data is None:
-                messages.error(request, "上传的文件已过期，请重新上传。")
-                return redirect("projects:monitoring_report_import", pk=pk)
-        else:
-            name, data, problem = _upload(request)
-            if problem:
-                context["error"] = problem
-                return render(request, "projects/monitoring/report_import.html", context, status=400)
+        token, name, data, refused = _posted_file(
+            request, "projects/monitoring/report_import.html", context, ("projects:monitoring_report_import", pk), stashed_name="report.xlsx"
+        )
+        if refused:
+            return refused
         try:
             if token and request.POST.get("confirm"):
                 changed = import_report(report, name, data, by=request.user)
