@@ -145,6 +145,20 @@ def test_only_the_finance_bureau_imports_execution(two_tables, world, client):
     assert client.get(reverse("projects:monitoring_execution", args=[monitoring_round.pk])).status_code == 403
 
 
+
+def test_an_expired_upload_a_missing_file_and_a_file_too_large_are_refused_in_chinese(two_tables, world, client, settings):
+    monitoring_round = two_tables[0]
+    url = reverse("projects:monitoring_execution", args=[monitoring_round.pk])
+    client.force_login(world["finance"])
+    expired = client.post(url, {"token": "0" * 32, "name": "执行数.xlsx", "confirm": "1"}, follow=True)
+    assert "上传的文件已过期，请重新上传。" in expired.content.decode()
+    missing = client.post(url, {})
+    assert missing.status_code == 400 and "请选择要上传的文件。" in missing.content.decode()
+    settings.PERFGOALS_MAX_UPLOAD_BYTES = 1024
+    large = client.post(url, {"file": io.BytesIO(xlsx([("项目名称", "执行数")] + [("项目", 1)] * 300))})
+    assert large.status_code == 400 and "超过上限" in large.content.decode()
+    assert not TaskProgress.objects.exists() and MonitoringReport.objects.filter(spent_total__isnull=False).count() == 0
+
 # --- 监控表 Excel 往返 ------------------------------------------------------------------------
 
 
