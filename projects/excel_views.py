@@ -28,12 +28,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from indicators.checks import CheckContext, check_table, table_data_from_document
 from indicators.frameworks import framework_snapshot
 from perfgoals.faults import database_failed
 from projects import audit, excel, interchange
 from projects.excel.layouts import LAYOUTS, PROJECT_LAYOUTS
+from projects.memory import last_years
 from projects.models import DepartmentTarget, ProjectTable, Unit, budget_year
 from projects.permissions import can_import, unit_of
+from projects.review import document_diff
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "excel_imports"
@@ -331,7 +334,7 @@ def _preview(request, token, record):
 
 def _computed_preview(user, plan):
     """What the preview page shows of ``plan``, as plain JSON-ready data."""
-    counts, dry_run_problems = None, []
+    counts, dry_run_problems, compared = None, [], {}
     if plan.ok:
         try:
             result = excel.import_plan(plan, dry_run=True, editor=user)
@@ -342,11 +345,13 @@ def _computed_preview(user, plan):
                 name: getattr(result, name)
                 for name in ("created", "updated", "unchanged", "indicators_created", "indicators_updated", "indicators_deleted")
             }
+            compared = result.compared
     frameworks = framework_snapshot().check_data  # once for the whole file, not once per table
+    last_year = _last_years(plan)
     return {
         "missing_year": plan.missing_year,
         "unit_suggestions": [{"code": code, "name": name} for code, name in plan.unit_suggestions.items()],
-        "tables": [_table_preview(plan, table, frameworks) for table in plan.tables],
+        "tables": [_table_preview(plan, table, frameworks, compared, last_year) for table in plan.tables],
         "file_problems": [str(problem) for problem in plan.file_problems()],
         "counts": counts,
         "dry_run_problems": dry_run_problems[:PREVIEW_ROWS_PER_TABLE],
@@ -359,17 +364,78 @@ def _computed_preview(user, plan):
 _SHOWN_FIELDS = ("name", "year", "unit", "department", "code", "funds", "overall_goal")
 
 
-def _table_preview(plan, table, frameworks):
+def _last_years(plan):
+    """{id(table read): LastYearData or None} of every project table the file would import, as the
+    editor reads it for the same table (projects.memory): last year's table of the same project (the
+    stored table's source, else the unit's namesake of the year before) and its self-evaluation. A
+    fixed number of queries for the whole file."""
+    documents = {id(table): plan.document_of(table) for table in plan.tables if table.kind == "project"}
+    documents = {key: document for key, document in documents.items() if document is not None and document.get("year")}
+    if not documents:
+        return {}
+    units = {
+        (region, name): pk
+        for pk, region, name in Unit.objects.filter(
+            region__code__in={document.get("region") for document in documents.values()},
+            name__in={document.get("unit") for document in documents.values()},
+        ).values_list("pk", "region__code", "name")
+    }
+    stored = {
+        str(uid): (pk, copied_from)
+        for pk, uid, copied_from in ProjectTable.objects.filter(
+            uid__in=[document["uid"] for document in documents.values() if document.get("uid")]
+        ).values_list("pk", "uid", "copied_from_id")
+    }
+    # Each table as it would stand once imported: the stored one (its id, the table it was copied
+    # from) with the file's name and year, or a new one of the unit.
+    standing = {}
+    for key, document in documents.items():
+        pk, copied_from = stored.get(document.get("uid") or "", (None, None))
+        unit = units.get((document.get("region"), document.get("unit")))
+        standing[key] = ProjectTable(pk=pk, unit_id=unit, year=document["year"], name=document.get("name") or "", copied_from_id=copied_from)
+    found = last_years(standing.values(), monitoring=False, key=id)
+    return {key: (found[id(table)].data if found[id(table)] is not None else None) for key, table in standing.items()}
+
+
+def _diff_preview(diff):
+    """What the preview lists of a stored table's changes (review.document_diff), as JSON-ready data:
+    each changed field and each changed row's fields old → new, rows added and removed by name."""
+    shown = PREVIEW_ROWS_PER_TABLE
+
+    def row(change):
+        return {"level1": change.level1, "level2": change.level2, "name": change.name, "value": change.value}
+
+    return {
+        "fields": [{"label": change.label, "old": change.old, "new": change.new} for change in diff.fields],
+        "changed": [
+            {**row(change), "changes": [{"label": item.label, "old": item.old, "new": item.new} for item in change.changes]}
+            for change in diff.changed[:shown]
+        ],
+        "added": [row(change) for change in diff.added[:shown]],
+        "removed": [row(change) for change in diff.removed[:shown]],
+        "counts": {"changed": len(diff.changed), "added": len(diff.added), "removed": len(diff.removed)},
+    }
+
+
+def _table_preview(plan, table, frameworks, compared=None, last_year=None):
     document = plan.document_of(table)
     shown = document if document is not None else table.data
     indicators = shown.get("indicators") or []
-    checks = quality_findings(document, frameworks) if table.kind == "project" else None
+    checks = None
+    if table.kind == "project":
+        checks = quality_findings(document, frameworks, CheckContext(last_year=(last_year or {}).get(id(table))))
+    pair = (compared or {}).get((document or {}).get("uid") or "")
+    diff = None
+    if pair is not None and pair[0] is not None:
+        model = DepartmentTarget if table.kind == "department" else ProjectTable
+        diff = _diff_preview(document_diff(pair[0], pair[1], model=model))
     return {
         "label": table.label,
         "sheet": table.sheet,
         "kind": table.kind,
         "layout_label": LAYOUTS[table.layout].label if table.layout in LAYOUTS else "其他",
         "action": plan.action_of(table),
+        "diff": diff,
         "doc": {
             **{name: shown.get(name) for name in _SHOWN_FIELDS},
             "annual_goals": list((shown.get("goals") or {}).get("annual") or []),
@@ -415,15 +481,13 @@ def _table_preview(plan, table, frameworks):
     }
 
 
-def quality_findings(table_document, frameworks):
+def quality_findings(table_document, frameworks, context=None):
     """The quality checks (indicators.checks) on one table as it would be imported, or None when the
     table was refused and so has nothing to check. ``frameworks`` is the framework snapshot's check_data, read once for
-    the whole file."""
+    the whole file; ``context`` what the rules read beside the table (last year's results)."""
     if table_document is None:
         return None
-    from indicators.checks import check_table, table_data_from_document
-
-    return check_table(table_data_from_document(table_document, frameworks))
+    return check_table(table_data_from_document(table_document, frameworks), context)
 
 
 @login_required
