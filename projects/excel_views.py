@@ -26,6 +26,7 @@ from django.db import DatabaseError, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from indicators.checks import CheckContext, check_table, table_data_from_document
@@ -33,9 +34,10 @@ from indicators.frameworks import framework_snapshot
 from perfgoals.faults import database_failed
 from projects import audit, excel, interchange
 from projects.excel.layouts import LAYOUTS, PROJECT_LAYOUTS
+from projects.excel.template import template_bytes
 from projects.memory import last_years
-from projects.models import DepartmentTarget, ProjectTable, Unit, budget_year
-from projects.permissions import can_import, unit_of
+from projects.models import BudgetYear, DepartmentTarget, ProjectTable, Unit, budget_year
+from projects.permissions import can_import, region_of, unit_of
 from projects.review import document_diff
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -101,6 +103,31 @@ def target_export_xlsx(request, pk):
     content = excel.export_tables(ProjectTable.objects.none(), DepartmentTarget.objects.filter(pk=target.pk), "department")
     audit.record("export", request=request, department_targets=[target.pk], year=target.year, layout="department")
     return xlsx_response(content, f"{target.year}年{target.department.name}部门整体绩效目标.xlsx")
+
+
+def template_framework(user, code=None):
+    """The framework a blank template's grid is drawn from: the one asked for, else the one in force in
+    the working year of the user's region (BudgetYear), as a new table in the editor takes it."""
+    snapshot = framework_snapshot()
+    if code and snapshot.framework(code) is not None:
+        return snapshot.framework(code)
+    region = region_of(user)
+    year = (region.working_year if region is not None else None) or timezone.localdate().year
+    return snapshot.framework(BudgetYear.framework_for(year, snapshot.frameworks[0]).code if snapshot.frameworks else None)
+
+
+@login_required
+def excel_template(request):
+    """A blank, print-ready template of one layout (``?layout=``, every layout of LAYOUTS): its header
+    labels and indicator grid with the framework's 一级/二级, to fill and import."""
+    layout = request.GET.get("layout", "pingluo")
+    if layout not in LAYOUTS:
+        raise Http404("没有这种表样。")
+    framework = template_framework(request.user, request.GET.get("framework"))
+    if framework is None:
+        raise Http404("系统中还没有指标体系，请联系管理员。")
+    kind = "部门整体绩效目标" if LAYOUTS[layout].kind == "department" else f"项目支出绩效目标表（{LAYOUTS[layout].label}）"
+    return xlsx_response(template_bytes(layout, framework), f"{kind}空白模板.xlsx")
 
 
 def _upload_dir():
@@ -244,6 +271,7 @@ def excel_import(request):
             "limit_mb": limit / 1024 / 1024,
             "unit": unit_of(request.user),
             "layouts": LAYOUTS.values(),
+            "template_framework": template_framework(request.user),
             "pending_count": pending_count,
             "pending_mb": pending_bytes / 1024 / 1024,
         },
