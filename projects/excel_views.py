@@ -34,7 +34,7 @@ from indicators.frameworks import framework_snapshot
 from perfgoals.faults import database_failed
 from projects import audit, excel, interchange
 from projects.excel.layouts import LAYOUTS, PROJECT_LAYOUTS
-from projects.excel.template import template_bytes
+from projects.excel.template import row_is_filled, template_bytes
 from projects.memory import last_years
 from projects.models import BudgetYear, DepartmentTarget, ProjectTable, Unit, budget_year
 from projects.permissions import can_import, region_of, unit_of
@@ -452,11 +452,15 @@ def _table_preview(plan, table, frameworks, compared=None, last_year=None):
     checks = None
     if table.kind == "project":
         checks = quality_findings(document, frameworks, CheckContext(last_year=(last_year or {}).get(id(table))))
+    if document is None:  # a refused table: its rows as read, but those holding only a blank form's 一级/二级
+        indicators = [row for row in indicators if row_is_filled(row)]
     pair = (compared or {}).get((document or {}).get("uid") or "")
-    diff = None
+    diff, marks = None, {}
     if pair is not None and pair[0] is not None:
         model = DepartmentTarget if table.kind == "department" else ProjectTable
-        diff = _diff_preview(document_diff(pair[0], pair[1], model=model))
+        changes = document_diff(pair[0], pair[1], model=model)
+        diff = _diff_preview(changes)
+        marks = {**{row.uid: "修改" for row in changes.changed}, **{row.uid: "新增" for row in changes.added if row.uid}}
     return {
         "label": table.label,
         "sheet": table.sheet,
@@ -476,6 +480,7 @@ def _table_preview(plan, table, frameworks, compared=None, last_year=None):
                     "value": row.get("value"),
                     "basis": row.get("basis_text") or row.get("basis"),
                     "weight": row.get("weight"),
+                    "mark": marks.get(row.get("uid") or "", ""),
                 }
                 for row in indicators[:PREVIEW_ROWS_PER_TABLE]
             ],

@@ -76,6 +76,8 @@ def test_a_changed_amount_and_value_are_listed_old_to_new_in_the_preview(seeded,
     assert "其中：财政拨款（万元） | 66 | 70" in rows
     assert "三级指标“纪检监察工作满意度”（服务对象满意度指标）· 指标值 | ≥95% | ≥98%" in rows
     assert len(rows) == 3  # nothing else is said to change
+    # In the table's grid below, the changed row is marked where it stands.
+    assert page.count('class="table-warning row-changed"') == 1
     assert "确认导入后将修改系统中现有的这张表：2 项内容、1 条三级指标修改" in page
 
 
@@ -91,6 +93,7 @@ def test_rows_added_and_removed_are_named_with_their_values(seeded, client):
     assert "新增三级指标“群众来信办结率”（满意度指标 / 服务对象满意度指标） |  | ≥98%" in rows
     assert "删除三级指标“平罗县纪委监委网数量”（产出指标 / 数量指标） | 1家 | —" in rows
     assert "新增 1 条、删除 1 条" in page
+    assert page.count('class="table-warning row-added"') == 1
 
 
 def test_an_unchanged_table_says_so_and_lists_no_change(seeded, client):

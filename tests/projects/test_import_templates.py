@@ -81,6 +81,7 @@ def test_a_template_uploaded_unchanged_is_refused_saying_nothing_was_filled(seed
     page = client.get(upload(client, content, name="模板.xlsx")["Location"]).content.decode()
     assert "没有可导入的内容" in page and "都没有填写" in page
     assert 'id="confirm-import"' not in page
+    assert "没有三级指标。" in page  # the empty rows of the form are not listed as if they were rows
 
 
 def test_a_filled_template_imports_and_leaves_out_the_rows_left_blank(seeded, client):
