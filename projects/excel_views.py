@@ -503,7 +503,8 @@ def _table_preview(plan, table, frameworks, compared=None, last_year=None):
                 {
                     "severity": finding.severity,
                     "severity_label": str(finding.severity_label),
-                    "row": finding.row,
+                    # The row number in front only when the message does not name its row itself (第 N 行（…）).
+                    "row": None if finding.row and f"第 {finding.row} 行" in finding.message else finding.row,
                     "message": finding.message,
                     "suggestion": finding.suggestion,
                 }

@@ -42,6 +42,7 @@ def test_a_target_below_last_years_actual_is_a_finding_of_the_preview(seeded, cl
     page = preview(client, people["staff"], next_years_file(last, people["staff"]))
     assert not ProjectTable.objects.filter(year=last.year + 1, unit=last.unit).exists()
     assert "指标值“≥ 4 期”低于2024年的实际完成值“6 期”" in page
+    assert "第 1 条指标：第 1 行" not in page  # the row is named once
 
 
 def test_a_target_copied_unchanged_after_a_miss_is_a_finding_of_the_preview(seeded, client):
