@@ -454,11 +454,10 @@ def _table_preview(plan, table, frameworks, compared=None, last_year=None):
         checks = quality_findings(document, frameworks, CheckContext(last_year=(last_year or {}).get(id(table))))
     if document is None:  # a refused table: its rows as read, but those holding only a blank form's 一级/二级
         indicators = [row for row in indicators if row_is_filled(row)]
-    pair = (compared or {}).get((document or {}).get("uid") or "")
+    model, stored, incoming = (compared or {}).get((document or {}).get("uid") or "", (None, None, None))
     diff, marks = None, {}
-    if pair is not None and pair[0] is not None:
-        model = DepartmentTarget if table.kind == "department" else ProjectTable
-        changes = document_diff(pair[0], pair[1], model=model)
+    if stored is not None:
+        changes = document_diff(stored, incoming, model=model)
         diff = _diff_preview(changes)
         marks = {**{row.uid: "修改" for row in changes.changed}, **{row.uid: "新增" for row in changes.added if row.uid}}
     return {

@@ -130,6 +130,18 @@ class DocumentDiff:
     def has_changes(self):
         return bool(self.fields or self.added or self.removed or self.changed)
 
+    def lines(self):
+        """Each change as one line of text, old → new, for a report that is no page (a dry run's)."""
+        for change in self.fields:
+            yield f"{change.label}：{change.old or '（空）'} → {change.new or '（空）'}"
+        for row in self.changed:
+            for change in row.changes:
+                yield f"三级指标“{row.name}”（{row.level2}）{change.label}：{change.old or '（空）'} → {change.new or '（空）'}"
+        for row in self.added:
+            yield f"新增三级指标“{row.name}”（{row.level1} / {row.level2}）：{row.value or '（未填指标值）'}"
+        for row in self.removed:
+            yield f"删除三级指标“{row.name}”（{row.level1} / {row.level2}）：{row.value or '（未填指标值）'}"
+
 
 @dataclass(frozen=True)
 class SubmissionDiff(DocumentDiff):

@@ -145,3 +145,27 @@ def test_the_review_diff_and_the_preview_diff_are_one_comparison(seeded):
     after = {**before, "overall_goal": "新的总体目标", "funds": {**before["funds"], "total": "999"}}
     diff = document_diff(before, after, model=DepartmentTarget)
     assert {(change.label, change.new) for change in diff.fields} == {("总体绩效目标", "新的总体目标"), ("部门预算总额（万元）", "999")}
+
+
+def test_a_dry_run_of_the_interchange_import_prints_each_change_old_to_new(seeded, tmp_path):
+    """The command line's preview of a JSON interchange file: ``import_tables --dry-run`` says what each
+    stored table would become, and writes nothing."""
+    import json
+
+    from django.core.management import call_command
+
+    table = pingluo_table(NAME)
+    document = export_document(ProjectTable.objects.filter(pk=table.pk), DepartmentTarget.objects.none())
+    entry = document["project_tables"][0]
+    entry["funds"]["total"] = entry["funds"]["fiscal"] = "70"
+    row = next(row for row in entry["indicators"] if row["name"] == "纪检监察工作满意度")
+    row["value"] = "≥98%"
+    path = tmp_path / "changed.json"
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    out = io.StringIO()
+    call_command("import_tables", "--dry-run", str(path), stdout=out)
+    lines = [line.strip() for line in out.getvalue().splitlines()]
+    assert "将修改“纪检监察事务工作经费”（2023 年）：" in lines
+    assert "年度资金总额（万元）：66 → 70" in lines
+    assert "三级指标“纪检监察工作满意度”（服务对象满意度指标）指标值：≥95% → ≥98%" in lines
+    assert pingluo_table(NAME).funds_total == Decimal("66")
