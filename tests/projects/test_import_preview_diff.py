@@ -169,3 +169,21 @@ def test_a_dry_run_of_the_interchange_import_prints_each_change_old_to_new(seede
     assert "年度资金总额（万元）：66 → 70" in lines
     assert "三级指标“纪检监察工作满意度”（服务对象满意度指标）指标值：≥95% → ≥98%" in lines
     assert pingluo_table(NAME).funds_total == Decimal("66")
+
+
+def test_a_batch_check_lists_each_updated_tables_changes_old_to_new(seeded, client, django_capture_on_commit_callbacks):
+    """The background import of many files shows the same changes file by file before its confirm."""
+    from projects.tasks.imports import import_task
+    from tests.projects.tasks.test_batch_import import pingluo_export, start_batch
+
+    login(client, "pl_unit")
+    content = pingluo_export({("1.县委巡查专项经费", "E17"): "≥95%"})
+    checked = start_batch(client, django_capture_on_commit_callbacks, {"巡查经费.xlsx": content})
+    import_task.call(checked.pk)
+    checked.refresh_from_db()
+    (table,) = [table for table in checked.results[0]["tables"] if table["action"] == "更新"]
+    assert table["changes"] == ["三级指标“巡察工作信息化系统建设及维护按期完成率”（时效指标）指标值：≥98% → ≥95%"]
+    from django.urls import reverse
+
+    page = client.get(reverse("projects:task_progress", args=[checked.pk])).content.decode()
+    assert table["changes"][0] in page
