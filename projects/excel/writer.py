@@ -223,8 +223,8 @@ class WorkbookWriter:
 
     def field_value(self, field, data, number):
         """The printed text (or number) of a header field, with its cell style override and format."""
-        if field == "title":
-            return f"{number}.{data.get('name') or ''}绩效目标表", None
+        if field == "title":  # a blank form (projects.excel.template) is titled by its kind
+            return (f"{number}.{data['name']}绩效目标表" if data.get("name") else "项目绩效目标表"), None
         if field == "target.title":
             return f"{data.get('department') or ''}部门整体绩效目标", None
         if field == "year":
