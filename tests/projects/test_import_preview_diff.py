@@ -187,3 +187,18 @@ def test_a_batch_check_lists_each_updated_tables_changes_old_to_new(seeded, clie
 
     page = client.get(reverse("projects:task_progress", args=[checked.pk])).content.decode()
     assert table["changes"][0] in page
+
+
+def test_a_department_targets_changes_are_listed_old_to_new_too(seeded, client):
+    target = DepartmentTarget.objects.get()
+    content = export_tables(ProjectTable.objects.none(), DepartmentTarget.objects.filter(pk=target.pk), "department")
+    workbook = load_workbook(io.BytesIO(content))
+    sheet = workbook.worksheets[1]
+    (row,) = [cells[0].row for cells in sheet.iter_rows() if cells[0].value == "总体绩效目标"]
+    sheet[f"C{row}"] = "全年立案审查 120 件，办结率 100%。"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    login(client, "dz_unit")
+    _, page = preview_of(client, buffer.getvalue())
+    (line,) = [line for line in rows_of(page) if line.startswith("总体绩效目标 | ")]
+    assert line.endswith(" | 全年立案审查 120 件，办结率 100%。") and target.overall_goal[:10] in line
