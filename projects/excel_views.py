@@ -479,7 +479,8 @@ def _table_preview(plan, table, frameworks, compared=None, last_year=None):
                     "value": row.get("value"),
                     "basis": row.get("basis_text") or row.get("basis"),
                     "weight": row.get("weight"),
-                    "mark": marks.get(row.get("uid") or "", ""),
+                    # A row of a stored table's update without a uid matched none of its rows: it is new.
+                    "mark": marks.get(row.get("uid") or "", "") or ("新增" if diff and not row.get("uid") else ""),
                 }
                 for row in indicators[:PREVIEW_ROWS_PER_TABLE]
             ],

@@ -129,13 +129,19 @@ def test_a_file_without_our_hidden_marks_is_compared_by_name_and_rows_by_their_l
                 if isinstance(cell.value, str) and cell.value.startswith("perfgoals-"):
                     cell.value = None
     del workbook["_perfgoals"]
+    sheet = workbook.worksheets[1]
+    last = sheet.max_row + 1  # a row typed under the grid
+    for column, value in zip("BCDE", ("满意度指标", "服务对象满意度指标", "群众来信办结率", "≥98%"), strict=True):
+        sheet[f"{column}{last}"] = value
     buffer = io.BytesIO()
     workbook.save(buffer)
     content = edited_in_excel(buffer.getvalue(), {"“清廉平罗”微信平台正常运行率": {"E": "≥95%"}})
     login(client, "pl_unit")
     _, page = preview_of(client, content)
     assert "三级指标““清廉平罗”微信平台正常运行率”（质量指标）· 指标值 | ≥90% | ≥95%" in rows_of(page)
-    assert not any(row.startswith(("新增", "删除")) for row in rows_of(page))
+    assert "新增三级指标“群众来信办结率”（满意度指标 / 服务对象满意度指标） |  | ≥98%" in rows_of(page)
+    assert not any(row.startswith("删除") for row in rows_of(page))
+    assert page.count('class="table-warning row-added"') == 1
 
 
 def test_the_review_diff_and_the_preview_diff_are_one_comparison(seeded):
