@@ -225,6 +225,8 @@ EXPECTATIONS = {
     "projects:project_export_xlsx": Rule(kind="table"),
     "projects:target_export_xlsx": Rule(kind="target"),
     "projects:excel_import": Rule(may=UNITS),
+    # A blank template holds no one's data: every signed-in user may download one.
+    "projects:excel_template": Rule(),
     "projects:task_list": Rule(),
     "projects:task_progress": Rule(kind="task"),
     "projects:task_status": Rule(kind="task"),
