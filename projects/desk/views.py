@@ -14,12 +14,11 @@ from django.views.decorators.http import require_POST
 
 from projects import audit
 from projects.desk import notify
-from projects.models import Deadline, DepartmentTarget, Notification, NotificationKind, ProjectTable, Region, TableStatus, budget_year
+from projects.desk.deadlines import SUBMITTED
+from projects.models import Deadline, DepartmentTarget, Notification, NotificationKind, ProjectTable, Region, budget_year
 from projects.permissions import can_chase, can_manage_people, managed_region_id, units_in_range
 
 PAGE_SIZE = 30
-# Submitted, as 催报 counts it: the table has left the unit (in review or approved).
-SUBMITTED = (TableStatus.DEPARTMENT_REVIEW, TableStatus.FINANCE_REVIEW, TableStatus.APPROVED, TableStatus.SUPERSEDED)
 
 
 @login_required
