@@ -55,12 +55,14 @@ def actor_name(user):
     return user.get_full_name() or user.first_name or user.username
 
 
-def record_written(record, subject, comments=()):
-    """The gate wrote ``record`` (with its ``comments``) about the document ``subject`` names: tell its
-    units of a return, an approval or a revoked approval, and of each comment, linked to its row."""
-    if subject is None:
+def record_written(record, subject_of, comments=()):
+    """The gate wrote ``record`` (with its ``comments``): tell the units of its document of a return, an
+    approval or a revoked approval, and of each comment, linked to its row. ``subject_of()`` gives the
+    document's Subject (None: nobody is told); it is asked only when there is something to tell."""
+    if record.action not in _TOLD and not comments:
         return []
-    staff = list(unit_staff(subject.units)) if (record.action in _TOLD or comments) else []
+    subject = subject_of() if subject_of is not None else None
+    staff = list(unit_staff(subject.units)) if subject is not None else []
     if not staff:
         return []
     actor = actor_name(record.actor)

@@ -245,7 +245,7 @@ def _write(document, transition, by, last, *, source, comment="", grade="", reas
     ReviewComment.objects.bulk_create(comments)
     # A return, an approval, a revoked approval and each review comment are told to the unit.
     kind = kind_of(document)
-    notify.record_written(record, kind.subject(document) if kind.subject else None, comments)
+    notify.record_written(record, (lambda: kind.subject(document)) if kind.subject else None, comments)
     return record
 
 
