@@ -106,6 +106,7 @@ def _comment_title(name, comment):
 def send(users, *, kind, title, body="", link="", by=None):
     """One notification per user; mailed as well when configured. Returns the notifications."""
     users = list(users)
+    title = _fitted(title, Notification._meta.get_field("title").max_length)
     made = Notification.objects.bulk_create(
         [Notification(user=user, kind=kind, title=title, body=body, link=link, sent_by=by) for user in users]
     )
@@ -114,6 +115,11 @@ def send(users, *, kind, title, body="", link="", by=None):
         if addresses:
             transaction.on_commit(lambda: _mail(title, body, link, addresses))
     return made
+
+
+def _fitted(text, length):
+    """``text`` cut to ``length`` characters, its end marked (a project's name alone may fill a title)."""
+    return text if len(text) <= length else text[: length - 1] + "…"
 
 
 def _mail(title, body, link, addresses):

@@ -153,3 +153,14 @@ def test_review_comments_are_mailed_one_message_per_address_when_configured(
     assert f"https://jx.example.gov.cn/tables/{table.pk}/#row-{row.uid}" in mailoutbox[0].body
     assert Notification.objects.filter(kind=NotificationKind.COMMENT).count() == 3
     assert ProjectTable.objects.get(pk=table.pk).status == TableStatus.FINANCE_REVIEW
+
+
+def test_a_comment_on_a_table_with_the_longest_name_still_fits_its_notification(branch):  # noqa: F811
+    table, staff = branch
+    ProjectTable.objects.filter(pk=table.pk).update(name="长" * 200)
+    table.refresh_from_db()
+    submitted(table, staff)
+    row = table.indicators.order_by("order").first()
+    workflow.project_pass(project=table, by=user("pl_dept"), comments=[{"indicator": row, "reason": "other", "text": "请核对"}])
+    [notice] = comment_notices(staff)
+    assert len(notice.title) == 200 and notice.title.endswith("…")
