@@ -67,10 +67,7 @@ def record_written(record, subject_of, comments=()):
         return []
     actor = actor_name(record.actor)
     made = []
-    kind = _TOLD.get(record.action)
-    if kind is not None:
-        title, body = _decision(record, subject.name)
-        made += send(staff, kind=kind, title=title, body=f"{actor}：{body}" if body else actor, link=subject.link, by=record.actor)
+    # The comments first, so that the list (newest first) shows the return or approval above its comments.
     for comment in comments:
         made += send(
             staff,
@@ -81,6 +78,10 @@ def record_written(record, subject_of, comments=()):
             link=subject.row_link(comment.indicator_uid),
             by=record.actor,
         )
+    kind = _TOLD.get(record.action)
+    if kind is not None:
+        title, body = _decision(record, subject.name)
+        made += send(staff, kind=kind, title=title, body=f"{actor}：{body}" if body else actor, link=subject.link, by=record.actor)
     return made
 
 

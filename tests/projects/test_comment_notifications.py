@@ -64,8 +64,8 @@ def test_a_return_with_row_comments_tells_of_the_return_and_of_each_row(branch):
             {"indicator": None, "reason": "other", "text": "整表请再核对资金"},
         ],
     )
-    kinds = sorted(Notification.objects.filter(user=staff).values_list("kind", flat=True))
-    assert kinds == ["comment", "comment", "comment", "return"]
+    # The list shows newest first: the return above the comments that go with it.
+    assert list(Notification.objects.filter(user=staff).values_list("kind", flat=True)) == ["return", "comment", "comment", "comment"]
     links = {notice.link for notice in comment_notices(staff)}
     detail = reverse("projects:project_detail", args=[table.pk])
     assert links == {f"{detail}#row-{first.uid}", f"{detail}#row-{second.uid}", detail}
