@@ -2,7 +2,10 @@
 department 复核 (passes or returns), the finance bureau 抽查 (approves or returns). Registered when
 the app is ready (projects.apps)."""
 
+from django.urls import reverse
+
 from perfgoals.roles import Role
+from projects.desk.notify import Subject
 from projects.evaluation.checks import evaluation_findings
 from projects.evaluation.sheet import sheet_of
 from projects.models import ReviewAction, SelfEvaluation, TableStatus
@@ -45,6 +48,14 @@ def evaluation_snapshot(evaluation):
     }
 
 
+def evaluation_subject(evaluation):
+    return Subject(
+        f"{evaluation.round.year} 年“{evaluation.project.name or '未命名项目'}”绩效自评",
+        reverse("projects:evaluation_detail", args=[evaluation.pk]),
+        (evaluation.project.unit_id,),
+    )
+
+
 SELF_EVALUATION = register(
     DocumentKind(
         model=SelfEvaluation,
@@ -59,5 +70,6 @@ SELF_EVALUATION = register(
         snapshot=evaluation_snapshot,
         lock_related=("project__unit", "round"),
         refusal=withdrawal_refusal_of_unit(_unit, "主管部门已复核通过，不能撤回。"),
+        subject=evaluation_subject,
     )
 )

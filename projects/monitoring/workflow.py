@@ -6,7 +6,10 @@ without an administrator's correction (a report is returned and corrected by its
 Row comments point at the approved table's indicator rows, which the report's lines mirror.
 """
 
+from django.urls import reverse
+
 from perfgoals.roles import Role
+from projects.desk.notify import Subject
 from projects.models import Light, MonitoringReport, ReviewAction, TableStatus
 from projects.monitoring.checks import report_recheck
 from projects.workflow.kinds import (
@@ -66,6 +69,14 @@ def report_snapshot(report):
     }
 
 
+def report_subject(report):
+    return Subject(
+        f"{report.monitoring_round.name}“{report.table.name or '未命名项目'}”的绩效运行监控表",
+        reverse("projects:monitoring_report", args=[report.pk]),
+        (report.table.unit_id,),
+    )
+
+
 MONITORING_REPORT = register(
     DocumentKind(
         model=MonitoringReport,
@@ -81,5 +92,6 @@ MONITORING_REPORT = register(
         lock_related=("table__unit", "table__region", "monitoring_round"),
         owns_indicator=lambda report, indicator: indicator.project_id == report.table_id,
         refusal=decision_refusal,
+        subject=report_subject,
     )
 )

@@ -72,6 +72,7 @@ def target_detail(request, pk):
             "unit_buttons": [(action, UNIT_BUTTONS[action]) for action in actions if action in UNIT_BUTTONS],
             "can_review": any(action in DECISIONS for action in actions),
             "can_correct": ReviewAction.CORRECT in actions,
+            "can_revoke": ReviewAction.REVOKE in actions,
             "returned": latest_return(target),
             "adjustment": adjustment_of(target),
         },

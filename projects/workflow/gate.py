@@ -243,7 +243,9 @@ def _write(document, transition, by, last, *, source, comment="", grade="", reas
     for item in comments:
         item.record = record
     ReviewComment.objects.bulk_create(comments)
-    notify.record_written(record)  # a return, an approval or a revoked approval is told to the unit
+    # A return, an approval, a revoked approval and each review comment are told to the unit.
+    kind = kind_of(document)
+    notify.record_written(record, (lambda: kind.subject(document)) if kind.subject else None, comments)
     return record
 
 

@@ -9,7 +9,10 @@ adds an entry here and a key on ReviewRecord, and nothing in the gate.
 from dataclasses import dataclass
 from typing import Callable
 
+from django.urls import reverse
+
 from perfgoals.roles import Role
+from projects.desk.notify import Subject
 from projects.models import DepartmentTarget, ProjectTable, ReviewAction, TableStatus
 
 
@@ -88,6 +91,9 @@ class DocumentKind:
     # (document, indicators.Indicator) → whether a row comment on that indicator belongs to the
     # document; None: the indicator's ``indicator_field`` key points at the document.
     owns_indicator: Callable | None = None
+    # document → projects.desk.notify.Subject: its name, its page and the units whose staff are told of
+    # a return, an approval or a review comment on it; None: nobody is told.
+    subject: Callable | None = None
 
     @property
     def versioned(self):
@@ -192,6 +198,18 @@ def _comparable(value):
     return value
 
 
+def _project_subject(table):
+    return Subject(f"{table.year} 年“{table.name or '未命名项目'}”", reverse("projects:project_detail", args=[table.pk]), (table.unit_id,))
+
+
+def _target_subject(target):
+    """A department's whole-department targets are its own office's (部门本级) to fill and to hear of."""
+    offices = target.department.units.filter(is_department_office=True).values_list("pk", flat=True)
+    return Subject(
+        f"{target.year} 年{target.department.name}部门整体绩效目标", reverse("projects:target_detail", args=[target.pk]), tuple(offices)
+    )
+
+
 PROJECT = DocumentKind(
     model=ProjectTable,
     record_field="project",
@@ -208,6 +226,7 @@ PROJECT = DocumentKind(
     correctable=("name", "code", "period", "funds_total", "funds_fiscal", "funds_other", "fund_use"),
     lock_related=("unit", "region"),
     refusal=withdrawal_refusal_of_unit(lambda table: table.unit),
+    subject=_project_subject,
 )
 
 DEPARTMENT_TARGET = DocumentKind(
@@ -229,6 +248,7 @@ DEPARTMENT_TARGET = DocumentKind(
     differs_from_previous=lambda target: not _same_content(target, DEPARTMENT_TARGET),
     correctable=("overall_goal", "funds_total", "funds_basic", "funds_project"),
     lock_related=("department__region", "framework"),
+    subject=_target_subject,
 )
 
 KINDS = {}
