@@ -86,6 +86,7 @@ def test_a_printed_score_and_total_that_do_not_follow_are_kept_and_reported(worl
     worksheet = workbook.active
     score_cell = next(row[6] for row in worksheet.iter_rows() if row[2].value == "培训基层干部人次")
     score_cell.value = 10  # full marks for 180 of 200
+    worksheet.cell(score_cell.row, 8).value = None  # and no word of why
     total_cell = next(row[6] for row in worksheet.iter_rows() if row[0].value == "总分")
     total_cell.value = 100
     grade_cell = next(row[7] for row in worksheet.iter_rows() if row[0].value == "总分")
@@ -102,7 +103,9 @@ def test_a_printed_score_and_total_that_do_not_follow_are_kept_and_reported(worl
     row = sheet_of(again).items[1]
     assert (row.self_score, row.computed.points) == (D("10.00"), D("9.00"))  # both kept
     findings = {finding.rule: finding for finding in evaluation_findings(again).findings}
-    assert findings["printed_total_not_sum"].message == "填报的总分 100 分不等于预算执行率得分与各指标得分之和（为 99.50 分）。"
+    assert findings["printed_total_not_sum"].message == (
+        f"工作表“项目支出绩效自评表”单元格 {total_cell.coordinate}：填报的总分 100 分不等于表上的预算执行率得分与各指标得分之和（为 99.50 分）。"
+    )
     assert findings["printed_total_not_sum"].blocks_submission
     assert "printed_grade_not_total" in findings  # 良 printed beside 100
     assert "override_without_reason" in findings and "full_marks_missed" in findings
