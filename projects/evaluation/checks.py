@@ -175,14 +175,15 @@ def _printed_findings(sheet):
         if not _follows(printed_execution, exact):
             where = cells.get("execution", "表上")
             if evaluation.printed_rate is not None:
-                beside = f"旁边的执行率 {decimal_text(rate)}%" + (f"（{cells['rate']}）" if "rate" in cells else "")
+                rate_cell = cells.get("rate", "")
+                beside = f"旁边的执行率 {decimal_text(rate)}%" + (f"（{rate_cell[rate_cell.find('单元格'):]}）" if rate_cell else "")
             else:
                 beside = f"执行率 {rate}%（表上未印执行率，按全年执行数 ÷ 全年预算数）"
             yield Finding(
                 "printed_execution_not_rate",
                 ERROR,
                 f"{where}：预算执行率得分 {decimal_text(printed_execution)} 分与{beside}不符，"
-                f"{decimal_text(rate)}% × {weight} 分 = {scoring.points(exact)} 分。",
+                f"{decimal_text(rate)}% × {decimal_text(weight)} 分 = {scoring.points(exact)} 分。",
                 "预算执行率得分 = 执行率 × 分值（以分值为上限）；请核对执行率和得分后重新导入，或在填写页保存以按规则计分。",
             )
     printed = evaluation.printed_total

@@ -90,7 +90,7 @@ SICHUAN = Layout(
     # 四川's four sources: 财政资金 is the year's fiscal money; the other three are not fiscal.
     fund_rows={
         "total": ("年度资金总额", "资金总额", "合计"),
-        "fiscal": ("财政资金",),
+        "fiscal": ("财政资金", "其中：财政资金"),
         "other": ("财政专户管理资金", "单位资金", "其他资金"),
     },
     summed=("other",),
@@ -287,26 +287,29 @@ def _read(grid, layout, header_row, columns, evaluation):
 
 
 def _printed_execution(grid, layout, header_row, problems, cells):
-    """The 预算执行率得分 and the 执行率 as printed: on the first fund row that has a score in the
-    得分 column above the indicators (the total's, or 四川's 财政资金, or merged down the fund rows)."""
+    """The 预算执行率得分 and the 执行率 as printed. The score is in the 得分 column above the
+    indicators, on the total's row or, where the file prints none there, the first fund row that has
+    one (四川's 财政资金, or a score merged down the fund rows). The rate is the total's: a rate
+    printed for one source (财政资金 alone) is not what the score is reckoned from."""
     above = range(1, header_row)
     score_header = grid.where(("得分",), rows=above, heading=True)
     if not score_header:
         return None, None
+    score_column = score_header[0][1]
     rate_header = grid.where(RATE_LABELS, rows=above, heading=True)
-    fund_labels = [label for labels in layout.fund_rows.values() for label in labels]
-    for row, _column in grid.where(fund_labels, rows=range(score_header[0][0] + 1, header_row)):
-        score_column = score_header[0][1]
-        if grid.at(row, score_column) is None:
-            continue
-        score = _number(grid, row, score_column, "预算执行率得分", problems)
-        cells["execution"] = grid.name(row, score_column)
-        rate = None
-        if rate_header and grid.at(row, rate_header[0][1]) is not None:
-            rate = _percent(grid, row, rate_header[0][1], "执行率", problems)
-            cells["rate"] = grid.name(row, rate_header[0][1])
-        return score, rate
-    return None, None
+    first = score_header[0][0] + 1
+    totals = [row for row, _column in grid.where(layout.fund_rows["total"], rows=range(first, header_row))][:1]
+    others = [row for row, _column in grid.where([label for labels in layout.fund_rows.values() for label in labels], rows=range(first, header_row))]
+    scored = [row for row in totals + others if grid.at(row, score_column) is not None]
+    if not scored:
+        return None, None
+    score = _number(grid, scored[0], score_column, "预算执行率得分", problems)
+    cells["execution"] = grid.name(scored[0], score_column)
+    rate = None
+    if rate_header and totals and grid.at(totals[0], rate_header[0][1]) is not None:
+        rate = _percent(grid, totals[0], rate_header[0][1], "执行率", problems)
+        cells["rate"] = grid.name(totals[0], rate_header[0][1])
+    return score, rate
 
 
 def _funds(grid, layout, header_row, problems):
@@ -314,7 +317,7 @@ def _funds(grid, layout, header_row, problems):
     above = range(1, header_row)
     heads = {}
     for key, labels in layout.fund_columns.items():
-        found = grid.where(labels, rows=above)
+        found = grid.where(labels, rows=above, heading=True)
         if found:
             heads[key] = found[0]
     if len(heads) != len(layout.fund_columns):
@@ -393,7 +396,10 @@ def _indicator_rows(grid, layout, header_row, columns, evaluation, problems):
             reason, reason_cell = "", ""
         actual = grid.at(row, columns["actual"])
         if layout is SICHUAN and actual is not None and _is_number(actual):
-            values["actual_text"] = f"{decimal_text(Decimal(str(actual)))}{_text(grid.at(row, columns['measure']))}"
+            number = Decimal(_text(actual))
+            if (row, columns["actual"]) in grid.percent:
+                number *= 100  # 0.93 shown as 93%
+            values["actual_text"] = f"{decimal_text(number)}{_text(grid.at(row, columns['measure']))}"
         else:
             values["actual_text"] = _text(actual)
         if len(values["actual_text"]) > EvaluationItem._meta.get_field("actual_text").max_length:

@@ -46,6 +46,19 @@ class ItemRow:
         return self.quantitative and self.item.unit_score is not None and self.item.unit_score != self.computed.points
 
     @property
+    def needs_reason(self):
+        """The unit's own score differs from the computed one and no reason is given yet: the row stays
+        flagged on the form and the submission is refused (checks: override_without_reason)."""
+        return self.overridden and not self.item.unit_reason.strip()
+
+    @property
+    def beside(self):
+        """“自评 10.00 分 · 按规则 9.00 分” for a row whose own score differs from the computed one."""
+        if not self.overridden:
+            return ""
+        return f"自评 {scoring.points(self.item.unit_score)} 分 · 按规则 {self.computed.points} 分"
+
+    @property
     def reviewed(self):
         return self.item.reviewed_score is not None
 
