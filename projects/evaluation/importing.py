@@ -145,6 +145,8 @@ class EvaluationImport:
     printed_execution: Decimal | None
     printed_rate: Decimal | None = None
     differences: list = field(default_factory=list)
+    # The differences that are not a row's own score (those are in needs_reason or reasons_read).
+    other_differences: list = field(default_factory=list)
     needs_reason: list = field(default_factory=list)
     reasons_read: list = field(default_factory=list)
 
@@ -513,7 +515,8 @@ def _apply(plan, evaluation, rows):
 def _report(plan, evaluation):
     """Work out the differences and which rows' own scores have a reason, from the figures as applied."""
     sheet = sheet_of(evaluation, sorted((row.item for row in plan.rows), key=lambda item: (item.order, item.pk)))
-    plan.differences = _differences(plan, sheet)
+    plan.differences, row_scores = _differences(plan, sheet)
+    plan.other_differences = [line for line in plan.differences if line not in row_scores]
     by_item = {row.item.pk: row for row in sheet.items}
     for imported in plan.rows:
         row = by_item[imported.item.pk]
@@ -541,8 +544,9 @@ def _band_of(score, weight):
 
 
 def _differences(plan, sheet):
-    """Each place where the file's figures differ from what the rules compute, in Chinese."""
-    found = []
+    """Each place where the file's figures differ from what the rules compute, in Chinese; and those of
+    them that are a row's printed score."""
+    found, row_scores = [], []
     if plan.printed_execution is not None and sheet.execution.points is not None and plan.printed_execution != sheet.execution.points:
         found.append(f"预算执行率得分：表上 {decimal_text(plan.printed_execution)} 分，按执行率计算为 {sheet.execution.points} 分。")
     if plan.printed_rate is not None and sheet.rate is not None and plan.printed_rate != sheet.rate:
@@ -559,9 +563,10 @@ def _differences(plan, sheet):
             else:
                 kept = "（单位改分，理由已填）" if row.item.unit_reason.strip() else "（作为单位改分保存，须填写改分理由）"
             found.append(f"{imported.cell}：第 {row.row} 行“{item.name}”表上得分 {decimal_text(score)} 分，按完成值计算为 {row.computed.points} 分{kept}。")
+            row_scores.append(found[-1])
     if plan.printed_total is not None and plan.printed_total != sheet.self_total:
         recomputed = "无法计算" if sheet.self_total is None else f"{sheet.self_total} 分"
         found.append(f"总分：表上 {decimal_text(plan.printed_total)} 分，各项得分之和为 {recomputed}。")
     if plan.printed_grade and plan.printed_grade != sheet.self_grade:
         found.append(f"自评等级：表上为“{plan.printed_grade}”，按总分应为“{sheet.self_grade or '—'}”。")
-    return found
+    return found, row_scores

@@ -240,6 +240,11 @@ def evaluation_edit(request, pk):
         sheet = sheet_of(form.instance, [row_form.instance for row_form in formset.forms])
     else:
         sheet = sheet_of(evaluation, items)
+    for row_form, row in zip(formset.forms, sheet.items):
+        if row.needs_reason:
+            # The box the row waits for is outlined, as a field in error is.
+            widget = row_form.fields["unit_reason"].widget
+            widget.attrs = {**widget.attrs, "class": f"{widget.attrs.get('class', '')} is-invalid".strip()}
     return render(
         request,
         "projects/evaluation/evaluation_edit.html",
