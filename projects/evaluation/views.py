@@ -360,8 +360,10 @@ def evaluation_import_xlsx(request, pk):
         runner.drop_upload(stash, token)
         audit.record("import", request=request, self_evaluations=[evaluation.pk], layout=plan.layout.key, filename=name)
         messages.success(request, f"已按{plan.layout.name}导入“{name}”（工作表“{plan.sheet_title}”），得分已按规则重新计算。")
-        for difference in plan.differences:
+        for difference in plan.other_differences:
             messages.warning(request, f"与规则不符：{difference}")
+        for read in plan.reasons_read:
+            messages.warning(request, f"单位改分：{read}")
         for missing in plan.needs_reason:
             messages.error(request, f"须补改分理由：{missing}")
     return redirect("projects:evaluation_detail", pk=evaluation.pk)
