@@ -229,3 +229,19 @@ def test_a_reason_typed_on_the_form_goes_out_in_the_export_and_comes_back(world)
     evaluation_import(evaluation=SelfEvaluation.objects.get(pk=evaluation.pk), data=exported)
     item = SelfEvaluation.objects.get(pk=evaluation.pk).items.get(order=2)
     assert (item.unit_score, item.unit_reason, item.deviation) == (D("10"), "线上培训的 20 人次也已考核合格", "线上培训未计入")
+
+
+def test_a_printed_grade_that_is_not_the_rules_goes_out_beside_them_and_comes_back(world):
+    evaluation, _people = world
+    evaluation = fill(evaluation, actuals=SHORT_OF_200)
+
+    def graded_good(worksheet, cells):
+        cells["总分"][7].value = "自评等级：良好"
+
+    evaluation_import(evaluation=evaluation, data=annex(evaluation, graded_good))
+    again = SelfEvaluation.objects.get(pk=evaluation.pk)
+    assert again.printed_grade == "良" and sheet_of(again).self_grade == "优"
+    exported = evaluation_workbook(sheet_of(again))
+    assert next(row for row in values_of(exported) if row[0] == "总分")[7] == "自评等级：表上 良 · 按规则 优"
+    evaluation_import(evaluation=again, data=exported)
+    assert SelfEvaluation.objects.get(pk=evaluation.pk).printed_grade == "良"
