@@ -32,7 +32,7 @@ def test_printed_figures_stand_beside_the_rules_and_an_override_waits_for_its_re
     upload.write_bytes(data)
 
     page = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900}).new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(40000)  # the slack CI needs beside two suites on two cores
     log_in(page, live_server, people["staff"].username)
     url = f"{live_server.url}/evaluation/{evaluation.pk}/"
     page.goto(url)
