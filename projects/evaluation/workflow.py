@@ -45,6 +45,13 @@ def evaluation_snapshot(evaluation):
         "self_total": str(sheet.self_total),
         "total": str(sheet.total),
         "grade": sheet.grade,
+        # What an imported file printed, where it did: the submission keeps it beside the reckoning.
+        "printed": {
+            "execution": str(evaluation.printed_execution or ""),
+            "rate": str(evaluation.printed_rate or ""),
+            "total": str(evaluation.printed_total or ""),
+            "grade": evaluation.printed_grade,
+        },
     }
 
 

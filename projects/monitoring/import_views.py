@@ -5,7 +5,6 @@ The uploaded file waits for the confirm in the task folder (0600, a random name)
 again, so what is written is what the preview showed."""
 
 import re
-import secrets
 
 from django.conf import settings
 from django.contrib import messages
@@ -20,25 +19,17 @@ from projects.monitoring.report_import import BadReportFile, changed_rows, chang
 from projects.monitoring.tasks import start_execution_import
 from projects.tasks import runner
 
-_TOKEN = re.compile(r"^[0-9a-f]{32}$")
-
 
 def _stash(data):
-    token = secrets.token_hex(16)
-    runner.write_aside(f"monitoring-upload-{token}", lambda file: file.write(data))
-    return token
+    return runner.stash_upload("monitoring-upload", data)
 
 
 def _unstash(token):
-    if not _TOKEN.match(token or ""):
-        return None
-    path = runner.task_dir() / f"monitoring-upload-{token}"
-    return path.read_bytes() if path.is_file() else None
+    return runner.stashed_upload("monitoring-upload", token)
 
 
 def _drop(token):
-    if _TOKEN.match(token or ""):
-        (runner.task_dir() / f"monitoring-upload-{token}").unlink(missing_ok=True)
+    runner.drop_upload("monitoring-upload", token)
 
 
 def _upload(request):

@@ -129,6 +129,9 @@ def test_a_self_evaluation_goes_round_the_whole_loop(browser, live_server, appro
     unit.set_input_files("[data-import] input[type=file]", str(filled))
     unit.click("[data-import] button:has-text('导入')")
     unit.wait_for_load_state("networkidle")
+    assert "可以按财预〔2020〕10号附件格式导入" in unit.locator("[data-preview]").inner_text()  # nothing written yet
+    unit.click("[data-preview] button:has-text('确认导入')")
+    unit.wait_for_load_state("networkidle")
     assert "已按财预〔2020〕10号附件格式导入“自评表.xlsx”" in unit.content()
     assert "项目按计划完成，特邀监察员履职到位。" in unit.content()
     shoot(unit, "evaluation-imported.png")
