@@ -2,7 +2,7 @@
 
 The gate calls ``record_written`` for every ReviewRecord it writes: a return, an approval or a revoked
 approval is told to the staff of the document's unit (for a department's whole-department targets,
-its own office). A notification is always written in the app; it is also mailed through Django's
+its own office); so is an adjustment a reviewer orders (``adjustment_ordered``). A notification is always written in the app; it is also mailed through Django's
 email backend when PERFGOALS_NOTIFY_BY_EMAIL is on and the user has an address."""
 
 import logging
@@ -84,6 +84,18 @@ def record_written(record):
         title = f"{name}的批复已撤销，重新进入财政审核"
         body = f"撤销理由：{record.comment}"
     return send(unit_staff(units), kind=kind, title=title, body=f"{actor}：{body}" if body else f"{actor}", link=link, by=record.actor)
+
+
+def adjustment_ordered(document, *, by, reason):
+    """A reviewer's 要求调整 started the next version ``document`` (a draft) for its unit: tell its staff,
+    with the reason, as a review comment (审核意见) linking to the version to revise."""
+    about = _about(document)
+    if about is None:
+        return []
+    name, link, units = about
+    actor = by.get_full_name() or by.first_name or by.username
+    title = f"财政要求调整{name}，已生成第 {document.version} 版草稿，请修改后提交"
+    return send(unit_staff(units), kind=NotificationKind.COMMENT, title=title, body=f"{actor}：{reason}", link=link, by=by)
 
 
 def send(users, *, kind, title, body="", link="", by=None):

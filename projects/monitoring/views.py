@@ -202,6 +202,7 @@ def report_detail(request, pk):
             "actions": available_actions(request.user, report),
             "opinions": Opinion.choices,
             "records": report.reviews.select_related("actor").prefetch_related("comments__indicator").order_by("at", "id"),
+            "adjustment": services.adjustment_under_way(report.table),
         }
     )
     return render(request, "projects/monitoring/report_detail.html", context)
@@ -275,6 +276,15 @@ def report_action(request, pk):
     except DatabaseError:
         messages.error(request, database_failed(f"taking the action {action!r} on a monitoring report"))
         return redirect("projects:monitoring_report", pk=report.pk)
-    messages.success(request, f"已{ReviewAction(action).label}“{report.table.name or '未命名项目'}”的监控表。")
+    name = report.table.name or "未命名项目"
+    if action == ReviewAction.ORDER_ADJUST:
+        adjustment = services.adjustment_under_way(report.table)
+        messages.success(
+            request,
+            f"已要求调整“{name}”的绩效目标：已为实施单位生成第 {adjustment.version} 版草稿，调整理由为您的意见；"
+            "单位修改后按原流程提交审核，批复前原版本继续有效。",
+        )
+    else:
+        messages.success(request, f"已{ReviewAction(action).label}“{name}”的监控表。")
     return redirect("projects:monitoring_report", pk=report.pk)
 

@@ -88,6 +88,9 @@ class DocumentKind:
     # (document, indicators.Indicator) → whether a row comment on that indicator belongs to the
     # document; None: the indicator's ``indicator_field`` key points at the document.
     owns_indicator: Callable | None = None
+    # document → the versioned document (in force) a reviewer's 要求调整 on it adjusts, started in the
+    # same transaction (gate.decide); None: a 要求调整 is only recorded.
+    ordered_adjustment_of: Callable | None = None
 
     @property
     def versioned(self):
