@@ -1,13 +1,20 @@
 """The monitoring report as the 136号 annex on paper: one sheet per report, A4 landscape, fitted to
-the page width, the header block, funds, goals and the indicator table as the detail page shows them."""
+the page width, the header block, funds, goals and the indicator table as the detail page shows them.
+Many reports (a round's annex export, projects.monitoring.tasks) are written in write-only mode, one
+sheet in memory at a time."""
 
 import io
+from copy import copy
 
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.properties import PageSetupProperties
 
 from perfgoals.xlsx import put
+from projects.excel.sheet import let_go
 from projects.monitoring import services
 
 _THIN = Side(style="thin")
@@ -108,24 +115,82 @@ def write_report(sheet, report):
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def reports_workbook(reports):
-    """The xlsx bytes of ``reports`` (loaded with monitoring_round, table__unit, table__department),
-    one sheet each, named by its project."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    used = set()
-    for report in reports:
-        name = (report.table.name or "未命名项目")[:28]
-        for char in "[]:*?/\\":
-            name = name.replace(char, "_")
-        sheet_name, count = name, 1
-        while sheet_name in used:
-            count += 1
-            sheet_name = f"{name[:26]}_{count}"
-        used.add(sheet_name)
-        write_report(workbook.create_sheet(sheet_name), report)
-    if not workbook.sheetnames:
+def _sheet_name(report, used):
+    name = (report.table.name or "未命名项目")[:28]
+    for char in "[]:*?/\\":
+        name = name.replace(char, "_")
+    sheet_name, count = name, 1
+    while sheet_name in used:
+        count += 1
+        sheet_name = f"{name[:26]}_{count}"
+    used.add(sheet_name)
+    return sheet_name
+
+
+def _stream(drawn, sheet, styles):
+    """Write the finished sheet ``drawn`` (of a scratch workbook) into the write-only ``sheet`` as it
+    is (values, fonts, borders, alignment, merged ranges, widths, heights, hidden column, A4 setup),
+    then close ``sheet`` and free what it held: a workbook of 20,000 reports holds one in memory.
+    ``styles`` maps a scratch cell's style to the written one's, shared by all the sheets."""
+    for key, dimension in drawn.column_dimensions.items():
+        sheet.column_dimensions[key].width = dimension.width
+        sheet.column_dimensions[key].hidden = dimension.hidden
+    for merged in drawn.merged_cells.ranges:
+        sheet.merged_cells.add(CellRange(merged.coord))
+    for row in drawn.iter_rows(min_row=1, max_row=drawn.max_row, max_col=drawn.max_column):
+        number = row[0].row
+        height = drawn.row_dimensions[number].height
+        if height:
+            sheet.row_dimensions[number].height = height
+        line = []
+        for source in row:
+            cell = Cell(sheet, row=number, column=source.column)
+            # As drawn: text stays text (perfgoals.xlsx.put), never read again as a formula.
+            cell._value, cell.data_type = source._value, source.data_type
+            if source.has_style:
+                key = tuple(source._style)
+                if key not in styles:
+                    cell.font, cell.border, cell.alignment = copy(source.font), copy(source.border), copy(source.alignment)
+                    cell.number_format = source.number_format
+                    styles[key] = copy(cell._style)
+                cell._style = copy(styles[key])
+            line.append(cell)
+        sheet.append(line)
+        sheet.row_dimensions.pop(number, None)
+    sheet.print_area = drawn.print_area.split("!")[-1].replace("$", "")
+    sheet.page_setup.paperSize = drawn.page_setup.paperSize
+    sheet.page_setup.orientation = drawn.page_setup.orientation
+    sheet.page_setup.fitToWidth = drawn.page_setup.fitToWidth
+    sheet.page_setup.fitToHeight = drawn.page_setup.fitToHeight
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.close()
+    let_go(sheet)
+
+
+def write_reports(reports, file, report=None):
+    """Write ``reports`` (loaded with monitoring_round, table__unit, table__department; any iterable)
+    to ``file`` as an xlsx, one sheet each named by its project, in openpyxl's write-only mode: each
+    report is drawn on a scratch sheet (write_report, the one layout) and streamed out. ``report``
+    (a progress callback) is given the number written after each one."""
+    workbook = Workbook(write_only=True)
+    scratch = Workbook()
+    used, styles = set(), {}
+    done = 0
+    for monitoring_report in reports:
+        drawn = scratch.create_sheet("scratch")
+        write_report(drawn, monitoring_report)
+        _stream(drawn, workbook.create_sheet(_sheet_name(monitoring_report, used)), styles)
+        scratch.remove(drawn)
+        done += 1
+        if report:
+            report(done)
+    if not used:
         workbook.create_sheet("监控表")
+    workbook.save(file)
+
+
+def reports_workbook(reports):
+    """The xlsx bytes of ``reports`` (write_reports), for a download built in the request."""
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    write_reports(reports, buffer)
     return buffer.getvalue()

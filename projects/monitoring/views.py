@@ -1,6 +1,7 @@
 """Pages of in-year monitoring: the finance bureau's rounds and their overview, the unit's report
 editor, the report laid out like the 136号 annex, and its review actions through the one gate."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -19,7 +20,7 @@ from perfgoals.xlsx import list_workbook, xlsx_response
 from projects.monitoring import services
 from projects.monitoring.excel import reports_workbook
 from projects.monitoring.checks import report_findings, report_recheck
-from projects.monitoring.tasks import running_fill, start_round_fill
+from projects.monitoring.tasks import OVERVIEW_ORDER, running_fill, start_reports_export, start_round_fill
 from projects.monitoring.forms import LineFormSet, ReportForm, RoundForm, cell_errors
 from perfgoals.scope import scope_of
 from projects.workflow import WorkflowError, available_actions, document_action
@@ -98,7 +99,7 @@ def round_overview(request, pk):
     )
     light = request.GET.get("light", Light.RED)
     department = request.GET.get("department", "")
-    listed = reports.select_related("table__unit", "table__department").order_by("table__department__name", "table__unit__name", "table__name")
+    listed = reports.select_related("table__unit", "table__department").order_by(*OVERVIEW_ORDER)
     if light in Light.values:
         listed = listed.filter(light=light)
     if department.isdigit():
@@ -116,7 +117,7 @@ def round_overview(request, pk):
         )
         return xlsx_response(content, f"{monitoring_round.name}监控表清单.xlsx")
     if export == "reports":
-        return xlsx_response(reports_workbook(listed.select_related("monitoring_round")[:200]), f"{monitoring_round.name}监控表.xlsx")
+        return _export_reports(request, monitoring_round, listed)
     decisions = ReviewRecord.objects.filter(monitoring_report=OuterRef("pk"), action__in=DECISIONS).order_by("-at", "-id")
     listed = listed.annotate(decision=Subquery(decisions.values("action")[:1]))
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -137,6 +138,25 @@ def round_overview(request, pk):
             "lights": Light.choices,
         },
     )
+
+
+def _export_reports(request, monitoring_round, listed):
+    """The annex export of every listed report (as filtered): built in the request for at most
+    PERFGOALS_EXPORT_IMMEDIATE_MAX reports; otherwise a GET asks to start it in the background and a
+    POST starts the task and sends the user to its progress page, where the file is downloaded."""
+    filename = f"{monitoring_round.name}监控表.xlsx"
+    count = listed.count()
+    if count <= settings.PERFGOALS_EXPORT_IMMEDIATE_MAX:
+        return xlsx_response(reports_workbook(listed.select_related("monitoring_round")), filename)
+    if request.method != "POST":
+        back = request.get_full_path().replace("export=reports", "export=")
+        context = {
+            "count": count, "what": "监控表", "counted": "份监控表", "layout_label": "136号附件格式", "action": request.get_full_path(),
+            "back": back, "back_label": "返回监控进度",
+        }
+        return render(request, "tasks/export_start.html", context)
+    progress = start_reports_export(request.user, monitoring_round, listed, filename)
+    return redirect("projects:task_progress", progress.pk)
 
 
 @login_required

@@ -418,3 +418,57 @@ def test_the_list_of_reports_is_paged_too(world, client):
     assert len(client.get(url).context["reports"]) == PAGE_SIZE
     last = client.get(url, {"page": 2})
     assert len(last.context["reports"]) == 2 and f"共 {PAGE_SIZE + 2} 份" in last.content.decode()
+
+
+# --- 附件格式导出 -----------------------------------------------------------------------------
+
+
+def test_a_large_annex_export_runs_in_the_background_and_holds_every_listed_report(world, client, settings, django_capture_on_commit_callbacks):
+    """More reports than PERFGOALS_EXPORT_IMMEDIATE_MAX: a GET asks to start it, a POST starts a task,
+    and its file holds one annex sheet for every report listed (in the list's order), none cut off;
+    a small selection is still built in the request."""
+    from projects.models import ProjectTable
+    from projects.monitoring.excel import ID_COLUMN, REPORT_ID_PREFIX
+    from projects.monitoring.tasks import reports_export_task
+
+    settings.PERFGOALS_EXPORT_IMMEDIATE_MAX = 3
+    for number in range(5):
+        approved(world["unit"], name=f"项目{number}")
+    other = factories_department_table(world)
+    monitoring_round = open_round(world)
+    client.force_login(world["finance"])
+    url = reverse("projects:monitoring_round", args=[monitoring_round.pk])
+    asked = client.get(url, {"light": "all", "department": world["department"].pk, "export": "reports"})
+    assert asked["Content-Type"].startswith("text/html") and "5</strong> 份监控表" in asked.content.decode()
+    assert not TaskProgress.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(f"{url}?light=all&department={world['department'].pk}&export=reports")
+    progress = TaskProgress.objects.get(kind=TaskProgress.Kind.MONITORING_EXPORT)
+    assert started.status_code == 302 and started["Location"] == reverse("projects:task_progress", args=[progress.pk])
+    assert progress.total == 5
+    reports_export_task.call(progress.pk)
+    progress.refresh_from_db()
+    assert progress.state == TaskProgress.State.DONE
+    download = client.get(reverse("projects:task_download", args=[progress.pk]))
+    workbook = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
+    listed = list(
+        monitoring_round.reports.exclude(table=other).order_by("table__department__name", "table__unit__name", "table__name", "pk")
+    )
+    assert workbook.sheetnames == [report.table.name for report in listed]
+    assert [sheet.cell(1, ID_COLUMN).value for sheet in workbook] == [f"{REPORT_ID_PREFIX}{report.pk}" for report in listed]
+    sheet = workbook.worksheets[0]
+    assert sheet.cell(1, 1).value == "项目支出绩效目标执行监控表" and "A1:J1" in {str(merged) for merged in sheet.merged_cells.ranges}
+    assert sheet.page_setup.orientation == "landscape" and sheet.column_dimensions["K"].hidden
+    assert ProjectTable.objects.count() == 6
+
+    small = client.get(url, {"light": "all", "department": other.department_id, "export": "reports"})
+    assert small["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert load_workbook(io.BytesIO(small.content)).sheetnames == [other.name]
+
+
+def factories_department_table(world):
+    """One approved table of another department of the same region."""
+    from tests import factories
+
+    department = factories.department(world["region"], name="另一个部门")
+    return approved(factories.unit(department, name="另一个单位"), name="另一个部门的项目")
