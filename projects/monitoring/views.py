@@ -118,9 +118,8 @@ def round_overview(request, pk):
         return xlsx_response(content, f"{monitoring_round.name}监控表清单.xlsx")
     if export == "reports":
         return _export_reports(request, monitoring_round, listed)
-    decisions = ReviewRecord.objects.filter(monitoring_report=OuterRef("pk"), action__in=DECISIONS).order_by("-at", "-id")
-    listed = listed.annotate(decision=Subquery(decisions.values("action")[:1]))
-    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(listed.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+    page_reports = _page_rows(reports, list(page.object_list))
     return render(
         request,
         "projects/monitoring/round_overview.html",
@@ -128,7 +127,7 @@ def round_overview(request, pk):
             "round": monitoring_round,
             "departments": departments,
             "overdue": overdue,
-            "reports": page.object_list,
+            "reports": page_reports,
             "page": page,
             "listed_count": page.paginator.count,
             "filling": running_fill(monitoring_round),
@@ -138,6 +137,17 @@ def round_overview(request, pk):
             "lights": Light.choices,
         },
     )
+
+
+def _page_rows(reports, ids):
+    """The reports ``ids`` (one page of the overview, in its order) with their table, unit, department
+    and the finance bureau's last decision. A page is found by sorting ids only, then its 50 rows are
+    read whole: sorting a round's 20,000 full rows (and working out every row's decision) to keep 50
+    took most of a second on the last page."""
+    decisions = ReviewRecord.objects.filter(monitoring_report=OuterRef("pk"), action__in=DECISIONS).order_by("-at", "-id")
+    rows = reports.filter(pk__in=ids).select_related("table__unit", "table__department")
+    rows = {row.pk: row for row in rows.annotate(decision=Subquery(decisions.values("action")[:1]))}
+    return [rows[pk] for pk in ids]
 
 
 def _export_reports(request, monitoring_round, listed):
