@@ -10,7 +10,9 @@ from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from indicators.models import Indicator, Opinion
 from perfgoals.faults import database_failed
@@ -275,7 +277,8 @@ def report_edit(request, pk):
 
 @login_required
 def report_action(request, pk):
-    """提交、撤回、通过、退回、批复监控表：都经过同一个审核流程（projects.workflow）。退回可附一条指标行意见。"""
+    """提交、撤回、通过、退回、批复监控表：都经过同一个审核流程（projects.workflow）。退回可附一条指标行意见。
+    财政在批次总览的红灯行上直接要求调整或收回资金时（``next``），做完回到总览。"""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     report = _report_for(request, pk)
@@ -302,19 +305,28 @@ def report_action(request, pk):
         messages.error(request, str(error))
         for problem in error.problems:
             messages.warning(request, problem)
-        return redirect("projects:monitoring_report", pk=report.pk)
+        return redirect(_back_to(request, report))
     except DatabaseError:
         messages.error(request, database_failed(f"taking the action {action!r} on a monitoring report"))
-        return redirect("projects:monitoring_report", pk=report.pk)
+        return redirect(_back_to(request, report))
     name = report.table.name or "未命名项目"
     if action == ReviewAction.ORDER_ADJUST:
         adjustment = services.adjustment_under_way(report.table)
         messages.success(
             request,
-            f"已要求调整“{name}”的绩效目标：已为实施单位生成第 {adjustment.version} 版草稿，调整理由为您的意见；"
+            f"已要求调整“{name}”的绩效目标：已为{report.table.unit.name}生成第 {adjustment.version} 版草稿，调整理由为您的意见；"
             "单位修改后按原流程提交审核，批复前原版本继续有效。",
         )
     else:
         messages.success(request, f"已{ReviewAction(action).label}“{name}”的监控表。")
-    return redirect("projects:monitoring_report", pk=report.pk)
+    return redirect(_back_to(request, report))
+
+
+def _back_to(request, report):
+    """The page the action was sent from when it is a page of this site (the round's overview, with its
+    filters), else the report."""
+    back = request.POST.get("next", "")
+    if back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return back
+    return reverse("projects:monitoring_report", args=[report.pk])
 

@@ -1,7 +1,8 @@
 """In-year monitoring in a browser: the finance bureau opens a round; a unit fills the report of an
 approved seed table with one indicator judged 完全不可能, is refused a submission without its reason,
 adds it and submits; the department returns it with a row comment; the unit fixes and resubmits; the
-finance officer sees it red on the round's overview with its reason. Screenshots are saved to
+finance officer sees it red on the round's overview with its reason and orders its adjustment, which
+gives the unit the table's next version to revise. Screenshots are saved to
 $PERFGOALS_SHOTS (default /tmp) as monitoring_*.png."""
 
 import os
@@ -146,13 +147,16 @@ def test_a_monitoring_report_goes_round_the_loop_and_shows_red(browser, live_ser
     # From the red row the finance officer orders the target adjusted: recorded on the report, shown on
     # the row, and the table's adjustment started through the gate: its second version, a draft for the
     # unit, with the decision as its reason.
-    finance.click("table[data-reports] >> text=调整或收回")
-    finance.fill("#comment", "督查目标年内无法完成，请调整目标")
-    finance.click("button[value='order_adjust']")
-    assert "已为实施单位生成第 2 版草稿" in finance.content()
+    red_row = finance.locator("table[data-reports] tr", has_text="特邀监察员经费")
+    red_row.locator("input[name=comment]").fill("督查目标年内无法完成，请调整目标")
+    red_row.locator("button[value='order_adjust']").click()
+    assert "已为平罗县纪委监委派驻第一纪检监察组生成第 2 版草稿" in finance.content()
+    assert "已要求调整" in finance.locator("table[data-reports]").inner_text()
+    finance.click("table[data-reports] >> text=特邀监察员经费")
     assert "督查目标年内无法完成，请调整目标" in finance.locator("[data-records]").inner_text()
     assert "第 2 版（草稿）" in finance.locator("[data-adjustment]").inner_text()
     assert finance.locator("button[value='order_adjust']").count() == 0  # not twice
+    finance.screenshot(path=os.path.join(SHOTS, "monitoring_adjustment_ordered.png"), full_page=True)
     finance.goto(f"{live_server.url}/monitoring/rounds/{report.monitoring_round_id}/")
     assert "已要求调整" in finance.locator("table[data-reports]").inner_text()
     assert MonitoringReport.objects.get(pk=report.pk).status == TableStatus.DEPARTMENT_REVIEW

@@ -285,10 +285,16 @@ def test_ordering_an_adjustment_starts_the_next_version_of_the_table_for_its_uni
     report = red_submitted(world)
     table = report.table
     client.force_login(world["finance"])
+    overview = reverse("projects:monitoring_round", args=[report.monitoring_round_id]) + "?light=red"
+    # One click from the red row of the round's overview, which it comes back to.
     response = client.post(
-        reverse("projects:monitoring_report_action", args=[report.pk]), {"action": "order_adjust", "comment": "培训期数年内无法完成，请调整为 2 期"},
+        reverse("projects:monitoring_report_action", args=[report.pk]),
+        {"action": "order_adjust", "comment": "培训期数年内无法完成，请调整为 2 期", "next": overview},
         follow=True,
     )
+    assert response.redirect_chain[-1][0] == overview
+    page = response.content.decode()
+    assert f"已为{world['unit'].name}生成第 2 版草稿" in page and "已要求调整" in page
     version = ProjectTable.objects.get(previous_version=table)
     assert version.version == 2 and version.status == TableStatus.DRAFT and version.unit_id == table.unit_id
     assert version.indicators.count() == table.indicators.count()
@@ -298,8 +304,7 @@ def test_ordering_an_adjustment_starts_the_next_version_of_the_table_for_its_uni
     decision = ReviewRecord.objects.get(monitoring_report=report, action="order_adjust")
     assert decision.comment == "培训期数年内无法完成，请调整为 2 期"
     assert MonitoringReport.objects.get(pk=report.pk).status == TableStatus.DEPARTMENT_REVIEW
-    page = response.content.decode()
-    assert "已为实施单位生成第 2 版草稿" in page and "这张表正在调整" in page
+    assert "这张表正在调整" in client.get(reverse("projects:monitoring_report", args=[report.pk])).content.decode()
     assert permissions.can_edit(world["staff"], version)
     told = Notification.objects.get(user=world["staff"])
     assert "要求调整" in told.title and "培训期数年内无法完成" in told.body
@@ -321,8 +326,11 @@ def test_an_adjustment_is_not_ordered_twice_nor_while_the_unit_is_already_adjust
     assert ProjectTable.objects.filter(previous_version=report.table).count() == 1
     client.force_login(world["finance"])
     response = client.post(
-        reverse("projects:monitoring_report_action", args=[report.pk]), {"action": "order_adjust", "comment": "请调整"}, follow=True
+        reverse("projects:monitoring_report_action", args=[report.pk]),
+        {"action": "order_adjust", "comment": "请调整", "next": "https://elsewhere.example/"},
+        follow=True,
     )
+    assert response.redirect_chain[-1][0] == reverse("projects:monitoring_report", args=[report.pk])  # never off the site
     assert "已在调整中" in response.content.decode()
     # 收回资金 stays a decision recorded on the report, whatever the table's versions.
     workflow.document_action("recover", report, by=world["finance"], comment="年内无法支出，收回 20 万元")
