@@ -466,7 +466,7 @@ def test_a_large_annex_export_runs_in_the_background_and_holds_every_listed_repo
     assert [sheet.cell(1, ID_COLUMN).value for sheet in workbook] == [f"{REPORT_ID_PREFIX}{report.pk}" for report in listed]
     sheet = workbook.worksheets[0]
     assert sheet.cell(1, 1).value == "项目支出绩效目标执行监控表" and "A1:J1" in {str(merged) for merged in sheet.merged_cells.ranges}
-    assert sheet.page_setup.orientation == "landscape" and sheet.column_dimensions["K"].hidden
+    assert sheet.page_setup.orientation == "landscape" and sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.column_dimensions["K"].hidden
     assert ProjectTable.objects.count() == 6
 
     small = client.get(url, {"light": "all", "department": other.department_id, "export": "reports"})
