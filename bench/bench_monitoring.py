@@ -10,7 +10,7 @@ as the request; then the background task that makes the reports, run in-process)
 extract of every table (the preview's reading and matching, the task's writing and rechecking), rechecks 500 reports (their lights, as the units' saves would), and times the round's overview page as the finance
 officer through Django's test Client (median and 95th percentile over ``--runs`` requests, and its
 SQL queries), its last page of all lights, and the background annex export of ``--export`` reports
-(the task the overview's POST starts, run in-process; its time and the peak memory it added).
+(the task the overview's POST starts, run in-process; its time, and how far it raised the process's peak memory).
 Prints the figures; asserts nothing.
 """
 
@@ -186,10 +186,10 @@ def main():
         reports_export_task.call(progress.pk)
         exported = time.perf_counter() - started
         progress.refresh_from_db()
-        grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         print(
             f"annex export task: {progress.total} reports in {exported:.1f} s ({exported / max(1, progress.total) * 1000:.0f} ms each), "
-            f"{progress.get_state_display()}, peak memory +{grown:.0f} MB"
+            f"{progress.get_state_display()}; the process's peak RSS {after / 1024:.0f} MB, +{(after - before) / 1024:.0f} MB during the export"
         )
 
 
