@@ -3,7 +3,8 @@
 The gate calls ``record_written`` for every ReviewRecord it writes, with the Subject its document kind
 declares (projects.workflow.kinds: the document's name, its page and the units whose staff hear of it;
 for a department's whole-department targets, its own office): a return, an approval or a revoked
-approval is told to them, and so is each review comment, linked to the row it is about. A notification
+approval is told to them, and so is each review comment, linked to the row it is about, and an
+adjustment a reviewer orders (``adjustment_ordered``). A notification
 is always written in the app; it is also mailed through Django's email backend when
 PERFGOALS_NOTIFY_BY_EMAIL is on (by default when EMAIL_HOST is set) to each user who has an address."""
 
@@ -102,6 +103,15 @@ def _comment_title(name, comment):
     if comment.indicator is None:
         return f"{name}收到审核意见（整表）"
     return f"{name}的“{comment.indicator.name[:40]}”一行收到审核意见"
+
+
+def adjustment_ordered(subject, *, version, by, reason):
+    """A reviewer's 要求调整 started version ``version`` (a draft) of the document ``subject`` tells of:
+    tell its units' staff, with the reason, as a review comment (审核意见) linking to the version to revise."""
+    if subject is None:
+        return []
+    title = f"财政要求调整{subject.name}，已生成第 {version} 版草稿，请修改后提交"
+    return send(unit_staff(subject.units), kind=NotificationKind.COMMENT, title=title, body=f"{actor_name(by)}：{reason}", link=subject.link, by=by)
 
 
 def send(users, *, kind, title, body="", link="", by=None):

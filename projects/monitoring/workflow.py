@@ -12,6 +12,8 @@ from perfgoals.roles import Role
 from projects.desk.notify import Subject
 from projects.models import Light, MonitoringReport, ReviewAction, TableStatus
 from projects.monitoring.checks import report_recheck
+from projects.monitoring.services import adjustment_under_way, table_in_force
+from projects.workflow.gate import adjusting_message
 from projects.workflow.kinds import (
     REVIEW_LOOP,
     DocumentKind,
@@ -22,8 +24,9 @@ from projects.workflow.kinds import (
 )
 
 # The loop without 发起调整 and 更正; a unit that is its own department goes straight to finance.
-# From a red report the finance bureau decides 要求调整 (the unit must adjust the table's target) or
-# 收回资金; the decision is a record on the report, whose status stays.
+# From a red report the finance bureau decides 要求调整 or 收回资金; the decision is a record on the
+# report, whose status stays. 要求调整 also starts the adjustment of the table in force (its next
+# version, a draft for the unit, the decision's comment as its reason: gate.decide).
 DECISION_STATUSES = (TableStatus.DEPARTMENT_REVIEW, TableStatus.FINANCE_REVIEW, TableStatus.APPROVED)
 MONITORING_TRANSITIONS = transitions_table(
     *(row for row in REVIEW_LOOP if row[0] not in (ReviewAction.ADJUST, ReviewAction.CORRECT)),
@@ -36,9 +39,14 @@ MONITORING_TRANSITIONS = transitions_table(
 
 
 def decision_refusal(action, report):
-    """要求调整 and 收回资金 are for a report whose light is red (a target will miss, nothing spent)."""
+    """要求调整 and 收回资金 are for a report whose light is red (a target will miss, nothing spent);
+    要求调整 not while the table is already being adjusted (one query, for that action only)."""
     if action in (ReviewAction.ORDER_ADJUST, ReviewAction.RECOVER) and report.light != Light.RED:
         return f"只有红灯的监控表才能{ReviewAction(action).label}；这份监控表为“{report.get_light_display() or '未检查'}”。"
+    if action == ReviewAction.ORDER_ADJUST:
+        following = adjustment_under_way(report.table)
+        if following is not None:
+            return adjusting_message(report.table, following)
     return None
 
 
@@ -93,5 +101,6 @@ MONITORING_REPORT = register(
         owns_indicator=lambda report, indicator: indicator.project_id == report.table_id,
         refusal=decision_refusal,
         subject=report_subject,
+        ordered_adjustment_of=lambda report: table_in_force(report.table),
     )
 )

@@ -167,7 +167,8 @@ def document_revoke(*, document, by, reason):
 
 def document_action(action, document, *, by, reason="", comment="", grade="", comments=()):
     """Any review action but an adjustment or a correction, by its name: what the pages and the bulk
-    action of the queue call."""
+    action of the queue call. A reviewer's 要求调整 on a monitoring report also starts the adjustment
+    of its table in force (gate.decide)."""
     if action == ReviewAction.SUBMIT:
         return gate.submit(document, by=by, comment=comment)
     if action == ReviewAction.WITHDRAW:

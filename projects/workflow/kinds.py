@@ -94,6 +94,9 @@ class DocumentKind:
     # document → projects.desk.notify.Subject: its name, its page and the units whose staff are told of
     # a return, an approval or a review comment on it; None: nobody is told.
     subject: Callable | None = None
+    # document → the versioned document (in force) a reviewer's 要求调整 on it adjusts, started in the
+    # same transaction (gate.decide); None: a 要求调整 is only recorded.
+    ordered_adjustment_of: Callable | None = None
 
     @property
     def versioned(self):
