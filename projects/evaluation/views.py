@@ -26,6 +26,7 @@ from projects.evaluation.sheet import FUND_COLUMNS, sheet_of
 from projects.models import EvaluationRound, ReviewAction, SelfEvaluation, TaskProgress
 from projects.tasks import runner
 from projects.tasks.evaluation import start_round_fill
+from projects.uploads import read_upload, safe_name
 from perfgoals.scope import scope_of
 from projects.workflow import WorkflowError, available_actions, document_action
 
@@ -329,7 +330,7 @@ def evaluation_import_xlsx(request, pk):
     stash = f"evaluation-upload-{evaluation.pk}-u{request.user.pk}"
     token = request.POST.get("token", "")
     if token:
-        data, name = runner.stashed_upload(stash, token), request.POST.get("name", "")[:100]
+        data, name = runner.stashed_upload(stash, token), safe_name(request.POST.get("name", ""))
         if data is None:
             messages.error(request, "上传的文件已过期，请重新上传。")
             return redirect("projects:evaluation_detail", pk=evaluation.pk)
@@ -338,11 +339,11 @@ def evaluation_import_xlsx(request, pk):
             messages.info(request, f"已取消导入“{name}”，自评未改动。")
             return redirect("projects:evaluation_detail", pk=evaluation.pk)
     else:
-        upload = request.FILES.get("file")
-        if upload is None:
-            messages.error(request, "请选择要导入的 Excel 文件（.xlsx）。")
+        name, data, problem = read_upload(request)
+        if problem:
+            messages.error(request, problem)
             return redirect("projects:evaluation_detail", pk=evaluation.pk)
-        data, name = upload.read(), (upload.name or "")[:100]
+        name = safe_name(name)
     try:
         if not token:
             plan = evaluation_import_preview(evaluation=evaluation, data=data)

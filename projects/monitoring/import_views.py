@@ -4,9 +4,6 @@ execution extract into a round (written by a background task), and a unit's fill
 The uploaded file waits for the confirm in the task folder (0600, a random name); the confirm reads it
 again, so what is written is what the preview showed."""
 
-import re
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,6 +15,7 @@ from projects.monitoring.execution import BadExtract, read_extract
 from projects.monitoring.report_import import BadReportFile, changed_rows, changes, check_report, import_report
 from projects.monitoring.tasks import start_execution_import
 from projects.tasks import runner
+from projects.uploads import read_upload, safe_name
 
 
 def _stash(data):
@@ -32,19 +30,6 @@ def _drop(token):
     runner.drop_upload("monitoring-upload", token)
 
 
-def _upload(request):
-    upload = request.FILES.get("file")
-    if upload is None:
-        return None, None, "请选择要上传的文件。"
-    if upload.size > settings.PERFGOALS_MAX_UPLOAD_BYTES:
-        return None, None, f"文件大小 {upload.size / 1024 / 1024:.1f} MB，超过上限 {settings.PERFGOALS_MAX_UPLOAD_BYTES / 1024 / 1024:.0f} MB。"
-    return upload.name or "", upload.read(), None
-
-
-def _safe_name(name):
-    return re.sub(r"[^\w.\-（）()]", "_", name or "")[:100]
-
-
 def _posted_file(request, template, context, back, *, stashed_name=""):
     """The file a preview form posts: the upload kept at the preview, named by its token (the confirm,
     or a second look), or a new upload. Returns (token, name, data, None), or a response in the fourth
@@ -56,8 +41,8 @@ def _posted_file(request, template, context, back, *, stashed_name=""):
         if data is None:
             messages.error(request, "上传的文件已过期，请重新上传。")
             return token, "", None, redirect(*back)
-        return token, _safe_name(request.POST.get("name", "")) or stashed_name, data, None
-    name, data, problem = _upload(request)
+        return token, safe_name(request.POST.get("name", "")) or stashed_name, data, None
+    name, data, problem = read_upload(request)
     if problem:
         context["error"] = problem
         return token, "", None, render(request, template, context, status=400)
@@ -87,7 +72,7 @@ def execution_import(request, pk):
             progress = start_execution_import(request.user, monitoring_round, extract.matches, extract.unmatched, name)
             messages.success(request, f"正在后台写入 {len(extract.matches)} 张监控表的执行数。")
             return redirect("projects:task_progress", pk=progress.pk)
-        context.update({"extract": extract, "token": _stash(data), "name": _safe_name(name)})
+        context.update({"extract": extract, "token": _stash(data), "name": safe_name(name)})
     return render(request, "projects/monitoring/execution_import.html", context)
 
 

@@ -221,6 +221,21 @@ def test_a_cancelled_preview_writes_nothing(world):
     assert SelfEvaluation.objects.get(pk=evaluation.pk).printed_total is None
 
 
+
+def test_a_file_past_the_size_limit_or_none_at_all_is_refused_before_it_is_read(world, settings):
+    evaluation, people = world
+    url = reverse("projects:evaluation_import_xlsx", args=[evaluation.pk])
+    staff = Client()
+    staff.force_login(people["staff"])
+    before = stored(evaluation)
+    settings.PERFGOALS_MAX_UPLOAD_BYTES = 1024
+    upload = BytesIO(sichuan_workbook(evaluation.project.name)[0])
+    upload.name = "自评.xlsx"
+    page = staff.post(url, {"file": upload}, follow=True).content.decode()
+    assert "超过上限 0 MB" not in page and "超过上限" in page
+    assert "请选择要上传的文件。" in staff.post(url, {}, follow=True).content.decode()
+    assert stored(evaluation) == before
+
 hostile = st.one_of(
     st.none(),
     st.text(max_size=30),
