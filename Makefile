@@ -28,10 +28,12 @@ fonts:
 	fi
 
 # Set everything up on SQLite (or DATABASE_URL) and serve at http://127.0.0.1:8000, with one background
-# worker beside the server (exports of many tables, rechecks); Ctrl-C stops both.
+# worker beside the server (exports of many tables, rechecks, the reminders of approaching deadlines, handed
+# to it once as it starts); Ctrl-C stops both.
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py setup_demo
+	$(PY) manage.py notify_deadlines --enqueue
 	$(PY) manage.py db_worker --no-reload --worker-id make-run & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)

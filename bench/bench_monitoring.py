@@ -9,7 +9,9 @@ round for all of them as the finance officer does (the page's POST: the round an
 as the request; then the background task that makes the reports, run in-process), imports an execution
 extract of every table (the preview's reading and matching, the task's writing and rechecking), rechecks 500 reports (their lights, as the units' saves would), and times the round's overview page as the finance
 officer through Django's test Client (median and 95th percentile over ``--runs`` requests, and its
-SQL queries). Prints the figures; asserts nothing.
+SQL queries), its last page of all lights, and the background annex export of ``--export`` reports
+(the task the overview's POST starts, run in-process; its time, and how far it raised the process's peak memory).
+Prints the figures; asserts nothing.
 """
 
 import argparse
@@ -34,6 +36,7 @@ def parse_args():
     parser.add_argument("--tables", type=int, default=20_000)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE}")
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--export", type=int, default=2000, help="reports the timed annex export writes (0: none)")
     return parser.parse_args()
 
 
@@ -169,6 +172,25 @@ def main():
         paged.append((time.perf_counter() - started) * 1000)
     print(f"round overview, all lights, last page ({last_page}): median {statistics.median(paged):.0f} ms")
     print(f"round overview ({reports} reports): median {statistics.median(times):.0f} ms, p95 {p95:.0f} ms, {overview_queries} queries")
+
+    if args.export:
+        import resource
+
+        from projects.monitoring.tasks import reports_export_task, start_reports_export
+
+        every = MonitoringReport.objects.filter(monitoring_round=monitoring_round)
+        chosen = every.filter(pk__in=list(every.order_by("pk").values_list("pk", flat=True)[: args.export]))
+        progress = start_reports_export(finance, monitoring_round, chosen, "监控表.xlsx")  # what the overview's POST starts
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        started = time.perf_counter()
+        reports_export_task.call(progress.pk)
+        exported = time.perf_counter() - started
+        progress.refresh_from_db()
+        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print(
+            f"annex export task: {progress.total} reports in {exported:.1f} s ({exported / max(1, progress.total) * 1000:.0f} ms each), "
+            f"{progress.get_state_display()}; the process's peak RSS {after / 1024:.0f} MB, +{(after - before) / 1024:.0f} MB during the export"
+        )
 
 
 if __name__ == "__main__":

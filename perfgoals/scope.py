@@ -9,8 +9,6 @@ region), ``covers`` answers for one loaded row without a query.
 
 from dataclasses import dataclass
 
-from django.core.exceptions import ObjectDoesNotExist
-
 from perfgoals.roles import Role, role_of
 
 # The attribute of a Scope that each role's path compares against.
@@ -110,6 +108,13 @@ class Scope:
         return str(self.record) if self.record is not None else ""
 
 
+def _record_of(user):
+    """The user's UserScope row with its region, department and unit, in one query (pages ask for the
+    region's working year and the unit's name on every request), or None."""
+    rows = user._meta.get_field("scope").related_model.objects
+    return rows.select_related("region", "department", "unit").filter(user=user).first()
+
+
 def scope_of(user):
     """The Scope of ``user``, worked out once per request's user object."""
     cached = getattr(user, "_perfgoals_scope", None)
@@ -118,10 +123,7 @@ def scope_of(user):
     role = role_of(user) if user is not None else None
     record = None
     if role is not None:
-        try:
-            record = user.scope
-        except (AttributeError, ObjectDoesNotExist):
-            record = None
+        record = _record_of(user)
     scope = Scope(role=role, record=record)
     if user is not None and user.is_authenticated:
         user._perfgoals_scope = scope

@@ -157,9 +157,26 @@ LANGUAGES = [("zh-hans", "简体中文")]
 # Chinese for what Django 5.2's admin and django-axes leave in English (perfgoals/locale/, compiled .mo kept in
 # the repository; `manage.py compilemessages`, with gettext installed, rebuilds them).
 LOCALE_PATHS = [BASE_DIR / "perfgoals" / "locale"]
-# Notifications (returns, approvals, 催报) are always shown in the app; with this on they are also mailed
-# through Django's email backend (EMAIL_HOST etc.) to users who have an address.
-PERFGOALS_NOTIFY_BY_EMAIL = os.environ.get("PERFGOALS_NOTIFY_BY_EMAIL", "0") == "1"
+# Notifications (returns, approvals, review comments, 催报, approaching deadlines) are always shown in the
+# app; they are also mailed through Django's email backend to users who have an address when
+# PERFGOALS_NOTIFY_BY_EMAIL=1, which is the default once a mail server is configured (EMAIL_HOST). A mailed
+# link starts with PERFGOALS_SITE_URL (e.g. https://jx.example.gov.cn).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
+EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL", "0") == "1"
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "预算绩效目标管理 <noreply@localhost>")
+PERFGOALS_NOTIFY_BY_EMAIL = os.environ.get("PERFGOALS_NOTIFY_BY_EMAIL", "1" if os.environ.get("EMAIL_HOST") else "0") == "1"
+PERFGOALS_SITE_URL = os.environ.get("PERFGOALS_SITE_URL", "")
+# How many days before a deadline (报送截止日期) the units that have not submitted are reminded, once each
+# (manage.py notify_deadlines, or its background task).
+PERFGOALS_DEADLINE_NOTICE_DAYS = tuple(
+    sorted({int(days) for days in os.environ.get("PERFGOALS_DEADLINE_NOTICE_DAYS", "7,1").split(",") if days.strip()})
+)
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -10,6 +10,7 @@ from perfgoals.formatting import decimal_text
 from projects.permissions import EDITABLE_STATUSES
 from projects.models import (
     Deadline,
+    DeadlineNotice,
     Notification,
     AuditEvent,
     TaskProgress,
@@ -454,6 +455,22 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ("created_at", "user", "kind", "title", "read_at")
     list_filter = ("kind",)
     search_fields = ("title", "user__username")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DeadlineNotice)
+class DeadlineNoticeAdmin(admin.ModelAdmin):
+    """临近截止提醒的发送记录, read-only: written by manage.py notify_deadlines. Deleting one lets that
+    reminder be sent again on the next run."""
+
+    list_display = ("sent_at", "deadline", "unit", "days_ahead")
+    list_filter = ("days_ahead", "deadline__kind", "deadline__region")
+    search_fields = ("unit__name",)
 
     def has_add_permission(self, request):
         return False

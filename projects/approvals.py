@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from projects.models import ReviewAction, ReviewRecord
 from projects.models.common import money_fits, money_limit_message
 from projects.workflow import WorkflowError
+from projects.workflow.kinds import kind_of
 
 NUMBER_LENGTH = ReviewRecord._meta.get_field("approval_number").max_length
 
@@ -33,5 +34,6 @@ def approval_from(data):
 
 
 def approval_of(document):
-    """The record of the approval in force of an approved table (its last 批复), or None."""
-    return ReviewRecord.objects.filter(project=document, action=ReviewAction.APPROVE).order_by("-at", "-id").first()
+    """The record of the approval in force of an approved table or department target (its last 批复), or None."""
+    records = ReviewRecord.objects.filter(**{kind_of(document).record_field: document}, action=ReviewAction.APPROVE)
+    return records.order_by("-at", "-id").first()

@@ -26,14 +26,19 @@ from django.db import DatabaseError, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from indicators.checks import CheckContext, check_table, table_data_from_document
 from indicators.frameworks import framework_snapshot
 from perfgoals.faults import database_failed
 from projects import audit, excel, interchange
 from projects.excel.layouts import LAYOUTS, PROJECT_LAYOUTS
-from projects.models import DepartmentTarget, ProjectTable, Unit, budget_year
-from projects.permissions import can_import, unit_of
+from projects.excel.template import row_is_filled, template_bytes
+from projects.memory import last_years
+from projects.models import BudgetYear, DepartmentTarget, ProjectTable, Unit, budget_year
+from projects.permissions import can_import, region_of, unit_of
+from projects.review import document_diff
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "excel_imports"
@@ -98,6 +103,31 @@ def target_export_xlsx(request, pk):
     content = excel.export_tables(ProjectTable.objects.none(), DepartmentTarget.objects.filter(pk=target.pk), "department")
     audit.record("export", request=request, department_targets=[target.pk], year=target.year, layout="department")
     return xlsx_response(content, f"{target.year}年{target.department.name}部门整体绩效目标.xlsx")
+
+
+def template_framework(user, code=None):
+    """The framework a blank template's grid is drawn from: the one asked for, else the one in force in
+    the working year of the user's region (BudgetYear), as a new table in the editor takes it."""
+    snapshot = framework_snapshot()
+    if code and snapshot.framework(code) is not None:
+        return snapshot.framework(code)
+    region = region_of(user)
+    year = (region.working_year if region is not None else None) or timezone.localdate().year
+    return snapshot.framework(BudgetYear.framework_for(year, snapshot.frameworks[0]).code if snapshot.frameworks else None)
+
+
+@login_required
+def excel_template(request):
+    """A blank, print-ready template of one layout (``?layout=``, every layout of LAYOUTS): its header
+    labels and indicator grid with the framework's 一级/二级, to fill and import."""
+    layout = request.GET.get("layout", "pingluo")
+    if layout not in LAYOUTS:
+        raise Http404("没有这种表样。")
+    framework = template_framework(request.user, request.GET.get("framework"))
+    if framework is None:
+        raise Http404("系统中还没有指标体系，请联系管理员。")
+    kind = "部门整体绩效目标" if LAYOUTS[layout].kind == "department" else f"项目支出绩效目标表（{LAYOUTS[layout].label}）"
+    return xlsx_response(template_bytes(layout, framework), f"{kind}空白模板.xlsx")
 
 
 def _upload_dir():
@@ -241,6 +271,7 @@ def excel_import(request):
             "limit_mb": limit / 1024 / 1024,
             "unit": unit_of(request.user),
             "layouts": LAYOUTS.values(),
+            "template_framework": template_framework(request.user),
             "pending_count": pending_count,
             "pending_mb": pending_bytes / 1024 / 1024,
         },
@@ -331,7 +362,7 @@ def _preview(request, token, record):
 
 def _computed_preview(user, plan):
     """What the preview page shows of ``plan``, as plain JSON-ready data."""
-    counts, dry_run_problems = None, []
+    counts, dry_run_problems, compared = None, [], {}
     if plan.ok:
         try:
             result = excel.import_plan(plan, dry_run=True, editor=user)
@@ -342,11 +373,13 @@ def _computed_preview(user, plan):
                 name: getattr(result, name)
                 for name in ("created", "updated", "unchanged", "indicators_created", "indicators_updated", "indicators_deleted")
             }
+            compared = result.compared
     frameworks = framework_snapshot().check_data  # once for the whole file, not once per table
+    last_year = _last_years(plan)
     return {
         "missing_year": plan.missing_year,
         "unit_suggestions": [{"code": code, "name": name} for code, name in plan.unit_suggestions.items()],
-        "tables": [_table_preview(plan, table, frameworks) for table in plan.tables],
+        "tables": [_table_preview(plan, table, frameworks, compared, last_year) for table in plan.tables],
         "file_problems": [str(problem) for problem in plan.file_problems()],
         "counts": counts,
         "dry_run_problems": dry_run_problems[:PREVIEW_ROWS_PER_TABLE],
@@ -359,17 +392,81 @@ def _computed_preview(user, plan):
 _SHOWN_FIELDS = ("name", "year", "unit", "department", "code", "funds", "overall_goal")
 
 
-def _table_preview(plan, table, frameworks):
+def _last_years(plan):
+    """{id(table read): LastYearData or None} of every project table the file would import, as the
+    editor reads it for the same table (projects.memory): last year's table of the same project (the
+    stored table's source, else the unit's namesake of the year before) and its self-evaluation. A
+    fixed number of queries for the whole file."""
+    documents = {id(table): plan.document_of(table) for table in plan.tables if table.kind == "project"}
+    documents = {key: document for key, document in documents.items() if document is not None and document.get("year")}
+    if not documents:
+        return {}
+    units = {
+        (region, name): pk
+        for pk, region, name in Unit.objects.filter(
+            region__code__in={document.get("region") for document in documents.values()},
+            name__in={document.get("unit") for document in documents.values()},
+        ).values_list("pk", "region__code", "name")
+    }
+    stored = {
+        str(uid): (pk, copied_from)
+        for pk, uid, copied_from in ProjectTable.objects.filter(
+            uid__in=[document["uid"] for document in documents.values() if document.get("uid")]
+        ).values_list("pk", "uid", "copied_from_id")
+    }
+    # Each table as it would stand once imported: the stored one (its id, the table it was copied
+    # from) with the file's name and year, or a new one of the unit.
+    standing = {}
+    for key, document in documents.items():
+        pk, copied_from = stored.get(document.get("uid") or "", (None, None))
+        unit = units.get((document.get("region"), document.get("unit")))
+        standing[key] = ProjectTable(pk=pk, unit_id=unit, year=document["year"], name=document.get("name") or "", copied_from_id=copied_from)
+    found = last_years(standing.values(), monitoring=False, key=id)
+    return {key: (found[id(table)].data if found[id(table)] is not None else None) for key, table in standing.items()}
+
+
+def _diff_preview(diff):
+    """What the preview lists of a stored table's changes (review.document_diff), as JSON-ready data:
+    each changed field and each changed row's fields old → new, rows added and removed by name."""
+    shown = PREVIEW_ROWS_PER_TABLE
+
+    def row(change):
+        return {"level1": change.level1, "level2": change.level2, "name": change.name, "value": change.value}
+
+    return {
+        "fields": [{"label": change.label, "old": change.old, "new": change.new} for change in diff.fields],
+        "changed": [
+            {**row(change), "changes": [{"label": item.label, "old": item.old, "new": item.new} for item in change.changes]}
+            for change in diff.changed[:shown]
+        ],
+        "added": [row(change) for change in diff.added[:shown]],
+        "removed": [row(change) for change in diff.removed[:shown]],
+        "counts": {"changed": len(diff.changed), "added": len(diff.added), "removed": len(diff.removed)},
+    }
+
+
+def _table_preview(plan, table, frameworks, compared=None, last_year=None):
     document = plan.document_of(table)
     shown = document if document is not None else table.data
     indicators = shown.get("indicators") or []
-    checks = quality_findings(document, frameworks) if table.kind == "project" else None
+    checks = None
+    if table.kind == "project":
+        checks = quality_findings(document, frameworks, CheckContext(last_year=(last_year or {}).get(id(table))))
+    if document is None:  # a refused table: its rows as read, but those holding only a blank form's 一级/二级
+        indicators = [row for row in indicators if row_is_filled(row)]
+    model, stored, incoming = (compared or {}).get((document or {}).get("uid") or "", (None, None, None))
+    diff, marks = None, {}
+    if stored is not None:
+        changes = document_diff(stored, incoming, model=model)
+        diff = _diff_preview(changes)
+        marks = {**{row.uid: "修改" for row in changes.changed}, **{row.uid: "新增" for row in changes.added if row.uid}}
     return {
         "label": table.label,
         "sheet": table.sheet,
         "kind": table.kind,
         "layout_label": LAYOUTS[table.layout].label if table.layout in LAYOUTS else "其他",
         "action": plan.action_of(table),
+        "diff": diff,
         "doc": {
             **{name: shown.get(name) for name in _SHOWN_FIELDS},
             "annual_goals": list((shown.get("goals") or {}).get("annual") or []),
@@ -382,6 +479,8 @@ def _table_preview(plan, table, frameworks):
                     "value": row.get("value"),
                     "basis": row.get("basis_text") or row.get("basis"),
                     "weight": row.get("weight"),
+                    # A row of a stored table's update without a uid matched none of its rows: it is new.
+                    "mark": marks.get(row.get("uid") or "", "") or ("新增" if diff and not row.get("uid") else ""),
                 }
                 for row in indicators[:PREVIEW_ROWS_PER_TABLE]
             ],
@@ -404,7 +503,8 @@ def _table_preview(plan, table, frameworks):
                 {
                     "severity": finding.severity,
                     "severity_label": str(finding.severity_label),
-                    "row": finding.row,
+                    # The row number in front only when the message does not name its row itself (第 N 行（…）).
+                    "row": None if finding.row and f"第 {finding.row} 行" in finding.message else finding.row,
                     "message": finding.message,
                     "suggestion": finding.suggestion,
                 }
@@ -415,15 +515,13 @@ def _table_preview(plan, table, frameworks):
     }
 
 
-def quality_findings(table_document, frameworks):
+def quality_findings(table_document, frameworks, context=None):
     """The quality checks (indicators.checks) on one table as it would be imported, or None when the
     table was refused and so has nothing to check. ``frameworks`` is the framework snapshot's check_data, read once for
-    the whole file."""
+    the whole file; ``context`` what the rules read beside the table (last year's results)."""
     if table_document is None:
         return None
-    from indicators.checks import check_table, table_data_from_document
-
-    return check_table(table_data_from_document(table_document, frameworks))
+    return check_table(table_data_from_document(table_document, frameworks), context)
 
 
 @login_required

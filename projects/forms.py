@@ -265,6 +265,30 @@ def project_attributes():
     return list(CodeItem.objects.filter(list=CodeItem.List.PROJECT_ATTRIBUTE, active=True).order_by("order", "code"))
 
 
+# The checks that read a header cell, and so would misread one that could not be read as missing or
+# as nothing (issue 17: "abc" typed as 年度资金总额 was reported as 未填写).
+CHECKS_READING = {
+    "funds_total": ("funds_missing", "funds_mismatch"),
+    "funds_fiscal": ("funds_mismatch",),
+    "funds_other": ("funds_mismatch",),
+}
+
+
+def unreadable_cells(form):
+    """{field name: the form's message} of the header cells that hold something that is not a value of
+    their kind ("abc" as an amount): the live check names each instead of calling it empty."""
+    if not form.is_bound:
+        return {}
+    unreadable = {}
+    for name, errors in form.errors.as_data().items():
+        if name not in form.fields or not str(form.data.get(form.add_prefix(name), "")).strip():
+            continue
+        invalid = [error for error in errors if error.code == "invalid"]
+        if invalid:
+            unreadable[name] = " ".join(message for error in invalid for message in error.messages)
+    return unreadable
+
+
 def editor_table_data(*, form, goals, spending_plan, indicators, framework):
     """What the quality checks see of an editor page that has not been saved: the same TableData a
     saved table gives, so a unit sees as it types what the checks will say on save. Cells that do not

@@ -14,6 +14,7 @@ The editor, the review page and the checks (CheckContext.last_year) read it; ``l
 many tables in a fixed number of queries."""
 
 from dataclasses import dataclass
+from operator import attrgetter
 
 from indicators.checks.lastyear import LastYearData, LastYearRow, table_signature
 from indicators.models import Indicator
@@ -78,8 +79,8 @@ class _RowKey:
     name: str
 
 
-def _evaluations(tables):
-    """{table pk: SelfEvaluation} for the tables that have last year's results. Two queries (one when
+def _evaluations(tables, key):
+    """{key(table): SelfEvaluation} for the tables that have last year's results. Two queries (one when
     none has): the candidate self-evaluations, then their items."""
     keys = {(table.unit_id, table.year - 1) for table in tables if table.unit_id and table.year}
     if not keys:
@@ -109,7 +110,7 @@ def _evaluations(tables):
         if mine:
             # An approved one before one under review; the table this one was copied from before a namesake.
             mine.sort(key=lambda e: (e.status != TableStatus.APPROVED, e.project_id != table.copied_from_id))
-            chosen[table.pk] = mine[0]
+            chosen[key(table)] = mine[0]
     items = {}
     for item in EvaluationItem.objects.filter(evaluation__in={e.pk for e in chosen.values()}).order_by("order", "id"):
         items.setdefault(item.evaluation_id, []).append(item)
@@ -118,8 +119,8 @@ def _evaluations(tables):
     return chosen
 
 
-def _reports(tables):
-    """{table pk: MonitoringReport} of last year's table of each of these tables, for those that have a
+def _reports(tables, key):
+    """{key(table): MonitoringReport} of last year's table of each of these tables, for those that have a
     monitoring report past its draft (the latest round's), with ``loaded_lines``. Two queries at most."""
     keys = {(table.unit_id, table.year - 1) for table in tables if table.unit_id and table.year}
     if not keys:
@@ -144,7 +145,7 @@ def _reports(tables):
             if report.table_id == table.copied_from_id or (table.name and report.table.name == table.name)
         ]
         if mine:
-            chosen[table.pk] = mine[0]
+            chosen[key(table)] = mine[0]
     lines = {}
     for line in MonitoringLine.objects.filter(report__in={r.pk for r in chosen.values()}).select_related("indicator__level2"):
         lines.setdefault(line.report_id, []).append(line)
@@ -153,16 +154,18 @@ def _reports(tables):
     return chosen
 
 
-def last_years(tables, *, monitoring=True):
-    """{table pk: LastYear or None} for saved or unsaved tables (an unsaved one under the key None).
+def last_years(tables, *, monitoring=True, key=attrgetter("pk")):
+    """{key(table): LastYear or None} for saved or unsaved tables (by default by pk: an unsaved one
+    under the key None; an import preview, checking several unsaved tables, keys them by itself).
 
     Six queries at most, whatever the number of tables: the self-evaluations and their items, then for
     the tables without one (``monitoring``) the monitoring reports and their lines, the rows of last
     year's tables (for 'unchanged') and the links of this year's rows to the rows they were copied from."""
     tables = list(tables)
-    chosen = _evaluations(tables)
-    result = {table.pk: None for table in tables}
-    reports = _reports([table for table in tables if table.pk not in chosen]) if monitoring else {}
+    by_key = {key(table): table for table in tables}
+    chosen = _evaluations(tables, key)
+    result = dict.fromkeys(by_key)
+    reports = _reports([table for table in tables if key(table) not in chosen], key) if monitoring else {}
     if not chosen and not reports:
         return result
     last_rows = {}
@@ -171,7 +174,7 @@ def last_years(tables, *, monitoring=True):
     ).values_list("project_id", "uid", "level2__name", "name", "value_text"):
         last_rows.setdefault(project_id, []).append((str(uid), level2, name, value))
     links = {}
-    saved = [pk for pk in (*chosen, *reports) if pk is not None]
+    saved = [by_key[found].pk for found in (*chosen, *reports) if by_key[found].pk is not None]
     if saved:
         copied = Indicator.objects.filter(project__in=saved, copied_from__isnull=False).values_list(
             "project_id", "uid", "copied_from__uid"
@@ -201,7 +204,7 @@ def last_years(tables, *, monitoring=True):
             signature=table_signature(
                 (level2, name, value) for _, level2, name, value in last_rows.get(evaluation.project_id, ())
             ),
-            links=links.get(pk, {}),
+            links=links.get(by_key[pk].pk, {}),
         )
         result[pk] = LastYear(evaluation=evaluation, data=data, rate=sheet.rate)
     for pk, report in reports.items():
@@ -220,7 +223,7 @@ def last_years(tables, *, monitoring=True):
             rows=rows,
             funds_total=report.table.funds_total,
             signature=table_signature((level2, name, value) for _, level2, name, value in last_rows.get(report.table_id, ())),
-            links=links.get(pk, {}),
+            links=links.get(by_key[pk].pk, {}),
         )
         result[pk] = LastYear(data=data, rate=execution_rate(report.spent_total, report.budget_total), report=report)
     return result

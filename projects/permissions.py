@@ -30,12 +30,18 @@ def can_create_tables(user):
 def can_edit(user, table):
     """只有本单位在草稿或退回状态下可以修改。 Only the owning unit may edit, while draft or returned.
     Compares unit ids: asking costs no query for the unit itself."""
+    return _own_unit_while_editable(user, table.unit_id, table.status)
+
+
+def _own_unit_while_editable(user, unit_id, status):
+    """The user is the staff of unit ``unit_id`` and the document is a draft or returned: who may fill in a
+    table, a monitoring report or a self-evaluation."""
     scope = scope_of(user)
     return (
         scope.role == Role.UNIT_STAFF
         and scope.unit_id is not None
-        and table.unit_id == scope.unit_id
-        and table.status in EDITABLE_STATUSES
+        and unit_id == scope.unit_id
+        and status in EDITABLE_STATUSES
     )
 
 
@@ -121,10 +127,15 @@ def can_record_publication(user, document):
     return role in {Role.UNIT_STAFF, Role.DEPARTMENT_REVIEWER} and scope_of(user).covers(document)
 
 
-def can_open_monitoring_rounds(user):
-    """财政审核人在本区划发起绩效运行监控批次。"""
+def _finance_officer_of_a_region(user):
+    """Rounds of monitoring and self-evaluation are opened by a finance officer for their own region."""
     scope = scope_of(user)
     return scope.role == Role.FINANCE_OFFICER and scope.region_id is not None
+
+
+def can_open_monitoring_rounds(user):
+    """财政审核人在本区划发起绩效运行监控批次。"""
+    return _finance_officer_of_a_region(user)
 
 
 def can_view_monitoring_rounds(user):
@@ -134,19 +145,12 @@ def can_view_monitoring_rounds(user):
 
 def can_edit_monitoring_report(user, report):
     """只有本单位在草稿或退回状态下可以填写监控表（report.table 已随报告读出）。"""
-    scope = scope_of(user)
-    return (
-        scope.role == Role.UNIT_STAFF
-        and scope.unit_id is not None
-        and report.table.unit_id == scope.unit_id
-        and report.status in EDITABLE_STATUSES
-    )
+    return _own_unit_while_editable(user, report.table.unit_id, report.status)
 
 
 def can_open_evaluation_rounds(user):
     """绩效自评轮次由财政局按区划开启。"""
-    scope = scope_of(user)
-    return scope.role == Role.FINANCE_OFFICER and scope.region_id is not None
+    return _finance_officer_of_a_region(user)
 
 
 def can_view_evaluation_rounds(user):
@@ -156,13 +160,7 @@ def can_view_evaluation_rounds(user):
 
 def can_edit_evaluation(user, evaluation):
     """只有本单位在草稿或退回状态下可以填写自评。"""
-    scope = scope_of(user)
-    return (
-        scope.role == Role.UNIT_STAFF
-        and scope.unit_id is not None
-        and evaluation.project.unit_id == scope.unit_id
-        and evaluation.status in EDITABLE_STATUSES
-    )
+    return _own_unit_while_editable(user, evaluation.project.unit_id, evaluation.status)
 
 
 def can_rescore_evaluations(user):

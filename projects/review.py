@@ -119,12 +119,9 @@ class RowChange:
 
 
 @dataclass(frozen=True)
-class SubmissionDiff:
-    """The latest submission against the one before it (in this version or the version it adjusts).
-    ``previous`` is None for a first submission, and then nothing is listed as changed."""
+class DocumentDiff:
+    """One document against another: changed header fields, 三级 rows added, removed and changed."""
 
-    latest: ReviewRecord | None
-    previous: ReviewRecord | None
     fields: tuple = ()
     added: tuple = ()
     removed: tuple = ()
@@ -133,6 +130,27 @@ class SubmissionDiff:
     @property
     def has_changes(self):
         return bool(self.fields or self.added or self.removed or self.changed)
+
+    def lines(self):
+        """Each change as one line of text, old → new, for a report that is no page (a dry run's)."""
+        for change in self.fields:
+            yield f"{change.label}：{change.old or '（空）'} → {change.new or '（空）'}"
+        for row in self.changed:
+            for change in row.changes:
+                yield f"三级指标“{row.name}”（{row.level2}）{change.label}：{change.old or '（空）'} → {change.new or '（空）'}"
+        for row in self.added:
+            yield f"新增三级指标“{row.name}”（{row.level1} / {row.level2}）：{row.value or '（未填指标值）'}"
+        for row in self.removed:
+            yield f"删除三级指标“{row.name}”（{row.level1} / {row.level2}）：{row.value or '（未填指标值）'}"
+
+
+@dataclass(frozen=True)
+class SubmissionDiff(DocumentDiff):
+    """The latest submission against the one before it (in this version or the version it adjusts).
+    ``previous`` is None for a first submission, and then nothing is listed as changed."""
+
+    latest: ReviewRecord | None = None
+    previous: ReviewRecord | None = None
 
 
 def _framework_names():
@@ -164,38 +182,49 @@ def _goals_text(goals, kind):
     return "\n".join((goals or {}).get(kind) or ())
 
 
-# What a table's diff compares: its declared fields (projects.schema) but who and where it belongs to, the
-# workflow's own fields and its rows (compared row by row below).
+# What a document's diff compares: its declared fields (projects.schema) but who and where it belongs to,
+# the workflow's own fields and its rows (compared row by row below).
 _NOT_COMPARED = ("uid", "region", "department", "unit", "status", "version", "indicators")
 
 
-def _header_render(field):
-    """How a reviewer reads one declared field of the document: as text, a flag as 是/否."""
+def _sub_targets_text(subs):
+    return "\n".join(
+        "：".join(part for part in (sub.get("title"), sub.get("goal")) if part) for sub in subs or () if isinstance(sub, dict)
+    )
+
+
+def _header_render(field, model):
+    """How a reader reads one declared field of the document: as text, a flag as 是/否."""
     if field.key == "spending_plan":
         return lambda data: _plan_text(data.get("spending_plan"))
     if field.kind == schema.LINES:
         group, _, key = field.key.partition(".")
         return lambda data: lines_text((data.get(group) or {}).get(key))
+    if field.key == "sub_targets":
+        return lambda data: _sub_targets_text(data.get("sub_targets"))
     group, _, key = field.key.partition(".")
-    if field.model_field and isinstance(ProjectTable._meta.get_field(field.model_field), BooleanField):
+    if field.model_field and isinstance(model._meta.get_field(field.model_field), BooleanField):
         return lambda data: _text(bool(data.get(group)))
     if key:
         return lambda data: _text((data.get(group) or {}).get(key))
     return lambda data: _text(data.get(group))
 
 
-def _header():
-    for field in schema.PROJECT_TABLE.fields:
+def _header(declared):
+    for field in declared.fields:
         if field.key in _NOT_COMPARED:
             continue
         if field.groups:  # the goals, one entry per kind
             for kind in GoalKind:
                 yield (kind.value, kind.label, lambda data, key=field.key, kind=kind: _goals_text(data.get(key), kind))
         else:
-            yield (field.model_field or field.key, field.label(ProjectTable), _header_render(field))
+            yield (field.model_field or field.key, field.label(declared.model), _header_render(field, declared.model))
 
 
-_HEADER = tuple(_header())
+_HEADERS = {
+    ProjectTable: tuple(_header(schema.PROJECT_TABLE)),
+    DepartmentTarget: tuple(_header(schema.DEPARTMENT_TARGET)),
+}
 
 _BASIS = dict(Basis.choices)
 
@@ -235,22 +264,34 @@ def submission_diff(project):
         return SubmissionDiff(latest=submits[0] if submits else None, previous=None)
     latest, previous = submits
     new, old = latest.snapshot or {}, previous.snapshot or {}
-    fields = []
-    for _key, label, render in _HEADER:
-        before, after = render(old), render(new)
-        if before != after:
-            fields.append(FieldChange(label, before, after))
-    old_rows = {row.get("uid"): row for row in old.get("indicators") or ()}
     new_rows = new.get("indicators") or ()
     copied = dict(
         Indicator.objects.filter(uid__in=[row.get("uid") for row in new_rows if row.get("uid")], copied_from__isnull=False)
         .values_list("uid", "copied_from__uid")
     )
-    copied = {str(uid): str(source) for uid, source in copied.items()}
+    diff = document_diff(old, new, copied={str(uid): str(source) for uid, source in copied.items()})
+    return SubmissionDiff(
+        latest=latest, previous=previous, fields=diff.fields, added=diff.added, removed=diff.removed, changed=diff.changed
+    )
+
+
+def document_diff(old, new, *, model=ProjectTable, copied=None):
+    """What changed from one interchange document of a table (or, with ``model``, a department target)
+    to another: header fields (label, old, new) and 三级 rows added, removed and changed, each changed
+    row with its changed fields. Rows are matched by uid; ``copied`` ({new row uid: old row uid})
+    matches a row copied into an adjustment to the row it was copied from. What a reviewer reads
+    between two submissions and what an import preview shows against the stored table."""
+    copied = copied or {}
+    fields = []
+    for _key, label, render in _HEADERS[model]:
+        before, after = render(old), render(new)
+        if before != after:
+            fields.append(FieldChange(label, before, after))
+    old_rows = {row.get("uid"): row for row in old.get("indicators") or ()}
     added, changed, matched = [], [], set()
-    for row in new_rows:
+    for row in new.get("indicators") or ():
         uid = row.get("uid")
-        before = old_rows.get(uid)
+        before = old_rows.get(uid) if uid else None
         if before is None and copied.get(uid) in old_rows:
             before = old_rows[copied[uid]]
         if before is None:
@@ -265,14 +306,7 @@ def submission_diff(project):
         if changes:
             changed.append(_row_change(row, changes))
     removed = [_row_change(row) for row in old.get("indicators") or () if row.get("uid") not in matched]
-    return SubmissionDiff(
-        latest=latest,
-        previous=previous,
-        fields=tuple(fields),
-        added=tuple(added),
-        removed=tuple(removed),
-        changed=tuple(changed),
-    )
+    return DocumentDiff(fields=tuple(fields), added=tuple(added), removed=tuple(removed), changed=tuple(changed))
 
 
 # The history of a table

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from indicators.models import Indicator
 from perfgoals.formatting import decimal_text
 from projects.breakdown import KEYS as LINE_KEYS
-from projects.models import DepartmentTarget, GoalKind, ProjectTable, SpendingCheckpoint
+from projects.models import DepartmentSubTarget, DepartmentTarget, GoalKind, ProjectTable, SpendingCheckpoint
 
 # Kinds: how a value is written in the interchange document.
 SCALAR = "scalar"  # a code, a number, a flag or a uid, compared as written
@@ -195,7 +195,7 @@ DEPARTMENT_TARGET = Schema(
         Field("framework", "framework", FRAMEWORK),
         Field("status", "status"),
         Field("version", "version"),
-        Field("sub_targets", None, LIST),
+        Field("sub_targets", None, LIST, title=str(DepartmentSubTarget._meta.verbose_name)),
         Field("indicators", None, LIST),
     ),
     not_carried=_BOOKKEEPING,

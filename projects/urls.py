@@ -47,6 +47,7 @@ urlpatterns = [
     path("department-targets/<int:pk>/export.xlsx", excel_views.target_export_xlsx, name="target_export_xlsx"),
     path("import/", excel_views.excel_import, name="excel_import"),
     path("import/batch/", task_views.excel_import_batch, name="excel_import_batch"),  # before the token's path
+    path("import/template/", excel_views.excel_template, name="excel_template"),  # before the token's path
     path("import/<str:token>/", excel_views.excel_import_preview, name="excel_import_preview"),
     path("people/", include("projects.people.urls")),
     path("notifications/", include("projects.desk.urls")),

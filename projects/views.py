@@ -16,10 +16,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 
-from indicators.checks import check_table
+from indicators.checks import Finding, check_table
 from projects.findings import check_context_for, finding_explain, project_findings
 from indicators.forms import IndicatorFormSet, framework_level2s, grouped_rows
-from indicators.models import Grade, Indicator, Opinion
+from indicators.models import Criterion, Grade, Indicator, Opinion, Severity
 from indicators.values import parse_value
 from perfgoals.faults import database_failed
 from projects import forms as project_forms
@@ -376,19 +376,27 @@ class ProjectCheckView(ProjectEditView):
             form=form, goals=goals, spending_plan=spending_plan, indicators=indicators, framework=framework
         )
         result = check_table(data, check_context_for(table))
+        unreadable = project_forms.unreadable_cells(form)
+        misread = {rule for name in unreadable for rule in project_forms.CHECKS_READING.get(name, ())}
         by_row = {}
-        table_level = []
+        table_level = [
+            Finding(
+                "unreadable_value", Severity.ERROR, Criterion.COMPLETENESS, Opinion.OTHER, message,
+                "改为数字后再保存；在此之前，检查不计这一格。",
+            ).as_dict()
+            for message in unreadable.values()
+        ]
         for finding in result.findings:
             if finding.row:
                 by_row.setdefault(rows[finding.row - 1].prefix, []).append(finding.as_dict())
-            else:
+            elif finding.rule not in misread:
                 table_level.append(finding.as_dict())
         return JsonResponse(
             {
                 "score": result.score,
                 "grade": result.grade,
                 "grade_label": Grade(result.grade).label,
-                "blocks_submission": result.blocks_submission,
+                "blocks_submission": result.blocks_submission or bool(unreadable),
                 "table": table_level,
                 "rows": by_row,
             }

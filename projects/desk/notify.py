@@ -1,20 +1,23 @@
-"""站内通知: who hears of what happened to a document, and 催报.
+"""站内通知: who hears of what happened to a document, 审核意见 on its rows, 催报 and approaching deadlines.
 
-The gate calls ``record_written`` for every ReviewRecord it writes: a return, an approval or a revoked
-approval is told to the staff of the document's unit (for a department's whole-department targets,
-its own office). A notification is always written in the app; it is also mailed through Django's
-email backend when PERFGOALS_NOTIFY_BY_EMAIL is on and the user has an address."""
+The gate calls ``record_written`` for every ReviewRecord it writes, with the Subject its document kind
+declares (projects.workflow.kinds: the document's name, its page and the units whose staff hear of it;
+for a department's whole-department targets, its own office): a return, an approval or a revoked
+approval is told to them, and so is each review comment, linked to the row it is about, and an
+adjustment a reviewer orders (``adjustment_ordered``). A notification
+is always written in the app; it is also mailed through Django's email backend when
+PERFGOALS_NOTIFY_BY_EMAIL is on (by default when EMAIL_HOST is set) to each user who has an address."""
 
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import send_mass_mail
 from django.db import transaction
-from django.urls import reverse
 
 from projects.permissions import UNIT_STAFF_GROUP
-from projects.models import DepartmentTarget, Notification, NotificationKind, Opinion, ProjectTable, ReviewAction
+from projects.models import Notification, NotificationKind, Opinion, ReviewAction
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +26,20 @@ _TOLD = {
     ReviewAction.APPROVE: NotificationKind.APPROVE,
     ReviewAction.REVOKE: NotificationKind.REVOKE,
 }
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a notification says of a document: its name as a sentence reads it (2024 年“某项目”), its
+    page, and the units whose staff hear of it."""
+
+    name: str
+    link: str
+    units: tuple
+
+    def row_link(self, indicator_uid):
+        """The document's page, scrolled to the row of ``indicator_uid`` (each row's id is row-<uid>)."""
+        return f"{self.link}#row-{indicator_uid}" if indicator_uid else self.link
 
 
 def unit_staff_of_any():
@@ -35,72 +52,94 @@ def unit_staff(units):
     return unit_staff_of_any().filter(scope__unit__in=units).distinct()
 
 
-def _document_of(record):
-    for name in ("project", "department_target"):
-        document = getattr(record, name, None)
-        if document is not None:
-            return document
-    return None
+def actor_name(user):
+    return user.get_full_name() or user.first_name or user.username
 
 
-def _about(document):
-    """(name, link, the units whose staff hear of it) for a project table or a department target."""
-    if isinstance(document, ProjectTable):
-        return (
-            f"{document.year} 年“{document.name or '未命名项目'}”",
-            reverse("projects:project_detail", args=[document.pk]),
-            [document.unit_id],
-        )
-    if isinstance(document, DepartmentTarget):
-        offices = document.department.units.filter(is_department_office=True).values_list("pk", flat=True)
-        return (f"{document.year} 年{document.department.name}部门整体绩效目标", reverse("projects:target_detail", args=[document.pk]), list(offices))
-    return None
-
-
-def record_written(record):
-    """The gate wrote ``record``: tell the document's unit of a return, an approval or a revoked approval."""
-    kind = _TOLD.get(record.action)
-    document = _document_of(record) if kind else None
-    about = _about(document) if document is not None else None
-    if about is None:
+def record_written(record, subject_of, comments=()):
+    """The gate wrote ``record`` (with its ``comments``): tell the units of its document of a return, an
+    approval or a revoked approval, and of each comment, linked to its row. ``subject_of()`` gives the
+    document's Subject (None: nobody is told); it is asked only when there is something to tell."""
+    if record.action not in _TOLD and not comments:
         return []
-    name, link, units = about
-    actor = record.actor.get_full_name() or record.actor.first_name or record.actor.username
+    subject = subject_of() if subject_of is not None else None
+    staff = list(unit_staff(subject.units)) if subject is not None else []
+    if not staff:
+        return []
+    actor = actor_name(record.actor)
+    made = []
+    # The comments first, so that the list (newest first) shows the return or approval above its comments.
+    for comment in comments:
+        made += send(
+            staff,
+            kind=NotificationKind.COMMENT,
+            title=_comment_title(subject.name, comment),
+            body=f"{actor}（{record.get_action_display()}时）：{comment.get_reason_display()}"
+            + (f"；{comment.text}" if comment.text else ""),
+            link=subject.row_link(comment.indicator_uid),
+            by=record.actor,
+        )
+    kind = _TOLD.get(record.action)
+    if kind is not None:
+        title, body = _decision(record, subject.name)
+        made += send(staff, kind=kind, title=title, body=f"{actor}：{body}" if body else actor, link=subject.link, by=record.actor)
+    return made
+
+
+def _decision(record, name):
     if record.action == ReviewAction.RETURN:
-        title = f"{name}被退回，请修改后重新提交"
         reason = Opinion(record.reason).label if record.reason else ""
         body = "；".join(part for part in (f"退回理由：{reason}" if reason else "", record.comment) if part)
-    elif record.action == ReviewAction.APPROVE:
-        title = f"{name}已批复"
+        return f"{name}被退回，请修改后重新提交", body
+    if record.action == ReviewAction.APPROVE:
         body = "；".join(
-            part
-            for part in (
-                f"批复文号：{record.approval_number}" if getattr(record, "approval_number", "") else "",
-                record.comment,
-            )
-            if part
+            part for part in (f"批复文号：{record.approval_number}" if record.approval_number else "", record.comment) if part
         )
-    else:
-        title = f"{name}的批复已撤销，重新进入财政审核"
-        body = f"撤销理由：{record.comment}"
-    return send(unit_staff(units), kind=kind, title=title, body=f"{actor}：{body}" if body else f"{actor}", link=link, by=record.actor)
+        return f"{name}已批复", body
+    return f"{name}的批复已撤销，重新进入财政审核", f"撤销理由：{record.comment}"
+
+
+def _comment_title(name, comment):
+    if comment.indicator is None:
+        return f"{name}收到审核意见（整表）"
+    return f"{name}的“{comment.indicator.name[:40]}”一行收到审核意见"
+
+
+def adjustment_ordered(subject, *, version, by, reason):
+    """A reviewer's 要求调整 started version ``version`` (a draft) of the document ``subject`` tells of:
+    tell its units' staff, with the reason, as a review comment (审核意见) linking to the version to revise."""
+    if subject is None:
+        return []
+    title = f"财政要求调整{subject.name}，已生成第 {version} 版草稿，请修改后提交"
+    return send(unit_staff(subject.units), kind=NotificationKind.COMMENT, title=title, body=f"{actor_name(by)}：{reason}", link=subject.link, by=by)
 
 
 def send(users, *, kind, title, body="", link="", by=None):
     """One notification per user; mailed as well when configured. Returns the notifications."""
+    users = list(users)
+    title = _fitted(title, Notification._meta.get_field("title").max_length)
     made = Notification.objects.bulk_create(
         [Notification(user=user, kind=kind, title=title, body=body, link=link, sent_by=by) for user in users]
     )
-    if getattr(settings, "PERFGOALS_NOTIFY_BY_EMAIL", False):
+    if settings.PERFGOALS_NOTIFY_BY_EMAIL:
         addresses = [user.email for user in users if user.email]
         if addresses:
             transaction.on_commit(lambda: _mail(title, body, link, addresses))
     return made
 
 
+def _fitted(text, length):
+    """``text`` cut to ``length`` characters, its end marked (a project's name alone may fill a title)."""
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
 def _mail(title, body, link, addresses):
+    """One message per address (no one sees who else was told), the link made absolute with
+    PERFGOALS_SITE_URL when it is set."""
+    where = f"{settings.PERFGOALS_SITE_URL.rstrip('/')}{link}" if link and settings.PERFGOALS_SITE_URL else link
+    text = "\n\n".join(part for part in (body, where) if part)
     try:
-        send_mail(f"【预算绩效】{title}", f"{body}\n\n{link}".strip(), None, addresses)
+        send_mass_mail([(f"【预算绩效】{title}", text, None, [address]) for address in addresses])
     except Exception:  # a mail server down must not undo what the user did; the in-app notice stays
         log.exception("notification mail to %s failed", addresses)
 

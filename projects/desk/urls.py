@@ -8,4 +8,5 @@ urlpatterns = [
     path("deadlines/", views.deadline_page, name="deadlines"),
     path("chase/", views.chase, name="chase"),
     path("tables/<int:pk>/revoke/", views.project_revoke, name="project_revoke"),
+    path("department-targets/<int:pk>/revoke/", views.target_revoke, name="target_revoke"),
 ]

@@ -14,12 +14,11 @@ from django.views.decorators.http import require_POST
 
 from projects import audit
 from projects.desk import notify
-from projects.models import Deadline, Notification, NotificationKind, ProjectTable, Region, TableStatus, budget_year
+from projects.desk.deadlines import SUBMITTED
+from projects.models import Deadline, DepartmentTarget, Notification, NotificationKind, ProjectTable, Region, budget_year
 from projects.permissions import can_chase, can_manage_people, managed_region_id, units_in_range
 
 PAGE_SIZE = 30
-# Submitted, as 催报 counts it: the table has left the unit (in review or approved).
-SUBMITTED = (TableStatus.DEPARTMENT_REVIEW, TableStatus.FINANCE_REVIEW, TableStatus.APPROVED, TableStatus.SUPERSEDED)
 
 
 @login_required
@@ -145,17 +144,30 @@ def chase(request):
     return redirect(back)
 
 
+def _revoke(request, document, name, detail):
+    """撤销批复 of ``document`` by the finance bureau, with the reason of the form; back to ``detail``."""
+    from projects import workflow  # the gate; imported here as the gate imports this package's notify
+
+    try:
+        workflow.document_revoke(document=document, by=request.user, reason=request.POST.get("reason", ""))
+    except workflow.WorkflowError as refused:
+        messages.error(request, f"撤销批复未完成：{refused}")
+    else:
+        messages.success(request, f"已撤销{name}的批复，回到待财政审核，填报单位已收到通知。")
+    return redirect(detail, pk=document.pk)
+
+
 @login_required
 @require_POST
 def project_revoke(request, pk):
     """撤销批复：财政审核人收回已批复的表（须说明理由），表回到待财政审核，记入审核记录并通知单位。"""
-    from projects import workflow  # the gate; imported here as the gate imports this package's notify
-
     table = get_object_or_404(ProjectTable.objects.visible_to(request.user).select_related("unit", "region", "department"), pk=pk)
-    try:
-        workflow.document_revoke(document=table, by=request.user, reason=request.POST.get("reason", ""))
-    except workflow.WorkflowError as refused:
-        messages.error(request, f"撤销批复未完成：{refused}")
-    else:
-        messages.success(request, f"已撤销“{table.name or '未命名项目'}”的批复，表回到待财政审核，单位已收到通知。")
-    return redirect("projects:project_detail", pk=table.pk)
+    return _revoke(request, table, f"“{table.name or '未命名项目'}”", "projects:project_detail")
+
+
+@login_required
+@require_POST
+def target_revoke(request, pk):
+    """撤销批复：财政审核人收回已批复的部门整体绩效目标（须说明理由），回到待财政审核，记入审核记录并通知部门本级。"""
+    target = get_object_or_404(DepartmentTarget.objects.visible_to(request.user).select_related("department__region"), pk=pk)
+    return _revoke(request, target, f"{target.department.name} {target.year} 年部门整体绩效目标", "projects:target_detail")

@@ -6,7 +6,7 @@ shown to the unit and to its reviewers.
 """
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from indicators.values import Nature
 from perfgoals.formatting import decimal_text
@@ -161,22 +161,63 @@ def _row_findings(sheet):
             )
 
 
+def _printed_findings(sheet):
+    """The figures an imported file printed, against the figures printed beside them: a 预算执行率得分
+    that does not follow from its 执行率 (rounded as printed: 9.3 follows from 92.5%), and a total that
+    is not the sum of its printed parts. Each finding names the cell the figure was read from."""
+    evaluation = sheet.evaluation
+    cells = evaluation.printed_cells or {}
+    printed_execution = evaluation.printed_execution
+    weight = sheet.execution.weight
+    rate = evaluation.printed_rate if evaluation.printed_rate is not None else sheet.rate
+    if printed_execution is not None and rate is not None:
+        exact = min(Decimal(rate) / 100 * weight, weight) if rate >= 0 else Decimal(0)
+        if not _follows(printed_execution, exact):
+            where = cells.get("execution", "表上")
+            if evaluation.printed_rate is not None:
+                rate_cell = cells.get("rate", "")
+                beside = f"旁边的执行率 {decimal_text(rate)}%" + (f"（{rate_cell[rate_cell.find('单元格'):]}）" if rate_cell else "")
+            else:
+                beside = f"执行率 {rate}%（表上未印执行率，按全年执行数 ÷ 全年预算数）"
+            yield Finding(
+                "printed_execution_not_rate",
+                ERROR,
+                f"{where}：预算执行率得分 {decimal_text(printed_execution)} 分与{beside}不符，"
+                f"{decimal_text(rate)}% × {decimal_text(weight)} 分 = {scoring.points(exact)} 分。",
+                "预算执行率得分 = 执行率 × 分值（以分值为上限）；请核对执行率和得分后重新导入，或在填写页保存以按规则计分。",
+            )
+    printed = evaluation.printed_total
+    parts = sheet.printed_self_total
+    if printed is not None and printed != parts:
+        execution = "表上的预算执行率得分" if printed_execution is not None else "预算执行率得分"
+        found = "有得分无法计算" if parts is None else f"为 {parts} 分"
+        where = f"{cells['total']}：" if "total" in cells else ""
+        yield Finding(
+            "printed_total_not_sum",
+            ERROR,
+            f"{where}填报的总分 {decimal_text(printed)} 分不等于{execution}与各指标得分之和（{found}）。",
+            "总分应由各项得分相加得出；请核对各项得分后重新导入，或在表上直接填写。",
+        )
+
+
+def _follows(printed, exact):
+    """Whether ``printed`` is ``exact`` rounded half up to the decimals printed (at most two)."""
+    printed = scoring.points(printed)
+    decimals = max(0, min(2, -Decimal(printed).normalize().as_tuple().exponent))
+    step = Decimal(1).scaleb(-decimals)
+    return Decimal(exact).quantize(step, rounding=ROUND_HALF_UP) == printed
+
+
 def _whole_findings(sheet):
     rows = sheet.items
     evaluation = sheet.evaluation
     printed = evaluation.printed_total
-    if printed is not None and printed != sheet.self_total:
-        parts = "有得分无法计算" if sheet.self_total is None else f"为 {sheet.self_total} 分"
-        yield Finding(
-            "printed_total_not_sum",
-            ERROR,
-            f"填报的总分 {decimal_text(printed)} 分不等于预算执行率得分与各指标得分之和（{parts}）。",
-            "总分应由各项得分相加得出；请核对各项得分后重新导入，或在表上直接填写。",
-        )
+    yield from _printed_findings(sheet)
     if evaluation.printed_grade and printed is not None and evaluation.printed_grade != scoring.grade_of(printed):
         yield Finding(
             "printed_grade_not_total",
             WARNING,
+            f"{(evaluation.printed_cells or {}).get('grade', '')}{'：' if (evaluation.printed_cells or {}).get('grade') else ''}"
             f"填报的自评等级“{evaluation.printed_grade}”与填报的总分 {decimal_text(printed)} 分不符（应为“{scoring.grade_of(printed)}”）。",
             "优 ≥ 90 分，良 80–89 分，中 60–79 分，差 < 60 分。",
         )

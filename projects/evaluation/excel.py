@@ -13,6 +13,10 @@ from openpyxl.utils import get_column_letter
 from perfgoals.xlsx import cell_value, put
 from projects.evaluation.sheet import FUND_COLUMNS
 
+# The import (projects.evaluation.importing) reads what follows this mark in a deviation cell as the
+# unit's reason for its own score.
+REASON_MARK = "改分理由："
+
 ANNEX_COLUMNS = (
     ("一级指标", 10),
     ("二级指标", 12),
@@ -51,6 +55,15 @@ class _Writer:
         self.row += 1
 
 
+def _deviation_and_reason(row):
+    """The row's deviation text, and the unit's reason for its own score where that is another text
+    (marked so that the import reads it back as the reason, projects.evaluation.importing)."""
+    deviation, reason = row.item.deviation.strip(), row.item.unit_reason.strip()
+    if not row.overridden or not reason or reason == deviation:
+        return row.item.deviation
+    return f"{deviation}\n{REASON_MARK}{reason}" if deviation else f"{REASON_MARK}{reason}"
+
+
 def evaluation_workbook(sheet):
     """The xlsx bytes of one scored self-evaluation (projects.evaluation.sheet.Sheet)."""
     evaluation = sheet.evaluation
@@ -84,8 +97,8 @@ def evaluation_workbook(sheet):
             (fund.full, 1),
             (fund.executed, 1),
             (sheet.execution.weight if scored else "—", 1),
-            (f"{fund.rate}%" if fund.rate is not None else "—", 1),
-            (sheet.execution.points if scored else "—", 1),
+            ((scored and sheet.rate_beside) or (f"{fund.rate}%" if fund.rate is not None else "—"), 1),
+            ((sheet.execution_beside or sheet.execution.points) if scored else "—", 1),
         )
     write.line(("年度总体目标", 1), ("预期目标", 3), ("实际完成情况", 4), bold=True)
     write.line(("", 1), (evaluation.goal_expected, 3), (evaluation.goal_actual, 4))
@@ -100,9 +113,10 @@ def evaluation_workbook(sheet):
             (item.actual_text, 1),
             (item.weight, 1),
             (row.final, 1),
-            (item.deviation, 1),
+            (_deviation_and_reason(row), 1),
         )
-    write.line(("总分", 5), (100, 1), (sheet.total, 1), (f"自评等级：{sheet.grade or '—'}", 1), bold=True)
+    total = sheet.total_beside or sheet.total
+    write.line(("总分", 5), (100, 1), (total, 1), (f"自评等级：{sheet.grade_beside or sheet.grade or '—'}", 1), bold=True)
     for label, text in (("评价结论", evaluation.conclusion), ("存在问题", evaluation.problems), ("改进措施", evaluation.measures)):
         write.line((label, 2), (text, 6))
     write.line(("项目负责人", 2), (evaluation.project_leader, 2), ("财务负责人", 1), (evaluation.finance_leader, 3))

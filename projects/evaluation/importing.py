@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from indicators.values import Nature, parse_value
 from perfgoals.formatting import decimal_text
 from projects.evaluation import scoring
+from projects.evaluation.excel import REASON_MARK
 from projects.evaluation.sheet import FUND_COLUMNS, FUND_ROWS, sheet_of
 from projects.excel.safety import BadWorkbook, check_workbook_bytes
 from projects.models import EvaluationItem, SelfEvaluation, TableStatus
@@ -40,6 +41,9 @@ class Layout:
     fund_rows: dict
     fund_columns: dict
     summed: tuple = ()  # fund rows whose labels are several rows adding up (四川's 其他 sources)
+    # Indicator columns a file may have or not: a 说明 column whose cell says why a printed score
+    # differs from the rules (else the row's deviation text is taken as the reason).
+    optional_columns: dict = field(default_factory=lambda: {"note": ("说明", "改分说明", "改分理由", "评分说明")})
     texts: dict = field(
         default_factory=lambda: {
             "conclusion": ("评价结论",),
@@ -76,17 +80,17 @@ SICHUAN = Layout(
         "level2": ("二级指标",),
         "name": ("三级指标",),
         "nature": ("指标性质",),
-        "value": ("指标值",),
-        "measure": ("度量单位",),
-        "actual": ("完成值",),
+        "value": ("指标值", "年度指标值"),
+        "measure": ("度量单位", "计量单位"),
+        "actual": ("完成值", "实际完成值"),
         "weight": ("权重",),
         "score": ("得分",),
-        "deviation": ("未完成原因分析",),
+        "deviation": ("未完成原因分析", "偏差原因分析"),
     },
     # 四川's four sources: 财政资金 is the year's fiscal money; the other three are not fiscal.
     fund_rows={
         "total": ("年度资金总额", "资金总额", "合计"),
-        "fiscal": ("财政资金",),
+        "fiscal": ("财政资金", "其中：财政资金"),
         "other": ("财政专户管理资金", "单位资金", "其他资金"),
     },
     summed=("other",),
@@ -96,6 +100,11 @@ SICHUAN = Layout(
 LAYOUTS = (ANNEX, SICHUAN)
 _SPACES = re.compile(r"\s+")
 TOTAL_LABELS = ("总分", "合计")
+RATE_LABELS = ("执行率", "预算执行率")
+# What a cell of the exported annex says where the file's figure and the rules' differ (sheet.printed_beside):
+# the file's figure is the one read back, so an exported file imports as it was.
+_PRINTED_BESIDE = re.compile(r"^表上\s*(-?[0-9.]+)\s*(分|%)")
+_BRACKETED = re.compile(r"[（(][^（()）]*[)）]$")
 
 
 class EvaluationImportError(Exception):
@@ -107,18 +116,39 @@ class EvaluationImportError(Exception):
 
 
 @dataclass
+class ImportedRow:
+    """One indicator row of the file: its item, the values to write, the score and weight as printed
+    (and the score's cell), and the reason the file gives for a score differing from the rules."""
+
+    item: object
+    values: dict
+    score: Decimal | None
+    weight: Decimal | None
+    cell: str
+    reason: str = ""
+    reason_cell: str = ""
+
+
+@dataclass
 class EvaluationImport:
-    """What a good file says, ready to write: ``fields`` of the SelfEvaluation, ``rows`` (item →
-    its values), the printed total and grade, and the differences between the file and the rules."""
+    """What a good file says, ready to write: ``fields`` of the SelfEvaluation (the printed figures
+    among them), ``rows``, and once worked out ``differences`` between the file and the rules,
+    ``needs_reason``: the rows kept as the unit's own score with no reason in the file, and
+    ``reasons_read``: those whose reason came from the file."""
 
     layout: Layout
     sheet_title: str
     fields: dict
-    rows: list  # (EvaluationItem, {field: value}, printed score, printed weight, cell of the score)
+    rows: list  # ImportedRow
     printed_total: Decimal | None
     printed_grade: str
     printed_execution: Decimal | None
+    printed_rate: Decimal | None = None
     differences: list = field(default_factory=list)
+    # The differences that are not a row's own score (those are in needs_reason or reasons_read).
+    other_differences: list = field(default_factory=list)
+    needs_reason: list = field(default_factory=list)
+    reasons_read: list = field(default_factory=list)
 
 
 def _text(value):
@@ -133,26 +163,34 @@ def _label(value):
     return _SPACES.sub("", str(value)) if value is not None else ""
 
 
+def _heading(value):
+    """A header cell's label without spaces, line breaks or a unit in brackets: 权 重（%） reads 权重."""
+    return _BRACKETED.sub("", _label(value))
+
+
 class _Grid:
     """A worksheet's cells holding a value, by (row, column)."""
 
     def __init__(self, worksheet):
         self.title = worksheet.title
-        self.cells = {
-            (cell.row, cell.column): cell.value
-            for row in worksheet.iter_rows()
-            for cell in row
-            if cell.value is not None and _text(cell.value) != ""
-        }
+        self.cells, self.percent = {}, set()
+        for row in worksheet.iter_rows():
+            for cell in row:
+                if cell.value is not None and _text(cell.value) != "":
+                    self.cells[(cell.row, cell.column)] = cell.value
+                    if "%" in (cell.number_format or ""):
+                        self.percent.add((cell.row, cell.column))
 
     def at(self, row, column):
         return self.cells.get((row, column))
 
-    def where(self, labels, *, rows=None):
-        """(row, column) of each cell whose text is one of ``labels``, in reading order."""
+    def where(self, labels, *, rows=None, heading=False):
+        """(row, column) of each cell whose text is one of ``labels``, in reading order (``heading``:
+        compared as a header, without a unit in brackets)."""
+        read = _heading if heading else _label
         wanted = {_label(label) for label in labels}
         return sorted(
-            (row, column) for (row, column), value in self.cells.items() if _label(value) in wanted and (rows is None or row in rows)
+            (row, column) for (row, column), value in self.cells.items() if read(value) in wanted and (rows is None or row in rows)
         )
 
     def right_of(self, row, column):
@@ -174,9 +212,13 @@ def _header(grid, layout):
             if cell_row != row:
                 continue
             for key, labels in layout.columns.items():
-                if _label(value) in labels and key not in found:
+                if _heading(value) in labels and key not in found:
                     found[key] = column
         if len(found) == len(layout.columns):
+            for key, labels in layout.optional_columns.items():
+                for (cell_row, column), value in sorted(grid.cells.items()):
+                    if cell_row == row and _heading(value) in labels and column not in found.values():
+                        found.setdefault(key, column)
             return row, found
     return None, None
 
@@ -187,12 +229,23 @@ def _number(grid, row, column, what, problems):
         return None
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
         return Decimal(str(value))
+    beside = _PRINTED_BESIDE.match(_text(value))
+    if beside:
+        value = beside.group(1)
     text = _text(value).replace(",", "").removesuffix("%").removesuffix("分").removesuffix("万元")
     try:
         return Decimal(text)
     except InvalidOperation:
         problems.append(f"{grid.name(row, column)}（{what}）：“{_text(value)}”不是数字。")
         return None
+
+
+def _percent(grid, row, column, what, problems):
+    """A printed 执行率 in %: 92.5%, "92.5%", 92.5, or 0.925 in a cell formatted as a percentage."""
+    value = _number(grid, row, column, what, problems)
+    if value is not None and (row, column) in grid.percent:
+        value *= 100
+    return value
 
 
 def read_evaluation_workbook(data, evaluation):
@@ -220,16 +273,45 @@ def _read(grid, layout, header_row, columns, evaluation):
     fields = _funds(grid, layout, header_row, problems)
     fields.update(_texts(grid, layout, header_row))
     rows, end = _indicator_rows(grid, layout, header_row, columns, evaluation, problems)
-    printed_total, printed_grade = _printed_total(grid, columns, header_row, end, problems)
-    printed_execution = None
-    # The execution score is printed on the first fund row (the total's, or 四川's 财政资金).
-    execution_cells = grid.where([label for labels in layout.fund_rows.values() for label in labels], rows=range(1, header_row))
-    score_header = grid.where(("得分",), rows=range(1, header_row))
-    if execution_cells and score_header:
-        printed_execution = _number(grid, execution_cells[0][0], score_header[0][1], "预算执行率得分", problems)
+    cells = {}
+    printed_total, printed_grade = _printed_total(grid, columns, header_row, end, problems, cells)
+    printed_execution, printed_rate = _printed_execution(grid, layout, header_row, problems, cells)
     if problems:
         raise EvaluationImportError(f"文件有 {len(problems)} 处问题，未导入任何内容。", problems)
-    return EvaluationImport(layout, grid.title, fields, rows, printed_total, printed_grade, printed_execution)
+    fields.update(
+        printed_total=printed_total,
+        printed_grade=printed_grade,
+        printed_execution=printed_execution,
+        printed_rate=printed_rate,
+        printed_cells=cells,
+    )
+    return EvaluationImport(layout, grid.title, fields, rows, printed_total, printed_grade, printed_execution, printed_rate)
+
+
+def _printed_execution(grid, layout, header_row, problems, cells):
+    """The 预算执行率得分 and the 执行率 as printed. The score is in the 得分 column above the
+    indicators, on the total's row or, where the file prints none there, the first fund row that has
+    one (四川's 财政资金, or a score merged down the fund rows). The rate is the total's: a rate
+    printed for one source (财政资金 alone) is not what the score is reckoned from."""
+    above = range(1, header_row)
+    score_header = grid.where(("得分",), rows=above, heading=True)
+    if not score_header:
+        return None, None
+    score_column = score_header[0][1]
+    rate_header = grid.where(RATE_LABELS, rows=above, heading=True)
+    first = score_header[0][0] + 1
+    totals = [row for row, _column in grid.where(layout.fund_rows["total"], rows=range(first, header_row))][:1]
+    others = [row for row, _column in grid.where([label for labels in layout.fund_rows.values() for label in labels], rows=range(first, header_row))]
+    scored = [row for row in totals + others if grid.at(row, score_column) is not None]
+    if not scored:
+        return None, None
+    score = _number(grid, scored[0], score_column, "预算执行率得分", problems)
+    cells["execution"] = grid.name(scored[0], score_column)
+    rate = None
+    if rate_header and totals and grid.at(totals[0], rate_header[0][1]) is not None:
+        rate = _percent(grid, totals[0], rate_header[0][1], "执行率", problems)
+        cells["rate"] = grid.name(totals[0], rate_header[0][1])
+    return score, rate
 
 
 def _funds(grid, layout, header_row, problems):
@@ -237,7 +319,7 @@ def _funds(grid, layout, header_row, problems):
     above = range(1, header_row)
     heads = {}
     for key, labels in layout.fund_columns.items():
-        found = grid.where(labels, rows=above)
+        found = grid.where(labels, rows=above, heading=True)
         if found:
             heads[key] = found[0]
     if len(heads) != len(layout.fund_columns):
@@ -305,10 +387,21 @@ def _indicator_rows(grid, layout, header_row, columns, evaluation, problems):
             row += 1
             continue
         item = candidates.pop(0)
-        values = {"deviation": _text(grid.at(row, columns["deviation"]))}
+        deviation, _mark, marked_reason = _text(grid.at(row, columns["deviation"])).partition(REASON_MARK)
+        values = {"deviation": deviation.strip()}
+        note = _text(grid.at(row, columns["note"])) if "note" in columns else ""
+        if note:
+            reason, reason_cell = note, grid.name(row, columns["note"])
+        elif marked_reason.strip() or deviation.strip():
+            reason, reason_cell = (marked_reason or deviation).strip(), grid.name(row, columns["deviation"])
+        else:
+            reason, reason_cell = "", ""
         actual = grid.at(row, columns["actual"])
         if layout is SICHUAN and actual is not None and _is_number(actual):
-            values["actual_text"] = f"{decimal_text(Decimal(str(actual)))}{_text(grid.at(row, columns['measure']))}"
+            number = Decimal(_text(actual))
+            if (row, columns["actual"]) in grid.percent:
+                number *= 100  # 0.93 shown as 93%
+            values["actual_text"] = f"{decimal_text(number)}{_text(grid.at(row, columns['measure']))}"
         else:
             values["actual_text"] = _text(actual)
         if len(values["actual_text"]) > EvaluationItem._meta.get_field("actual_text").max_length:
@@ -317,7 +410,7 @@ def _indicator_rows(grid, layout, header_row, columns, evaluation, problems):
         weight = _number(grid, row, columns["weight"], f"“{name}”的{'权重' if layout is SICHUAN else '分值'}", problems)
         if score is not None and (score < 0 or score > item.weight):
             problems.append(f"{grid.name(row, columns['score'])}（“{name}”的得分）：{decimal_text(score)} 分不在 0 到本行分值 {item.weight} 分之间。")
-        rows.append((item, values, score, weight, grid.name(row, columns["score"])))
+        rows.append(ImportedRow(item, values, score, weight, grid.name(row, columns["score"]), reason, reason_cell))
         row += 1
     for left in unmatched.values():
         for item in left:
@@ -337,54 +430,109 @@ def _is_number(value):
     return True
 
 
-def _printed_total(grid, columns, header_row, end, problems):
-    """The 总分 and 自评等级 as printed (the total in the 得分 column of the 总分 row)."""
+def _printed_total(grid, columns, header_row, end, problems, cells):
+    """The 总分 and 自评等级 as printed (the total in the 得分 column of the 总分 row); ``cells``
+    gets the name of the cell each was read from."""
     total = None
     for row, _column in grid.where(TOTAL_LABELS, rows=range(end, end + 3))[:1]:
         total = _number(grid, row, columns["score"], "总分", problems)
+        if total is not None:
+            cells["total"] = grid.name(row, columns["score"])
     grade = ""
     for (row, column), value in sorted(grid.cells.items()):
         text = _text(value)
         if row > header_row and text.startswith(("自评等级", "等级")):
             after = re.split("[：:]", text, maxsplit=1)
-            grade = after[1].strip() if len(after) == 2 else _text(grid.right_of(row, column)[0])
-            grade = "" if grade == "—" else grade[:2]
+            if len(after) == 2 and after[1].strip():
+                grade = after[1].strip()
+            else:
+                grade, column = _text(grid.right_of(row, column)[0]), grid.right_of(row, column)[1] or column
+            grade = "" if grade == "—" else grade.removeprefix("表上").strip()[:1]
+            if grade:
+                cells["grade"] = grid.name(row, column)
             break
     return total, grade
+
+
+def evaluation_import_preview(*, evaluation, data):
+    """What importing ``data`` would do, worked out without writing: the EvaluationImport with its
+    ``differences`` from the rules and the rows that would need a reason (``needs_reason``)."""
+    plan = read_evaluation_workbook(data, evaluation)
+    copy = SelfEvaluation.objects.select_related("round").get(pk=evaluation.pk)
+    _apply(plan, copy, plan.rows)  # the rows' items are this reading's own copies: nothing is saved
+    _report(plan, copy)
+    return plan
 
 
 def evaluation_import(*, evaluation, data):
     """单位导入填好的自评表：整份文件无误才写入（资金、实际完成值、得分、偏差原因和结论），否则一处不写。
 
-    A printed score that differs from the one the rules compute is kept as the unit's own score (so the
-    checks ask for its reason); the printed total and grade are kept beside the recomputed ones.
-    Returns the EvaluationImport with ``differences``: every place the file differs from the rules."""
+    A printed score that differs from the one the rules compute is kept as the unit's own score, with
+    the reason the file gives (its 说明 column, else the row's deviation text); with none, the checks
+    ask for it before submission. The printed 预算执行率得分, 执行率, total and grade are kept beside the
+    recomputed ones. Returns the EvaluationImport with ``differences`` and ``needs_reason``."""
     plan = read_evaluation_workbook(data, evaluation)
     with transaction.atomic():
-        locked = SelfEvaluation.objects.select_for_update().get(pk=evaluation.pk)
+        locked = SelfEvaluation.objects.select_for_update().select_related("round").get(pk=evaluation.pk)
         if locked.status not in (TableStatus.DRAFT, TableStatus.RETURNED):
             # Submitted (or reviewed) since the page was opened: only a draft or a returned one is the unit's to change.
             raise EvaluationImportError(f"这份自评当前为“{locked.get_status_display()}”，只有草稿或退回状态下可以导入，未导入。")
-        for name, value in plan.fields.items():
-            setattr(locked, name, value)
-        locked.printed_total = plan.printed_total
-        locked.printed_grade = plan.printed_grade
+        _apply(plan, locked, plan.rows)
         locked.revision += 1
         locked.save()
-        for item, values, score, _weight, _cell in plan.rows:
-            for name, value in values.items():
-                setattr(item, name, value)
-            target, actual = parse_value(item.target_text), parse_value(item.actual_text)
-            if target.number is not None and target.nature != Nature.QUALITATIVE:
-                computed = scoring.quantitative_score(target, actual, item.weight).points
-                item.unit_score = None if score is None or score == computed else score
-            elif score is not None:
-                item.band = _band_of(score, item.weight)
-                top = scoring.qualitative_score(item.band, None, item.weight).points
-                item.unit_score = None if score == top else score  # the band's top is what it scores unchosen
-            item.save()
-    plan.differences = _differences(plan, SelfEvaluation.objects.get(pk=evaluation.pk))
+        for row in plan.rows:
+            row.item.save()
+    _report(plan, locked)
     return plan
+
+
+def _apply(plan, evaluation, rows):
+    """Set the file's figures on ``evaluation`` and each row's item, in memory."""
+    for name, value in plan.fields.items():
+        setattr(evaluation, name, value)
+    for row in rows:
+        item = row.item
+        previous_score = item.unit_score
+        for name, value in row.values.items():
+            setattr(item, name, value)
+        target, actual = parse_value(item.target_text), parse_value(item.actual_text)
+        if target.number is not None and target.nature != Nature.QUALITATIVE:
+            computed = scoring.quantitative_score(target, actual, item.weight).points
+            item.unit_score = None if row.score is None or row.score == computed else row.score
+            if item.unit_score is None:
+                item.unit_reason = ""
+            elif row.reason:
+                item.unit_reason = row.reason
+            elif item.unit_score != previous_score:
+                item.unit_reason = ""  # a reason typed for another score does not stand for this one
+        elif row.score is not None:
+            item.band = _band_of(row.score, item.weight)
+            top = scoring.qualitative_score(item.band, None, item.weight).points
+            item.unit_score = None if row.score == top else row.score  # the band's top is what it scores unchosen
+            item.unit_reason = ""  # a score inside its band is the unit's choice, no override
+
+
+def _report(plan, evaluation):
+    """Work out the differences and which rows' own scores have a reason, from the figures as applied."""
+    sheet = sheet_of(evaluation, sorted((row.item for row in plan.rows), key=lambda item: (item.order, item.pk)))
+    plan.differences, row_scores = _differences(plan, sheet)
+    plan.other_differences = [line for line in plan.differences if line not in row_scores]
+    by_item = {row.item.pk: row for row in sheet.items}
+    for imported in plan.rows:
+        row = by_item[imported.item.pk]
+        if not row.overridden:
+            continue
+        where = f"第 {row.row} 行“{row.item.name}”（{imported.cell}）：表上 {decimal_text(row.item.unit_score)} 分，按完成值计算为 {row.computed.points} 分"
+        if row.item.unit_reason.strip():
+            source = f"，理由取自{_cell_only(imported.reason_cell, plan)}" if imported.reason else "，理由已在填写页写明"
+            plan.reasons_read.append(f"{where}{source}：{row.item.unit_reason.strip()}")
+        else:
+            plan.needs_reason.append(f"{where}，文件中没有说明理由：导入后须在填写页写明改分理由，否则不能提交。")
+
+
+def _cell_only(name, plan):
+    """单元格 H14 of 工作表“…”单元格 H14: the sheet is named once, where the report starts."""
+    return name.removeprefix(f"工作表“{plan.sheet_title}”")
 
 
 def _band_of(score, weight):
@@ -395,23 +543,30 @@ def _band_of(score, weight):
     return "met" if share >= Decimal("0.8") else "partly" if share >= Decimal("0.6") else "missed"
 
 
-def _differences(plan, evaluation):
-    """Each place where the file's figures differ from what the rules compute, in Chinese."""
-    sheet = sheet_of(evaluation)
-    found = []
+def _differences(plan, sheet):
+    """Each place where the file's figures differ from what the rules compute, in Chinese; and those of
+    them that are a row's printed score."""
+    found, row_scores = [], []
     if plan.printed_execution is not None and sheet.execution.points is not None and plan.printed_execution != sheet.execution.points:
         found.append(f"预算执行率得分：表上 {decimal_text(plan.printed_execution)} 分，按执行率计算为 {sheet.execution.points} 分。")
+    if plan.printed_rate is not None and sheet.rate is not None and plan.printed_rate != sheet.rate:
+        found.append(f"执行率：表上 {decimal_text(plan.printed_rate)}%，按全年执行数 ÷ 全年预算数为 {sheet.rate}%。")
     by_item = {row.item.pk: row for row in sheet.items}
-    for item, _values, score, weight, cell in plan.rows:
+    for imported in plan.rows:
+        item, score, weight = imported.item, imported.score, imported.weight
         row = by_item[item.pk]
         if weight is not None and weight != item.weight:
             found.append(f"第 {row.row} 行“{item.name}”：表上分值 {decimal_text(weight)} 分，自评轮次的分值为 {item.weight} 分（按后者计分）。")
         if score is not None and row.computed.points is not None and score != row.computed.points:
-            kept = "（单位改分，理由已填）" if row.item.unit_reason.strip() else "（作为单位改分保存，须填写改分理由）"
-            found.append(f"{cell}：第 {row.row} 行“{item.name}”表上得分 {decimal_text(score)} 分，按完成值计算为 {row.computed.points} 分{kept}。")
+            if imported.reason:
+                kept = f"（作为单位改分保存，理由取自{_cell_only(imported.reason_cell, plan)}）"
+            else:
+                kept = "（单位改分，理由已填）" if row.item.unit_reason.strip() else "（作为单位改分保存，须填写改分理由）"
+            found.append(f"{imported.cell}：第 {row.row} 行“{item.name}”表上得分 {decimal_text(score)} 分，按完成值计算为 {row.computed.points} 分{kept}。")
+            row_scores.append(found[-1])
     if plan.printed_total is not None and plan.printed_total != sheet.self_total:
         recomputed = "无法计算" if sheet.self_total is None else f"{sheet.self_total} 分"
         found.append(f"总分：表上 {decimal_text(plan.printed_total)} 分，各项得分之和为 {recomputed}。")
     if plan.printed_grade and plan.printed_grade != sheet.self_grade:
         found.append(f"自评等级：表上为“{plan.printed_grade}”，按总分应为“{sheet.self_grade or '—'}”。")
-    return found
+    return found, row_scores

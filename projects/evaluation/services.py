@@ -145,11 +145,12 @@ def item_weights(rows, evaluation_round):
 
 def evaluation_save(*, form, formset):
     """Save the unit's self-evaluation and its rows together (validated together beforehand). The figures
-    are now the ones typed on the form, so a total and grade printed on an earlier imported file no
-    longer stand beside them."""
+    are now the ones typed on the form, so the execution score, total and grade printed on an earlier
+    imported file no longer stand beside them (the form says so before it is saved)."""
     with transaction.atomic():
         saved = form.save(commit=False)
         saved.printed_total, saved.printed_grade = None, ""
+        saved.printed_execution, saved.printed_rate, saved.printed_cells = None, None, {}
         saved.revision += 1
         saved.save()
         formset.save()

@@ -46,6 +46,19 @@ class ItemRow:
         return self.quantitative and self.item.unit_score is not None and self.item.unit_score != self.computed.points
 
     @property
+    def needs_reason(self):
+        """The unit's own score differs from the computed one and no reason is given yet: the row stays
+        flagged on the form and the submission is refused (checks: override_without_reason)."""
+        return self.overridden and not self.item.unit_reason.strip()
+
+    @property
+    def beside(self):
+        """“自评 10.00 分 · 按规则 9.00 分” for a row whose own score differs from the computed one."""
+        if not self.overridden:
+            return ""
+        return f"自评 {scoring.points(self.item.unit_score)} 分 · 按规则 {self.computed.points} 分"
+
+    @property
     def reviewed(self):
         return self.item.reviewed_score is not None
 
@@ -72,6 +85,39 @@ class Sheet:
         return scoring.points(sum(parts, Decimal(0)))
 
     @property
+    def printed_self_total(self):
+        """The sum a printed total should be: the printed 预算执行率得分 where the file printed one (its
+        own figure, checked against its 执行率 apart), else the computed one, plus each self score."""
+        printed = self.evaluation.printed_execution
+        if printed is None:
+            return self.self_total
+        parts = [printed, *(row.self_score for row in self.items)]
+        return None if any(part is None for part in parts) else scoring.points(sum(parts, Decimal(0)))
+
+    @property
+    def execution_beside(self):
+        """“表上 9.50 分 · 按规则 8.00 分” where an imported file printed another execution score."""
+        return printed_beside(self.evaluation.printed_execution, self.execution.points)
+
+    @property
+    def rate_beside(self):
+        printed, computed = self.evaluation.printed_rate, self.rate
+        if printed is None or printed == computed:
+            return ""
+        return f"表上 {scoring.points(printed)}% · 按规则 {'—' if computed is None else f'{computed}%'}"
+
+    @property
+    def total_beside(self):
+        return printed_beside(self.evaluation.printed_total, self.self_total)
+
+    @property
+    def grade_beside(self):
+        printed, computed = self.evaluation.printed_grade, self.self_grade
+        if not printed or printed == computed:
+            return ""
+        return f"表上 {printed} · 按规则 {computed or '—'}"
+
+    @property
     def grade(self):
         return scoring.grade_of(self.total)
 
@@ -90,6 +136,13 @@ class Sheet:
         for row in self.items:
             totals[row.item.level1] = totals.get(row.item.level1, Decimal(0)) + row.item.weight
         return totals
+
+
+def printed_beside(printed, computed):
+    """Both figures, the file's first, where they differ: 表上 9.50 分 · 按规则 8.00 分 (else "")."""
+    if printed is None or printed == computed:
+        return ""
+    return f"表上 {scoring.points(printed)} 分 · 按规则 {'—' if computed is None else f'{computed} 分'}"
 
 
 def sheet_of(evaluation, items=None):

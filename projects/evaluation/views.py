@@ -19,12 +19,14 @@ from projects import permissions
 from projects.evaluation.checks import evaluation_findings
 from projects.evaluation.excel import evaluation_workbook
 from projects.evaluation.scoring import points
-from projects.evaluation.importing import EvaluationImportError, evaluation_import
+from projects.evaluation.importing import EvaluationImportError, evaluation_import, evaluation_import_preview
 from projects.evaluation.forms import EvaluationItemFormSet, EvaluationRoundForm, RescoreForm, SelfEvaluationForm, cell_errors
 from projects.evaluation.services import RoundError, evaluation_rescore, evaluation_save, evaluation_round_create
 from projects.evaluation.sheet import FUND_COLUMNS, sheet_of
 from projects.models import EvaluationRound, ReviewAction, SelfEvaluation, TaskProgress
+from projects.tasks import runner
 from projects.tasks.evaluation import start_round_fill
+from projects.uploads import read_upload, safe_name
 from perfgoals.scope import scope_of
 from projects.workflow import WorkflowError, available_actions, document_action
 
@@ -239,6 +241,11 @@ def evaluation_edit(request, pk):
         sheet = sheet_of(form.instance, [row_form.instance for row_form in formset.forms])
     else:
         sheet = sheet_of(evaluation, items)
+    for row_form, row in zip(formset.forms, sheet.items):
+        if row.needs_reason:
+            # The box the row waits for is outlined, as a field in error is.
+            widget = row_form.fields["unit_reason"].widget
+            widget.attrs = {**widget.attrs, "class": f"{widget.attrs.get('class', '')} is-invalid".strip()}
     return render(
         request,
         "projects/evaluation/evaluation_edit.html",
@@ -313,30 +320,53 @@ def evaluation_rescore_view(request, pk):
 
 @login_required
 def evaluation_import_xlsx(request, pk):
-    """单位导入填好的自评表（10号文附件格式或四川格式）：整份文件无误才写入，否则列出每处问题（写明单元格）；
-    表上的总分、等级与按规则计算的不同之处逐条列出。"""
+    """单位导入填好的自评表（10号文附件格式或四川格式）：上传 → 预览（与规则不符之处、哪些行须补改分理由）→
+    确认后写入；文件有问题则逐处列出（写明单元格），一处不写。"""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     evaluation = _evaluation(request, pk)
     if not permissions.can_edit_evaluation(request.user, evaluation):
         raise PermissionDenied(f"这份自评当前为“{evaluation.get_status_display()}”，只有本单位在草稿或退回状态下可以导入。")
-    upload = request.FILES.get("file")
-    if upload is None:
-        messages.error(request, "请选择要导入的 Excel 文件（.xlsx）。")
-        return redirect("projects:evaluation_detail", pk=evaluation.pk)
+    stash = f"evaluation-upload-{evaluation.pk}-u{request.user.pk}"
+    token = request.POST.get("token", "")
+    if token:
+        data, name = runner.stashed_upload(stash, token), safe_name(request.POST.get("name", ""))
+        if data is None:
+            messages.error(request, "上传的文件已过期，请重新上传。")
+            return redirect("projects:evaluation_detail", pk=evaluation.pk)
+        if not request.POST.get("confirm"):
+            runner.drop_upload(stash, token)
+            messages.info(request, f"已取消导入“{name}”，自评未改动。")
+            return redirect("projects:evaluation_detail", pk=evaluation.pk)
+    else:
+        name, data, problem = read_upload(request)
+        if problem:
+            messages.error(request, problem)
+            return redirect("projects:evaluation_detail", pk=evaluation.pk)
+        name = safe_name(name)
     try:
-        plan = evaluation_import(evaluation=evaluation, data=upload.read())
+        if not token:
+            plan = evaluation_import_preview(evaluation=evaluation, data=data)
+            context = {"evaluation": evaluation, "plan": plan, "name": name, "token": runner.stash_upload(stash, data)}
+            return render(request, "projects/evaluation/evaluation_import.html", context)
+        plan = evaluation_import(evaluation=evaluation, data=data)
     except EvaluationImportError as refused:
-        messages.error(request, f"导入“{upload.name}”：{refused}")
+        runner.drop_upload(stash, token)
+        messages.error(request, f"导入“{name}”：{refused}")
         for problem in refused.problems:
             messages.warning(request, problem)
     except DatabaseError:
         messages.error(request, database_failed("importing a self-evaluation"))
     else:
-        audit.record("import", request=request, self_evaluations=[evaluation.pk], layout=plan.layout.key, filename=upload.name)
-        messages.success(request, f"已按{plan.layout.name}导入“{upload.name}”（工作表“{plan.sheet_title}”），得分已按规则重新计算。")
-        for difference in plan.differences:
+        runner.drop_upload(stash, token)
+        audit.record("import", request=request, self_evaluations=[evaluation.pk], layout=plan.layout.key, filename=name)
+        messages.success(request, f"已按{plan.layout.name}导入“{name}”（工作表“{plan.sheet_title}”），得分已按规则重新计算。")
+        for difference in plan.other_differences:
             messages.warning(request, f"与规则不符：{difference}")
+        for read in plan.reasons_read:
+            messages.warning(request, f"单位改分：{read}")
+        for missing in plan.needs_reason:
+            messages.error(request, f"须补改分理由：{missing}")
     return redirect("projects:evaluation_detail", pk=evaluation.pk)
 
 

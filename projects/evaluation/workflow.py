@@ -2,7 +2,10 @@
 department 复核 (passes or returns), the finance bureau 抽查 (approves or returns). Registered when
 the app is ready (projects.apps)."""
 
+from django.urls import reverse
+
 from perfgoals.roles import Role
+from projects.desk.notify import Subject
 from projects.evaluation.checks import evaluation_findings
 from projects.evaluation.sheet import sheet_of
 from projects.models import ReviewAction, SelfEvaluation, TableStatus
@@ -12,6 +15,7 @@ from projects.workflow.kinds import (
     first_review_of_unit,
     register,
     transitions_table,
+    unit_scope_words,
     withdrawal_refusal_of_unit,
 )
 
@@ -41,7 +45,22 @@ def evaluation_snapshot(evaluation):
         "self_total": str(sheet.self_total),
         "total": str(sheet.total),
         "grade": sheet.grade,
+        # What an imported file printed, where it did: the submission keeps it beside the reckoning.
+        "printed": {
+            "execution": str(evaluation.printed_execution or ""),
+            "rate": str(evaluation.printed_rate or ""),
+            "total": str(evaluation.printed_total or ""),
+            "grade": evaluation.printed_grade,
+        },
     }
+
+
+def evaluation_subject(evaluation):
+    return Subject(
+        f"{evaluation.round.year} 年“{evaluation.project.name or '未命名项目'}”绩效自评",
+        reverse("projects:evaluation_detail", args=[evaluation.pk]),
+        (evaluation.project.unit_id,),
+    )
 
 
 SELF_EVALUATION = register(
@@ -52,15 +71,12 @@ SELF_EVALUATION = register(
         noun="这份自评",
         short_noun="自评",
         transitions=EVALUATION_TRANSITIONS,
-        scope_words={
-            Role.UNIT_STAFF: "这份自评不属于您的单位",
-            Role.DEPARTMENT_REVIEWER: "这份自评不属于您所在主管部门的单位",
-            Role.FINANCE_OFFICER: "这份自评不在您负责的行政区划内",
-        },
+        scope_words=unit_scope_words("这份自评"),
         first_review=first_review_of_unit(_unit),
         recheck=evaluation_findings,
         snapshot=evaluation_snapshot,
         lock_related=("project__unit", "round"),
         refusal=withdrawal_refusal_of_unit(_unit, "主管部门已复核通过，不能撤回。"),
+        subject=evaluation_subject,
     )
 )

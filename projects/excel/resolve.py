@@ -25,6 +25,7 @@ from projects.models import CodeItem, Department, DepartmentTarget, ProjectTable
 from projects.permissions import EDITABLE_STATUSES, unit_of
 from projects import schema
 from projects.excel.tableread import Problem
+from projects.excel.template import nothing_filled, row_is_filled
 
 PROJECT_DEFAULTS = {
     "code": "", "attribute": None, "attribute_text": "", "period": "", "fund_use": "", "manager": "", "phone": "",
@@ -250,8 +251,26 @@ class Resolver:
         )
         return [u for ratio, u in scored[:_UNIT_SUGGESTIONS] if ratio >= 0.3]
 
+    def unfilled(self, table, result, data):
+        """A blank form (a template downloaded and uploaded unchanged) is refused with the reason; the
+        rows of a filled one that hold only the printed 一级/二级 are left out, said once."""
+        if nothing_filled(data, table.kind):
+            what = "总体绩效目标、部门预算、分项绩效目标" if table.kind == "department" else "项目名称、项目资金、年度总体目标"
+            self.problem(
+                result, table, "", f"这是一张空白的表：{what}和三级指标都没有填写，没有可导入的内容。请填写后再上传，或删去这张工作表。"
+            )
+            return True
+        rows = data.get("indicators") or []
+        kept = [row for row in rows if row_is_filled(row)]
+        if len(kept) < len(rows):
+            self.hint(result, table, "", f"{len(rows) - len(kept)} 行只有一级/二级指标，没有填写三级指标和指标值，未导入。")
+            data["indicators"] = kept
+        return False
+
     def project_table(self, table, result, orgs):
         data = dict(table.data)
+        if self.unfilled(table, result, data):
+            return None
         year = self.year_of(table, result)
         region_code = data.get("region") or (self.own_unit.region.code if self.own_unit else None)
         if not region_code and (data.get("code") or "")[:6].isdigit():
@@ -399,6 +418,8 @@ class Resolver:
 
     def department_target(self, table, result, orgs):
         data = dict(table.data)
+        if self.unfilled(table, result, data):
+            return None
         year = self.year_of(table, result)
         text = data.get("department") or ""
         code, name = split_code_name(text)

@@ -149,8 +149,9 @@ class KeepingSheetWriter(SheetWriter):
 class WorkbookWriter:
     """Writes interchange documents in one layout (department targets always in 部门整体)."""
 
-    def __init__(self, layout_name, frameworks=None):
+    def __init__(self, layout_name, frameworks=None, summary=True):
         self.layout = LAYOUTS[layout_name]
+        self.summary = summary  # a 汇总 sheet first (every export); a blank template has none
         self.frameworks = frameworks or Frameworks.load()
         self.workbook = Workbook(write_only=True)
         self.styles = CellStyles()
@@ -165,8 +166,9 @@ class WorkbookWriter:
         export_tables fetches them), and return the workbook."""
         if isinstance(documents, dict):
             documents = [documents]
-        summary = self.new_sheet(SUMMARY_SHEET)  # the first sheet, written last
-        self.marker_rows.append((SUMMARY_SHEET, "summary", ""))
+        summary = self.new_sheet(SUMMARY_SHEET) if self.summary else None  # the first sheet, written last
+        if summary is not None:
+            self.marker_rows.append((SUMMARY_SHEET, "summary", ""))
         listed = []  # (sheet, summary line) of every table
         flat = None
         tables_written = targets_written = 0
@@ -193,14 +195,15 @@ class WorkbookWriter:
                     listed.append((sheet.title, summary_line(table)))
             for target in document.get("department_targets") or []:
                 targets_written += 1
-                sheet = self.new_sheet(f"部门整体{targets_written}.{target.get('department') or ''}")
+                sheet = self.new_sheet(f"部门整体{targets_written}.{target.get('department') or ''}".rstrip("."))
                 self.write_form(sheet, DEPARTMENT, target, targets_written)
                 self.marker_rows.append((sheet.title, "target", DEPARTMENT.name))
                 listed.append((sheet.title, summary_line(target)))
         if flat is not None:
             flat.sheet.auto_filter.ref = f"A1:{get_column_letter(len(FLAT.columns))}{max(flat.row - 1, 1)}"
             flat.finish()
-        self.write_summary(summary, listed)
+        if summary is not None:
+            self.write_summary(summary, listed)
         marker = self.workbook.create_sheet(MARKER_SHEET)
         marker.sheet_state = "veryHidden"
         for number, row in enumerate([(MARKER, MARKER_VERSION), *self.marker_rows], 1):
@@ -221,8 +224,8 @@ class WorkbookWriter:
 
     def field_value(self, field, data, number):
         """The printed text (or number) of a header field, with its cell style override and format."""
-        if field == "title":
-            return f"{number}.{data.get('name') or ''}绩效目标表", None
+        if field == "title":  # a blank form (projects.excel.template) is titled by its kind
+            return (f"{number}.{data['name']}绩效目标表" if data.get("name") else "项目绩效目标表"), None
         if field == "target.title":
             return f"{data.get('department') or ''}部门整体绩效目标", None
         if field == "year":
@@ -522,13 +525,13 @@ def summary_line(data):
     )
 
 
-def write_workbook(documents, layout_name, frameworks=None):
+def write_workbook(documents, layout_name, frameworks=None, summary=True):
     """A write-only openpyxl Workbook, to be saved once, holding every table of the interchange
-    document (or of its parts) in this layout."""
-    return WorkbookWriter(layout_name, frameworks).write(documents)
+    document (or of its parts) in this layout, after a 汇总 sheet unless ``summary`` is False."""
+    return WorkbookWriter(layout_name, frameworks, summary).write(documents)
 
 
-def workbook_bytes(documents, layout_name, frameworks=None):
+def workbook_bytes(documents, layout_name, frameworks=None, summary=True):
     buffer = io.BytesIO()
-    write_workbook(documents, layout_name, frameworks).save(buffer)
+    write_workbook(documents, layout_name, frameworks, summary).save(buffer)
     return buffer.getvalue()

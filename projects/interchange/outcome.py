@@ -34,3 +34,6 @@ class ImportResult:
     indicators_deleted: int = 0
     tables: list = field(default_factory=list)
     targets: list = field(default_factory=list)
+    # {uid: (model, stored document, incoming document)} of each stored table or target the import
+    # changes, both as the interchange export writes them: what an import preview lists as old → new.
+    compared: dict = field(default_factory=dict)

@@ -208,6 +208,7 @@ def import_project_table(reader, data, index, regions, departments, units, resul
         if refusal := reader.refusal(existing, permissions.can_edit):
             reader.problem(where, refusal)
             return None
+        result.compared[str(uid)] = (ProjectTable, reader.current_tables.get(str(uid)), incoming)
         if reader.editor is not None:
             fields["status"], fields["version"] = existing.status, existing.version
         table = existing
@@ -307,6 +308,7 @@ def import_department_target(reader, data, index, regions, departments, result):
         if refusal := reader.refusal(existing, permissions.can_edit_department_target):
             reader.problem(where, refusal)
             return None
+        result.compared[str(uid)] = (DepartmentTarget, reader.current_targets.get(str(uid)), incoming)
         if reader.editor is not None:
             fields["status"], fields["version"] = existing.status, existing.version
         target = existing

@@ -15,7 +15,7 @@ from projects.models.monitoring import (
     MonitoringRound,
     MonitoringRoundQuerySet,
 )
-from projects.models.desk import Deadline, DocumentKindChoice, Notification, NotificationKind
+from projects.models.desk import Deadline, DeadlineNotice, DocumentKindChoice, Notification, NotificationKind
 from projects.models.evaluation import Band, EvaluationItem, EvaluationRound, EvaluationRoundQuerySet, SelfEvaluation, SelfEvaluationQuerySet
 from projects.models.organisations import CodeItem, Department, DepartmentQuerySet, Region, Unit, UserScope
 from projects.models.publication import Publication, PublicationDeadline, PublicationReminder, WithheldReason
@@ -42,6 +42,7 @@ __all__ = [
     "EvaluationRound",
     "EvaluationRoundQuerySet",
     "Deadline",
+    "DeadlineNotice",
     "DeviationReason",
     "DocumentKindChoice",
     "Notification",

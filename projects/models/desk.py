@@ -70,3 +70,22 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class DeadlineNotice(models.Model):
+    """临近截止提醒的发送记录：一条截止日期、一个单位、一个提前天数只提醒一次（再运行也不重复）。"""
+
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="notices", verbose_name="截止日期")
+    unit = models.ForeignKey("projects.Unit", on_delete=models.CASCADE, related_name="+", verbose_name="预算单位")
+    days_ahead = models.PositiveSmallIntegerField("提前天数")
+    sent_at = models.DateTimeField("发送时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "临近截止提醒"
+        verbose_name_plural = "临近截止提醒"
+        constraints = [
+            models.UniqueConstraint(fields=["deadline", "unit", "days_ahead"], name="deadline_notice_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.deadline}：提前 {self.days_ahead} 天提醒 {self.unit}"

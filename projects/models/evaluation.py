@@ -117,6 +117,12 @@ class SelfEvaluation(models.Model):
     # report a printed total that is not the sum of its parts (projects.evaluation.checks).
     printed_total = models.DecimalField("填报总分", null=True, blank=True, **POINTS)
     printed_grade = models.CharField("填报等级", max_length=2, blank=True)
+    # The 预算执行率得分 and the 执行率 printed beside it, kept likewise: the checks report a printed
+    # score that does not follow from its printed rate. ``printed_cells`` names the cell each printed
+    # figure was read from (execution, rate, total, grade → 工作表“…”单元格 H4), so findings point at it.
+    printed_execution = models.DecimalField("填报预算执行率得分", null=True, blank=True, **POINTS)
+    printed_rate = models.DecimalField("填报执行率（%）", null=True, blank=True, max_digits=8, decimal_places=2)
+    printed_cells = models.JSONField("填报数所在单元格", default=dict, blank=True)
     status = models.CharField("状态", max_length=20, choices=TableStatus.choices, default=TableStatus.DRAFT)
     revision = models.PositiveIntegerField("修订号", default=1, editable=False)
     updated_at = models.DateTimeField("最后修改", auto_now=True)

@@ -4,10 +4,6 @@ execution extract into a round (written by a background task), and a unit's fill
 The uploaded file waits for the confirm in the task folder (0600, a random name); the confirm reads it
 again, so what is written is what the preview showed."""
 
-import re
-import secrets
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -19,39 +15,38 @@ from projects.monitoring.execution import BadExtract, read_extract
 from projects.monitoring.report_import import BadReportFile, changed_rows, changes, check_report, import_report
 from projects.monitoring.tasks import start_execution_import
 from projects.tasks import runner
-
-_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+from projects.uploads import read_upload, safe_name
 
 
 def _stash(data):
-    token = secrets.token_hex(16)
-    runner.write_aside(f"monitoring-upload-{token}", lambda file: file.write(data))
-    return token
+    return runner.stash_upload("monitoring-upload", data)
 
 
 def _unstash(token):
-    if not _TOKEN.match(token or ""):
-        return None
-    path = runner.task_dir() / f"monitoring-upload-{token}"
-    return path.read_bytes() if path.is_file() else None
+    return runner.stashed_upload("monitoring-upload", token)
 
 
 def _drop(token):
-    if _TOKEN.match(token or ""):
-        (runner.task_dir() / f"monitoring-upload-{token}").unlink(missing_ok=True)
+    runner.drop_upload("monitoring-upload", token)
 
 
-def _upload(request):
-    upload = request.FILES.get("file")
-    if upload is None:
-        return None, None, "请选择要上传的文件。"
-    if upload.size > settings.PERFGOALS_MAX_UPLOAD_BYTES:
-        return None, None, f"文件大小 {upload.size / 1024 / 1024:.1f} MB，超过上限 {settings.PERFGOALS_MAX_UPLOAD_BYTES / 1024 / 1024:.0f} MB。"
-    return upload.name or "", upload.read(), None
-
-
-def _safe_name(name):
-    return re.sub(r"[^\w.\-（）()]", "_", name or "")[:100]
+def _posted_file(request, template, context, back, *, stashed_name=""):
+    """The file a preview form posts: the upload kept at the preview, named by its token (the confirm,
+    or a second look), or a new upload. Returns (token, name, data, None), or a response in the fourth
+    place when there is nothing to read: the kept upload expired (back to ``back``, a URL name and pk), or
+    the new one is missing or too large (the page again, saying why)."""
+    token = request.POST.get("token", "")
+    if token:
+        data = _unstash(token)
+        if data is None:
+            messages.error(request, "上传的文件已过期，请重新上传。")
+            return token, "", None, redirect(*back)
+        return token, safe_name(request.POST.get("name", "")) or stashed_name, data, None
+    name, data, problem = read_upload(request)
+    if problem:
+        context["error"] = problem
+        return token, "", None, render(request, template, context, status=400)
+    return token, name, data, None
 
 
 @login_required
@@ -62,29 +57,22 @@ def execution_import(request, pk):
     monitoring_round = get_object_or_404(MonitoringRound.objects.visible_to(request.user), pk=pk)
     context = {"round": monitoring_round}
     if request.method == "POST":
-        token, name = request.POST.get("token", ""), _safe_name(request.POST.get("name", ""))
-        if token:
-            data = _unstash(token)
-            if data is None:
-                messages.error(request, "上传的文件已过期，请重新上传。")
-                return redirect("projects:monitoring_execution", pk=pk)
-        else:
-            name, data, problem = _upload(request)
-            if problem:
-                context["error"] = problem
-                return render(request, "projects/monitoring/execution_import.html", context, status=400)
+        template = "projects/monitoring/execution_import.html"
+        token, name, data, refused = _posted_file(request, template, context, ("projects:monitoring_execution", pk))
+        if refused:
+            return refused
         try:
             extract = read_extract(monitoring_round, name, data)
         except BadExtract as error:
             _drop(token)
             context["error"] = f"文件未导入，没有写入任何执行数：{error}"
-            return render(request, "projects/monitoring/execution_import.html", context, status=400)
+            return render(request, template, context, status=400)
         if token and request.POST.get("confirm"):
             _drop(token)
             progress = start_execution_import(request.user, monitoring_round, extract.matches, extract.unmatched, name)
             messages.success(request, f"正在后台写入 {len(extract.matches)} 张监控表的执行数。")
             return redirect("projects:task_progress", pk=progress.pk)
-        context.update({"extract": extract, "token": _stash(data), "name": _safe_name(name)})
+        context.update({"extract": extract, "token": _stash(data), "name": safe_name(name)})
     return render(request, "projects/monitoring/execution_import.html", context)
 
 
@@ -99,18 +87,11 @@ def report_import(request, pk):
         raise PermissionDenied(f"这份监控表当前为“{report.get_status_display()}”，您不能导入。")
     context = {"report": report, "round": report.monitoring_round}
     if request.method == "POST":
-        token = request.POST.get("token", "")
-        name = "report.xlsx"
-        if token:
-            data = _unstash(token)
-            if data is None:
-                messages.error(request, "上传的文件已过期，请重新上传。")
-                return redirect("projects:monitoring_report_import", pk=pk)
-        else:
-            name, data, problem = _upload(request)
-            if problem:
-                context["error"] = problem
-                return render(request, "projects/monitoring/report_import.html", context, status=400)
+        token, name, data, refused = _posted_file(
+            request, "projects/monitoring/report_import.html", context, ("projects:monitoring_report_import", pk), stashed_name="report.xlsx"
+        )
+        if refused:
+            return refused
         try:
             if token and request.POST.get("confirm"):
                 changed = import_report(report, name, data, by=request.user)

@@ -122,6 +122,23 @@ def original_table(table):
     return table
 
 
+def table_in_force(table):
+    """The version of ``table`` in force now: itself, or the approved adjustment that replaced it since
+    (a report keeps the version its round covered)."""
+    current = table
+    while current.status == TableStatus.SUPERSEDED:
+        following = ProjectTable.objects.select_related("unit", "region").filter(previous_version=current).first()
+        if following is None:
+            break
+        current = following
+    return current
+
+
+def adjustment_under_way(table):
+    """The next version of ``table``'s version in force, started (调整) and not yet approved, or None."""
+    return ProjectTable.objects.filter(previous_version=table_in_force(table)).first()
+
+
 def latest_report(table):
     """The last monitoring report of ``table`` (of any of its versions), by its round's cut-off and
     opening: what the year-end self-evaluation reads. None when it was never monitored."""

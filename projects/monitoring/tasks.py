@@ -1,10 +1,13 @@
 """Monitoring work too large for a request, as background tasks (projects.tasks): making the reports of
-a new round (20,000 tables and their indicator rows), and writing an execution extract into a round's
-reports and rechecking their lights."""
+a new round (20,000 tables and their indicator rows), writing an execution extract into a round's
+reports and rechecking their lights, and exporting a round's reports in the annex layout."""
 
+import secrets
+
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from projects.models import Department, MonitoringRound
+from projects.models import Department, MonitoringReport, MonitoringRound
 from projects.tasks import runner
 from projects.tasks.compat import task
 from projects.tasks.models import TaskProgress
@@ -82,3 +85,41 @@ def execution_body(progress, report):
 def execution_task(progress_id):
     """Write the 执行数 of a TaskProgress into its round's reports and recheck their lights."""
     return runner.run(progress_id, TaskProgress.Kind.EXECUTION, execution_body)
+
+
+# The order of the round overview's list, which the annex export follows.
+OVERVIEW_ORDER = ("table__department__name", "table__unit__name", "table__name", "pk")
+
+
+def start_reports_export(owner, monitoring_round, reports, filename):
+    """Record and enqueue the annex export of ``reports`` (the overview's filtered list, in its order);
+    returns the TaskProgress."""
+    ids = list(reports.order_by(*OVERVIEW_ORDER).values_list("pk", flat=True))
+    params = {"round": monitoring_round.pk, "ids": ids, "filename": filename}
+    return runner.start(
+        owner, TaskProgress.Kind.MONITORING_EXPORT, f"{filename}（{len(ids)} 张）", params, len(ids), reports_export_task
+    )
+
+
+def reports_export_body(progress, report):
+    from projects.monitoring.excel import write_reports
+
+    params = progress.params
+    owner = get_user_model().objects.get(pk=progress.owner_id)
+    # What the owner may see now: a scope taken away since the export was asked for is respected.
+    reports = (
+        MonitoringReport.objects.visible_to(owner)
+        .filter(pk__in=params["ids"])
+        .select_related("monitoring_round", "table__unit", "table__department")
+        .order_by(*OVERVIEW_ORDER)
+    )
+    name = f"monitoring-{progress.pk}-{secrets.token_urlsafe(12)}.xlsx"
+    runner.write_aside(name, lambda file: write_reports(reports.iterator(chunk_size=500), file, report))
+    report(progress.total, force=True)
+    return {"result_file": name, "result_name": params["filename"]}
+
+
+@task()
+def reports_export_task(progress_id):
+    """Export the monitoring reports of a TaskProgress, one annex sheet each, to an xlsx file in the task folder."""
+    return runner.run(progress_id, TaskProgress.Kind.MONITORING_EXPORT, reports_export_body)

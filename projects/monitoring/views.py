@@ -1,6 +1,7 @@
 """Pages of in-year monitoring: the finance bureau's rounds and their overview, the unit's report
 editor, the report laid out like the 136号 annex, and its review actions through the one gate."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -9,7 +10,9 @@ from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from indicators.models import Indicator, Opinion
 from perfgoals.faults import database_failed
@@ -19,7 +22,7 @@ from perfgoals.xlsx import list_workbook, xlsx_response
 from projects.monitoring import services
 from projects.monitoring.excel import reports_workbook
 from projects.monitoring.checks import report_findings, report_recheck
-from projects.monitoring.tasks import running_fill, start_round_fill
+from projects.monitoring.tasks import OVERVIEW_ORDER, running_fill, start_reports_export, start_round_fill
 from projects.monitoring.forms import LineFormSet, ReportForm, RoundForm, cell_errors
 from perfgoals.scope import scope_of
 from projects.workflow import WorkflowError, available_actions, document_action
@@ -98,7 +101,7 @@ def round_overview(request, pk):
     )
     light = request.GET.get("light", Light.RED)
     department = request.GET.get("department", "")
-    listed = reports.select_related("table__unit", "table__department").order_by("table__department__name", "table__unit__name", "table__name")
+    listed = reports.select_related("table__unit", "table__department").order_by(*OVERVIEW_ORDER)
     if light in Light.values:
         listed = listed.filter(light=light)
     if department.isdigit():
@@ -116,10 +119,9 @@ def round_overview(request, pk):
         )
         return xlsx_response(content, f"{monitoring_round.name}监控表清单.xlsx")
     if export == "reports":
-        return xlsx_response(reports_workbook(listed.select_related("monitoring_round")[:200]), f"{monitoring_round.name}监控表.xlsx")
-    decisions = ReviewRecord.objects.filter(monitoring_report=OuterRef("pk"), action__in=DECISIONS).order_by("-at", "-id")
-    listed = listed.annotate(decision=Subquery(decisions.values("action")[:1]))
-    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+        return _export_reports(request, monitoring_round, listed)
+    page = Paginator(listed.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+    page_reports = _page_rows(reports, list(page.object_list))
     return render(
         request,
         "projects/monitoring/round_overview.html",
@@ -127,7 +129,7 @@ def round_overview(request, pk):
             "round": monitoring_round,
             "departments": departments,
             "overdue": overdue,
-            "reports": page.object_list,
+            "reports": page_reports,
             "page": page,
             "listed_count": page.paginator.count,
             "filling": running_fill(monitoring_round),
@@ -137,6 +139,36 @@ def round_overview(request, pk):
             "lights": Light.choices,
         },
     )
+
+
+def _page_rows(reports, ids):
+    """The reports ``ids`` (one page of the overview, in its order) with their table, unit, department
+    and the finance bureau's last decision. A page is found by sorting ids only, then its 50 rows are
+    read whole: sorting a round's 20,000 full rows (and working out every row's decision) to keep 50
+    took most of a second on the last page."""
+    decisions = ReviewRecord.objects.filter(monitoring_report=OuterRef("pk"), action__in=DECISIONS).order_by("-at", "-id")
+    rows = reports.filter(pk__in=ids).select_related("table__unit", "table__department")
+    rows = {row.pk: row for row in rows.annotate(decision=Subquery(decisions.values("action")[:1]))}
+    return [rows[pk] for pk in ids]
+
+
+def _export_reports(request, monitoring_round, listed):
+    """The annex export of every listed report (as filtered): built in the request for at most
+    PERFGOALS_EXPORT_IMMEDIATE_MAX reports; otherwise a GET asks to start it in the background and a
+    POST starts the task and sends the user to its progress page, where the file is downloaded."""
+    filename = f"{monitoring_round.name}监控表.xlsx"
+    count = listed.count()
+    if count <= settings.PERFGOALS_EXPORT_IMMEDIATE_MAX:
+        return xlsx_response(reports_workbook(listed.select_related("monitoring_round")), filename)
+    if request.method != "POST":
+        back = request.get_full_path().replace("export=reports", "export=")
+        context = {
+            "count": count, "what": "监控表", "counted": "份监控表", "layout_label": "136号附件格式", "action": request.get_full_path(),
+            "back": back, "back_label": "返回监控进度",
+        }
+        return render(request, "tasks/export_start.html", context)
+    progress = start_reports_export(request.user, monitoring_round, listed, filename)
+    return redirect("projects:task_progress", progress.pk)
 
 
 @login_required
@@ -202,6 +234,7 @@ def report_detail(request, pk):
             "actions": available_actions(request.user, report),
             "opinions": Opinion.choices,
             "records": report.reviews.select_related("actor").prefetch_related("comments__indicator").order_by("at", "id"),
+            "adjustment": services.adjustment_under_way(report.table),
         }
     )
     return render(request, "projects/monitoring/report_detail.html", context)
@@ -244,7 +277,8 @@ def report_edit(request, pk):
 
 @login_required
 def report_action(request, pk):
-    """提交、撤回、通过、退回、批复监控表：都经过同一个审核流程（projects.workflow）。退回可附一条指标行意见。"""
+    """提交、撤回、通过、退回、批复监控表：都经过同一个审核流程（projects.workflow）。退回可附一条指标行意见。
+    财政在批次总览的红灯行上直接要求调整或收回资金时（``next``），做完回到总览。"""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     report = _report_for(request, pk)
@@ -271,10 +305,28 @@ def report_action(request, pk):
         messages.error(request, str(error))
         for problem in error.problems:
             messages.warning(request, problem)
-        return redirect("projects:monitoring_report", pk=report.pk)
+        return redirect(_back_to(request, report))
     except DatabaseError:
         messages.error(request, database_failed(f"taking the action {action!r} on a monitoring report"))
-        return redirect("projects:monitoring_report", pk=report.pk)
-    messages.success(request, f"已{ReviewAction(action).label}“{report.table.name or '未命名项目'}”的监控表。")
-    return redirect("projects:monitoring_report", pk=report.pk)
+        return redirect(_back_to(request, report))
+    name = report.table.name or "未命名项目"
+    if action == ReviewAction.ORDER_ADJUST:
+        adjustment = services.adjustment_under_way(report.table)
+        messages.success(
+            request,
+            f"已要求调整“{name}”的绩效目标：已为{report.table.unit.name}生成第 {adjustment.version} 版草稿，调整理由为您的意见；"
+            "单位修改后按原流程提交审核，批复前原版本继续有效。",
+        )
+    else:
+        messages.success(request, f"已{ReviewAction(action).label}“{name}”的监控表。")
+    return redirect(_back_to(request, report))
+
+
+def _back_to(request, report):
+    """The page the action was sent from when it is a page of this site (the round's overview, with its
+    filters), else the report."""
+    back = request.POST.get("next", "")
+    if back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return back
+    return reverse("projects:monitoring_report", args=[report.pk])
 

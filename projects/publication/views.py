@@ -68,30 +68,31 @@ def department_reminders(department, year):
 
 @login_required
 def package_pdf_view(request, pk, year):
-    department = _department(request, pk)
-    year = _year(year)
-    package = build_package(department, year)
-    if package.is_empty:
-        messages.error(request, f"{department.name} {year} 年还没有已批复的绩效目标，没有可公开的内容。")
-        return redirect("projects:publication_package", pk=department.pk, year=year)
-    content = package_pdf(package)
-    audit.record("export", request=request, publication=department.pk, year=year, format="pdf", documents=len(package.items))
-    response = HttpResponse(content, content_type="application/pdf")
-    filename = f"{year}年{department.name}预算绩效目标公开.pdf"
-    response["Content-Disposition"] = f"attachment; filename=\"publication.pdf\"; filename*=UTF-8''{quote(filename)}"
-    return response
+    return _package_download(request, pk, year, "pdf")
 
 
 @login_required
 def package_xlsx_view(request, pk, year):
+    return _package_download(request, pk, year, "xlsx")
+
+
+def _package_download(request, pk, year, file_format):
+    """The department's package for ``year`` as a PDF or xlsx download, recorded in the audit log; with
+    nothing approved yet, back to the package page saying so."""
     department = _department(request, pk)
     year = _year(year)
     package = build_package(department, year)
     if package.is_empty:
         messages.error(request, f"{department.name} {year} 年还没有已批复的绩效目标，没有可公开的内容。")
         return redirect("projects:publication_package", pk=department.pk, year=year)
-    audit.record("export", request=request, publication=department.pk, year=year, format="xlsx", documents=len(package.items))
-    return xlsx_response(package_xlsx(package), f"{year}年{department.name}预算绩效目标公开.xlsx")
+    filename = f"{year}年{department.name}预算绩效目标公开.{file_format}"
+    if file_format == "xlsx":
+        response = xlsx_response(package_xlsx(package), filename)
+    else:
+        response = HttpResponse(package_pdf(package), content_type="application/pdf")
+        response["Content-Disposition"] = f"attachment; filename=\"publication.pdf\"; filename*=UTF-8''{quote(filename)}"
+    audit.record("export", request=request, publication=department.pk, year=year, format=file_format, documents=len(package.items))
+    return response
 
 
 def _record(request, model, pk):

@@ -16,7 +16,8 @@ from indicators.models import Grade, Indicator, Opinion
 from perfgoals.faults import database_failed
 from projects import permissions, presentation, services, workflow
 from projects.forms import frameworks as all_frameworks
-from projects.models import BudgetYear, DepartmentTarget, ReviewAction, budget_year
+from projects.approvals import approval_from, approval_of
+from projects.models import BudgetYear, DepartmentTarget, ReviewAction, TableStatus, budget_year
 from projects.review import target_history
 from projects.targets import forms as target_forms
 from projects.targets.checks import FUNDS_RULE, target_findings
@@ -72,8 +73,10 @@ def target_detail(request, pk):
             "unit_buttons": [(action, UNIT_BUTTONS[action]) for action in actions if action in UNIT_BUTTONS],
             "can_review": any(action in DECISIONS for action in actions),
             "can_correct": ReviewAction.CORRECT in actions,
+            "can_revoke": ReviewAction.REVOKE in actions,
             "returned": latest_return(target),
             "adjustment": adjustment_of(target),
+            "approval": approval_of(target) if target.status in (TableStatus.APPROVED, TableStatus.SUPERSEDED) else None,
         },
     )
 
@@ -249,7 +252,7 @@ def target_review(request, pk):
         if action == ReviewAction.PASS:
             workflow.target_pass(**arguments)
         elif action == ReviewAction.APPROVE:
-            workflow.target_approve(**arguments)
+            workflow.target_approve(approval=approval_from(request.POST), **arguments)
         elif action == ReviewAction.RETURN:
             workflow.target_return(reason=request.POST.get("reason", ""), **arguments)
         else:

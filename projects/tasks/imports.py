@@ -23,6 +23,7 @@ from django.contrib.auth import get_user_model
 from django.db import DatabaseError, transaction
 
 from projects import audit, excel, interchange
+from projects.review import document_diff
 from projects.tasks import runner
 from projects.tasks.compat import task
 from projects.tasks.models import TaskProgress
@@ -173,9 +174,14 @@ def _refused(name, reasons):
     return {"name": name, "state": "refused", "reasons": [f"文件“{name}”：{reason}" for reason in reasons]}
 
 
+# Changes listed of one table in a batch's check, old → new; the rest are counted.
+CHANGES_LISTED = 20
+
+
 def _tables_of(plan, result):
-    """Each table of the file with what the import does to it: 新建, 更新, or 未变 (an existing table the
-    file holds exactly as stored, which the import leaves alone)."""
+    """Each table of the file with what the import does to it: 新建, 更新 (with its changes, old → new,
+    projects.review.document_diff), or 未变 (an existing table the file holds exactly as stored, which
+    the import leaves alone)."""
     written = {str(table.uid) for table in [*result.tables, *result.targets]}
     tables = []
     for table in plan.tables:
@@ -183,7 +189,12 @@ def _tables_of(plan, result):
         uid = (plan.document_of(table) or {}).get("uid")
         if action == "更新" and uid and str(uid) not in written:
             action = "未变"
-        tables.append({"label": table.label, "sheet": table.sheet, "action": action})
+        entry = {"label": table.label, "sheet": table.sheet, "action": action}
+        model, stored, incoming = result.compared.get(str(uid), (None, None, None))
+        if stored is not None:
+            lines = list(document_diff(stored, incoming, model=model).lines())
+            entry.update(changes=lines[:CHANGES_LISTED], change_count=len(lines))
+        tables.append(entry)
     return tables
 
 

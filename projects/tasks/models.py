@@ -22,6 +22,7 @@ class TaskProgress(models.Model):
         MONITORING_ROUND = "monitoring_round", "发起监控批次"
         EXECUTION = "execution", "导入预算执行数"
         EVALUATION_ROUND = "evaluation_round", "开启绩效自评"
+        MONITORING_EXPORT = "monitoring_export", "导出监控表"
 
     class State(models.TextChoices):
         QUEUED = "queued", "排队中"
@@ -59,6 +60,11 @@ class TaskProgress(models.Model):
     def unit(self):
         """What ``total`` and ``done`` count, as the progress page says it."""
         return "个文件" if self.kind == self.Kind.IMPORT else "张"  # tables, also those a round evaluates
+
+    @property
+    def gives_file(self):
+        """Whether the task's result is a file to download (an export)."""
+        return self.kind in (self.Kind.EXPORT, self.Kind.MONITORING_EXPORT)
 
     @property
     def finished(self):

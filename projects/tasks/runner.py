@@ -10,6 +10,7 @@ half-written is ever offered.
 
 import logging
 import os
+import re
 import secrets
 import shutil
 import time
@@ -135,6 +136,31 @@ def write_aside(final_name, write):
         partial.unlink(missing_ok=True)
         raise
     return final
+
+
+_UPLOAD_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+
+
+def stash_upload(prefix, data):
+    """Keep an uploaded file aside (0600, in the task folder) until its preview is confirmed; returns
+    the random token that finds it again. ``prefix`` says whose file it is (monitoring-upload,
+    evaluation-upload-<pk>): a token is only ever looked up under its prefix, never trusted as a path."""
+    token = secrets.token_hex(16)
+    write_aside(f"{prefix}-{token}", lambda file: file.write(data))
+    return token
+
+
+def stashed_upload(prefix, token):
+    """The bytes stashed under ``prefix`` and ``token``, or None (no such token, or purged)."""
+    if not _UPLOAD_TOKEN.match(token or ""):
+        return None
+    path = task_dir() / f"{prefix}-{token}"
+    return path.read_bytes() if path.is_file() else None
+
+
+def drop_upload(prefix, token):
+    if _UPLOAD_TOKEN.match(token or ""):
+        (task_dir() / f"{prefix}-{token}").unlink(missing_ok=True)
 
 
 def purge_expired():

@@ -40,7 +40,7 @@ def _result_path(progress):
 
 def status_of(progress):
     path = _result_path(progress)
-    expired = progress.state == TaskProgress.State.DONE and progress.kind == TaskProgress.Kind.EXPORT and path is None
+    expired = progress.state == TaskProgress.State.DONE and progress.gives_file and path is None
     return {
         "state": progress.state,
         "state_label": progress.get_state_display(),

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html_join
 
 from perfgoals.formatting import decimal_text
 from projects.breakdown import shown_lines
@@ -41,3 +42,10 @@ def chinese_number(value):
         return _DIGITS[number]
     tens, ones = divmod(number, 10)
     return f"{_DIGITS[tens] if tens > 1 else ''}十{_DIGITS[ones] if ones else ''}"
+
+
+@register.filter
+def beside(value):
+    """“表上 9.50 分 · 按规则 8.00 分” in a narrow cell: each figure on one line, the break between them."""
+    parts = str(value or "").split(" · ")
+    return format_html_join(" · ", '<span class="text-nowrap">{}</span>', ((part,) for part in parts if part))

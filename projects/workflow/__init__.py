@@ -134,9 +134,9 @@ def target_return(*, target, by, reason, comment="", grade="", comments=()):
     return gate.review(ReviewAction.RETURN, target, by=by, comment=comment, grade=grade, reason=reason, comments=comments)
 
 
-def target_approve(*, target, by, comment="", grade="", comments=()):
-    """财政批复部门整体绩效目标。"""
-    return gate.review(ReviewAction.APPROVE, target, by=by, comment=comment, grade=grade, comments=comments)
+def target_approve(*, target, by, comment="", grade="", comments=(), approval=None):
+    """财政批复部门整体绩效目标，``approval`` (批复文号, 批复日期, 批复金额) as for a project table."""
+    return gate.review(ReviewAction.APPROVE, target, by=by, comment=comment, grade=grade, comments=comments, approval=approval)
 
 
 def target_start_adjustment(*, target, by, reason):
@@ -167,7 +167,8 @@ def document_revoke(*, document, by, reason):
 
 def document_action(action, document, *, by, reason="", comment="", grade="", comments=()):
     """Any review action but an adjustment or a correction, by its name: what the pages and the bulk
-    action of the queue call."""
+    action of the queue call. A reviewer's 要求调整 on a monitoring report also starts the adjustment
+    of its table in force (gate.decide)."""
     if action == ReviewAction.SUBMIT:
         return gate.submit(document, by=by, comment=comment)
     if action == ReviewAction.WITHDRAW:

@@ -243,7 +243,9 @@ def _write(document, transition, by, last, *, source, comment="", grade="", reas
     for item in comments:
         item.record = record
     ReviewComment.objects.bulk_create(comments)
-    notify.record_written(record)  # a return, an approval or a revoked approval is told to the unit
+    # A return, an approval, a revoked approval and each review comment are told to the unit.
+    kind = kind_of(document)
+    notify.record_written(record, (lambda: kind.subject(document)) if kind.subject else None, comments)
     return record
 
 
@@ -346,7 +348,12 @@ def review(action, document, *, by, comment="", grade="", reason="", comments=()
 def decide(action, document, *, by, comment):
     """A decision recorded on a document without changing its status (a kind's transition from a
     status to itself): the finance bureau's 要求调整 or 收回资金 on a monitoring report whose target
-    will miss. ``comment`` (what is decided and why) is required."""
+    will miss. ``comment`` (what is decided and why) is required.
+
+    要求调整 on a kind that names the document it adjusts (``ordered_adjustment_of``: a report's
+    table in force) also starts that adjustment, in the same transaction: the next version of the
+    table, a draft for its unit, with ``comment`` as the adjustment's reason (see _order_adjustment).
+    Returns the decision's record."""
     kind = kind_of(document)
     comment = (comment or "").strip()
     with transaction.atomic():
@@ -358,8 +365,60 @@ def decide(action, document, *, by, comment):
         if not comment:
             raise WorkflowError(f"{ReviewAction(action).label}必须写明决定的内容和理由。")
         _storable(comment)
+        if action == ReviewAction.ORDER_ADJUST and kind.ordered_adjustment_of is not None:
+            _order_adjustment(kind.ordered_adjustment_of(locked), by=by, reason=comment)
         record = _write(locked, transition, by, last, source=locked.status, comment=comment)
     return record
+
+
+def _order_adjustment(document, *, by, reason):
+    """Start the adjustment of ``document`` (a versioned document in force) that a reviewer's 要求调整
+    orders, inside the decision's transaction. The decision's authorization stands for the unit's
+    发起调整 (the reviewer covers the same unit); everything else is as start_adjustment: the locked
+    row must be approved and not already being adjusted, the new version is a draft for its unit and
+    its record keeps the reason. Returns the new version."""
+    kind = kind_of(document)
+    locked = _locked(document)
+    name = f"“{getattr(locked, 'name', '') or '未命名项目'}”"
+    transition = kind.transitions.get((ReviewAction.ADJUST, locked.status))
+    if transition is None:
+        raise WorkflowError(
+            f"{name}（第 {locked.version} 版）当前为“{TableStatus(locked.status).label}”，不能发起调整；"
+            "只有已批复的表可以调整。"
+        )
+    following = kind.model.objects.filter(previous_version=locked).first()
+    if following is not None:
+        raise WorkflowError(adjusting_message(locked, following))
+    _storable(reason, "调整理由")
+    copy = _adjust(kind, locked, by, reason, transition)
+    notify.adjustment_ordered(kind.subject(copy) if kind.subject else None, version=copy.version, by=by, reason=reason)
+    return copy
+
+
+def adjusting_message(document, following):
+    """Why a 要求调整 of ``document`` is refused while its next version ``following`` is under way."""
+    name = getattr(document, "name", "") or "未命名项目"
+    return (
+        f"“{name}”已在调整中（第 {following.version} 版，{TableStatus(following.status).label}），不能再要求调整；"
+        f"请单位在第 {following.version} 版上修改，或只记录收回资金的决定。"
+    )
+
+
+def _adjust(kind, locked, by, reason, transition):
+    """The next version of the locked approved ``locked``, a draft, and its one ADJUST record keeping
+    ``reason``; rechecked. What 发起调整 and a reviewer's 要求调整 both write."""
+    copy = kind.copy_next_version(locked, by)
+    ReviewRecord.objects.create(
+        **{kind.record_field: copy},
+        actor=by,
+        action=ReviewAction.ADJUST,
+        from_status=locked.status,
+        to_status=transition.target,
+        comment=reason,
+        round=0,
+    )
+    kind.recheck(copy)
+    return copy
 
 
 def start_adjustment(document, *, by, reason):
@@ -379,17 +438,7 @@ def start_adjustment(document, *, by, reason):
         if not reason:
             raise WorkflowError("发起调整必须说明调整理由（例如 预算追加、任务变化），理由会显示在新版本和审核记录中。")
         _storable(reason, "调整理由")
-        copy = kind.copy_next_version(locked, by)
-        ReviewRecord.objects.create(
-            **{kind.record_field: copy},
-            actor=by,
-            action=ReviewAction.ADJUST,
-            from_status=locked.status,
-            to_status=transition.target,
-            comment=reason,
-            round=0,
-        )
-        kind.recheck(copy)
+        copy = _adjust(kind, locked, by, reason, transition)
     return copy
 
 

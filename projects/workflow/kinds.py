@@ -9,7 +9,10 @@ adds an entry here and a key on ReviewRecord, and nothing in the gate.
 from dataclasses import dataclass
 from typing import Callable
 
+from django.urls import reverse
+
 from perfgoals.roles import Role
+from projects.desk.notify import Subject
 from projects.models import DepartmentTarget, ProjectTable, ReviewAction, TableStatus
 
 
@@ -88,6 +91,12 @@ class DocumentKind:
     # (document, indicators.Indicator) → whether a row comment on that indicator belongs to the
     # document; None: the indicator's ``indicator_field`` key points at the document.
     owns_indicator: Callable | None = None
+    # document → projects.desk.notify.Subject: its name, its page and the units whose staff are told of
+    # a return, an approval or a review comment on it; None: nobody is told.
+    subject: Callable | None = None
+    # document → the versioned document (in force) a reviewer's 要求调整 on it adjusts, started in the
+    # same transaction (gate.decide); None: a 要求调整 is only recorded.
+    ordered_adjustment_of: Callable | None = None
 
     @property
     def versioned(self):
@@ -101,6 +110,16 @@ class DocumentKind:
 def skips_department_review(unit):
     """A unit that is itself the 主管部门 (部门本级), or has none, sends its tables straight to finance."""
     return unit.is_department_office or unit.department_id is None
+
+
+def unit_scope_words(noun):
+    """The scope_words of a document a unit fills: why ``noun`` (这张表, 这份自评) is refused to a user
+    whose data range does not cover it, by role."""
+    return {
+        Role.UNIT_STAFF: f"{noun}不属于您的单位",
+        Role.DEPARTMENT_REVIEWER: f"{noun}不属于您所在主管部门的单位",
+        Role.FINANCE_OFFICER: f"{noun}不在您负责的行政区划内",
+    }
 
 
 def first_review_of_unit(unit_of):
@@ -182,6 +201,18 @@ def _comparable(value):
     return value
 
 
+def _project_subject(table):
+    return Subject(f"{table.year} 年“{table.name or '未命名项目'}”", reverse("projects:project_detail", args=[table.pk]), (table.unit_id,))
+
+
+def _target_subject(target):
+    """A department's whole-department targets are its own office's (部门本级) to fill and to hear of."""
+    offices = target.department.units.filter(is_department_office=True).values_list("pk", flat=True)
+    return Subject(
+        f"{target.year} 年{target.department.name}部门整体绩效目标", reverse("projects:target_detail", args=[target.pk]), tuple(offices)
+    )
+
+
 PROJECT = DocumentKind(
     model=ProjectTable,
     record_field="project",
@@ -189,11 +220,7 @@ PROJECT = DocumentKind(
     noun="这张表",
     short_noun="表",
     transitions=PROJECT_TRANSITIONS,
-    scope_words={
-        Role.UNIT_STAFF: "这张表不属于您的单位",
-        Role.DEPARTMENT_REVIEWER: "这张表不属于您所在主管部门的单位",
-        Role.FINANCE_OFFICER: "这张表不在您负责的行政区划内",
-    },
+    scope_words=unit_scope_words("这张表"),
     first_review=first_review_of_unit(lambda table: table.unit),
     recheck=_project_recheck,
     snapshot=_project_snapshot,
@@ -202,6 +229,7 @@ PROJECT = DocumentKind(
     correctable=("name", "code", "period", "funds_total", "funds_fiscal", "funds_other", "fund_use"),
     lock_related=("unit", "region"),
     refusal=withdrawal_refusal_of_unit(lambda table: table.unit),
+    subject=_project_subject,
 )
 
 DEPARTMENT_TARGET = DocumentKind(
@@ -223,6 +251,7 @@ DEPARTMENT_TARGET = DocumentKind(
     differs_from_previous=lambda target: not _same_content(target, DEPARTMENT_TARGET),
     correctable=("overall_goal", "funds_total", "funds_basic", "funds_project"),
     lock_related=("department__region", "framework"),
+    subject=_target_subject,
 )
 
 KINDS = {}

@@ -42,8 +42,10 @@ def browser():
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})
+    # CI runs the browser tests beside the two suites on two cores: a page that answers in 2 s alone can take
+    # 20 s then. The waits are for elements that do appear; a missing one still fails, only later.
+    context.set_default_timeout(40000)
     page = context.new_page()
-    page.set_default_timeout(15000)
     yield page
     context.close()
 
@@ -61,3 +63,39 @@ def log_in(page, live_server, username, password="perfgoals-demo"):
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture
+def server_held(live_server):
+    """``with server_held():`` runs its block while the live server answers no request: a request
+    arriving meanwhile (a progress page's poll) waits until the block ends, and the block starts only
+    once the request being answered is finished.
+
+    On SQLite the test database lives in memory and the live server's requests share the test's
+    connection (pytest-django's connections_override); a background task the test runs itself, as the
+    worker would, must not write while a request reads the same table ("database table is locked").
+    Each request is answered whole (its body read) under the same lock."""
+    import threading
+    from contextlib import contextmanager
+
+    httpd = live_server.thread.httpd
+    application = httpd.get_app()
+    lock = threading.Lock()
+
+    def one_at_a_time(environ, start_response):
+        with lock:
+            response = application(environ, start_response)
+            try:
+                return [b"".join(response)]
+            finally:
+                if hasattr(response, "close"):
+                    response.close()
+
+    @contextmanager
+    def held():
+        with lock:
+            yield
+
+    httpd.set_app(one_at_a_time)
+    yield held
+    httpd.set_app(application)

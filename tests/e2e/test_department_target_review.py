@@ -22,7 +22,7 @@ def target(demo):
 
 def as_user(browser, live_server, username):
     page = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900}).new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(40000)  # the slack CI needs beside two suites on two cores
     page.on("dialog", lambda dialog: dialog.accept())  # OK to each confirmation, as a user going on would
     log_in(page, live_server, username)
     return page

@@ -164,6 +164,19 @@ def test_a_money_cell_that_is_no_number_is_outlined_and_named_beside_itself_as_i
     assert page.locator(".money-live").count() == 0
 
 
+def test_the_live_check_panel_names_an_amount_that_is_no_number_instead_of_calling_it_empty(page, live_server, demo):
+    """Issue 17: the server's live check said 未填写 when "abc" was typed as 年度资金总额."""
+    table = ProjectTable.objects.get(name="县委巡查专项经费")
+    log_in(page, live_server, "pl_unit")
+    page.goto(f"{live_server.url}/tables/{table.pk}/edit/")
+    page.fill("#id_funds_total", "abc")
+    findings = page.locator(".check-panel .table-findings")
+    findings.locator("text=不是金额").wait_for()
+    assert "“年度资金总额”应为数字" in findings.inner_text() and "“abc”" in findings.inner_text()
+    assert "未填写年度资金总额" not in findings.inner_text()
+    assert "有错误" in page.locator(".check-panel .live-status").inner_text()
+
+
 def test_the_second_level_select_shows_its_longest_name_whole(page, live_server, demo):
     """Issue 17: the 二级 select cut off 服务对象满意度指标 (on a laptop's screen)."""
     page.set_viewport_size({"width": 1280, "height": 800})

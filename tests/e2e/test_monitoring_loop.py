@@ -1,7 +1,8 @@
 """In-year monitoring in a browser: the finance bureau opens a round; a unit fills the report of an
 approved seed table with one indicator judged 完全不可能, is refused a submission without its reason,
 adds it and submits; the department returns it with a row comment; the unit fixes and resubmits; the
-finance officer sees it red on the round's overview with its reason. Screenshots are saved to
+finance officer sees it red on the round's overview with its reason and orders its adjustment, which
+gives the unit the table's next version to revise. Screenshots are saved to
 $PERFGOALS_SHOTS (default /tmp) as monitoring_*.png."""
 
 import os
@@ -32,7 +33,7 @@ def approved_branch_table(demo):
 
 def as_user(browser, live_server, username):
     page = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900}).new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(40000)  # the slack CI needs beside two suites on two cores
     log_in(page, live_server, username)
     return page
 
@@ -53,7 +54,7 @@ def fill_report(page, *, impossible_reason):
     page.click("button:has-text('保存')")
 
 
-def test_a_monitoring_report_goes_round_the_loop_and_shows_red(browser, live_server, approved_branch_table, settings, tmp_path):
+def test_a_monitoring_report_goes_round_the_loop_and_shows_red(browser, live_server, server_held, approved_branch_table, settings, tmp_path):
     from projects.models import TaskProgress
     from projects.monitoring.tasks import round_fill_task
 
@@ -69,7 +70,10 @@ def test_a_monitoring_report_goes_round_the_loop_and_shows_red(browser, live_ser
     # The reports are made in the background, not in the request; the overview says so until then.
     assert "正在后台" in finance.content() and "需要填报的监控表" in finance.content()
     assert not MonitoringReport.objects.exists()
-    round_fill_task.call(TaskProgress.objects.get(kind=TaskProgress.Kind.MONITORING_ROUND).pk)
+    # The worker's part, run here: no request is answered meanwhile (server_held), so no page's query
+    # meets the task's writes on the shared in-memory database.
+    with server_held():
+        round_fill_task.call(TaskProgress.objects.get(kind=TaskProgress.Kind.MONITORING_ROUND).pk)
     finance.reload()
     assert "正在后台" not in finance.content()
     report = MonitoringReport.objects.get(table=approved_branch_table)
@@ -91,7 +95,10 @@ def test_a_monitoring_report_goes_round_the_loop_and_shows_red(browser, live_ser
     assert "第 4 行：某单位 不存在的项目" in finance.locator("[data-unmatched]").inner_text()
     finance.screenshot(path=os.path.join(SHOTS, "monitoring_execution_preview.png"), full_page=True)
     finance.click("button:has-text('确认导入 1 张')")
-    execution_task.call(TaskProgress.objects.get(kind=TaskProgress.Kind.EXECUTION).pk)
+    # The progress page polls its status every 1.5 s: the task runs between two polls, never during one.
+    finance.wait_for_selector("#task-progress")
+    with server_held():
+        execution_task.call(TaskProgress.objects.get(kind=TaskProgress.Kind.EXECUTION).pk)
     finance.reload()
     assert "已写入执行数 1 张" in finance.content()
     assert MonitoringReport.objects.get(pk=report.pk).spent_total == 0
@@ -137,15 +144,32 @@ def test_a_monitoring_report_goes_round_the_loop_and_shows_red(browser, live_ser
     assert "完全不可能完成" in listed and "执行数为 0" in listed
     finance.screenshot(path=os.path.join(SHOTS, "monitoring_overview.png"), full_page=True)
 
-    # From the red row the finance officer orders the target adjusted: recorded, and shown on the row.
-    finance.click("table[data-reports] >> text=调整或收回")
-    finance.fill("#comment", "督查目标年内无法完成，请调整目标")
-    finance.click("button[value='order_adjust']")
-    assert "已要求调整" in finance.content()
+    # From the red row the finance officer orders the target adjusted: recorded on the report, shown on
+    # the row, and the table's adjustment started through the gate: its second version, a draft for the
+    # unit, with the decision as its reason.
+    red_row = finance.locator("table[data-reports] tr", has_text="特邀监察员经费")
+    red_row.locator("input[name=comment]").fill("督查目标年内无法完成，请调整目标")
+    red_row.locator("button[value='order_adjust']").click()
+    assert "已为平罗县纪委监委派驻第一纪检监察组生成第 2 版草稿" in finance.content()
+    assert "已要求调整" in finance.locator("table[data-reports]").inner_text()
+    finance.click("table[data-reports] >> text=特邀监察员经费")
     assert "督查目标年内无法完成，请调整目标" in finance.locator("[data-records]").inner_text()
+    assert "第 2 版（草稿）" in finance.locator("[data-adjustment]").inner_text()
+    assert finance.locator("button[value='order_adjust']").count() == 0  # not twice
+    finance.screenshot(path=os.path.join(SHOTS, "monitoring_adjustment_ordered.png"), full_page=True)
     finance.goto(f"{live_server.url}/monitoring/rounds/{report.monitoring_round_id}/")
     assert "已要求调整" in finance.locator("table[data-reports]").inner_text()
     assert MonitoringReport.objects.get(pk=report.pk).status == TableStatus.DEPARTMENT_REVIEW
+    adjustment = ProjectTable.objects.get(previous_version=approved_branch_table)
+    assert adjustment.version == 2 and adjustment.status == TableStatus.DRAFT
+    assert ProjectTable.objects.get(pk=approved_branch_table.pk).status == TableStatus.APPROVED
+
+    # The unit finds the new version with the finance bureau's reason, and may edit it.
+    unit.emulate_media(media="screen")
+    unit.goto(f"{live_server.url}/monitoring/reports/{report.pk}/")
+    unit.click("[data-adjustment] >> text=第 2 版")
+    assert "督查目标年内无法完成，请调整目标" in unit.content()
+    assert unit.locator("a:has-text('编辑')").count() >= 1
 
 
 def test_a_unit_fills_its_report_in_excel_and_imports_it(browser, live_server, approved_branch_table, settings, tmp_path):

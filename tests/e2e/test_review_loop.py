@@ -27,7 +27,7 @@ def as_user(browser, live_server, username):
     """A signed-in page that answers every confirmation with OK, as a user going on would; the questions
     asked are kept in ``page.dialogs``."""
     page = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900}).new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(40000)  # the slack CI needs beside two suites on two cores
     page.dialogs = []
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.accept()))
     log_in(page, live_server, username)

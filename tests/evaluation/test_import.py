@@ -2,6 +2,7 @@
 the Sichuan layout, the printed total and grade kept beside the recomputed ones with every difference
 reported, and a bad file writing nothing while naming each bad cell."""
 
+import re
 from decimal import Decimal as D
 from io import BytesIO
 
@@ -21,6 +22,7 @@ from projects.models import SelfEvaluation
 from projects.workflow import gate
 from tests import factories
 from tests.evaluation.helpers import evaluation_world, fill
+from tests.evaluation.sichuan import sichuan_workbook
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +88,7 @@ def test_a_printed_score_and_total_that_do_not_follow_are_kept_and_reported(worl
     worksheet = workbook.active
     score_cell = next(row[6] for row in worksheet.iter_rows() if row[2].value == "培训基层干部人次")
     score_cell.value = 10  # full marks for 180 of 200
+    worksheet.cell(score_cell.row, 8).value = None  # and no word of why
     total_cell = next(row[6] for row in worksheet.iter_rows() if row[0].value == "总分")
     total_cell.value = 100
     grade_cell = next(row[7] for row in worksheet.iter_rows() if row[0].value == "总分")
@@ -102,75 +105,12 @@ def test_a_printed_score_and_total_that_do_not_follow_are_kept_and_reported(worl
     row = sheet_of(again).items[1]
     assert (row.self_score, row.computed.points) == (D("10.00"), D("9.00"))  # both kept
     findings = {finding.rule: finding for finding in evaluation_findings(again).findings}
-    assert findings["printed_total_not_sum"].message == "填报的总分 100 分不等于预算执行率得分与各指标得分之和（为 99.50 分）。"
+    assert findings["printed_total_not_sum"].message == (
+        f"工作表“项目支出绩效自评表”单元格 {total_cell.coordinate}：填报的总分 100 分不等于表上的预算执行率得分与各指标得分之和（为 99.50 分）。"
+    )
     assert findings["printed_total_not_sum"].blocks_submission
     assert "printed_grade_not_total" in findings  # 良 printed beside 100
     assert "override_without_reason" in findings and "full_marks_missed" in findings
-
-
-def sichuan_workbook(evaluation, *, score_text=None):
-    """A filled self-evaluation as 四川 units publish it: 指标性质 | 指标值 | 度量单位 | 完成值 | 权重 | 得分 |
-    未完成原因分析, funds by source × 年初预算 / 调整后预算数 / 预算执行数, the closing texts and signatures."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "自评表"
-    sheet.append(["项目支出绩效自评表（2024年度）"])
-    sheet.append(["项目名称", None, evaluation.project.name])
-    sheet.append(["资金情况（万元）", None, "年初预算", "调整后预算数", "预算执行数", "执行率", "权重", "得分"])
-    sheet.append(["财政资金", None, 18, 18, 17, None, 10, 9])
-    sheet.append(["财政专户管理资金", None, 1, 1, 1])
-    sheet.append(["单位资金", None, 1, 1, 0.5])
-    sheet.append(["其他资金", None, None, None, None])
-    sheet.append(["年度总体目标", "预期目标", None, None, "实际完成情况"])
-    sheet.append([None, "培训基层干部", None, None, "全年培训 4 期 210 人次"])
-    sheet.append(["一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "完成值", "权重", "得分", "未完成原因分析"])
-    rows = (
-        ("产出指标", "数量指标", "举办业务培训期数", "≥", 4, "期", 4, 10, 10, None),
-        (None, None, "培训基层干部人次", "≥", 200, "人次", 210, 10, 10, None),
-        (None, "质量指标", "培训考核合格率", "≥", 95, "%", 96, 10, score_text or 10, None),
-        (None, "时效指标", "培训完成时间", "定性", "2024 年 11 月底前", None, "11 月 20 日完成", 10, 7, "一期延后；明年提前排期"),
-        (None, "成本指标", "培训经费", "≤", 20, "万元", 18.5, 10, 10, None),
-        ("效益指标", "社会效益指标", "参训人员业务考核平均分", "≥", 85, "分", 88, 15, 15, None),
-        (None, "可持续影响指标", "培训课件持续使用年限", "≥", 3, "年", 3, 15, 15, None),
-        ("满意度指标", "服务对象满意度指标", "参训人员满意度", "≥", 90, "%", 93, 10, 10, None),
-    )
-    for row in rows:
-        sheet.append(list(row))
-    sheet.append(["合计", None, None, None, None, None, None, 100, 97, None])
-    sheet.append(["自评等级", None, "优"])
-    sheet.append(["评价结论", None, "项目完成较好"])
-    sheet.append(["存在问题", None, "一期培训延后"])
-    sheet.append(["改进措施", None, "提前排期"])
-    sheet.append(["项目负责人", None, "王五", None, "财务负责人", "赵六"])
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def test_the_sichuan_layout_is_read_by_its_own_labels(world):
-    evaluation, _people = world
-    plan = evaluation_import(evaluation=evaluation, data=sichuan_workbook(evaluation))
-    assert plan.layout.key == "sichuan"
-    again = SelfEvaluation.objects.get(pk=evaluation.pk)
-    # 财政资金 is fiscal; 财政专户管理资金, 单位资金 and 其他资金 add up to 其他; no total row: the sum.
-    assert (again.fiscal_full, again.fiscal_executed) == (D("18"), D("17"))
-    assert (again.other_initial, again.other_full, again.other_executed) == (D("2"), D("2"), D("1.5"))
-    assert (again.total_full, again.total_executed) == (D("20"), D("18.5"))
-    assert again.goal_actual == "全年培训 4 期 210 人次"
-    assert (again.conclusion, again.problems, again.measures) == ("项目完成较好", "一期培训延后", "提前排期")
-    assert (again.project_leader, again.finance_leader) == ("王五", "赵六")
-    assert (again.printed_total, again.printed_grade) == (D("97"), "优")
-    items = list(again.items.order_by("order"))
-    assert [item.actual_text for item in items[:3]] == ["4期", "210人次", "96%"]
-    assert items[4].actual_text == "18.5万元"
-    assert (items[3].band, items[3].unit_score, items[3].deviation) == ("partly", D("7"), "一期延后；明年提前排期")
-    sheet = sheet_of(again)
-    assert sheet.execution.points == D("9.25")  # 18.5 ÷ 20
-    assert sheet.self_total == D("96.25")
-    assert plan.differences == [
-        "预算执行率得分：表上 9 分，按执行率计算为 9.25 分。",
-        "总分：表上 97 分，各项得分之和为 96.25 分。",
-    ]
 
 
 def test_a_bad_file_writes_nothing_and_names_each_cell(world):
@@ -223,19 +163,38 @@ def test_a_file_that_is_no_self_evaluation_is_refused(world):
         evaluation_import(evaluation=evaluation, data=buffer.getvalue())
 
 
-def test_the_unit_imports_on_the_page_and_others_cannot(world):
+def test_the_unit_previews_an_import_on_the_page_then_confirms_it_and_others_cannot(world):
     evaluation, people = world
     url = reverse("projects:evaluation_import_xlsx", args=[evaluation.pk])
-    upload = BytesIO(sichuan_workbook(evaluation))
+    data, header = sichuan_workbook(evaluation.project.name)
+    upload = BytesIO(data)
     upload.name = "自评.xlsx"
     assert Client().post(url, {"file": upload}).status_code == 302  # to log in
     staff = Client()
     staff.force_login(people["staff"])
+    before = stored(evaluation)
     upload.seek(0)
-    page = staff.post(url, {"file": upload}, follow=True).content.decode()
-    assert "已按四川格式导入“自评.xlsx”" in page
-    assert "与规则不符：总分：表上 97 分，各项得分之和为 96.25 分。" in page
-    assert "（表上填报 97.00 分、优）" in page
+    preview = staff.post(url, {"file": upload})
+    page = preview.content.decode()
+    assert preview.status_code == 200
+    assert "“自评.xlsx”可以按<strong>四川格式</strong>导入（工作表“自评表”，8 个三级指标）" in page
+    # The preview names the row that will want a reason, and where the other's reason was read.
+    assert "1 行表上得分与按规则计算的不同，文件中没有理由" in page
+    assert f"第 2 行“培训基层干部人次”（工作表“自评表”单元格 I{header + 2}）：表上 10 分，按完成值计算为 9.50 分，文件中没有说明理由" in page
+    assert f"第 6 行“参训人员业务考核平均分”（工作表“自评表”单元格 I{header + 6}）：表上 15 分，按完成值计算为 14.12 分，理由取自单元格 J{header + 6}：考核题目较往年偏难" in page
+    assert "总分：表上 96 分，各项得分之和为 96.25 分。" in page
+    assert stored(evaluation) == before  # nothing written before the confirm
+    token = preview.context["token"]
+    done = re.sub(r"<[^>]+>", "", staff.post(url, {"token": token, "name": "自评.xlsx", "confirm": "1"}, follow=True).content.decode())
+    assert "已按四川格式导入“自评.xlsx”" in done
+    assert "与规则不符：总分：表上 96 分，各项得分之和为 96.25 分。" in done
+    assert "须补改分理由：第 2 行“培训基层干部人次”" in done
+    assert "表上 96.00 分 · 按规则 96.25 分" in done
+    assert "表上 9.00 分 · 按规则 9.25 分" in done
+    again = SelfEvaluation.objects.get(pk=evaluation.pk)
+    assert (again.printed_total, again.printed_execution) == (D("96"), D("9"))
+    # The stashed file is gone with the confirm: the token cannot write twice.
+    assert "上传的文件已过期" in staff.post(url, {"token": token, "confirm": "1"}, follow=True).content.decode()
     reviewer = Client()
     reviewer.force_login(people["reviewer"])
     upload.seek(0)
@@ -244,7 +203,38 @@ def test_the_unit_imports_on_the_page_and_others_cannot(world):
     stranger.force_login(factories.user("unit_staff", unit=factories.unit(evaluation.project.department, name="另一个单位")))
     upload.seek(0)
     assert stranger.post(url, {"file": upload}).status_code == 404
+    assert stranger.post(url, {"token": token, "confirm": "1"}).status_code == 404
 
+
+def test_a_cancelled_preview_writes_nothing(world):
+    evaluation, people = world
+    url = reverse("projects:evaluation_import_xlsx", args=[evaluation.pk])
+    upload = BytesIO(sichuan_workbook(evaluation.project.name)[0])
+    upload.name = "自评.xlsx"
+    staff = Client()
+    staff.force_login(people["staff"])
+    before = stored(evaluation)
+    token = staff.post(url, {"file": upload}).context["token"]
+    page = staff.post(url, {"token": token, "name": "自评.xlsx"}, follow=True).content.decode()
+    assert "已取消导入“自评.xlsx”，自评未改动。" in page
+    assert stored(evaluation) == before
+    assert SelfEvaluation.objects.get(pk=evaluation.pk).printed_total is None
+
+
+
+def test_a_file_past_the_size_limit_or_none_at_all_is_refused_before_it_is_read(world, settings):
+    evaluation, people = world
+    url = reverse("projects:evaluation_import_xlsx", args=[evaluation.pk])
+    staff = Client()
+    staff.force_login(people["staff"])
+    before = stored(evaluation)
+    settings.PERFGOALS_MAX_UPLOAD_BYTES = 1024
+    upload = BytesIO(sichuan_workbook(evaluation.project.name)[0])
+    upload.name = "自评.xlsx"
+    page = staff.post(url, {"file": upload}, follow=True).content.decode()
+    assert "超过上限 0 MB" not in page and "超过上限" in page
+    assert "请选择要上传的文件。" in staff.post(url, {}, follow=True).content.decode()
+    assert stored(evaluation) == before
 
 hostile = st.one_of(
     st.none(),

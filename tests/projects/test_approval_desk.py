@@ -75,3 +75,25 @@ def test_the_bulk_bar_offers_no_default_action_and_names_each_row_for_the_confir
     page = signed_in("pl_finance").get(reverse("projects:review_queue")).content.decode()
     assert '<option value="" selected>—— 请选择操作 ——</option>' in page
     assert 'data-name="甲项目"' in page and "data-confirm-rows" in page
+
+
+def test_a_department_targets_approval_records_its_number_date_and_amount_and_prints_them(seeded):
+    from projects.models import Department
+
+    target = factories.stored_target(Department.objects.get(name="平罗县纪律检查委员会"))
+    workflow.target_submit(target=target, by=get_user_model().objects.get(username="pl_unit"))
+    workflow.target_pass(target=target, by=get_user_model().objects.get(username="pl_dept"))
+    finance = signed_in("pl_finance")
+    url = reverse("projects:target_review", args=[target.pk])
+    assert 'name="approval_number"' in finance.get(url).content.decode()
+    refused = finance.post(url, {"action": "approve", "approval_number": "平财预〔2023〕30号", "approved_amount": "很多"})
+    assert refused.status_code == 400 and "批复金额“很多”不是数字" in refused.content.decode()
+    assert not ReviewRecord.objects.filter(department_target=target, action=ReviewAction.APPROVE).exists()
+    response = finance.post(url, {
+        "action": "approve", "approval_number": "平财预〔2023〕30号", "approval_date": "2023-04-01", "approved_amount": "300",
+    })
+    assert response.status_code == 302
+    record = ReviewRecord.objects.get(department_target=target, action=ReviewAction.APPROVE)
+    assert (record.approval_number, str(record.approval_date), record.approved_amount) == ("平财预〔2023〕30号", "2023-04-01", Decimal("300"))
+    printed = finance.get(reverse("projects:target_detail", args=[target.pk])).content.decode()
+    assert "批复文号：平财预〔2023〕30号" in printed and "2023年4月1日" in printed and "300.00 万元" in printed

@@ -331,8 +331,10 @@ def test_the_editor_shows_the_breakdown_and_keeps_it_unless_cleared(client, unit
 
 
 def test_the_review_diff_and_the_history_name_the_breakdown_and_show_its_lines():
-    label, render = next((label, render) for key, label, render in review._HEADER if key == "funds_breakdown")
-    assert label == "资金来源明细"
-    assert render({"funds": {"breakdown": TREE[:3]}}) == "年度资金总额 120\n　财政拨款小计 90\n　　一般公共预算 60"
+    diff = review.document_diff({"funds": {"breakdown": TREE[:2]}}, {"funds": {"breakdown": TREE[:3]}})
+    (change,) = diff.fields
+    assert (change.label, change.old, change.new) == (
+        "资金来源明细", "年度资金总额 120\n　财政拨款小计 90", "年度资金总额 120\n　财政拨款小计 90\n　　一般公共预算 60"
+    )
     assert review._value(ProjectTable, "funds_breakdown", TREE[:2], {}) == "年度资金总额 120\n　财政拨款小计 90"
     assert schema.PROJECT_TABLE.field("funds.breakdown").label(ProjectTable) == "资金来源明细"

@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from projects.models import Department, ProjectTable, Publication, PublicationDeadline, PublicationReminder, TableStatus
+from projects.models import AuditEvent, Department, ProjectTable, Publication, PublicationDeadline, PublicationReminder, TableStatus
 from projects.publication.package import build_package, package_pdf
 from projects.workflow import project_approve, project_submit
 from tests import factories
@@ -74,6 +74,8 @@ def test_the_package_downloads_as_pdf_and_as_xlsx(client, department):
     assert len(visible) == 1 + ProjectTable.objects.filter(department=department, year=2023).count()  # 汇总 + one each
     empty = client.get(reverse("projects:publication_pdf", args=[department.pk, 2030]))
     assert empty.status_code == 302  # nothing approved in 2030: back to the page, with a message
+    exports = AuditEvent.objects.filter(kind="export", username="pl_dept").order_by("id")
+    assert [(event.detail["format"], event.detail["year"]) for event in exports] == [("pdf", 2023), ("xlsx", 2023)]
 
 
 def test_a_unit_registers_publication_and_the_form_names_what_is_missing(client, department):

@@ -57,7 +57,7 @@ def test_home_page_costs_the_same_for_few_and_many_tables(client, reference_data
         scope = {Role.UNIT_STAFF: {"unit": unit}, Role.DEPARTMENT_REVIEWER: {"department": unit.department}}.get(role, {"region": region})
         client.force_login(factories.user(role, **scope))
         counts.append(queries(client, reverse("projects:home"), {"year": 2024}))
-    same_at_both_sizes(counts, 10)
+    same_at_both_sizes(counts, 9)
 
 
 # The editor and detail of a returned table, every row commented by the reviewer

@@ -80,6 +80,16 @@ def test_the_page_shows_the_grade_the_missed_indicators_and_the_money(client, wo
     assert "其中上年自评为中、差而今年申请资金不少于上年的 <strong class=\"poor-more-money\">1</strong> 个" in text
 
 
+def test_the_finance_overview_leads_to_the_page_for_its_year_and_a_units_overview_does_not(client, world):
+    _, people, _ = world
+    client.force_login(people["finance"])
+    overview = client.get(reverse("projects:dashboard"), {"year": 2025}).content.decode()
+    link = f'{reverse("projects:weak_result_list")}?year=2025'
+    assert link in overview
+    client.force_login(people["staff"])
+    assert reverse("projects:weak_result_list") not in client.get(reverse("projects:dashboard")).content.decode()
+
+
 def test_another_regions_finance_officer_sees_none_of_them_and_a_unit_may_not_open_the_page(client, world):
     _, people, _ = world
     outsider = factories.user("finance_officer", region=Region.objects.get(code="130682"))

@@ -200,6 +200,7 @@ EXPECTATIONS = {
     # 撤销批复 (issue 17): the workflow refuses every role but the finance bureau with a message on the
     # detail page, changing nothing.
     "projects:project_revoke": Rule(POST, kind="table", may=FINANCE, ok=302, refused=302, body={"reason": "误批"}),
+    "projects:target_revoke": Rule(POST, kind="target", may=FINANCE, ok=302, refused=302, body={"reason": "误批"}),
     # Each user's own notifications; an id naming someone else's is sent back to the list.
     "projects:notification_list": Rule(),
     "projects:notification_open": Rule(POST, ok=302, body={"id": "1"}),
@@ -225,6 +226,8 @@ EXPECTATIONS = {
     "projects:project_export_xlsx": Rule(kind="table"),
     "projects:target_export_xlsx": Rule(kind="target"),
     "projects:excel_import": Rule(may=UNITS),
+    # A blank template holds no one's data: every signed-in user may download one.
+    "projects:excel_template": Rule(),
     "projects:task_list": Rule(),
     "projects:task_progress": Rule(kind="task"),
     "projects:task_status": Rule(kind="task"),

@@ -5,6 +5,7 @@ from django.db import DatabaseError, transaction
 
 from projects import audit
 from projects import excel, interchange
+from projects.review import document_diff
 
 
 class Command(BaseCommand):
@@ -91,3 +92,9 @@ class Command(BaseCommand):
             f"{verb} {path}：新建 {result.created} 张，更新 {result.updated} 张，未变 {result.unchanged} 张，"
             f"共 {result.indicators} 条三级指标。"
         )
+        # What each stored table would become, old → new: the preview of a dry run.
+        for model, stored, incoming in result.compared.values() if options["dry_run"] else ():
+            title = incoming.get("name") or f"{incoming.get('department') or ''}部门整体绩效目标"
+            self.stdout.write(f"  将修改“{title}”（{incoming.get('year')} 年）：")
+            for line in document_diff(stored, incoming, model=model).lines():
+                self.stdout.write(f"    {line}")

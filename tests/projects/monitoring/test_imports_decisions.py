@@ -145,6 +145,20 @@ def test_only_the_finance_bureau_imports_execution(two_tables, world, client):
     assert client.get(reverse("projects:monitoring_execution", args=[monitoring_round.pk])).status_code == 403
 
 
+
+def test_an_expired_upload_a_missing_file_and_a_file_too_large_are_refused_in_chinese(two_tables, world, client, settings):
+    monitoring_round = two_tables[0]
+    url = reverse("projects:monitoring_execution", args=[monitoring_round.pk])
+    client.force_login(world["finance"])
+    expired = client.post(url, {"token": "0" * 32, "name": "执行数.xlsx", "confirm": "1"}, follow=True)
+    assert "上传的文件已过期，请重新上传。" in expired.content.decode()
+    missing = client.post(url, {})
+    assert missing.status_code == 400 and "请选择要上传的文件。" in missing.content.decode()
+    settings.PERFGOALS_MAX_UPLOAD_BYTES = 1024
+    large = client.post(url, {"file": io.BytesIO(xlsx([("项目名称", "执行数")] + [("项目", 1)] * 300))})
+    assert large.status_code == 400 and "超过上限" in large.content.decode()
+    assert not TaskProgress.objects.exists() and MonitoringReport.objects.filter(spent_total__isnull=False).count() == 0
+
 # --- 监控表 Excel 往返 ------------------------------------------------------------------------
 
 
@@ -276,6 +290,106 @@ def test_the_finance_officer_orders_an_adjustment_of_a_red_report_through_the_ga
     assert "已决定收回资金" in overview
 
 
+def test_ordering_an_adjustment_starts_the_next_version_of_the_table_for_its_unit(world, client):
+    """要求调整 from a red report is the target loop's 发起调整 of the table in force: a draft second
+    version for the unit, the decision's comment as its reason, recorded on the report and the table."""
+    from projects import permissions
+    from projects.models import Notification, ProjectTable
+
+    report = red_submitted(world)
+    table = report.table
+    client.force_login(world["finance"])
+    overview = reverse("projects:monitoring_round", args=[report.monitoring_round_id]) + "?light=red"
+    # One click from the red row of the round's overview, which it comes back to.
+    response = client.post(
+        reverse("projects:monitoring_report_action", args=[report.pk]),
+        {"action": "order_adjust", "comment": "培训期数年内无法完成，请调整为 2 期", "next": overview},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == overview
+    page = response.content.decode()
+    assert f"已为{world['unit'].name}生成第 2 版草稿" in page and "已要求调整" in page
+    version = ProjectTable.objects.get(previous_version=table)
+    assert version.version == 2 and version.status == TableStatus.DRAFT and version.unit_id == table.unit_id
+    assert version.indicators.count() == table.indicators.count()
+    assert ProjectTable.objects.get(pk=table.pk).status == TableStatus.APPROVED  # in force until the new one is approved
+    adjust = ReviewRecord.objects.get(project=version, action="adjust")
+    assert adjust.actor == world["finance"] and adjust.comment == "培训期数年内无法完成，请调整为 2 期"
+    decision = ReviewRecord.objects.get(monitoring_report=report, action="order_adjust")
+    assert decision.comment == "培训期数年内无法完成，请调整为 2 期"
+    assert MonitoringReport.objects.get(pk=report.pk).status == TableStatus.DEPARTMENT_REVIEW
+    assert "这张表正在调整" in client.get(reverse("projects:monitoring_report", args=[report.pk])).content.decode()
+    assert permissions.can_edit(world["staff"], version)
+    told = Notification.objects.get(user=world["staff"])
+    assert "要求调整" in told.title and "培训期数年内无法完成" in told.body
+    assert told.link == reverse("projects:project_detail", args=[version.pk])
+    history = client.get(reverse("projects:project_detail", args=[version.pk])).content.decode()
+    assert "培训期数年内无法完成，请调整为 2 期" in history
+
+
+def test_an_adjustment_is_not_ordered_twice_nor_while_the_unit_is_already_adjusting(world, client):
+    from projects.models import ProjectTable
+
+    report = red_submitted(world)
+    workflow.project_start_adjustment(project=report.table, by=world["staff"], comment="预算追加")
+    assert "order_adjust" not in workflow.available_actions(world["finance"], report)
+    assert "recover" in workflow.available_actions(world["finance"], report)
+    with pytest.raises(workflow.WorkflowError, match="已在调整中（第 2 版，草稿），不能再要求调整"):
+        workflow.document_action("order_adjust", report, by=world["finance"], comment="请调整")
+    assert not ReviewRecord.objects.filter(monitoring_report=report, action="order_adjust").exists()
+    assert ProjectTable.objects.filter(previous_version=report.table).count() == 1
+    client.force_login(world["finance"])
+    response = client.post(
+        reverse("projects:monitoring_report_action", args=[report.pk]),
+        {"action": "order_adjust", "comment": "请调整", "next": "https://elsewhere.example/"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("projects:monitoring_report", args=[report.pk])  # never off the site
+    assert "已在调整中" in response.content.decode()
+    # 收回资金 stays a decision recorded on the report, whatever the table's versions.
+    workflow.document_action("recover", report, by=world["finance"], comment="年内无法支出，收回 20 万元")
+    assert ProjectTable.objects.filter(previous_version=report.table).count() == 1
+
+
+def test_a_second_order_from_another_rounds_report_is_refused_by_the_gate(world):
+    """The table is locked and looked at again inside the gate: a report of another round ordering the
+    same table's adjustment after the first finds it under way."""
+    from projects.models import ProjectTable
+
+    first = red_submitted(world)
+    import datetime
+
+    from projects.monitoring import services
+
+    later = services.round_open(
+        region=world["region"], year=2024, name="2024年9月监控", cutoff_month=9, due_date=datetime.date(2024, 10, 15), by=world["finance"]
+    )
+    second = filled(later.reports.get(), spent="0")
+    report_recheck(second)
+    workflow.document_action("submit", second, by=world["staff"])
+    second = MonitoringReport.objects.get(pk=second.pk)
+    workflow.document_action("order_adjust", first, by=world["finance"], comment="请调整")
+    with pytest.raises(workflow.WorkflowError, match="已在调整中"):
+        workflow.gate._order_adjustment(second.table, by=world["finance"], reason="再次调整")
+    with pytest.raises(workflow.WorkflowError, match="已在调整中"):
+        workflow.document_action("order_adjust", second, by=world["finance"], comment="再次调整")
+    assert ProjectTable.objects.filter(previous_version=first.table).count() == 1
+
+
+def test_the_ordered_adjustment_is_of_the_version_in_force(world):
+    """A report keeps the version its round covered; once an adjustment of it is approved, 要求调整
+    adjusts that newer version."""
+    from projects.models import ProjectTable
+
+    report = red_submitted(world)
+    version2 = workflow.project_start_adjustment(project=report.table, by=world["staff"], comment="预算追加")
+    ProjectTable.objects.filter(pk=report.table_id).update(status=TableStatus.SUPERSEDED)
+    ProjectTable.objects.filter(pk=version2.pk).update(status=TableStatus.APPROVED)
+    workflow.document_action("order_adjust", report, by=world["finance"], comment="请再调整")
+    version3 = ProjectTable.objects.get(previous_version=version2)
+    assert version3.version == 3 and version3.status == TableStatus.DRAFT
+
+
 def test_a_report_that_is_not_red_cannot_be_adjusted_or_recovered(world):
     approved(world["unit"])
     report = filled(open_round(world).reports.get())
@@ -326,3 +440,57 @@ def test_the_list_of_reports_is_paged_too(world, client):
     assert len(client.get(url).context["reports"]) == PAGE_SIZE
     last = client.get(url, {"page": 2})
     assert len(last.context["reports"]) == 2 and f"共 {PAGE_SIZE + 2} 份" in last.content.decode()
+
+
+# --- 附件格式导出 -----------------------------------------------------------------------------
+
+
+def test_a_large_annex_export_runs_in_the_background_and_holds_every_listed_report(world, client, settings, django_capture_on_commit_callbacks):
+    """More reports than PERFGOALS_EXPORT_IMMEDIATE_MAX: a GET asks to start it, a POST starts a task,
+    and its file holds one annex sheet for every report listed (in the list's order), none cut off;
+    a small selection is still built in the request."""
+    from projects.models import ProjectTable
+    from projects.monitoring.excel import ID_COLUMN, REPORT_ID_PREFIX
+    from projects.monitoring.tasks import reports_export_task
+
+    settings.PERFGOALS_EXPORT_IMMEDIATE_MAX = 3
+    for number in range(5):
+        approved(world["unit"], name=f"项目{number}")
+    other = factories_department_table(world)
+    monitoring_round = open_round(world)
+    client.force_login(world["finance"])
+    url = reverse("projects:monitoring_round", args=[monitoring_round.pk])
+    asked = client.get(url, {"light": "all", "department": world["department"].pk, "export": "reports"})
+    assert asked["Content-Type"].startswith("text/html") and "5</strong> 份监控表" in asked.content.decode()
+    assert not TaskProgress.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(f"{url}?light=all&department={world['department'].pk}&export=reports")
+    progress = TaskProgress.objects.get(kind=TaskProgress.Kind.MONITORING_EXPORT)
+    assert started.status_code == 302 and started["Location"] == reverse("projects:task_progress", args=[progress.pk])
+    assert progress.total == 5
+    reports_export_task.call(progress.pk)
+    progress.refresh_from_db()
+    assert progress.state == TaskProgress.State.DONE
+    download = client.get(reverse("projects:task_download", args=[progress.pk]))
+    workbook = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
+    listed = list(
+        monitoring_round.reports.exclude(table=other).order_by("table__department__name", "table__unit__name", "table__name", "pk")
+    )
+    assert workbook.sheetnames == [report.table.name for report in listed]
+    assert [sheet.cell(1, ID_COLUMN).value for sheet in workbook] == [f"{REPORT_ID_PREFIX}{report.pk}" for report in listed]
+    sheet = workbook.worksheets[0]
+    assert sheet.cell(1, 1).value == "项目支出绩效目标执行监控表" and "A1:J1" in {str(merged) for merged in sheet.merged_cells.ranges}
+    assert sheet.page_setup.orientation == "landscape" and sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.column_dimensions["K"].hidden
+    assert ProjectTable.objects.count() == 6
+
+    small = client.get(url, {"light": "all", "department": other.department_id, "export": "reports"})
+    assert small["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert load_workbook(io.BytesIO(small.content)).sheetnames == [other.name]
+
+
+def factories_department_table(world):
+    """One approved table of another department of the same region."""
+    from tests import factories
+
+    department = factories.department(world["region"], name="另一个部门")
+    return approved(factories.unit(department, name="另一个单位"), name="另一个部门的项目")

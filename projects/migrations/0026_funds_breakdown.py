@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0022_merged_choices'),
+        ('projects', '0025_monitoring_export_kind'),
     ]
 
     operations = [
