@@ -149,7 +149,7 @@ class StreamedWorkbook:
         part.write(f'<workbook xmlns:r="{REL_NS}" xmlns="{SHEET_MAIN_NS}">'.encode())
         part.write(tostring(WorkbookProperties().to_tree()))
         if workbook.security is not None:
-            part.write(tostring(workbook.security.to_tree()))
+            part.write(tostring(workbook.security.to_tree("workbookProtection")))
         views = workbook.views
         if views:
             views[0].activeTab = active
