@@ -108,6 +108,8 @@ class StreamedWorkbook:
             if entry[0] is sheet:
                 entry[:] = [None, line]
                 break
+        else:  # created on the openpyxl workbook itself (LongTexts.write): placed after the others
+            self.pending.append([None, line])
         while self.pending and self.pending[0][1] is not None:
             self.listing.write(json.dumps(self.pending.pop(0)[1], ensure_ascii=False) + "\n")
             self.listed += 1
