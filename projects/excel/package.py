@@ -165,12 +165,10 @@ class StreamedWorkbook:
         if any(line["filter"] or line["titles"] or line["area"] for line in self.sheets()):
             part.write(b"<definedNames>")
             for index, line in enumerate(self.sheets()):
-                if line["filter"]:
-                    part.write(f'<definedName name="_xlnm._FilterDatabase" localSheetId="{index}" hidden="1">{escape(line["filter"])}</definedName>'.encode())
-                if line["titles"]:
-                    part.write(f'<definedName name="_xlnm.Print_Titles" localSheetId="{index}">{escape(line["titles"])}</definedName>'.encode())
-                if line["area"]:
-                    part.write(f'<definedName name="_xlnm.Print_Area" localSheetId="{index}">{escape(line["area"])}</definedName>'.encode())
+                # openpyxl's write_names: each sheet's filter, print titles and print area, in that order.
+                for name, key, hidden in (("_FilterDatabase", "filter", ' hidden="1"'), ("Print_Titles", "titles", ""), ("Print_Area", "area", "")):
+                    if line[key]:
+                        part.write(f'<definedName name="_xlnm.{name}" localSheetId="{index}"{hidden}>{escape(line[key])}</definedName>'.encode())
             part.write(b"</definedNames>")
         part.write(tostring(workbook.calculation.to_tree()))
         part.write(b"</workbook>")
