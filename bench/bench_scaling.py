@@ -18,7 +18,9 @@ the size). The tasks:
   then written file by file) updates each of them.
 With ``--pages`` bench/bench_pages.py measures the pages on each database too, and the page table
 gives each page's median at every size and the ratio of the largest size to the smallest (target:
-at most 1.5×).
+at most 1.5×); ``--no-tasks`` measures only the pages. ``--existing URL,URL`` uses databases generated
+before (bench/generate.py --tables SIZE, one per size) as they are, instead of generating and dropping
+its own: generating 100,000 tables takes a while.
 """
 
 import argparse
@@ -28,6 +30,7 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
@@ -143,19 +146,31 @@ def run_worker(environment):
     return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
-def measure_size(size, database_url, options):
+@contextmanager
+def generated(size, database_url, existing):
+    """(URL, seconds it took to generate) of a database of ``size`` tables: ``existing``, generated
+    earlier with bench/generate.py --tables ``size`` and used as it is, or one of the benchmark's own."""
+    if existing:
+        yield existing, None
+        return
     from bench.bench_excel import bench_database
 
-    figures = {"size": size, "tasks": {}, "pages": None}
-    with bench_database(database_url) as url, TemporaryDirectory() as folder:
-        environment = {**os.environ, "DATABASE_URL": url, "PERFGOALS_TASK_DIR": folder}
+    with bench_database(database_url) as url:
         begin = time.perf_counter()
         subprocess.run(
             [sys.executable, str(ROOT / "bench" / "generate.py"), "--tables", str(size), "--database-url", url],
-            check=True, env=environment, stdout=subprocess.DEVNULL,
+            check=True, env={**os.environ, "DATABASE_URL": url}, stdout=subprocess.DEVNULL,
         )
-        figures["generate_s"] = time.perf_counter() - begin
-        print(f"{size} tables ({url.split(':', 1)[0]}): generated in {figures['generate_s']:.0f} s", flush=True)
+        yield url, time.perf_counter() - begin
+
+
+def measure_size(size, database_url, options, existing=None):
+    figures = {"size": size, "tasks": {}, "pages": None}
+    with generated(size, database_url, existing) as (url, seconds), TemporaryDirectory() as folder:
+        environment = {**os.environ, "DATABASE_URL": url, "PERFGOALS_TASK_DIR": folder}
+        figures["generate_s"] = seconds
+        how = f"generated in {seconds:.0f} s" if seconds is not None else "generated before"
+        print(f"{size} tables ({url.split(':', 1)[0]}): {how}", flush=True)
         if options.pages:
             pages_json = Path(folder) / "pages.json"
             subprocess.run(
@@ -163,6 +178,8 @@ def measure_size(size, database_url, options):
                 check=True, env=environment,
             )
             figures["pages"] = json.loads(pages_json.read_text(encoding="utf-8"))
+        if options.no_tasks:
+            return figures
         # The worker runs with the deployment's settings (DEBUG off), as bench_tasks.py runs it.
         from bench.bench_pages import production_environment
 
@@ -192,11 +209,17 @@ def measure_size(size, database_url, options):
 
 
 def report(measured):
+    if any(figures["tasks"] for figures in measured):
+        report_tasks(measured)
+    report_pages(measured)
+
+
+def report_tasks(measured):
     print()
     print("Tasks at each size (start: what the web request costs; wall and peak: the db_worker process)")
     print(f"(s/1000: wall time less the worker's start-up with an empty queue, per 1,000 tables; within: done, start < {TARGET_START_MS} ms, peak < {TARGET_MB} MB)")
     print(f"  {'task':<9}{'tables':>9}{'items':>8}{'start ms':>10}{'wall s':>9}{'s/1000':>8}{'peak MB':>9}  within")
-    for figures in measured:
+    for figures in (figures for figures in measured if figures["tasks"]):
         print(f"  {'(idle)':<9}{figures['size']:>9}{'':>8}{'':>10}{figures['idle']['wall_s']:>9.1f}{'':>8}{figures['idle']['peak_mb']:>9.0f}")
         for kind, figure in figures["tasks"].items():
             items = figure.get("tables", figure["total"])
@@ -206,7 +229,7 @@ def report(measured):
                 f"  {kind:<9}{figures['size']:>9}{items:>8}{figure['start_ms']:>10.0f}{figure['wall_s']:>9.1f}"
                 f"{net:>8.1f}{figure['peak_mb']:>9.0f}  {'yes' if within else 'NO'}"
             )
-    if len(measured) > 1:
+    if len(measured) > 1 and measured[0]["tasks"]:
         first, last = measured[0], measured[-1]
         factor = last["size"] / first["size"]
         print(f"Growth from {first['size']} to {last['size']} tables ({factor:g}× the tables):")
@@ -216,6 +239,9 @@ def report(measured):
                 f"  {kind:<9} wall {after['wall_s'] / before['wall_s']:.2f}×, peak memory {after['peak_mb'] / before['peak_mb']:.2f}×, "
                 f"start {after['start_ms'] / max(before['start_ms'], 0.001):.2f}×"
             )
+
+
+def report_pages(measured):
     with_pages = [figures for figures in measured if figures["pages"]]
     if len(with_pages) > 1:
         sizes = [figures["size"] for figures in with_pages]
@@ -243,6 +269,11 @@ def main():
     parser.add_argument("--database-url", default=None, help="a PostgreSQL server to create the benchmark's databases on")
     parser.add_argument("--pages", action="store_true", help="measure the pages (bench_pages.py) at each size too")
     parser.add_argument("--runs", type=int, default=10, help="requests per page with --pages")
+    parser.add_argument("--no-tasks", action="store_true", help="measure only the pages (with --pages), not the tasks")
+    parser.add_argument(
+        "--existing", default="",
+        help="databases generated before (bench/generate.py --tables SIZE), one URL per size, comma-separated: used as they are, not generated nor dropped",
+    )
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--report", help="print the tables again from a --json file of an earlier run")
     parser.add_argument("--start", choices=["export", "recheck", "import"], help=argparse.SUPPRESS)
@@ -259,7 +290,10 @@ def main():
         return
     sizes = [int(size) for size in options.sizes.split(",")]
     print(f"load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores", flush=True)
-    measured = [measure_size(size, options.database_url, options) for size in sizes]
+    existing = [url for url in options.existing.split(",") if url] or [None] * len(sizes)
+    if len(existing) != len(sizes):
+        raise SystemExit("--existing names one database per size")
+    measured = [measure_size(size, options.database_url, options, url) for size, url in zip(sizes, existing)]
     report(measured)
     if options.json:
         Path(options.json).write_text(json.dumps(measured, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -120,6 +120,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and os.environ.get("DB_JIT", "0") != "1":
+    # PostgreSQL compiles a query to machine code once its estimated cost passes jit_above_cost: on a
+    # region's pages at 100,000 tables that took 100-200 ms a query (the 主管部门 dashboard 87 -> 545 ms,
+    # bench/bench_scaling.py), far more than the query itself. Short queries of a web page never gain
+    # from it; DB_JIT=1 leaves the server's own setting.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

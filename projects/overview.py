@@ -63,7 +63,8 @@ def _visible_tables(request):
 
 
 def visible_regions(request):
-    return Region.objects.filter(pk__in=_visible_tables(request).values("region"))
+    # EXISTS: one index probe a region or unit, not a pass over every table the user sees.
+    return Region.objects.filter(Exists(_visible_tables(request).filter(region=OuterRef("pk"))))
 
 
 def visible_departments(request):
@@ -71,7 +72,9 @@ def visible_departments(request):
 
 
 def visible_units(request):
-    return Unit.objects.filter(pk__in=_visible_tables(request).values("unit"))
+    return Unit.objects.filter(department__in=visible_departments(request)).filter(
+        Exists(_visible_tables(request).filter(unit=OuterRef("pk")))
+    )
 
 
 def project_list_url(**filters):

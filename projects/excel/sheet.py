@@ -26,33 +26,6 @@ SUBTITLE_FONT = Font(name="宋体", size=11)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 RIGHT = Alignment(horizontal="right", vertical="center", wrap_text=True)
-# What a closed write-only sheet still held until the workbook was saved (its merged ranges, column
-# widths, page setup, views…), though its XML was already in its temporary file: about 20 KB a sheet,
-# 400 MB for a province's 20,000 tables. Replaced by one shared empty set of them (see let_go).
-_LET_GO = (
-    "merged_cells", "row_dimensions", "column_dimensions", "row_breaks", "col_breaks", "data_validations",
-    "page_setup", "print_options", "page_margins", "views", "protection", "conditional_formatting",
-    "sheet_properties", "sheet_format", "scenarios", "_cells", "_hyperlinks",
-)
-
-
-@functools.cache
-def _empty_sheet_parts():
-    from openpyxl import Workbook
-
-    blank = Workbook(write_only=True).create_sheet("blank")
-    return {name: getattr(blank, name) for name in _LET_GO}
-
-
-def let_go(sheet):
-    """Free what a closed write-only sheet no longer needs. Saving the workbook reads of a closed
-    sheet only its temporary file, title, state, path, relations, print titles, print area, auto filter
-    and defined names (openpyxl 3.1's ExcelWriter.write_worksheet and workbook writer; fenced in
-    tests/test_library_fences.py), all kept."""
-    assert sheet.closed
-    sheet.__dict__.update(_empty_sheet_parts())
-
-
 STYLES = {
     "label": (LABEL_FONT, CENTER, True),
     "header": (HEADER_FONT, CENTER, True),
@@ -198,4 +171,3 @@ class SheetWriter:
         sheet.page_margins.left = sheet.page_margins.right = 0.5
         sheet.page_margins.top = sheet.page_margins.bottom = 0.6
         sheet.close()
-        let_go(sheet)

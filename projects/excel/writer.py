@@ -8,17 +8,18 @@ layout does not print. A very hidden sheet names the layout of every sheet, so t
 file is one of ours and reads its cells exactly as written. Nothing is cut where Excel's cells end:
 a longer text, printed or hidden, is kept whole in another very hidden sheet (projects.excel.longtext).
 
-The workbook is written in openpyxl's write-only mode, one sheet at a time (sheet.SheetWriter), so
-an export of thousands of tables holds one sheet in memory, not all of them (with the interchange
-documents fetched in parts, see export_tables).
+The workbook is written in openpyxl's write-only mode, one sheet at a time (sheet.SheetWriter), each
+sheet going into the xlsx file as soon as it is finished (package.StreamedWorkbook), and what the 汇总
+and the marker sheet list of each table waits on disk (package.Spool): an export of any number of
+tables holds one sheet in memory (with the interchange documents fetched in parts, see export_tables).
 """
 
 import io
+import itertools
 from decimal import Decimal
 
-from openpyxl import Workbook
 from openpyxl.cell import Cell
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, quote_sheetname
 
 from indicators.models import Basis
 from indicators.values import parse_value
@@ -28,6 +29,7 @@ from projects.breakdown import shown_lines
 from projects.excel.layouts import BREAKDOWN_LINE, DEPARTMENT, FLAT, LAYOUTS, UNIT_LINE_LABEL
 from projects.excel.levels import Frameworks
 from projects.excel.longtext import LongTexts
+from projects.excel.package import Spool, StreamedWorkbook, stream_hyperlinks
 from projects.excel.sheet import CellStyles, SheetWriter
 
 MARKER_SHEET = "_perfgoals"
@@ -149,27 +151,29 @@ class KeepingSheetWriter(SheetWriter):
 class WorkbookWriter:
     """Writes interchange documents in one layout (department targets always in 部门整体)."""
 
-    def __init__(self, layout_name, frameworks=None, summary=True):
+    def __init__(self, layout_name, target, frameworks=None, summary=True):
         self.layout = LAYOUTS[layout_name]
         self.summary = summary  # a 汇总 sheet first (every export); a blank template has none
         self.frameworks = frameworks or Frameworks.load()
-        self.workbook = Workbook(write_only=True)
+        self.book = StreamedWorkbook(target)
+        self.workbook = self.book.workbook
         self.styles = CellStyles()
         self.texts = LongTexts()
         self.sheet_names = set()  # lower case: Excel's sheet names are case-insensitive
-        self.marker_rows = []
+        # ("marker", row of the marker sheet) and ("listed", (sheet, summary line)), in sheet order.
+        self.spool = Spool()
         self.department_codes = {}
         self.unit_codes = {}
 
     def write(self, documents):
         """Write ``documents``, an interchange document or the parts of one (project tables first, as
-        export_tables fetches them), and return the workbook."""
+        export_tables fetches them), into the target, and close it."""
         if isinstance(documents, dict):
             documents = [documents]
-        summary = self.new_sheet(SUMMARY_SHEET) if self.summary else None  # the first sheet, written last
+        summary = self.sheet_name(SUMMARY_SHEET) if self.summary else None  # the first sheet, written last
         if summary is not None:
-            self.marker_rows.append((SUMMARY_SHEET, "summary", ""))
-        listed = []  # (sheet, summary line) of every table
+            self.spool.add(("marker", (summary, "summary", "")))
+        listed = 0
         flat = None
         tables_written = targets_written = 0
         for document in documents:
@@ -182,43 +186,54 @@ class WorkbookWriter:
             if self.layout.name == "flat":
                 if tables and flat is None:
                     flat = self.flat_writer(self.new_sheet(FLAT_SHEET))
-                    self.marker_rows.append((flat.sheet.title, "flat", "flat"))
+                    self.spool.add(("marker", (flat.sheet.title, "flat", "flat")))
                 for table in tables:
                     self.write_flat_rows(flat, table)
-                    listed.append((flat.sheet.title, summary_line(table)))
+                    self.spool.add(("listed", (flat.sheet.title, summary_line(table))))
+                    listed += 1
             elif self.layout.kind == "project":
                 for table in tables:
                     tables_written += 1
                     sheet = self.new_sheet(f"{tables_written}.{table.get('name') or '未命名项目'}")
                     self.write_form(sheet, self.layout, table, tables_written)
-                    self.marker_rows.append((sheet.title, "table", self.layout.name))
-                    listed.append((sheet.title, summary_line(table)))
+                    self.spool.add(("marker", (sheet.title, "table", self.layout.name)))
+                    self.spool.add(("listed", (sheet.title, summary_line(table))))
+                    listed += 1
             for target in document.get("department_targets") or []:
                 targets_written += 1
                 sheet = self.new_sheet(f"部门整体{targets_written}.{target.get('department') or ''}".rstrip("."))
                 self.write_form(sheet, DEPARTMENT, target, targets_written)
-                self.marker_rows.append((sheet.title, "target", DEPARTMENT.name))
-                listed.append((sheet.title, summary_line(target)))
+                self.spool.add(("marker", (sheet.title, "target", DEPARTMENT.name)))
+                self.spool.add(("listed", (sheet.title, summary_line(target))))
+                listed += 1
         if flat is not None:
             flat.sheet.auto_filter.ref = f"A1:{get_column_letter(len(FLAT.columns))}{max(flat.row - 1, 1)}"
             flat.finish()
+            self.book.finish(flat.sheet)
         if summary is not None:
-            self.write_summary(summary, listed)
-        marker = self.workbook.create_sheet(MARKER_SHEET)
+            self.write_summary(self.book.create_sheet(summary, first=True), listed)
+        marker = self.book.create_sheet(MARKER_SHEET)
         marker.sheet_state = "veryHidden"
-        for number, row in enumerate([(MARKER, MARKER_VERSION), *self.marker_rows], 1):
+        rows = (row for kind, row in self.spool if kind == "marker")
+        for number, row in enumerate(itertools.chain([(MARKER, MARKER_VERSION)], rows), 1):
             append_row(marker, number, row)
+        self.book.finish(marker)
         self.texts.write(self.workbook)
-        return self.workbook
+        self.spool.close()
+        self.book.close()
 
-    def new_sheet(self, wanted):
+    def sheet_name(self, wanted):
+        """A sheet name not taken yet, made of ``wanted`` as Excel allows it; taken from now on."""
         name = "".join("_" if ch in '[]:*?/\\' else ch for ch in wanted).strip("'")[:31] or "表"
         candidate, counter = name, 2
         while candidate.lower() in self.sheet_names:
             suffix = f"({counter})"
             candidate, counter = name[: 31 - len(suffix)] + suffix, counter + 1
         self.sheet_names.add(candidate.lower())
-        return self.workbook.create_sheet(candidate)
+        return candidate
+
+    def new_sheet(self, wanted):
+        return self.book.create_sheet(self.sheet_name(wanted))
 
     # Form layouts
 
@@ -315,6 +330,7 @@ class WorkbookWriter:
             self.write_sub_targets(writer, layout, data.get("sub_targets") or [])
         self.write_grid(writer, layout, data)
         writer.finish()
+        self.book.finish(sheet)
 
     def write_spending(self, writer, block, plan):
         points = [(point["month"], point.get("percent")) for point in plan] or [
@@ -473,19 +489,25 @@ class WorkbookWriter:
 
     # Summary
 
-    def write_summary(self, sheet, listed):
+    def write_summary(self, sheet, count):
         from projects.models import TableStatus
 
         statuses = dict(TableStatus.choices)
         headers = [("序号", 6), ("工作表", 22), ("类型", 10), ("预算年度", 9), ("主管部门", 20), ("实施单位", 22),
                    ("项目名称", 26), ("项目编码", 22), ("年度资金总额（万元）", 14), ("三级指标数", 10), ("状态", 12)]
         writer = KeepingSheetWriter(self.texts, sheet, [width for _, width in headers], self.styles, title_rows=2, landscape=True)
-        writer.put(1, 1, f"绩效目标表汇总（{self.layout.label}，共 {len(listed)} 张）", "title", len(headers))
+        writer.put(1, 1, f"绩效目标表汇总（{self.layout.label}，共 {count} 张）", "title", len(headers))
         writer.height(1, 30)
         for index, (header, _) in enumerate(headers, 1):
             writer.put(2, index, header, "header")
         writer.row = 3
-        for number, (sheet_name, line) in enumerate(listed, 1):
+        # Each 工作表 cell links to its sheet; the links are read back from the spool when the sheet's
+        # tail is written, not kept (one per table) until then.
+        if count:
+            stream_hyperlinks(sheet, lambda: (
+                (f"B{number}", f"{quote_sheetname(sheet_name)}!A1") for number, (sheet_name, _) in enumerate(self.listed(), 3)
+            ))
+        for number, (sheet_name, line) in enumerate(self.listed(), 1):
             is_target, year, department, unit, name, code, total, indicators, status = line
             money, number_format = money_cell(None if is_target else total)
             values = [
@@ -496,12 +518,15 @@ class WorkbookWriter:
                 (indicators, "center", "0"), (statuses.get(status, ""), "center", None),
             ]
             for index, (value, style, number_format) in enumerate(values, 1):
-                cell = writer.put(writer.row, index, value, style, number_format=number_format)
-                if index == 2:
-                    cell.hyperlink = f"#'{sheet_name}'!A1"
+                writer.put(writer.row, index, value, style, number_format=number_format)
             writer.stream(writer.row)
             writer.row += 1
         writer.finish()
+        self.book.finish(sheet)
+
+    def listed(self):
+        """(sheet, summary line) of every table, in sheet order."""
+        return (row for kind, row in self.spool if kind == "listed")
 
 
 def grid_columns(layout, rows):
@@ -525,13 +550,14 @@ def summary_line(data):
     )
 
 
-def write_workbook(documents, layout_name, frameworks=None, summary=True):
-    """A write-only openpyxl Workbook, to be saved once, holding every table of the interchange
-    document (or of its parts) in this layout, after a 汇总 sheet unless ``summary`` is False."""
-    return WorkbookWriter(layout_name, frameworks, summary).write(documents)
+def write_workbook(documents, layout_name, target, frameworks=None, summary=True):
+    """Write every table of the interchange document (or of its parts) in this layout as an xlsx file
+    into ``target`` (a path or a binary file open for writing), after a 汇总 sheet unless ``summary`` is
+    False (a blank template has none)."""
+    WorkbookWriter(layout_name, target, frameworks, summary).write(documents)
 
 
 def workbook_bytes(documents, layout_name, frameworks=None, summary=True):
     buffer = io.BytesIO()
-    write_workbook(documents, layout_name, frameworks, summary).save(buffer)
+    write_workbook(documents, layout_name, buffer, frameworks, summary)
     return buffer.getvalue()

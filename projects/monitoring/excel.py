@@ -15,7 +15,7 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from perfgoals.xlsx import put
-from projects.excel.sheet import let_go
+from projects.excel.package import StreamedWorkbook
 from projects.monitoring import services
 
 _THIN = Side(style="thin")
@@ -185,29 +185,31 @@ def _stream(drawn, sheet, styles):
         sheet.append(line)
         sheet.row_dimensions.pop(number, None)
     sheet.close()
-    let_go(sheet)
 
 
 def write_reports(reports, file, report=None):
     """Write ``reports`` (loaded with monitoring_round, table__unit, table__department; any iterable)
     to ``file`` as an xlsx, one sheet each named by its project, in openpyxl's write-only mode: each
-    report is drawn on a scratch sheet (write_report, the one layout) and streamed out. ``report``
+    report is drawn on a scratch sheet (write_report, the one layout) and streamed into the file as it is
+    finished (projects.excel.package). ``report``
     (a progress callback) is given the number written after each one."""
-    workbook = Workbook(write_only=True)
+    book = StreamedWorkbook(file)
     scratch = Workbook()
     used, styles = set(), {}
     done = 0
     for monitoring_report in reports:
         drawn = scratch.create_sheet("scratch")
         write_report(drawn, monitoring_report)
-        _stream(drawn, workbook.create_sheet(_sheet_name(monitoring_report, used)), styles)
+        sheet = book.create_sheet(_sheet_name(monitoring_report, used))
+        _stream(drawn, sheet, styles)
+        book.finish(sheet)  # into the file at once: memory does not grow with the reports
         scratch.remove(drawn)
         done += 1
         if report:
             report(done)
     if not used:
-        workbook.create_sheet("监控表")
-    workbook.save(file)
+        book.create_sheet("监控表")
+    book.close()
 
 
 def reports_workbook(reports):

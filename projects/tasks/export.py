@@ -1,8 +1,8 @@
 """The official-layout export of a list selection as a background task.
 
-The tables are read 200 at a time (projects.excel.export_parts) and written into openpyxl's write-only
-workbook, which keeps each finished sheet in a temporary file, not in memory; the workbook is then
-written to a 0600 file beside its final name under PERFGOALS_TASK_DIR and renamed once complete.
+The tables are read 200 at a time (projects.excel.export_parts) and written, sheet by sheet as each is
+finished, into a 0600 file beside its final name under PERFGOALS_TASK_DIR, renamed once complete
+(projects.excel.package: the worker's memory does not grow with the number of tables).
 """
 
 import secrets
@@ -48,9 +48,9 @@ def export_body(progress, report):
     else:
         tables = ProjectTable.objects.visible_to(owner).filter(pk__in=params["ids"])
         targets = DepartmentTarget.objects.none()
-    workbook = write_workbook(counted(export_parts(tables, targets), report), params["layout"])
+    parts = counted(export_parts(tables, targets), report)
     name = f"export-{progress.pk}-{secrets.token_urlsafe(12)}.xlsx"
-    runner.write_aside(name, workbook.save)
+    runner.write_aside(name, lambda file: write_workbook(parts, params["layout"], file))
     report(progress.total, force=True)
     return {"result_file": name, "result_name": params["filename"]}
 
