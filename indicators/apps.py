@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.core.signals import request_finished, request_started
-from django.db.models.signals import post_delete, post_migrate, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_migrate
 
 
 class IndicatorsConfig(AppConfig):
@@ -11,6 +11,7 @@ class IndicatorsConfig(AppConfig):
         from indicators import db_constraints, frameworks
         from indicators.models import Framework, Level1, Level2
 
+        pre_migrate.connect(db_constraints.uninstall, sender=self, dispatch_uid="indicators_framework_triggers_off")
         post_migrate.connect(db_constraints.install, sender=self, dispatch_uid="indicators_framework_triggers")
         # One framework snapshot per request (indicators.frameworks), dropped when a framework changes.
         request_started.connect(frameworks.begin_request, dispatch_uid="indicators_framework_scope_begin")

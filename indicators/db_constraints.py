@@ -2,7 +2,10 @@
 the framework of the table it belongs to, and a table cannot switch framework under its indicators.
 
 They are (re)installed after every migrate: SQLite drops a table's triggers when a migration rebuilds
-the table, so a migration of their own would not keep them.
+the table, so a migration of their own would not keep them. On SQLite they are also dropped before
+every migrate: a migration that rebuilds projects_projecttable (adding a field does) renames a copy
+into its place, and SQLite refuses that rename while a trigger on another table (indicators_indicator)
+names the table being replaced; an existing database could not be upgraded.
 """
 
 
@@ -77,6 +80,26 @@ POSTGRESQL = [
         for table in ("projects_projecttable", "projects_departmenttarget")
     ],
 ]
+
+
+SQLITE_TRIGGERS = (
+    "indicator_framework_on_insert",
+    "indicator_framework_on_update",
+    "projects_projecttable_framework_keeps_indicators",
+    "projects_departmenttarget_framework_keeps_indicators",
+)
+
+
+def uninstall(using="default", **kwargs):
+    """pre_migrate receiver: on SQLite, drop the triggers for the migrations to run (install puts them back)."""
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        for name in SQLITE_TRIGGERS:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
 
 
 def install(using="default", **kwargs):
