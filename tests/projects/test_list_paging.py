@@ -62,3 +62,21 @@ def test_the_region_has_an_index_for_its_list_sorted_by_score(db):
         constraints = connection.introspection.get_constraints(cursor, ProjectTable._meta.db_table)
     assert constraints["project_region_score"]["columns"] == ["region_id", "quality_score"]
     assert constraints["project_region_score"]["index"]
+
+
+def test_the_home_page_reads_its_fifty_tables_by_their_ids(client, reference_data):
+    region, _ = factories.overview_region(120, departments=3, units_per_department=2)
+    client.force_login(factories.user(Role.FINANCE_OFFICER, region=region))
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("projects:home"), {"year": 2024, "page": 2})
+    assert response.status_code == 200
+    expected = list(
+        ProjectTable.objects.filter(region=region, year=2024)
+        .order_by("department__name", "unit__name", "id")
+        .values_list("name", flat=True)
+    )
+    returned = set(ProjectTable.objects.filter(region=region, status="returned").values_list("name", flat=True))
+    expected = [name for name in expected if name in returned] + [name for name in expected if name not in returned]
+    assert [table.name for table, _ in response.context["rows"]] == expected[50:100]
+    [rows_query] = [query["sql"] for query in captured.captured_queries if '"auth_user"."username"' in query["sql"] and "projects_projecttable" in query["sql"].split(" FROM ")[1]]
+    assert "LIMIT 50 OFFSET 50)" in rows_query
