@@ -178,10 +178,9 @@ def page_by_ids(table):
     a sort does not need were hashed over the whole province's units)."""
     page = getattr(table, "page", None)
     rows = page.object_list.data if page is not None else None
-    if not isinstance(rows, QuerySet) or not rows.query.is_sliced:
+    whole = table.data.data  # the table's rows in its order, unsliced
+    if not isinstance(rows, QuerySet) or not isinstance(whole, QuerySet) or not rows.query.is_sliced:
         return
-    whole = rows._chain()
-    whole.query.clear_limits()
     chosen = list(whole.filter(pk__in=rows.values("pk")))
     page.object_list = BoundRows(data=chosen, table=table, pinned_data=page.object_list.pinned_data)
 
