@@ -3,14 +3,18 @@
 from indicators.library.permissions import can_manage_library
 from projects import permissions
 from django.contrib.auth import get_user_model
-from django.db.models import F, Func, Subquery
+from django.db.models import Func, IntegerField, Subquery
 from django.db.models.functions import Coalesce
 
 
 def _count(queryset):
-    """``SELECT COUNT(*)`` of ``queryset`` as a scalar subquery (no GROUP BY: COUNT is a plain Func here)."""
-    rows = queryset.model.objects.filter(pk__in=queryset.order_by().values("pk"))
-    return Coalesce(Subquery(rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1]), 0)
+    """``SELECT COUNT(*)`` of ``queryset`` as a scalar subquery (no GROUP BY: COUNT is a plain Func here).
+
+    The count reads ``queryset``'s own filters and nothing else (the queues group no rows), so that
+    PostgreSQL counts a queue from its (status, region) or (status, department) index alone, not by
+    looking up every id of the region's tables through another index."""
+    counted = queryset.order_by().annotate(n=Func(template="COUNT(*)", output_field=IntegerField())).values("n")
+    return Coalesce(Subquery(counted[:1]), 0)
 
 
 def badge_counts(user):

@@ -204,6 +204,7 @@ class ProjectListView(FilteredListView):
 
     template_name = "overview/project_list.html"
 
+    pages_by_ids = True
     title = "项目绩效目标表清单"
     filterset_class = ProjectFilterSet
     table_class = ProjectListTable

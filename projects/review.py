@@ -7,7 +7,8 @@ Nothing here writes; the workflow itself is projects.workflow.
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import BooleanField, Count, Max, Q
+from django.db.models import BooleanField, F, Func, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 from indicators.frameworks import framework_snapshot
 from indicators.models import Basis, Framework, Indicator, Level2
@@ -39,11 +40,22 @@ def awaiting(user):
     if status is None:
         return ProjectTable.objects.none()
     tables = ProjectTable.objects.visible_to(user).filter(status=status)
-    submits = Q(reviews__action=ReviewAction.SUBMIT)
-    return (
-        tables.select_related("unit", "department", "region")
-        .annotate(rounds=Count("reviews", filter=submits), submitted_at=Max("reviews__at", filter=submits))
-        .order_by("submitted_at", "id")
+    return with_submissions(tables.select_related("unit", "department", "region"), "project").order_by("submitted_at", "id")
+
+
+def with_submissions(documents, link):
+    """``documents`` annotated with ``rounds`` (how many times each was submitted) and ``submitted_at``
+    (its last submission), read by ``link`` (the ReviewRecord field pointing at the document).
+
+    Scalar subqueries on the (document, action, at) index of ReviewRecord, not a join with a GROUP BY:
+    the queue's count stays a plain count of the documents, and PostgreSQL starts from the documents
+    awaited rather than from every table of the region (a join it plans badly when a kind, such as the
+    self-evaluations, has no rows yet)."""
+    submits = ReviewRecord.objects.filter(**{link: OuterRef("pk")}, action=ReviewAction.SUBMIT).order_by()
+    count = submits.annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1]
+    return documents.annotate(
+        rounds=Coalesce(Subquery(count, output_field=IntegerField()), 0),
+        submitted_at=Subquery(submits.order_by("-at").values("at")[:1]),
     )
 
 
@@ -53,14 +65,8 @@ def awaiting_targets(user):
     status = permissions.awaited_status(user)
     if status is None:
         return DepartmentTarget.objects.none()
-    submits = Q(reviews__action=ReviewAction.SUBMIT)
-    return (
-        DepartmentTarget.objects.visible_to(user)
-        .filter(status=status)
-        .select_related("department")
-        .annotate(rounds=Count("reviews", filter=submits), submitted_at=Max("reviews__at", filter=submits))
-        .order_by("submitted_at", "id")
-    )
+    targets = DepartmentTarget.objects.visible_to(user).filter(status=status).select_related("department")
+    return with_submissions(targets, "department_target").order_by("submitted_at", "id")
 
 
 def _versions(project):

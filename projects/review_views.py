@@ -104,6 +104,7 @@ class ReviewQueueTable(BaseTable):
 class ReviewQueueView(FilteredListView):
     """待我审核：主管部门审核人看到本部门待主管部门审核的表，财政审核人看到本区划待财政审核的表。"""
 
+    pages_by_ids = True
     title = "待我审核"
     filterset_class = ReviewQueueFilterSet
     table_class = ReviewQueueTable

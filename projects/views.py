@@ -81,17 +81,26 @@ def home(request):
     # The year chosen and the one after the newest (to start next year's tables), newest first.
     years = sorted({*years, year, (years[0] if years else year) + 1}, reverse=True)
     last_return = ReviewRecord.objects.filter(project=OuterRef("pk"), action=ReviewAction.RETURN).order_by("-at", "-id")
+    returned_first = Case(When(status=TableStatus.RETURNED, then=Value(0)), default=Value(1), output_field=IntegerField())
+    order = ("returned_first", "department__name", "unit__name", "id")
+    # The page's tables are chosen by their ids alone (sorted with the names of their departments and
+    # units, nothing else), then only those 50 are read whole with their editors and last returns: the
+    # region's thousands of tables are not joined to the province's users before 50 of them are kept.
+    keys = visible.filter(year=year).annotate(returned_first=returned_first).order_by(*order)
+    paginator = Paginator(keys.values_list("pk", flat=True), HOME_PAGE_SIZE)
+    paginator.count = visible.filter(year=year).count()
+    page = paginator.get_page(request.GET.get("page"))
     tables = (
-        visible.filter(year=year)
+        ProjectTable.objects.filter(pk__in=page.object_list)
         .select_related("unit", "department", "updated_by")
         .annotate(
-            returned_first=Case(When(status=TableStatus.RETURNED, then=Value(0)), default=Value(1), output_field=IntegerField()),
+            returned_first=returned_first,
             return_reason=Subquery(last_return.values("reason")[:1]),
             return_comment=Subquery(last_return.values("comment")[:1]),
         )
-        .order_by("returned_first", "department__name", "unit__name", "id")
+        .order_by(*order)
     )
-    page = Paginator(tables, HOME_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(tables)
     rows = [(table, permissions.can_edit(request.user, table)) for table in page.object_list]
     for table, _ in rows:
         table.return_reason_label = Opinion(table.return_reason).label if table.return_reason else ""

@@ -1,9 +1,8 @@
 """The self-evaluations waiting for a reviewer, listed in the reviewers' 待我审核 queue beside the tables."""
 
-from django.db.models import Count, Max, Q
-
 from projects import permissions
-from projects.models import ReviewAction, SelfEvaluation
+from projects.models import SelfEvaluation
+from projects.review import with_submissions
 
 
 def awaiting_evaluations(user):
@@ -13,11 +12,7 @@ def awaiting_evaluations(user):
     status = permissions.awaited_status(user)
     if status is None:
         return SelfEvaluation.objects.none()
-    submits = Q(reviews__action=ReviewAction.SUBMIT)
-    return (
-        SelfEvaluation.objects.visible_to(user)
-        .filter(status=status)
-        .select_related("round", "project__unit", "project__department")
-        .annotate(rounds=Count("reviews", filter=submits), submitted_at=Max("reviews__at", filter=submits))
-        .order_by("submitted_at", "id")
+    evaluations = SelfEvaluation.objects.visible_to(user).filter(status=status)
+    return with_submissions(evaluations.select_related("round", "project__unit", "project__department"), "self_evaluation").order_by(
+        "submitted_at", "id"
     )
