@@ -7,7 +7,8 @@ listed here; they belong to one department's target, not to the project tables c
 
 import django_filters
 import django_tables2 as tables
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery, Value, Window
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, Exists, ExpressionWrapper, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html
@@ -41,6 +42,15 @@ def finding_list_url(**filters):
     query = {name: value for name, value in filters.items() if value not in (None, "")}
     url = reverse("projects:finding_list")
     return f"{url}?{urlencode(query)}" if query else url
+
+
+def tables_in_view(request):
+    """The user's tables in force, of the year the list is filtered to when it is: the rows of a list are
+    looked up from these, so a year's list reads that year's tables only, not every year of the region.
+    The FilterSet still applies (and validates) the year itself; a year that is no number narrows nothing here."""
+    tables = ProjectTable.objects.visible_to(request.user).in_force()
+    year = request.GET.get("year", "")
+    return tables.filter(year=int(year)) if year.isdigit() and len(year) == 4 else tables
 
 
 def _names(model, order):
@@ -127,6 +137,13 @@ class IndicatorListTable(BaseTable):
         return value
 
 
+INDICATOR_COLUMNS = (
+    "name", "value_text", "value_nature", "value_number", "value_unit", "order", "project_id", "level2_id",
+    "project__name", "project__year", "project__unit__name",
+    "level2__name", "level2__order", "level2__level1__name", "level2__level1__order",
+)
+
+
 class IndicatorListView(FilteredListView):
     """三级指标查询：跨所有可见的表按一级、二级、定量定性、符号、单位、数值和审核发现筛选，
     例如所有把满意度定为 ≥100% 的指标。"""
@@ -143,8 +160,11 @@ class IndicatorListView(FilteredListView):
         findings = CheckFinding.objects.filter(indicator=OuterRef("pk")).order_by().values("indicator")
         return (
             # Each project once (its version in force): an adjustment under way would list every row twice.
-            Indicator.objects.filter(project__in=ProjectTable.objects.visible_to(user).in_force())
+            Indicator.objects.filter(project__in=tables_in_view(self.request))
             .select_related("project__unit", "level2__level1")
+            # Only what the list shows: the rows are sorted whole, and a table's long texts would make
+            # that sort spill to disk.
+            .only(*INDICATOR_COLUMNS)
             # Within a year: table by table, each in the order its unit wrote the rows.
             .order_by("project__name", "project_id", "level2__level1__order", "level2__order", "order")
             .annotate(
@@ -155,8 +175,9 @@ class IndicatorListView(FilteredListView):
         )
 
     def get_filterset_kwargs(self, filterset_class):
+        # The units of the tables listed (the chosen year's, when one is chosen).
         units = (
-            Indicator.objects.filter(project__in=ProjectTable.objects.visible_to(self.request.user))
+            Indicator.objects.filter(project__in=tables_in_view(self.request))
             .exclude(value_unit="")
             .order_by("value_unit")
             .values_list("value_unit", flat=True)
@@ -167,6 +188,15 @@ class IndicatorListView(FilteredListView):
             "years": visible_years(self.request.user),
             "units": list(units),
         }
+
+
+class KnownCountPaginator(Paginator):
+    """Pages of rows whose number the view has already counted (``count``), so the pages cost no
+    second count of the same selection."""
+
+    def __init__(self, object_list, per_page, *args, count, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.count = count
 
 
 class FindingFilterSet(SearchFilterSet):
@@ -220,6 +250,12 @@ class FindingListTable(BaseTable):
         return rule_title(value)
 
 
+FINDING_COLUMNS = (
+    "rule", "severity", "criterion", "opinion", "message", "row", "project_id", "indicator_id",
+    "project__name", "project__year", "project__unit__name", "project__department__name",
+)
+
+
 class FindingListView(FilteredListView):
     """审核发现汇总：所有可见表的智能审核发现，按规则、严重程度、审核要点和部门筛选，最常见的问题排在前面。"""
 
@@ -234,27 +270,47 @@ class FindingListView(FilteredListView):
 
     def scoped_queryset(self, user):
         return (
-            CheckFinding.objects.filter(project__in=ProjectTable.objects.visible_to(user).in_force())
+            CheckFinding.objects.filter(project__in=tables_in_view(self.request))
             .select_related("project__unit", "project__department")
-            .annotate(frequency=Window(Count("pk"), partition_by=[F("rule")]))
+            # Only what the list shows: the rows are sorted whole, and a table's long texts would make
+            # that sort spill to disk.
+            .only(*FINDING_COLUMNS)
             .order_by("rule", "-project__year", "project__name", "project_id", "row")
         )
+
+    def select_rows(self):
+        """The selected findings counted by rule once (one grouped query over the selection); those counts
+        are each row's 同类发现数, the page count and the summary above the list, where a window count
+        per row, a count for the pages and a grouped count for the summary read the selection three times."""
+        super().select_rows()
+        self.rule_counts = list(
+            self.object_list.order_by()
+            .values("rule")
+            .annotate(n=Count("pk"), tables=Count("project", distinct=True))
+            .order_by("-n", "rule")
+        )
+        frequency = (
+            Case(*(When(rule=item["rule"], then=Value(item["n"])) for item in self.rule_counts), default=Value(0))
+            if self.rule_counts
+            else Value(0)
+        )
+        self.object_list = self.object_list.annotate(frequency=ExpressionWrapper(frequency, output_field=IntegerField()))
+
+    def get_table_pagination(self, table):
+        pagination = super().get_table_pagination(table)
+        if pagination is False:
+            return False
+        return {**pagination, "paginator_class": KnownCountPaginator, "count": sum(item["n"] for item in self.rule_counts)}
 
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "years": visible_years(self.request.user)}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        counts = (
-            self.object_list.order_by()
-            .values("rule")
-            .annotate(n=Count("pk", distinct=True), tables=Count("project", distinct=True))
-            .order_by("-n", "rule")[:10]
-        )
         query = self.request.GET.copy()
         query.pop("page", None)
         summary = []
-        for item in counts:
+        for item in self.rule_counts[:10]:
             query["rule"] = item["rule"]
             summary.append({**item, "title": rule_title(item["rule"]), "url": f"?{query.urlencode()}"})
         context["rule_summary"] = summary
