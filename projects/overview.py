@@ -299,7 +299,11 @@ def department_progress(departments, *, year, tables_queryset):
     # the year and status apart, instead of re-checking the scope on every table of every year.
     mine = FilteredRelation(
         "project_tables",
-        condition=Q(project_tables__in=Subquery(tables_queryset.in_force().values("pk")))
+        # The scope's tables of the two years only, unordered: the whole region's tables of every year,
+        # sorted by the list's order, made the hash this join is checked against.
+        condition=Q(
+            project_tables__in=Subquery(tables_queryset.in_force().order_by().values("pk"))
+        )
         & Q(project_tables__year__in=(year - 1, year)),
     )
     current = Q(mine__year=year)
@@ -315,7 +319,9 @@ def department_progress(departments, *, year, tables_queryset):
     returned = Q(mine__status=TableStatus.RETURNED)
     approved = Q(mine__status=TableStatus.APPROVED)
     last_review = Subquery(
-        ReviewRecord.objects.filter(project__department=OuterRef("pk"), project__year=year, project__in=tables_queryset)
+        ReviewRecord.objects.filter(
+            project__department=OuterRef("pk"), project__year=year, project__in=tables_queryset.order_by().values("pk")
+        )
         .order_by("-at")
         .values("at")[:1]
     )
@@ -332,6 +338,9 @@ def department_progress(departments, *, year, tables_queryset):
         money_returned=money(returned),
         money_approved=money(approved),
         average_score=Avg("mine__quality_score", filter=current),
+    ).alias(
+        # Only their later one is shown: each is written into the query once per use, so neither is
+        # selected on its own.
         last_edit=Max("mine__updated_at", filter=current),
         last_review=last_review,
     ).annotate(
