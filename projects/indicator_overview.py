@@ -7,7 +7,6 @@ listed here; they belong to one department's target, not to the project tables c
 
 import django_filters
 import django_tables2 as tables
-from django.core.paginator import Paginator
 from django.db.models import Case, Count, Exists, ExpressionWrapper, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -19,6 +18,7 @@ from indicators.models import CheckFinding, Criterion, Indicator, Level1, Level2
 from indicators.values import Nature
 from perfgoals.formatting import decimal_text
 from perfgoals.lists import FilteredListView, SearchFilterSet
+from perfgoals.paginators import KnownCountPaginator
 from perfgoals.tables import BadgeColumn, BaseTable, DetailLinkColumn, NumberColumn
 from projects import permissions
 from projects.models import ProjectTable
@@ -196,15 +196,6 @@ class IndicatorListView(FilteredListView):
             "years": visible_years(self.request.user),
             "units": list(units),
         }
-
-
-class KnownCountPaginator(Paginator):
-    """Pages of rows whose number the view has already counted (``count``), so the pages cost no
-    second count of the same selection."""
-
-    def __init__(self, object_list, per_page, *args, count, **kwargs):
-        super().__init__(object_list, per_page, *args, **kwargs)
-        self.count = count
 
 
 class FindingFilterSet(SearchFilterSet):

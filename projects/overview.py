@@ -21,6 +21,7 @@ from django.utils.http import urlencode
 from indicators.models import Framework, Grade, Opinion
 from projects import audit
 from perfgoals.lists import EXPORT_PARAMETER, FilteredListView, SearchFilterSet
+from perfgoals.paginators import KnownCountPaginator
 from perfgoals.tables import BadgeColumn, BaseTable, DetailLinkColumn, MoneyColumn, NumberColumn
 from projects import permissions
 from projects.excel.layouts import LAYOUTS, PROJECT_LAYOUTS
@@ -479,6 +480,16 @@ class DepartmentProgressView(FilteredListView):
             year=self.year,
             tables_queryset=ProjectTable.objects.visible_to(user),
         )
+
+    def get_table_pagination(self, table):
+        """Without a progress filter the rows are the departments the other filters select: counted as
+        such, not by re-running every department's figures inside a count."""
+        pagination = super().get_table_pagination(table)
+        form = self.filterset.form
+        if pagination is False or not form.is_valid() or form.cleaned_data.get("progress"):
+            return pagination
+        count = self.filterset.filter_queryset(Department.objects.visible_to(self.request.user)).count()
+        return {**pagination, "paginator_class": KnownCountPaginator, "count": count}
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
