@@ -222,6 +222,8 @@ class CheckFinding(models.Model):
         indexes = [
             models.Index(fields=["rule", "severity"]),
             models.Index(fields=["severity"]),
+            # Findings of a set of tables (a region's year) counted by rule from the index alone.
+            models.Index(fields=["project", "rule"], include=["id"], name="finding_project_rule"),
         ]
 
     def __str__(self):

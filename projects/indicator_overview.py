@@ -7,7 +7,7 @@ listed here; they belong to one department's target, not to the project tables c
 
 import django_filters
 import django_tables2 as tables
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery, Value, Window
+from django.db.models import Case, Count, Exists, ExpressionWrapper, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html
@@ -18,6 +18,7 @@ from indicators.models import CheckFinding, Criterion, Indicator, Level1, Level2
 from indicators.values import Nature
 from perfgoals.formatting import decimal_text
 from perfgoals.lists import FilteredListView, SearchFilterSet
+from perfgoals.paginators import KnownCountPaginator
 from perfgoals.tables import BadgeColumn, BaseTable, DetailLinkColumn, NumberColumn
 from projects import permissions
 from projects.models import ProjectTable
@@ -43,6 +44,15 @@ def finding_list_url(**filters):
     return f"{url}?{urlencode(query)}" if query else url
 
 
+def tables_in_view(request):
+    """The user's tables in force, of the year the list is filtered to when it is: the rows of a list are
+    looked up from these, so a year's list reads that year's tables only, not every year of the region.
+    The FilterSet still applies (and validates) the year itself; a year that is no number narrows nothing here."""
+    tables = ProjectTable.objects.visible_to(request.user).in_force()
+    year = request.GET.get("year", "")
+    return tables.filter(year=int(year)) if year.isdigit() and len(year) == 4 else tables
+
+
 def _names(model, order):
     return [(name, name) for name in dict.fromkeys(model.objects.order_by(*order).values_list("name", flat=True))]
 
@@ -51,7 +61,9 @@ class IndicatorFilterSet(SearchFilterSet):
     search_fields = ("name", "value_text", "description", "project__name")
     primary = ("q", "year", "level1", "level2", "kind", "nature", "value_unit", "value")
 
-    year = django_filters.ChoiceFilter(label="预算年度", field_name="project__year", empty_label="全部年度")
+    year = django_filters.ChoiceFilter(
+        label="预算年度", method="year_is_applied_by_the_view", empty_label="全部年度"
+    )
     department = django_filters.ModelChoiceFilter(
         label="主管部门", field_name="project__department", queryset=visible_departments, empty_label="全部部门"
     )
@@ -76,6 +88,12 @@ class IndicatorFilterSet(SearchFilterSet):
         self.filters["level2"].extra["choices"] = _names(Level2, ("level1__order", "order", "level1__framework__order"))
         self.filters["value_unit"].extra["choices"] = [(unit, unit) for unit in units]
         self.filters["rule"].extra["choices"] = rule_choices()
+
+    def year_is_applied_by_the_view(self, queryset, name, value):
+        """The view looks the rows up from the chosen year's tables (tables_in_view); this filter
+        validates the year and names it in the export's title. Filtering the joined table's year again
+        would make PostgreSQL read every table of that year in the province."""
+        return queryset
 
     def by_kind(self, queryset, name, value):
         if value == QUALITATIVE:
@@ -127,6 +145,13 @@ class IndicatorListTable(BaseTable):
         return value
 
 
+INDICATOR_COLUMNS = (
+    "name", "value_text", "value_nature", "value_number", "value_unit", "order", "project_id", "level2_id",
+    "project__name", "project__year", "project__unit__name",
+    "level2__name", "level2__order", "level2__level1__name", "level2__level1__order",
+)
+
+
 class IndicatorListView(FilteredListView):
     """三级指标查询：跨所有可见的表按一级、二级、定量定性、符号、单位、数值和审核发现筛选，
     例如所有把满意度定为 ≥100% 的指标。"""
@@ -143,8 +168,11 @@ class IndicatorListView(FilteredListView):
         findings = CheckFinding.objects.filter(indicator=OuterRef("pk")).order_by().values("indicator")
         return (
             # Each project once (its version in force): an adjustment under way would list every row twice.
-            Indicator.objects.filter(project__in=ProjectTable.objects.visible_to(user).in_force())
+            Indicator.objects.filter(project__in=tables_in_view(self.request))
             .select_related("project__unit", "level2__level1")
+            # Only what the list shows: the rows are sorted whole, and a table's long texts would make
+            # that sort spill to disk.
+            .only(*INDICATOR_COLUMNS)
             # Within a year: table by table, each in the order its unit wrote the rows.
             .order_by("project__name", "project_id", "level2__level1__order", "level2__order", "order")
             .annotate(
@@ -155,8 +183,9 @@ class IndicatorListView(FilteredListView):
         )
 
     def get_filterset_kwargs(self, filterset_class):
+        # The units of the tables listed (the chosen year's, when one is chosen).
         units = (
-            Indicator.objects.filter(project__in=ProjectTable.objects.visible_to(self.request.user))
+            Indicator.objects.filter(project__in=tables_in_view(self.request))
             .exclude(value_unit="")
             .order_by("value_unit")
             .values_list("value_unit", flat=True)
@@ -173,7 +202,9 @@ class FindingFilterSet(SearchFilterSet):
     search_fields = ("message", "suggestion", "project__name", "indicator__name")
     primary = ("q", "year", "department", "rule", "severity", "criterion")
 
-    year = django_filters.ChoiceFilter(label="预算年度", field_name="project__year", empty_label="全部年度")
+    year = django_filters.ChoiceFilter(
+        label="预算年度", method="year_is_applied_by_the_view", empty_label="全部年度"
+    )
     department = django_filters.ModelChoiceFilter(
         label="主管部门", field_name="project__department", queryset=visible_departments, empty_label="全部部门"
     )
@@ -191,6 +222,12 @@ class FindingFilterSet(SearchFilterSet):
         super().__init__(*args, **kwargs)
         self.filters["year"].extra["choices"] = year_choices(years)
         self.filters["rule"].extra["choices"] = rule_choices()
+
+    def year_is_applied_by_the_view(self, queryset, name, value):
+        """The view looks the rows up from the chosen year's tables (tables_in_view); this filter
+        validates the year and names it in the export's title. Filtering the joined table's year again
+        would make PostgreSQL read every table of that year in the province."""
+        return queryset
 
 
 class FindingListTable(BaseTable):
@@ -220,6 +257,12 @@ class FindingListTable(BaseTable):
         return rule_title(value)
 
 
+FINDING_COLUMNS = (
+    "rule", "severity", "criterion", "opinion", "message", "row", "project_id", "indicator_id",
+    "project__name", "project__year", "project__unit__name", "project__department__name",
+)
+
+
 class FindingListView(FilteredListView):
     """审核发现汇总：所有可见表的智能审核发现，按规则、严重程度、审核要点和部门筛选，最常见的问题排在前面。"""
 
@@ -234,27 +277,47 @@ class FindingListView(FilteredListView):
 
     def scoped_queryset(self, user):
         return (
-            CheckFinding.objects.filter(project__in=ProjectTable.objects.visible_to(user).in_force())
+            CheckFinding.objects.filter(project__in=tables_in_view(self.request))
             .select_related("project__unit", "project__department")
-            .annotate(frequency=Window(Count("pk"), partition_by=[F("rule")]))
+            # Only what the list shows: the rows are sorted whole, and a table's long texts would make
+            # that sort spill to disk.
+            .only(*FINDING_COLUMNS)
             .order_by("rule", "-project__year", "project__name", "project_id", "row")
         )
+
+    def select_rows(self):
+        """The selected findings counted by rule once (one grouped query over the selection); those counts
+        are each row's 同类发现数, the page count and the summary above the list, where a window count
+        per row, a count for the pages and a grouped count for the summary read the selection three times."""
+        super().select_rows()
+        self.rule_counts = list(
+            self.object_list.order_by()
+            .values("rule")
+            .annotate(n=Count("pk"), tables=Count("project", distinct=True))
+            .order_by("-n", "rule")
+        )
+        frequency = (
+            Case(*(When(rule=item["rule"], then=Value(item["n"])) for item in self.rule_counts), default=Value(0))
+            if self.rule_counts
+            else Value(0)
+        )
+        self.object_list = self.object_list.annotate(frequency=ExpressionWrapper(frequency, output_field=IntegerField()))
+
+    def get_table_pagination(self, table):
+        pagination = super().get_table_pagination(table)
+        if pagination is False:
+            return False
+        return {**pagination, "paginator_class": KnownCountPaginator, "count": sum(item["n"] for item in self.rule_counts)}
 
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "years": visible_years(self.request.user)}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        counts = (
-            self.object_list.order_by()
-            .values("rule")
-            .annotate(n=Count("pk", distinct=True), tables=Count("project", distinct=True))
-            .order_by("-n", "rule")[:10]
-        )
         query = self.request.GET.copy()
         query.pop("page", None)
         summary = []
-        for item in counts:
+        for item in self.rule_counts[:10]:
             query["rule"] = item["rule"]
             summary.append({**item, "title": rule_title(item["rule"]), "url": f"?{query.urlencode()}"})
         context["rule_summary"] = summary

@@ -21,6 +21,7 @@ from django.utils.http import urlencode
 from indicators.models import Framework, Grade, Opinion
 from projects import audit
 from perfgoals.lists import EXPORT_PARAMETER, FilteredListView, SearchFilterSet
+from perfgoals.paginators import KnownCountPaginator
 from perfgoals.tables import BadgeColumn, BaseTable, DetailLinkColumn, MoneyColumn, NumberColumn
 from projects import permissions
 from projects.excel.layouts import LAYOUTS, PROJECT_LAYOUTS
@@ -300,7 +301,11 @@ def department_progress(departments, *, year, tables_queryset):
     # the year and status apart, instead of re-checking the scope on every table of every year.
     mine = FilteredRelation(
         "project_tables",
-        condition=Q(project_tables__in=Subquery(tables_queryset.in_force().values("pk")))
+        # The scope's tables of the two years only, unordered: the whole region's tables of every year,
+        # sorted by the list's order, made the hash this join is checked against.
+        condition=Q(
+            project_tables__in=Subquery(tables_queryset.in_force().order_by().values("pk"))
+        )
         & Q(project_tables__year__in=(year - 1, year)),
     )
     current = Q(mine__year=year)
@@ -316,7 +321,9 @@ def department_progress(departments, *, year, tables_queryset):
     returned = Q(mine__status=TableStatus.RETURNED)
     approved = Q(mine__status=TableStatus.APPROVED)
     last_review = Subquery(
-        ReviewRecord.objects.filter(project__department=OuterRef("pk"), project__year=year, project__in=tables_queryset)
+        ReviewRecord.objects.filter(
+            project__department=OuterRef("pk"), project__year=year, project__in=tables_queryset.order_by().values("pk")
+        )
         .order_by("-at")
         .values("at")[:1]
     )
@@ -333,6 +340,9 @@ def department_progress(departments, *, year, tables_queryset):
         money_returned=money(returned),
         money_approved=money(approved),
         average_score=Avg("mine__quality_score", filter=current),
+    ).alias(
+        # Only their later one is shown: each is written into the query once per use, so neither is
+        # selected on its own.
         last_edit=Max("mine__updated_at", filter=current),
         last_review=last_review,
     ).annotate(
@@ -471,6 +481,16 @@ class DepartmentProgressView(FilteredListView):
             year=self.year,
             tables_queryset=ProjectTable.objects.visible_to(user),
         )
+
+    def get_table_pagination(self, table):
+        """Without a progress filter the rows are the departments the other filters select: counted as
+        such, not by re-running every department's figures inside a count."""
+        pagination = super().get_table_pagination(table)
+        form = self.filterset.form
+        if pagination is False or not form.is_valid() or form.cleaned_data.get("progress"):
+            return pagination
+        count = self.filterset.filter_queryset(Department.objects.visible_to(self.request.user)).count()
+        return {**pagination, "paginator_class": KnownCountPaginator, "count": count}
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)

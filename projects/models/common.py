@@ -4,6 +4,7 @@ queryset that narrows rows to what a user may see (perfgoals.scope)."""
 from decimal import Decimal
 
 from django.db import models
+from django.db.models import Q
 
 from perfgoals.scope import scope_of
 from perfgoals.statuses import TableStatus  # noqa: F401  the models' vocabulary: projects.models.TableStatus
@@ -50,6 +51,16 @@ class VersionedQuerySet(ScopedQuerySet):
 
         While an adjustment (调整) is under way, the approved version stays in force and the new version
         is left out; once the new version is approved, the one it replaced (已调整) is left out."""
-        return self.exclude(status=TableStatus.SUPERSEDED).exclude(previous_version__status=TableStatus.APPROVED)
+        # "No previous version, or not one of the adjustments under way": the adjustments (new versions
+        # of an approved one) are few and found once through the index on previous_version, and only a
+        # row with a previous version looks itself up among them. The plain join
+        # ``exclude(previous_version__status=...)`` led PostgreSQL to hash every table of every region and
+        # year to find those few, so a region's figures cost as much as the whole province's.
+        under_way = self.model.objects.filter(
+            previous_version__isnull=False, previous_version__status=TableStatus.APPROVED
+        ).values("pk")
+        return self.exclude(status=TableStatus.SUPERSEDED).filter(
+            Q(previous_version__isnull=True) | ~Q(pk__in=under_way)
+        )
 
 

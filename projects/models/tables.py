@@ -19,6 +19,11 @@ class ProjectTableQuerySet(VersionedQuerySet):
     scope_paths = {Role.UNIT_STAFF: "unit", Role.DEPARTMENT_REVIEWER: "department", Role.FINANCE_OFFICER: "region"}
 
 
+# The columns the overview pages (dashboard, department progress) read of each table of a year, and those
+# in_force() needs to tell the version in force.
+OVERVIEW_COLUMNS = ("id", "status", "previous_version", "funds_total", "quality_grade", "quality_score")
+
+
 class ProjectTable(models.Model):
     """项目支出绩效目标表，每个项目每个预算年度一张（调整时产生新版本）。
 
@@ -166,6 +171,15 @@ class ProjectTable(models.Model):
             # read in score order from the region's own entries, not by walking the whole province's
             # scores and dropping the other regions' tables (43,000 of them at 100,000 tables).
             models.Index(fields=["region", "quality_score"], name="project_region_score"),
+            # A region's or a department's tables of one year, with what the overview pages count and add
+            # up beside them: those pages read the index alone (an index-only scan), never the tables
+            # of other years or regions, so their cost follows the year's tables in scope, not the province.
+            models.Index(
+                fields=["region", "year"], include=[*OVERVIEW_COLUMNS, "department", "unit"], name="project_region_year_cover"
+            ),
+            models.Index(
+                fields=["department", "year"], include=[*OVERVIEW_COLUMNS, "region", "unit"], name="project_department_year_cover"
+            ),
         ]
 
     def __str__(self):

@@ -1,6 +1,8 @@
 """The lists of 三级指标 and of check findings across all tables (projects/indicator_overview.py)."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
@@ -105,6 +107,29 @@ def test_the_frequency_counts_only_the_filtered_findings(client, seeded):
     found = rows(client.get(reverse(FINDINGS), {"year": "2023", "per_page": 200}))
     for finding in found:
         assert finding.frequency == CheckFinding.objects.filter(project__year=2023, rule=finding.rule).count()
+
+
+def test_the_findings_list_pages_through_every_filtered_finding_once(client, seeded):
+    """The page count comes from the counts by rule, not from a count of its own: it must still be exact."""
+    login(client, "admin")
+    expected = CheckFinding.objects.filter(project__year=2023)
+    response = client.get(reverse(FINDINGS), {"year": "2023", "per_page": 7})
+    paginator = response.context["table"].paginator
+    assert paginator.count == expected.count() > 7
+    assert paginator.num_pages == -(-expected.count() // 7)
+    found = all_pages(client, reverse(FINDINGS), {"year": "2023", "per_page": 7}, accessor="pk")
+    assert sorted(found) == sorted(expected.values_list("pk", flat=True))
+
+
+def test_the_findings_list_reads_the_findings_twice_a_request(client, seeded):
+    """Once counted by rule (frequency, pages and summary), once for the page's rows: a window count,
+    a page count and a summary count read them three times."""
+    login(client, "admin")
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse(FINDINGS), {"year": "2023"})
+    assert response.status_code == 200 and rows(response)
+    reading = [query for query in captured.captured_queries if 'FROM "indicators_checkfinding"' in query["sql"]]
+    assert len(reading) == 2
 
 
 @pytest.mark.parametrize(

@@ -267,6 +267,25 @@ def test_departments_progress_filters_by_progress(finance_client, data, progress
     assert set(progress_rows(response)) == expected
 
 
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({}, 3),
+        ({"q": "乙"}, 1),
+        ({"progress": "unsubmitted"}, 2),
+        ({"progress": "not_started", "q": "乙"}, 0),
+    ],
+)
+def test_departments_progress_pages_count_exactly_the_departments_listed(finance_client, data, params, expected):
+    """Without a progress filter the pages count the departments themselves, not their figures: the
+    count must still be the rows the list holds, page after page."""
+    response = finance_client.get(url("projects:department_progress"), {"year": "2024", "per_page": 1, **params})
+    table = response.context["table"]
+    assert table.paginator.count == expected
+    names = all_pages(finance_client, url("projects:department_progress"), {"year": "2024", "per_page": 1, **params})
+    assert len(names) == len(set(names)) == expected
+
+
 def test_a_department_reviewer_sees_only_their_departments_progress(client, data):
     client.force_login(factories.user(Role.DEPARTMENT_REVIEWER, department=data.d2))
     rows = progress_rows(client.get(url("projects:department_progress"), {"year": "2024"}))
