@@ -61,3 +61,11 @@ def test_a_page_query_on_postgresql_is_never_compiled_to_machine_code(db):
 def test_language_and_time_zone_are_chinese():
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert settings.TIME_ZONE == "Asia/Shanghai"
+
+
+@pytest.mark.django_db
+def test_the_system_checks_migrate_runs_print_no_warning():
+    from django.core import checks
+
+    messages = checks.run_checks(databases=["default"])
+    assert [f"{message.id}: {message.msg}" for message in messages if not message.is_silenced()] == []
