@@ -223,29 +223,49 @@ def _header(grid, layout):
     return None, None
 
 
-def _number(grid, row, column, what, problems):
+# A printed score is out of 100 at most, a printed 执行率 a few hundred per cent at most (the
+# SelfEvaluation fields keep at most 9999.99 points and 999999.99 %): a figure past these is a problem
+# naming its cell, never a database error.
+SCORE_MOST = Decimal(100)
+RATE_MOST = Decimal(10000)
+
+
+def _number(grid, row, column, what, problems, most=None):
+    """The number in a cell (a number, or text such as "9.5分", "92.5%"), None when it is empty; a cell
+    that holds no number, or (with ``most``) one beyond ±``most``, is a problem naming the cell."""
     value = grid.at(row, column)
     if value is None or _text(value) in ("", "—", "-", "/"):
         return None
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-        return Decimal(str(value))
-    beside = _PRINTED_BESIDE.match(_text(value))
-    if beside:
-        value = beside.group(1)
-    text = _text(value).replace(",", "").removesuffix("%").removesuffix("分").removesuffix("万元")
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        problems.append(f"{grid.name(row, column)}（{what}）：“{_text(value)}”不是数字。")
+        number = Decimal(str(value))
+    else:
+        beside = _PRINTED_BESIDE.match(_text(value))
+        text = _text(beside.group(1) if beside else value).replace(",", "").removesuffix("%").removesuffix("分").removesuffix("万元")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            problems.append(f"{grid.name(row, column)}（{what}）：“{_text(value)}”不是数字。")
+            return None
+    return _within(number, most, grid.name(row, column), what, problems)
+
+
+def _within(number, most, cell, what, problems):
+    """``number`` when it is finite and (with ``most``) no further from zero than ``most``; else a problem."""
+    if not number.is_finite():
+        problems.append(f"{cell}（{what}）：“{number}”不是数字。")
         return None
+    if most is not None and abs(number) > most:
+        problems.append(f"{cell}（{what}）：{number} 超出可能的范围（不超过 {most}）。")
+        return None
+    return number
 
 
-def _percent(grid, row, column, what, problems):
+def _percent(grid, row, column, what, problems, most=None):
     """A printed 执行率 in %: 92.5%, "92.5%", 92.5, or 0.925 in a cell formatted as a percentage."""
     value = _number(grid, row, column, what, problems)
     if value is not None and (row, column) in grid.percent:
         value *= 100
-    return value
+    return _within(value, most, grid.name(row, column), what, problems) if value is not None else None
 
 
 def read_evaluation_workbook(data, evaluation):
@@ -305,11 +325,11 @@ def _printed_execution(grid, layout, header_row, problems, cells):
     scored = [row for row in totals + others if grid.at(row, score_column) is not None]
     if not scored:
         return None, None
-    score = _number(grid, scored[0], score_column, "预算执行率得分", problems)
+    score = _number(grid, scored[0], score_column, "预算执行率得分", problems, most=SCORE_MOST)
     cells["execution"] = grid.name(scored[0], score_column)
     rate = None
     if rate_header and totals and grid.at(totals[0], rate_header[0][1]) is not None:
-        rate = _percent(grid, totals[0], rate_header[0][1], "执行率", problems)
+        rate = _percent(grid, totals[0], rate_header[0][1], "执行率", problems, most=RATE_MOST)
         cells["rate"] = grid.name(totals[0], rate_header[0][1])
     return score, rate
 
@@ -435,7 +455,7 @@ def _printed_total(grid, columns, header_row, end, problems, cells):
     gets the name of the cell each was read from."""
     total = None
     for row, _column in grid.where(TOTAL_LABELS, rows=range(end, end + 3))[:1]:
-        total = _number(grid, row, columns["score"], "总分", problems)
+        total = _number(grid, row, columns["score"], "总分", problems, most=SCORE_MOST)
         if total is not None:
             cells["total"] = grid.name(row, columns["score"])
     grade = ""
