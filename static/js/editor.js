@@ -474,4 +474,6 @@
       store.removeItem(DRAFT);
     }
   })();
+  // Every handler above is bound: browser tests wait for this before they click.
+  document.documentElement.dataset.editorReady = "1";
 })();

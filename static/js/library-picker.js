@@ -192,7 +192,23 @@
     clearTimeout(timer);
     const words = area.value.trim();
     if (!words) return close();
-    timer = setTimeout(() => open(field(row, "level2").value, row, area, words), 250);
+    timer = setTimeout(() => {
+      // Only while the name is still being typed: a user who has moved on is not covered by suggestions.
+      if (document.activeElement === area) open(field(row, "level2").value, row, area, words);
+    }, 250);
+  });
+  // Suggestions opened by typing close when the name field is left for anything but the picker itself,
+  // so they never sit over the next field or the 添加一行 button the user goes to.
+  let pressed = false; // a press inside the picker (on its text, too) takes the focus there, not away
+  picker.addEventListener("mousedown", () => {
+    pressed = true;
+    setTimeout(() => (pressed = false), 0);
+  });
+  grid.addEventListener("focusout", (event) => {
+    if (!target || !target.row || event.target !== target.anchor || pressed) return;
+    if (event.relatedTarget && picker.contains(event.relatedTarget)) return;
+    clearTimeout(timer);
+    close();
   });
 
   search.addEventListener("keydown", (event) => {

@@ -57,6 +57,11 @@ def demo(transactional_db):
     call_command("setup_demo", verbosity=0)
 
 
+def editor_ready(page):
+    """Wait until the editor's script has bound its handlers (a click before that adds no row)."""
+    page.locator("html[data-editor-ready]").wait_for(state="attached")
+
+
 def log_in(page, live_server, username, password="perfgoals-demo"):
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", username)

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from projects.models import ProjectTable
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import editor_ready, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,6 +29,7 @@ def group(page, level2_name):
 
 
 def add_row(page, level2_name, name, value):
+    editor_ready(page)
     group(page, level2_name).locator("button.add-row").click()
     row = group(page, level2_name).locator("tr.indicator-row").last
     row.locator("textarea[name$='-name']").fill(name)

@@ -12,7 +12,7 @@ from indicators.library.usage import usage_refresh
 from indicators.models import Indicator
 from projects.models import ProjectTable, TableStatus, Unit
 from tests import factories
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import editor_ready, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -110,6 +110,7 @@ def test_typing_a_name_offers_the_library_and_changing_the_name_afterwards_drops
     log_in(page, live_server, "pl_unit")
     page.click("text=新建")
     page.fill("#id_name", "纪检干部教育培训经费")
+    editor_ready(page)
     group(page, "服务对象满意度指标").locator("button.add-row").click()
     row = group(page, "服务对象满意度指标").locator("tr.indicator-row").last
     row.locator("textarea[name$='-name']").press_sequentially("参训", delay=30)
@@ -121,3 +122,24 @@ def test_typing_a_name_offers_the_library_and_changing_the_name_afterwards_drops
     assert row.locator("textarea[name$='-name']").input_value() == "参训人员满意度" and link.input_value()
     row.locator("textarea[name$='-name']").press_sequentially("（线上）", delay=30)
     assert link.input_value() == ""
+
+
+def test_suggestions_close_when_the_name_is_left_and_never_cover_the_next_button(page, live_server, library):
+    log_in(page, live_server, "pl_unit")
+    page.click("text=新建")
+    page.fill("#id_name", "纪检干部教育培训经费")
+    editor_ready(page)
+    group(page, "服务对象满意度指标").locator("button.add-row").click()
+    row = group(page, "服务对象满意度指标").locator("tr.indicator-row").last
+    row.locator("textarea[name$='-name']").press_sequentially("参训", delay=30)
+    picker = page.locator("#library-picker")
+    picker.locator("li.library-choice").first.wait_for()
+    picker.locator(".library-picker-title").click()  # a press on the picker's own text keeps it open
+    assert picker.is_visible()
+    row.locator("textarea[name$='-name']").focus()
+    page.keyboard.press("Tab")  # the user moves on from the keyboard: no click anywhere closes the picker
+    picker.wait_for(state="hidden", timeout=5000)
+    rows = group(page, "服务对象满意度指标").locator("tr.indicator-row")
+    before = rows.count()
+    group(page, "服务对象满意度指标").locator("button.add-row").click(timeout=5000)
+    assert rows.count() == before + 1
