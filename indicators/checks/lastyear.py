@@ -87,6 +87,12 @@ def _last_year(context):
     return getattr(context, "last_year", None)
 
 
+def _last_row(context, row):
+    """(last year's results, the row of them ``row`` continues), or (…, None) when there is none."""
+    last_year = _last_year(context)
+    return last_year, (last_year.row_for(row) if last_year is not None else None)
+
+
 def _comparable(target, actual):
     return target.number is not None and actual.number is not None and target.unit == actual.unit
 
@@ -100,8 +106,7 @@ def _comparable(target, actual):
     row_level=True,
 )
 def target_below_last_actual(data, row, context):
-    last_year = _last_year(context)
-    last = last_year.row_for(row) if last_year is not None else None
+    last_year, last = _last_row(context, row)
     if last is None:
         return
     target, actual = row.parsed, parse_value(last.actual_text)
@@ -129,8 +134,7 @@ def target_below_last_actual(data, row, context):
     row_level=True,
 )
 def target_copied_after_miss(data, row, context):
-    last_year = _last_year(context)
-    last = last_year.row_for(row) if last_year is not None else None
+    last_year, last = _last_row(context, row)
     if last is None or not last.missed or not row.value_text.strip():
         return
     if normalized(row.value_text) != normalized(last.target_text):
