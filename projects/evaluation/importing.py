@@ -26,6 +26,7 @@ from projects.evaluation.excel import REASON_MARK
 from projects.evaluation.sheet import FUND_COLUMNS, FUND_ROWS, sheet_of
 from projects.excel.safety import BadWorkbook, check_workbook_bytes
 from projects.models import EvaluationItem, SelfEvaluation, TableStatus
+from projects.models.common import money_fits, money_limit_message
 
 
 @dataclass(frozen=True)
@@ -352,7 +353,11 @@ def _funds(grid, layout, header_row, problems):
         for label in labels:
             for row, _column in grid.where((label,), rows=range(first_row, header_row))[:1]:
                 for column_key, (_head_row, column) in heads.items():
-                    value = _number(grid, row, column, f"{label}·{dict(FUND_COLUMNS)[column_key]}", problems)
+                    what = f"{label}·{dict(FUND_COLUMNS)[column_key]}"
+                    value = _number(grid, row, column, what, problems)
+                    if value is not None and not money_fits(value):
+                        problems.append(f"{grid.name(row, column)}（{what}）：" + money_limit_message("金额", decimal_text(value)))
+                        value = None
                     name = f"{key}_{column_key}"
                     if value is not None:
                         fields[name] = (fields.get(name) or Decimal(0)) + value
@@ -426,8 +431,8 @@ def _indicator_rows(grid, layout, header_row, columns, evaluation, problems):
             values["actual_text"] = _text(actual)
         if len(values["actual_text"]) > EvaluationItem._meta.get_field("actual_text").max_length:
             problems.append(f"{grid.name(row, columns['actual'])}：实际完成值超过 500 字。")
-        score = _number(grid, row, columns["score"], f"“{name}”的得分", problems)
-        weight = _number(grid, row, columns["weight"], f"“{name}”的{'权重' if layout is SICHUAN else '分值'}", problems)
+        score = _number(grid, row, columns["score"], f"“{name}”的得分", problems, most=SCORE_MOST)
+        weight = _number(grid, row, columns["weight"], f"“{name}”的{'权重' if layout is SICHUAN else '分值'}", problems, most=SCORE_MOST)
         if score is not None and (score < 0 or score > item.weight):
             problems.append(f"{grid.name(row, columns['score'])}（“{name}”的得分）：{decimal_text(score)} 分不在 0 到本行分值 {item.weight} 分之间。")
         rows.append(ImportedRow(item, values, score, weight, grid.name(row, columns["score"]), reason, reason_cell))

@@ -250,6 +250,8 @@ hostile = st.one_of(
 # Found on PostgreSQL: a printed 预算执行率得分 of 10000 overflowed its field instead of being refused.
 @example(changes=[(6, 8, 10000.0)])
 @example(changes=[(6, 8, "1e9")])
+@example(changes=[(12, 8, 123456.0)])
+@example(changes=[(6, 4, 1e15)])
 def test_any_change_to_a_file_is_imported_whole_or_refused_in_chinese_writing_nothing(world, changes):
     evaluation, _people = world
     evaluation = SelfEvaluation.objects.get(pk=evaluation.pk)
