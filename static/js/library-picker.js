@@ -197,16 +197,12 @@
       if (document.activeElement === area) open(field(row, "level2").value, row, area, words);
     }, 250);
   });
-  // Suggestions opened by typing close when the name field is left for anything but the picker itself,
-  // so they never sit over the next field or the 添加一行 button the user goes to.
-  let pressed = false; // a press inside the picker (on its text, too) takes the focus there, not away
-  picker.addEventListener("mousedown", () => {
-    pressed = true;
-    setTimeout(() => (pressed = false), 0);
-  });
-  grid.addEventListener("focusout", (event) => {
-    if (!target || !target.row || event.target !== target.anchor || pressed) return;
-    if (event.relatedTarget && picker.contains(event.relatedTarget)) return;
+  // Suggestions opened by typing close as soon as the focus lands anywhere but the name field or the picker
+  // (Tab, a click on another field, a script moving the focus), so they never sit over the next field or the
+  // 添加一行 button the user goes to. A press on the picker's own text moves the focus nowhere and keeps it open.
+  document.addEventListener("focusin", (event) => {
+    if (!target || !target.row || picker.classList.contains("d-none")) return;
+    if (event.target === target.anchor || picker.contains(event.target)) return;
     clearTimeout(timer);
     close();
   });
