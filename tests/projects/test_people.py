@@ -182,3 +182,15 @@ def test_a_file_that_is_no_workbook_is_refused_in_chinese(seeded):
     upload.name = "坏.xlsx"
     page = signed_in("admin").post(reverse("projects:people_import"), {"file": upload}).content.decode()
     assert "Excel" in page and "确认导入" not in page
+
+
+def test_the_management_page_names_departments_and_data_ranges_without_run_on_codes(seeded):
+    """The lists read like the org chart: "纪律检查委员会", not the code run into the name ("222纪律检查委员会")."""
+    unit = scope_of(get_user_model().objects.get(username="pl_unit")).unit
+    department = unit.department
+    department.code = "222"
+    department.save(update_fields=["code"])
+    page = signed_in("pl_finance").get(reverse("projects:people_home")).content.decode()
+    assert f"<td>{department.name}</td>" in page
+    assert f"{department.code}{department.name}" not in page
+    assert f"<td>{unit.name}</td>" in page  # pl_unit's data range
