@@ -25,7 +25,9 @@ ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.postgresql
 
 # The worker: db_worker, with each task body announcing itself (and pausing, so that both workers get
-# work); with SLOW_EXPORT an export stops after its first part, long enough to be killed there.
+# work); with SLOW_EXPORT an export stops after its first part, long enough to be killed there, and goes
+# on reporting while it waits, as a live worker busy with a long part does: its task reads as running for
+# as long as it lives, however slowly the test's other processes start on a loaded machine.
 WORKER = textwrap.dedent("""
     import os, sys, time
     import django
@@ -43,10 +45,16 @@ WORKER = textwrap.dedent("""
     if os.environ.get("SLOW_EXPORT"):
         original_counted = export.counted
         def slow(parts, report):
-            for part in original_counted(parts, report):
+            reported = [0]
+            def remember(done, force=False):
+                reported[0] = done
+                report(done, force)
+            for part in original_counted(parts, remember):
                 yield part
                 print("WRITING", flush=True)
-                time.sleep(120)
+                for _ in range(600):
+                    report(reported[0], force=True)
+                    time.sleep(0.2)
         export.counted = slow
     from django.core.management import call_command
     call_command("db_worker", "--no-startup-delay", "--no-reload", "--interval", "0.2", "--worker-id", os.environ["WORKER_NAME"], *sys.argv[1:])
