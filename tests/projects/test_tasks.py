@@ -180,7 +180,9 @@ def test_a_db_worker_process_runs_the_export_and_the_recheck(worker_database):
     assert f"共 {progress[export_id][2]} 张" in summary_title(content)
 
 
-# A worker whose export pauses after its first part, so that it can be killed mid-task.
+# A worker whose export pauses after its first part, so that it can be killed mid-task; while it waits it
+# goes on reporting, as a live worker busy with a long part does, so its task reads as running however
+# slowly the test's own shell processes start on a loaded machine.
 SLOW_WORKER = textwrap.dedent("""
     import os, sys, time
     import django
@@ -189,10 +191,16 @@ SLOW_WORKER = textwrap.dedent("""
     from projects.tasks import export
     original = export.counted
     def slow(parts, report):
-        for part in original(parts, report):
+        reported = [0]
+        def remember(done, force=False):
+            reported[0] = done
+            report(done, force)
+        for part in original(parts, remember):
             yield part
             print("WRITING", flush=True)
-            time.sleep(60)
+            for _ in range(300):
+                report(reported[0], force=True)
+                time.sleep(0.2)
     export.counted = slow
     from django.core.management import call_command
     call_command("db_worker", "--no-startup-delay", "--no-reload", "--interval", "0.2")
