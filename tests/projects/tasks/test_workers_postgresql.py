@@ -45,15 +45,11 @@ WORKER = textwrap.dedent("""
     if os.environ.get("SLOW_EXPORT"):
         original_counted = export.counted
         def slow(parts, report):
-            reported = [0]
-            def remember(done, force=False):
-                reported[0] = done
-                report(done, force)
-            for part in original_counted(parts, remember):
+            for part in original_counted(parts, report):
                 yield part
                 print("WRITING", flush=True)
                 for _ in range(600):
-                    report(reported[0], force=True)
+                    report(report.progress.done, force=True)  # the Reporter keeps the count
                     time.sleep(0.2)
         export.counted = slow
     from django.core.management import call_command
