@@ -182,7 +182,24 @@ def page_by_ids(table):
     if not isinstance(rows, QuerySet) or not isinstance(whole, QuerySet) or not rows.query.is_sliced:
         return
     chosen = list(whole.filter(pk__in=rows.values("pk")))
-    page.object_list = BoundRows(data=chosen, table=table, pinned_data=page.object_list.pinned_data)
+    show_on_page(table, chosen)
+
+
+def show_on_page(table, rows):
+    """Puts ``rows``, the rows of ``table``'s page read some other way than slicing its sorted rows,
+    on that page in place of the slice (which is then never read)."""
+    page = table.page
+    page.object_list = BoundRows(data=rows, table=table, pinned_data=page.object_list.pinned_data)
+
+
+def page_bounds(page):
+    """(offset, limit) of a page's rows within the whole list, as the paginator slices them."""
+    paginator = page.paginator
+    offset = (page.number - 1) * paginator.per_page
+    top = offset + paginator.per_page
+    if top + paginator.orphans >= paginator.count:
+        top = paginator.count
+    return offset, max(top - offset, 0)
 
 
 class FilteredListView(LoginRequiredMixin, SingleTableMixin, FilterView):
@@ -220,9 +237,34 @@ class FilteredListView(LoginRequiredMixin, SingleTableMixin, FilterView):
 
     def get_table(self, **kwargs):
         table = super().get_table(**kwargs)
+        page = getattr(table, "page", None)
+        if page is not None and self.in_default_order(table):
+            rows = self.default_order_page(table, *page_bounds(page))
+            if rows is not None:
+                show_on_page(table, rows)
+                return table
         if self.pages_by_ids:
             page_by_ids(table)
         return table
+
+    def in_default_order(self, table):
+        """Whether ``table`` is sorted as the list first opens (its Meta.order_by, then the queryset's order)."""
+        return tuple(str(name) for name in table.order_by or ()) == tuple(table._meta.order_by or ())
+
+    def default_order_page(self, table, offset, limit):
+        """The rows ``offset`` to ``offset + limit`` of the list in its default order, read some cheaper
+        way than sorting the whole selection (perfgoals.paginators.rows_through_groups), or None to
+        slice the sorted selection. A list over many rows overrides this."""
+        return None
+
+    def filters_in_use(self):
+        """The names of the filters this request sets, or None when a filter value is invalid (nothing is listed)."""
+        if not self.filterset.is_bound:
+            return set()
+        if not self.filterset.is_valid():
+            return None
+        form = self.filterset.form
+        return {name for name, field in form.fields.items() if filter_value_text(field, form.cleaned_data.get(name))}
 
     def hidden(self):
         return self.hidden_from_unit_staff if is_unit_staff(self.request.user) else ()

@@ -5,9 +5,12 @@ Rows are found through the tables: ``project__in=ProjectTable.objects.visible_to
 indicator or finding of a table outside the scope never appears. Indicators of 部门整体绩效目标 are not
 listed here; they belong to one department's target, not to the project tables compared across units."""
 
+import functools
+import operator
+
 import django_filters
 import django_tables2 as tables
-from django.db.models import Case, Count, Exists, ExpressionWrapper, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import Case, Count, Exists, ExpressionWrapper, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html
@@ -18,7 +21,7 @@ from indicators.models import CheckFinding, Criterion, Indicator, Level1, Level2
 from indicators.values import Nature
 from perfgoals.formatting import decimal_text
 from perfgoals.lists import FilteredListView, SearchFilterSet
-from perfgoals.paginators import KnownCountPaginator
+from perfgoals.paginators import KnownCountPaginator, in_batches, rows_through_groups
 from perfgoals.tables import BadgeColumn, BaseTable, DetailLinkColumn, NumberColumn
 from projects import permissions
 from projects.models import ProjectTable
@@ -51,6 +54,31 @@ def tables_in_view(request):
     tables = ProjectTable.objects.visible_to(request.user).in_force()
     year = request.GET.get("year", "")
     return tables.filter(year=int(year)) if year.isdigit() and len(year) == 4 else tables
+
+
+# The order of the tables whose rows the lists show table by table: the rows' own order begins with it.
+TABLE_ORDER = ("-year", "name", "pk")
+
+
+def tables_with_counts(request, rows):
+    """(table id, number of its ``rows``) of the user's tables in view, in TABLE_ORDER: the groups a list
+    sorted table by table walks to find the tables of one page (perfgoals.paginators.rows_through_groups).
+    ``rows`` are the listed model's rows of the table ``OuterRef("pk")``; tables without any are left out."""
+    counted = rows.order_by().values("project").annotate(n=Count("*")).values("n")
+    return (
+        tables_in_view(request)
+        .order_by(*TABLE_ORDER)
+        .annotate(n=Subquery(counted, output_field=IntegerField()))
+        .filter(n__gt=0)
+        .values_list("pk", "n")
+    )
+
+
+def narrows_tables_only(view):
+    """Whether the filters in use narrow only the tables (the year, ``view.table_filters``), so the rows
+    of a page can be counted table by table; an invalid filter value lists nothing and reads nothing."""
+    in_use = view.filters_in_use()
+    return in_use is not None and in_use <= view.table_filters
 
 
 def _names(model, order):
@@ -182,20 +210,42 @@ class IndicatorListView(FilteredListView):
             )
         )
 
+    # The filters that narrow the tables, not their rows: under them a page is read table by table.
+    table_filters = {"year"}
+
     def get_filterset_kwargs(self, filterset_class):
-        # The units of the tables listed (the chosen year's, when one is chosen).
-        units = (
+        # The units of the rows of the tables listed (the chosen year's, when one is chosen), each with its
+        # number of rows: the 计量单位 choices and, when no filter narrows the rows, the number of rows
+        # listed, both from one grouped reading of the (project, value_unit) index.
+        self.unit_counts = list(
             Indicator.objects.filter(project__in=tables_in_view(self.request))
-            .exclude(value_unit="")
             .order_by("value_unit")
-            .values_list("value_unit", flat=True)
-            .distinct()
+            .values("value_unit")
+            .annotate(n=Count("*"))
+            .values_list("value_unit", "n")
         )
         return {
             **super().get_filterset_kwargs(filterset_class),
             "years": visible_years(self.request.user),
-            "units": list(units),
+            "units": [unit for unit, _ in self.unit_counts if unit],
         }
+
+    def get_table_pagination(self, table):
+        pagination = super().get_table_pagination(table)
+        if pagination is False or not narrows_tables_only(self):
+            return pagination
+        return {**pagination, "paginator_class": KnownCountPaginator, "count": sum(n for _, n in self.unit_counts)}
+
+    def default_order_page(self, table, offset, limit):
+        """Table by table: the tables in view walked in their order (an index on the region's or the
+        department's tables of a year) with each one's number of rows, until they cover the page; then
+        only those tables' rows sorted. Sorting every row of the region's year for 25 of them grew with
+        the province."""
+        if not narrows_tables_only(self):
+            return None
+        groups = tables_with_counts(self.request, Indicator.objects.filter(project=OuterRef("pk")))
+        whole = table.data.data
+        return rows_through_groups(in_batches(groups, limit), lambda keys: whole.filter(project__in=keys), offset, limit)
 
 
 class FindingFilterSet(SearchFilterSet):
@@ -311,6 +361,41 @@ class FindingListView(FilteredListView):
 
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "years": visible_years(self.request.user)}
+
+    # The filters that narrow the tables or pick whole rules: under them a page is read rule by rule and,
+    # within a rule, table by table.
+    table_filters = {"year", "rule"}
+
+    def default_order_page(self, table, offset, limit):
+        """Rule by rule, in the order of rule_counts (the list's 同类发现数 order), the rules before the
+        page skipped by their counts; within a rule on the page, its tables walked in their order with
+        each one's number of that rule's findings (from the (project, rule) index), until they cover the
+        page. Sorting every finding of the region's year for 25 of them grew with the province."""
+        if not narrows_tables_only(self):
+            return None
+
+        def groups():
+            start = 0
+            for item in self.rule_counts:
+                rule, count = item["rule"], item["n"]
+                if start + count <= offset:
+                    yield None, count
+                else:
+                    findings = CheckFinding.objects.filter(project=OuterRef("pk"), rule=rule)
+                    for pk, n in in_batches(tables_with_counts(self.request, findings), limit):
+                        yield (rule, pk), n
+                start += count
+
+        def rows_of(keys):
+            tables_of_rule = {}
+            for rule, pk in keys:
+                tables_of_rule.setdefault(rule, []).append(pk)
+            return whole.filter(
+                functools.reduce(operator.or_, (Q(rule=rule, project__in=pks) for rule, pks in tables_of_rule.items()))
+            )
+
+        whole = table.data.data
+        return rows_through_groups(groups(), rows_of, offset, limit)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
