@@ -53,7 +53,9 @@ def rows_through_groups(groups, rows_of, offset, limit):
     those groups' rows, costs what the page and the groups before it hold. ``groups`` yields (key,
     number of rows) in the list's order; ``rows_of(keys)`` is the list's own ordered queryset narrowed
     to those groups' rows, so the page holds the same rows, in the same order, as a slice of the whole."""
+    if limit <= 0:
+        return []
     keys, skip = groups_covering(groups, offset, limit)
-    if not keys or limit <= 0:
+    if not keys:
         return []
     return list(rows_of(keys)[skip : skip + limit])
