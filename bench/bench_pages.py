@@ -144,7 +144,9 @@ def main():
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--json", help="also write the figures to this file")
-    parser.add_argument("--only", default="", help="measure only the pages whose label contains this text")
+    parser.add_argument(
+        "--only", default="", help="measure only the pages whose label contains this text (or one of several, comma-separated)"
+    )
     args = parser.parse_args()
 
     production_environment(args.database_url)
@@ -179,7 +181,7 @@ def main():
     results = []
     clients = {}
     for label, user, path, expected in pages(cast):
-        if args.only not in label:
+        if not any(text in label for text in args.only.split(",")):
             continue
         client = clients.get(user.pk)
         if client is None:

@@ -174,7 +174,10 @@ def measure_size(size, database_url, options, existing=None):
         if options.pages:
             pages_json = Path(folder) / "pages.json"
             subprocess.run(
-                [sys.executable, str(ROOT / "bench" / "bench_pages.py"), "--database-url", url, "--runs", str(options.runs), "--json", str(pages_json)],
+                [
+                    sys.executable, str(ROOT / "bench" / "bench_pages.py"), "--database-url", url, "--runs", str(options.runs),
+                    "--json", str(pages_json), "--only", options.only,
+                ],
                 check=True, env=environment,
             )
             figures["pages"] = json.loads(pages_json.read_text(encoding="utf-8"))
@@ -270,6 +273,9 @@ def main():
     parser.add_argument("--pages", action="store_true", help="measure the pages (bench_pages.py) at each size too")
     parser.add_argument("--runs", type=int, default=10, help="requests per page with --pages")
     parser.add_argument("--no-tasks", action="store_true", help="measure only the pages (with --pages), not the tasks")
+    parser.add_argument(
+        "--only", default="", help="with --pages, only the pages whose label contains this text (or one of several, comma-separated)"
+    )
     parser.add_argument(
         "--existing", default="",
         help="databases generated before (bench/generate.py --tables SIZE), one URL per size, comma-separated: used as they are, not generated nor dropped",
