@@ -23,6 +23,7 @@ from indicators.frameworks import framework_snapshot
 from indicators.library.snapshot import LibraryCache
 from indicators.models import CheckFinding, FindingExplanation, Indicator, Severity
 from perfgoals.text import unstorable_message
+from projects import tallies
 from projects.memory import last_year_data, last_years
 from projects.models import ProjectGoal, ProjectTable, SpendingCheckpoint
 
@@ -174,6 +175,7 @@ def _store(results):
     # built a CASE over every id for each column (a third of a recheck's time). update() leaves
     # updated_at alone: a recheck is not an edit of the table.
     by_result, unchanged = {}, []
+    changed = []  # (table, the parts of its unit-year's tallies the new findings or score change)
     for table, result in results:
         indicator_ids = {row.uid: row.pk for row in table.checked_rows}
         found = [
@@ -195,15 +197,22 @@ def _store(results):
             same += 1
         deleted += [pk for pk, _ in old[same:]]
         created += [CheckFinding(project_id=table.pk, **dict(zip(FINDING_FIELDS, values))) for values in found[same:]]
+        parts = {tallies.FINDINGS} if same < max(len(old), len(found)) else set()
         if (table.quality_score, table.quality_grade) == (result.score, result.grade):
             unchanged.append(table.pk)
         else:
             by_result.setdefault((result.score, result.grade), []).append(table.pk)
+            parts.add(tallies.TABLES)
+        if parts:
+            changed.append((table, parts))
         table.quality_score = result.score
         table.quality_grade = result.grade
         table.checked_at = now
-    # Inside a save the save's transaction is enough: no savepoint of its own.
-    with transaction.atomic(savepoint=False):
+    # Inside a save the save's transaction is enough: no savepoint of its own. These writes bypass the
+    # model signals, so they tell the tallies what they changed.
+    with transaction.atomic(savepoint=False), tallies.deferred():
+        for table, parts in changed:
+            tallies.touched(table.unit_id, table.year, parts)
         if deleted:
             CheckFinding.objects.filter(pk__in=deleted).delete()
         if created:

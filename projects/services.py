@@ -6,7 +6,7 @@ from django.utils import timezone
 from projects.findings import project_recheck
 from indicators.models import Indicator
 from perfgoals.history import create_with_history, delete_with_history, record_changes
-from projects import permissions
+from projects import permissions, tallies
 from projects.copying import copy_document
 from projects.schema import INDICATOR_ROW_FIELDS
 from projects.models import DepartmentTarget, GoalKind, ProjectTable
@@ -157,7 +157,8 @@ def project_save(*, form, goals, long_term_goals, spending_plan, indicators, by,
     transaction, after every form has been validated. A new table belongs to ``unit``.
     Raises EditConflict when the table was saved by someone else since ``token``."""
     at = timezone.now()
-    with transaction.atomic():
+    # The unit-year's tallies are refreshed once, after the table, its rows and its findings are written.
+    with transaction.atomic(), tallies.deferred():
         table = form.instance
         if table.pk:
             current = _lock_for_edit(ProjectTable, table, token, permissions.can_edit, by)

@@ -180,6 +180,8 @@ class ProjectTable(models.Model):
             models.Index(
                 fields=["department", "year"], include=[*OVERVIEW_COLUMNS, "region", "unit"], name="project_department_year_cover"
             ),
+            # One unit's tables of a year: what a write's refresh of its tallies (projects.tallies) counts.
+            models.Index(fields=["unit", "year"], name="project_unit_year"),
         ]
 
     def __str__(self):
