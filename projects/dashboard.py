@@ -8,11 +8,8 @@ tables. Each chart element carries the URL of
 the list filtered to what it shows; static/js/dashboard.js draws the charts with the vendored ECharts
 from the JSON the template embeds (no inline script: the Content-Security-Policy forbids them)."""
 
-from decimal import Decimal
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.db.models import Sum
 from django.shortcuts import render
 from django.utils import timezone
@@ -75,11 +72,8 @@ def tally_totals(tallies):
 
 
 def mean(total, count):
-    """What Avg() over the tables gave: a Decimal on PostgreSQL (its avg of integers is numeric), a float
-    on SQLite; None without scores."""
-    if not count:
-        return None
-    return Decimal(total) / Decimal(count) if connection.vendor == "postgresql" else total / count
+    """What Avg() over the tables gave: a float, None without scores."""
+    return total / count if count else None
 
 
 def status_chart(totals, year):

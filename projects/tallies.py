@@ -47,13 +47,12 @@ _state = threading.local()
 
 
 class Mean(Func):
-    """``total / count`` in SQL as AVG() over the tables computed it: numeric on PostgreSQL (its avg of
-    integers), a float on SQLite; NULL without a count. The same output field as Avg's."""
+    """``total / count`` in SQL, a float as Avg() over the tables gave; NULL without a count."""
 
     arity = 2
     output_field = FloatField()
     template = "(CAST(%(expressions)s, 0))"
-    arg_joiner = " AS NUMERIC) / NULLIF("
+    arg_joiner = " AS DOUBLE PRECISION) / NULLIF("
 
     def as_sqlite(self, compiler, connection, **extra):
         return super().as_sql(compiler, connection, arg_joiner=" AS REAL) / NULLIF(", **extra)
