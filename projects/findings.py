@@ -175,7 +175,8 @@ def _store(results):
     # built a CASE over every id for each column (a third of a recheck's time). update() leaves
     # updated_at alone: a recheck is not an edit of the table.
     by_result, unchanged = {}, []
-    changed = []  # (table, the parts of its unit-year's tallies the new findings or score change)
+    changed = []  # (table, the parts of its unit-year's tallies its new findings change)
+    unit_years = {table.pk: (table.unit_id, table.year) for table in tables}
     for table, result in results:
         indicator_ids = {row.uid: row.pk for row in table.checked_rows}
         found = [
@@ -202,14 +203,14 @@ def _store(results):
             unchanged.append(table.pk)
         else:
             by_result.setdefault((result.score, result.grade), []).append(table.pk)
-            parts.add(tallies.TABLES)
         if parts:
             changed.append((table, parts))
         table.quality_score = result.score
         table.quality_grade = result.grade
         table.checked_at = now
-    # Inside a save the save's transaction is enough: no savepoint of its own. These writes bypass the
-    # model signals, so they tell the tallies what they changed.
+    # Inside a save the save's transaction is enough: no savepoint of its own. The findings are written
+    # past the model signals, so the tallies are told (the scores' update_in tells them itself); all
+    # are refreshed once, at the end.
     with transaction.atomic(savepoint=False), tallies.deferred():
         for table, parts in changed:
             tallies.touched(table.unit_id, table.year, parts)
@@ -218,7 +219,9 @@ def _store(results):
         if created:
             CheckFinding.objects.bulk_create(created)
         for (score, grade), ids in by_result.items():
-            ProjectTable.objects.filter(pk__in=ids).update(quality_score=score, quality_grade=grade, checked_at=now)
+            ProjectTable.objects.filter(pk__in=ids).update_in(
+                {unit_years[pk] for pk in ids}, quality_score=score, quality_grade=grade, checked_at=now
+            )
         if unchanged:
             ProjectTable.objects.filter(pk__in=unchanged).update(checked_at=now)
 

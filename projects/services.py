@@ -207,7 +207,7 @@ def project_copy_to_year(*, project, year, by):
     编辑页据此把上年的指标值显示在今年的旁边。项目编码含有年度，不复制，由单位重新填写。"""
     if ProjectTable.objects.filter(unit=project.unit, year=year, name=project.name).exists():
         raise CopyRefused(f"{year} 年已有同名项目表“{project.name}”，未重复复制。")
-    with transaction.atomic():
+    with transaction.atomic(), tallies.deferred():
         copy = copy_document(
             project,
             by=by,

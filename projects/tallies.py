@@ -28,6 +28,7 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from indicators.models import CheckFinding
 from projects.models import FindingTally, ProjectTable, ReviewAction, ReviewRecord, TableStatus, TableTally, TimelineTally, Unit
+from projects.models.tables import TALLIED_FIELDS
 from projects.models.tallies import SCORE_BANDS
 
 TABLES, FINDINGS, TIMELINE = "tables", "findings", "timeline"
@@ -188,13 +189,20 @@ def _write(year, unit_ids, parts):
             _insert_from(model, select(year, unit_ids))
 
 
+def _lock(unit_ids):
+    """Lock the units' rows in id order, one statement: writers of the same units wait here for each
+    other. A database without row locks (SQLite) lets one transaction write at a time already: the
+    writer holds the database's write lock since its first write, so there is nothing to wait for."""
+    if connection.features.has_select_for_update:
+        list(Unit.objects.select_for_update().filter(pk__in=unit_ids).order_by("pk").values_list("pk", flat=True))
+
+
 def refresh(unit_ids, year, parts=ALL):
     """Recompute the tallies of these units (ids) in ``year`` under their row locks, in the current
     transaction (or one of its own)."""
     unit_ids = sorted(set(unit_ids))
     with transaction.atomic(savepoint=False):
-        # Locked in id order, one statement: writers of the same units wait here for each other.
-        list(Unit.objects.select_for_update().filter(pk__in=unit_ids).order_by("pk").values_list("pk", flat=True))
+        _lock(unit_ids)
         _write(year, unit_ids, parts)
 
 
@@ -206,12 +214,7 @@ def _flush(state):
     if not by_year:
         return
     with transaction.atomic(savepoint=False):
-        list(
-            Unit.objects.select_for_update()
-            .filter(pk__in={unit for units in by_year.values() for unit in units})
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+        _lock({unit for units in by_year.values() for unit in units})
         for (year, parts), units in sorted(by_year.items(), key=lambda item: (item[0][0], sorted(item[0][1]))):
             _write(year, sorted(units), parts)
 
@@ -310,7 +313,6 @@ def drift():
 
 # A table's fields the tallies read, and those whose change can move a table in or out of force (an
 # approved version's next version is out of force, a superseded one is out).
-TALLIED_FIELDS = {"unit", "unit_id", "year", "status", "previous_version", "previous_version_id", "funds_total", "quality_score", "quality_grade", "updated_at", "region", "department"}
 IN_FORCE_STATUSES = {TableStatus.APPROVED, TableStatus.SUPERSEDED}
 
 
@@ -348,6 +350,13 @@ def table_deleted(sender, instance, **kwargs):
     touched(instance.unit_id, instance.year)
 
 
+def tables_written(sender, unit_years, fields, **kwargs):
+    """A queryset's update() or bulk_create() of tables (projects.models.tables.tables_written)."""
+    moving = fields is None or bool(fields & {"unit", "unit_id", "year", "status", "previous_version", "previous_version_id"})
+    for unit_id, year in unit_years:
+        touched(unit_id, year, ALL if moving else {TABLES})
+
+
 def _unit_year_of(row):
     """The unit and year of the table a finding or record is about, from the loaded table if any."""
     table = row._state.fields_cache.get("project")
@@ -372,6 +381,9 @@ def connect():
     """Called from ProjectsConfig.ready."""
     from django.db.models.signals import post_delete, post_init, post_save
 
+    from projects.models.tables import tables_written as written
+
+    written.connect(tables_written, sender=ProjectTable, dispatch_uid="tally_tables_written")
     post_init.connect(remember_table, sender=ProjectTable, dispatch_uid="tally_remember_table")
     post_save.connect(table_saved, sender=ProjectTable, dispatch_uid="tally_table_saved")
     post_delete.connect(table_deleted, sender=ProjectTable, dispatch_uid="tally_table_deleted")

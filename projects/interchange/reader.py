@@ -10,7 +10,6 @@ from django.utils import timezone
 from indicators.frameworks import framework_snapshot
 from indicators.models import Basis, Indicator
 from perfgoals.history import acting_user, create_with_history
-from projects import tallies
 from projects.models import (
     CodeItem,
     Department,
@@ -180,8 +179,6 @@ class Reader:
         # created in bulk.
         tables = self.pending.pop(ProjectTable, [])
         create_with_history(tables, batch_size=1000, by=self.history["by"], reason=None)
-        for table in tables:  # inserted in bulk, without the signals that keep the tallies
-            tallies.touched(table.unit_id, table.year)
         for objs in self.pending.values():
             create_with_history(objs, batch_size=1000, **self.history)
         self.pending = {}
