@@ -166,7 +166,13 @@ def score_chart(totals, year):
 
 
 def findings_chart(finding_tallies, year):
-    rows = finding_tallies.values("rule").annotate(n=Sum("findings"), tables=Sum("tables")).order_by("-n", "rule")[:10]
+    # Rules whose findings are all gone keep rows at zero until their unit-year is recounted.
+    rows = (
+        finding_tallies.filter(findings__gt=0)
+        .values("rule")
+        .annotate(n=Sum("findings"), tables=Sum("tables"))
+        .order_by("-n", "rule")[:10]
+    )
     data = [
         {
             "name": rule_title(row["rule"]),

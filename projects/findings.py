@@ -175,7 +175,7 @@ def _store(results):
     # built a CASE over every id for each column (a third of a recheck's time). update() leaves
     # updated_at alone: a recheck is not an edit of the table.
     by_result, unchanged = {}, []
-    changed = []  # (table, the parts of its unit-year's tallies its new findings change)
+    changed = []  # (table, rules of its findings deleted, rules of those inserted): for the tallies
     unit_years = {table.pk: (table.unit_id, table.year) for table in tables}
     for table, result in results:
         indicator_ids = {row.uid: row.pk for row in table.checked_rows}
@@ -198,22 +198,21 @@ def _store(results):
             same += 1
         deleted += [pk for pk, _ in old[same:]]
         created += [CheckFinding(project_id=table.pk, **dict(zip(FINDING_FIELDS, values))) for values in found[same:]]
-        parts = {tallies.FINDINGS} if same < max(len(old), len(found)) else set()
+        if same < max(len(old), len(found)):
+            changed.append((table, [values[0] for _, values in old[same:]], [values[0] for values in found[same:]]))
         if (table.quality_score, table.quality_grade) == (result.score, result.grade):
             unchanged.append(table.pk)
         else:
             by_result.setdefault((result.score, result.grade), []).append(table.pk)
-        if parts:
-            changed.append((table, parts))
         table.quality_score = result.score
         table.quality_grade = result.grade
         table.checked_at = now
     # Inside a save the save's transaction is enough: no savepoint of its own. The findings are written
-    # past the model signals, so the tallies are told (the scores' update_in tells them itself); all
-    # are refreshed once, at the end.
+    # past the model signals, so the tallies are told what changed (the scores' update_in tells them
+    # itself); all are written once, at the end.
     with transaction.atomic(savepoint=False), tallies.deferred():
-        for table, parts in changed:
-            tallies.touched(table.unit_id, table.year, parts)
+        for table, gone, added in changed:
+            tallies.findings_replaced(table, gone, added)
         if deleted:
             CheckFinding.objects.filter(pk__in=deleted).delete()
         if created:

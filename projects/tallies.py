@@ -3,7 +3,7 @@
 A write of a table, of its findings or of its review records *touches* its unit and year: the parts of
 that unit-year's tallies it can change (``TABLES``, ``FINDINGS``, ``TIMELINE``) are recomputed from the
 source rows, with the same rules the pages used to apply to the tables (``in_force()``, distinct tables
-per day…), by one INSERT … SELECT per part over the unit-year's tables (index (unit, year)). A part's
+per day…), by one INSERT … SELECT (or UPDATE) per part over the unit-year's tables (index (unit, year)). A part's
 cost therefore follows one unit's tables of one year, never the region's or the province's.
 
 When: the model signals (and the writers that bypass them, by calling ``touched``) collect the touched
@@ -20,6 +20,7 @@ committed (PostgreSQL, READ COMMITTED: each statement sees the commits made befo
 """
 
 import threading
+from collections import Counter
 from contextlib import contextmanager
 
 from django.db import connection, transaction
@@ -31,8 +32,8 @@ from projects.models import FindingTally, ProjectTable, ReviewAction, ReviewReco
 from projects.models.tables import TALLIED_FIELDS
 from projects.models.tallies import SCORE_BANDS
 
-TABLES, FINDINGS, TIMELINE = "tables", "findings", "timeline"
-ALL = frozenset((TABLES, FINDINGS, TIMELINE))
+TABLES, REVIEWS, FINDINGS, TIMELINE = "tables", "reviews", "findings", "timeline"
+ALL = frozenset((TABLES, REVIEWS, FINDINGS, TIMELINE))
 # Statuses 催报 counts as submitted (projects.desk.deadlines.SUBMITTED): every version, not only the one in force.
 SUBMITTED = (TableStatus.DEPARTMENT_REVIEW, TableStatus.FINANCE_REVIEW, TableStatus.APPROVED, TableStatus.SUPERSEDED)
 STATUS_SUFFIXES = {
@@ -61,7 +62,7 @@ class Mean(Func):
 
 def _pending():
     if not hasattr(_state, "pending"):
-        _state.pending, _state.depth, _state.paused = {}, 0, False
+        _state.pending, _state.deltas, _state.depth, _state.paused = {}, {}, 0, False
     return _state
 
 
@@ -85,20 +86,25 @@ def _in_force(tables):
 
 
 def _table_rows(year, unit_ids):
-    """One row per unit (with a table of the year when ``unit_ids`` is None): TableTally's columns."""
+    """One row per unit (with a table of the year when ``unit_ids`` is None): TableTally's columns but
+    the last review (``_last_review``)."""
     tables = _tables_of(year, unit_ids)
     units = Unit.objects.order_by()
     units = units.filter(Exists(tables.filter(unit=OuterRef("pk")))) if unit_ids is None else units.filter(pk__in=unit_ids)
-    # The unit's tables in force of the year, joined once: each figure only tells statuses apart.
-    mine = FilteredRelation("project_tables", condition=Q(project_tables__year=year, project_tables__pk__in=Subquery(_in_force(tables))))
+    # The unit's tables of the year, every version, joined once with their previous version; in force
+    # (as ProjectTable.objects.in_force() tells) is a condition on the joined row, written into each
+    # figure, so no figure runs a subquery per table.
+    live = ~Q(mine__status=TableStatus.SUPERSEDED) & (
+        Q(mine__previous_version__isnull=True) | ~Q(mine__previous_version__status=TableStatus.APPROVED)
+    )
 
     def count(**condition):
-        return Count("mine", filter=Q(**condition))
+        return Count("mine", filter=live & Q(**condition))
 
     def money(**condition):
-        return Sum("mine__funds_total", filter=Q(**condition))
+        return Sum("mine__funds_total", filter=live & Q(**condition))
 
-    columns = {"tables": Count("mine"), "money": Sum("mine__funds_total")}
+    columns = {"tables": count(), "money": money()}
     for status, suffix in STATUS_SUFFIXES.items():
         columns[f"tables_{suffix}"] = count(mine__status=status)
         columns[f"money_{suffix}"] = money(mine__status=status)
@@ -107,20 +113,21 @@ def _table_rows(year, unit_ids):
         columns[f"graded_money_{suffix}"] = money(mine__quality_grade=grade)
     for low, high in SCORE_BANDS:
         columns[f"band_{low}"] = count(mine__quality_score__gte=low, mine__quality_score__lte=high)
-    columns["score_sum"] = Coalesce(Sum("mine__quality_score"), 0)
-    columns["score_count"] = Count("mine__quality_score")
-    # Every version counts for 催报, and every table's records for the last activity: not joined (that
-    # would repeat the tables in force), each a subquery per unit.
-    submitted = (
-        _tables_of(year, None).filter(unit=OuterRef("pk"), status__in=SUBMITTED).values("unit").annotate(n=Count("pk")).values("n")
-    )
-    columns["submitted"] = Coalesce(Subquery(submitted), 0)
-    columns["last_edit"] = Max("mine__updated_at")
-    last_review = (
-        ReviewRecord.objects.filter(project__unit=OuterRef("pk"), project__year=year).order_by("-at").values("at")[:1]
-    )
-    columns["last_review"] = Subquery(last_review)
+    columns["score_sum"] = Coalesce(Sum("mine__quality_score", filter=live), 0)
+    columns["score_count"] = Count("mine__quality_score", filter=live)
+    columns["submitted"] = Count("mine", filter=Q(mine__status__in=SUBMITTED))  # every version, for 催报
+    columns["last_edit"] = Max("mine__updated_at", filter=live)
+    mine = FilteredRelation("project_tables", condition=Q(project_tables__year=year))
     return units.annotate(mine=mine).values("pk", "region_id", "department_id").annotate(year=Value(year), **columns)
+
+
+def _last_review(year, unit_ids):
+    """The time of the last review record of the units' tables of the year (every version), set on their
+    tally rows: one UPDATE, a subquery per row. Apart from the counts, as joining the records would
+    repeat the tables, and a subquery beside the counts would run once per table."""
+    last = ReviewRecord.objects.filter(project__unit=OuterRef("unit"), project__year=year).order_by("-at").values("at")[:1]
+    tallies = TableTally.objects.filter(year=year)
+    (tallies if unit_ids is None else tallies.filter(unit_id__in=unit_ids)).update(last_review=Subquery(last))
 
 
 def _finding_rows(year, unit_ids):
@@ -182,6 +189,8 @@ def _write(year, unit_ids, parts):
     if TABLES in parts:
         # One row per unit, zero when its tables are gone: an upsert, no delete.
         _insert_from(TableTally, _table_rows(year, unit_ids), upsert=True)
+    if REVIEWS in parts:
+        _last_review(year, unit_ids)
     for part in (FINDINGS, TIMELINE):
         if part in parts:
             model, select = PARTS[part]
@@ -208,15 +217,65 @@ def refresh(unit_ids, year, parts=ALL):
 
 def _flush(state):
     pending, state.pending = state.pending, {}
+    deltas, state.deltas = state.deltas, {}
+    # A unit-year recounted from its findings needs no delta on top.
+    deltas = {key: delta for key, delta in deltas.items() if FINDINGS not in pending.get(key, ())}
     by_year = {}
     for (unit_id, year), parts in pending.items():
         by_year.setdefault((year, frozenset(parts)), set()).add(unit_id)
-    if not by_year:
+    if not by_year and not deltas:
         return
     with transaction.atomic(savepoint=False):
-        _lock({unit for units in by_year.values() for unit in units})
+        _lock({unit for units in by_year.values() for unit in units} | {unit for unit, _ in deltas})
         for (year, parts), units in sorted(by_year.items(), key=lambda item: (item[0][0], sorted(item[0][1]))):
             _write(year, sorted(units), parts)
+        if deltas:
+            _add_findings(deltas)
+
+
+def _add_findings(deltas):
+    """Add the findings writer's changes to the finding tallies, one upsert: {(unit id, year): (region
+    id, department id, {rule: [findings, tables]})}. A rule whose count falls to zero keeps its row at
+    zero until the unit-year is next recounted; readers leave such rows out."""
+    rows = [
+        (unit_id, region_id, department_id, year, rule, findings, tables)
+        for (unit_id, year), (region_id, department_id, rules) in sorted(deltas.items())
+        for rule, (findings, tables) in sorted(rules.items())
+        if findings or tables
+    ]
+    if not rows:
+        return
+    table = connection.ops.quote_name(FindingTally._meta.db_table)
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (unit_id, region_id, department_id, year, rule, findings, tables) VALUES {values} "
+            f"ON CONFLICT (unit_id, year, rule) DO UPDATE SET findings = {table}.findings + EXCLUDED.findings, "
+            f"tables = {table}.tables + EXCLUDED.tables",
+            [value for row in rows for value in row],
+        )
+
+
+def findings_replaced(table, before, after):
+    """The findings writer replaced ``table``'s findings of rules ``before`` with those of ``after``
+    (lists of rule codes, one per finding): its unit-year's finding tallies change by the difference,
+    without recounting the unit's other tables. Only a table known to be in force from its own row (no
+    previous version, not 已调整) is added up so; one with a previous version gets its unit-year
+    recounted (whether it is in force depends on that version), and an 已调整 one counts nowhere."""
+    state = _pending()
+    if state.paused or table.status == TableStatus.SUPERSEDED:
+        return
+    if table.previous_version_id is not None:
+        touched(table.unit_id, table.year, {FINDINGS})
+        return
+    old, new = Counter(before), Counter(after)
+    _, _, rules = state.deltas.setdefault((table.unit_id, table.year), (table.unit.region_id, table.unit.department_id, {}))
+    for rule in old.keys() | new.keys():
+        change = rules.setdefault(rule, [0, 0])
+        change[0] += new[rule] - old[rule]
+        change[1] += (new[rule] > 0) - (old[rule] > 0)
+    if state.depth == 0:
+        _flush(state)
 
 
 def touched(unit_id, year, parts=ALL):
@@ -242,7 +301,7 @@ def deferred():
     except BaseException:
         state.depth -= 1
         if state.depth == 0:
-            state.pending = {}
+            state.pending, state.deltas = {}, {}
         raise
     state.depth -= 1
     if state.depth == 0:
@@ -274,6 +333,7 @@ def rebuild():
             for part in (TABLES, FINDINGS, TIMELINE):
                 model, select = PARTS[part]
                 _insert_from(model, select(year, None))
+            _last_review(year, None)
 
 
 def _comparable(model, rows):
@@ -283,6 +343,8 @@ def _comparable(model, rows):
         row = {RENAMED.get(name, name): value for name, value in row.items()}
         if model is TableTally and not row["tables"] and not row["submitted"] and row["last_review"] is None:
             continue  # a unit-year whose tables are gone: its zero row counts nothing
+        if model is FindingTally and not row["findings"]:
+            continue  # a rule whose findings are gone, until the unit-year is recounted
         row = {name: value for name, value in row.items() if name in keys}
         key = (row["unit_id"], row["year"])
         result.setdefault(key, set()).add(tuple(sorted((name, _normal(value)) for name, value in row.items())))
@@ -301,7 +363,11 @@ def drift():
     for model, select in PARTS.values():
         stored, fresh = {}, {}
         for year in years:
-            fresh.update(_comparable(model, select(year, None)))
+            rows = select(year, None)
+            if model is TableTally:
+                last = ReviewRecord.objects.filter(project__unit=OuterRef("pk"), project__year=year).order_by("-at").values("at")[:1]
+                rows = rows.annotate(last_review=Subquery(last))
+            fresh.update(_comparable(model, rows))
             stored.update(_comparable(model, model.objects.filter(year=year).values()))
         differing.update(key for key in stored.keys() | fresh.keys() if stored.get(key) != fresh.get(key))
     return sorted(differing)
@@ -374,7 +440,7 @@ def record_saved(sender, instance, raw=False, **kwargs):
     if raw or instance.project_id is None:
         return
     dated = instance.action == ReviewAction.APPROVE or (instance.action == ReviewAction.SUBMIT and instance.round == 1)
-    touched(*_unit_year_of(instance), {TABLES, TIMELINE} if dated else {TABLES})
+    touched(*_unit_year_of(instance), {REVIEWS, TIMELINE} if dated else {REVIEWS})
 
 
 def connect():

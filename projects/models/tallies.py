@@ -104,8 +104,10 @@ class FindingTally(UnitYearTally):
     """一个单位一个预算年度现行版本的表中，某条审核规则的发现条数和涉及的表数（审核发现排行）。"""
 
     rule = models.CharField("规则代码", max_length=40)
-    findings = models.PositiveIntegerField("发现条数", default=0)
-    tables = models.PositiveIntegerField("涉及表数", default=0)
+    # Plain integers: the findings writer adds its changes (negative ones too) in one upsert, and a
+    # CHECK >= 0 would be tested on the proposed row before it meets the stored one.
+    findings = models.IntegerField("发现条数", default=0)
+    tables = models.IntegerField("涉及表数", default=0)
 
     class Meta:
         verbose_name = "单位年度审核发现统计"
