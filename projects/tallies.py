@@ -165,14 +165,41 @@ RENAMED = {
 PARTS = {TABLES: (TableTally, _table_rows), FINDINGS: (FindingTally, _finding_rows), TIMELINE: (TimelineTally, _timeline_rows)}
 
 
-def _insert_from(model, rows, upsert=False):
-    """INSERT INTO the tally table the rows of the SELECT ``rows`` (a values() queryset), in one
+# Stand-ins for the year and the unit ids while a SELECT is compiled once per shape (_compiled): values
+# a year or a unit id may hold (out of a field's range Django leaves the condition out), which no other
+# parameter of those SELECTs (statuses, grades, score bands up to 100) equals.
+YEAR_MARK = 32_001
+UNIT_MARK = 2_000_000_000
+_shapes = {}
+
+
+def _compiled(select, year, unit_ids):
+    """(column names, SQL, parameters) of ``select(year, unit_ids)``. A write refreshes the same few
+    shapes over and over (one unit, one year), and building and compiling the SELECT of 40 figures
+    costs more than running it: each shape is compiled once, with stand-ins for the year and the unit
+    ids, then given the real ones."""
+    key = (select, len(unit_ids), connection.vendor)
+    shape = _shapes.get(key)
+    if shape is None:
+        rows = select(YEAR_MARK, [UNIT_MARK - index for index in range(len(unit_ids))])
+        sql, params = rows.query.get_compiler(connection=connection).as_sql()
+        shape = _shapes[key] = ([*rows.query.values_select, *rows.query.annotation_select], sql, params)
+    names, sql, params = shape
+    real = {YEAR_MARK: year, **{UNIT_MARK - index: unit_id for index, unit_id in enumerate(unit_ids)}}
+    return names, sql, [real.get(param, param) if type(param) is int else param for param in params]
+
+
+def _insert_from(model, select, year, unit_ids, upsert=False):
+    """INSERT INTO the tally table the rows of ``select(year, unit_ids)`` (a values() queryset), in one
     statement: the figures go from the tables to the tallies without passing through Python. With
     ``upsert``, a unit-year that has its row already gets it overwritten (ON CONFLICT, on PostgreSQL and
     SQLite alike)."""
-    compiler = rows.query.get_compiler(connection=connection)
-    sql, params = compiler.as_sql()
-    names = [*rows.query.values_select, *rows.query.annotation_select]
+    if unit_ids is None:
+        rows = select(year, None)
+        names = [*rows.query.values_select, *rows.query.annotation_select]
+        sql, params = rows.query.get_compiler(connection=connection).as_sql()
+    else:
+        names, sql, params = _compiled(select, year, unit_ids)
     columns = [model._meta.get_field(RENAMED.get(name, name)).column for name in names]
     quoted = [connection.ops.quote_name(column) for column in columns]
     statement = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({', '.join(quoted)}) {sql}"
@@ -188,14 +215,14 @@ def _write(year, unit_ids, parts):
     """Recompute ``parts`` of these units' tallies of ``year`` (the units locked by the caller)."""
     if TABLES in parts:
         # One row per unit, zero when its tables are gone: an upsert, no delete.
-        _insert_from(TableTally, _table_rows(year, unit_ids), upsert=True)
+        _insert_from(TableTally, _table_rows, year, unit_ids, upsert=True)
     if REVIEWS in parts:
         _last_review(year, unit_ids)
     for part in (FINDINGS, TIMELINE):
         if part in parts:
             model, select = PARTS[part]
             model.objects.filter(year=year, unit_id__in=unit_ids).delete()
-            _insert_from(model, select(year, unit_ids))
+            _insert_from(model, select, year, unit_ids)
 
 
 def _lock(unit_ids):
@@ -332,7 +359,7 @@ def rebuild():
         for year in _years():
             for part in (TABLES, FINDINGS, TIMELINE):
                 model, select = PARTS[part]
-                _insert_from(model, select(year, None))
+                _insert_from(model, select, year, None)
             _last_review(year, None)
 
 
