@@ -338,3 +338,21 @@ def test_two_writers_of_one_unit_at_once_leave_no_drift(reference_data):
     assert errors == []
     assert TableTally.objects.get(unit=unit, year=2024).tables == 10
     assert no_drift()
+
+
+def test_generated_benchmark_data_has_its_tallies_counted(tmp_path):
+    """bench/generate.py writes in bulk with the tallies paused and counts them at the end."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    url = f"sqlite:///{tmp_path / 'bench_generated.sqlite3'}"
+    root = settings.BASE_DIR
+    environment = {**os.environ, "DATABASE_URL": url}
+    subprocess.run([sys.executable, "bench/generate.py", "--tables", "120", "--database-url", url], cwd=root, check=True, capture_output=True)
+    checked = subprocess.run(
+        [sys.executable, "manage.py", "rebuild_tallies", "--check"], cwd=root, env=environment, capture_output=True, text=True
+    )
+    assert checked.returncode == 0 and "统计与表一致" in checked.stdout, checked.stdout + checked.stderr
