@@ -356,3 +356,13 @@ def test_generated_benchmark_data_has_its_tallies_counted(tmp_path):
         [sys.executable, "manage.py", "rebuild_tallies", "--check"], cwd=root, env=environment, capture_output=True, text=True
     )
     assert checked.returncode == 0 and "统计与表一致" in checked.stdout, checked.stdout + checked.stderr
+
+
+def test_the_deploy_check_warns_while_tables_have_no_tallies(seeded):
+    from projects.checks import tallies_check
+
+    assert tallies_check() == []
+    TableTally.objects.all().delete()
+    assert [warning.id for warning in tallies_check()] == ["perfgoals.W002"]
+    tallies.rebuild()
+    assert tallies_check() == [] and no_drift()
