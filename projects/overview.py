@@ -10,7 +10,7 @@ from decimal import Decimal
 import django_filters
 import django_tables2 as tables
 from django.conf import settings
-from django.db.models import Avg, Count, Exists, F, FilteredRelation, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, Exists, F, FilteredRelation, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.http import HttpResponseNotAllowed
 from django.urls import reverse

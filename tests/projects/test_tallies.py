@@ -8,8 +8,8 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections, transaction
-from django.db.models import Avg, Count, Exists, F, FilteredRelation, Max, OuterRef, Q, Subquery, Sum
+from django.db import connections, transaction
+from django.db.models import Avg, Count, Exists, FilteredRelation, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.urls import reverse
 
@@ -311,10 +311,9 @@ def test_the_progress_list_and_chase_show_what_the_tables_gave(client, varied):
         assert [unit.pk for unit in response.context["chase_units"]] == [unit.pk for unit in expected]
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_writers_of_one_unit_at_once_leave_no_drift(reference_data):
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite runs one writer at a time; the race needs PostgreSQL")
     unit = factories.unit()
     start = threading.Barrier(2)
     errors = []
