@@ -26,6 +26,9 @@ from projects.models import (
     MonitoringRound,
     ProjectGoal,
     ProjectTable,
+    FindingTally,
+    TableTally,
+    TimelineTally,
     Publication,
     PublicationDeadline,
     PublicationReminder,
@@ -481,3 +484,26 @@ class DeadlineNoticeAdmin(admin.ModelAdmin):
 
 # The user and group forms list permissions in Chinese (projects.admin_chinese).
 admin_chinese.register()
+
+
+class TallyAdmin(_ReadOnlyAdmin):
+    """统计由 projects.tallies 随表的每次写入重算：管理员只能查看；不一致时运行 rebuild_tallies。"""
+
+    list_filter = ["year", "region"]
+    list_select_related = ["region", "department", "unit"]
+    search_fields = ["unit__name", "department__name"]
+
+
+@admin.register(TableTally)
+class TableTallyAdmin(TallyAdmin):
+    list_display = ["year", "region", "department", "unit", "tables", "money", "submitted", "last_edit", "last_review"]
+
+
+@admin.register(FindingTally)
+class FindingTallyAdmin(TallyAdmin):
+    list_display = ["year", "region", "department", "unit", "rule", "findings", "tables"]
+
+
+@admin.register(TimelineTally)
+class TimelineTallyAdmin(TallyAdmin):
+    list_display = ["year", "region", "department", "unit", "action", "day", "tables"]

@@ -11,6 +11,7 @@ class ProjectsConfig(AppConfig):
         from perfgoals.signals import list_exported
         from projects import audit
         from projects.admin_chinese import name_apps_in_chinese
+        from projects import tallies
         from projects import checks  # noqa: F401  (registers the deploy checks)
         from projects.monitoring import workflow  # noqa: F401  (serves monitoring reports through the gate)
         from projects.evaluation import workflow  # noqa: F401  (serves self-evaluations through the gate)
@@ -21,3 +22,5 @@ class ProjectsConfig(AppConfig):
         user_logged_out.connect(audit.on_logout, dispatch_uid="audit_logout")
         user_login_failed.connect(audit.on_login_failed, dispatch_uid="audit_login_failed")
         list_exported.connect(audit.on_list_exported, dispatch_uid="audit_list_exported")
+        # The unit-year tallies follow every write of a table, its findings and its review records.
+        tallies.connect()

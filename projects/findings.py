@@ -23,6 +23,7 @@ from indicators.frameworks import framework_snapshot
 from indicators.library.snapshot import LibraryCache
 from indicators.models import CheckFinding, FindingExplanation, Indicator, Severity
 from perfgoals.text import unstorable_message
+from projects import tallies
 from projects.memory import last_year_data, last_years
 from projects.models import ProjectGoal, ProjectTable, SpendingCheckpoint
 
@@ -174,6 +175,8 @@ def _store(results):
     # built a CASE over every id for each column (a third of a recheck's time). update() leaves
     # updated_at alone: a recheck is not an edit of the table.
     by_result, unchanged = {}, []
+    changed = []  # (table, rules of its findings deleted, rules of those inserted): for the tallies
+    unit_years = {table.pk: (table.unit_id, table.year) for table in tables}
     for table, result in results:
         indicator_ids = {row.uid: row.pk for row in table.checked_rows}
         found = [
@@ -195,6 +198,8 @@ def _store(results):
             same += 1
         deleted += [pk for pk, _ in old[same:]]
         created += [CheckFinding(project_id=table.pk, **dict(zip(FINDING_FIELDS, values))) for values in found[same:]]
+        if same < max(len(old), len(found)):
+            changed.append((table, [values[0] for _, values in old[same:]], [values[0] for values in found[same:]]))
         if (table.quality_score, table.quality_grade) == (result.score, result.grade):
             unchanged.append(table.pk)
         else:
@@ -202,14 +207,20 @@ def _store(results):
         table.quality_score = result.score
         table.quality_grade = result.grade
         table.checked_at = now
-    # Inside a save the save's transaction is enough: no savepoint of its own.
-    with transaction.atomic(savepoint=False):
+    # Inside a save the save's transaction is enough: no savepoint of its own. The findings are written
+    # past the model signals, so the tallies are told what changed (the scores' update_in tells them
+    # itself); all are written once, at the end.
+    with transaction.atomic(savepoint=False), tallies.deferred():
+        for table, gone, added in changed:
+            tallies.findings_replaced(table, gone, added)
         if deleted:
             CheckFinding.objects.filter(pk__in=deleted).delete()
         if created:
             CheckFinding.objects.bulk_create(created)
         for (score, grade), ids in by_result.items():
-            ProjectTable.objects.filter(pk__in=ids).update(quality_score=score, quality_grade=grade, checked_at=now)
+            ProjectTable.objects.filter(pk__in=ids).update_in(
+                {unit_years[pk] for pk in ids}, quality_score=score, quality_grade=grade, checked_at=now
+            )
         if unchanged:
             ProjectTable.objects.filter(pk__in=unchanged).update(checked_at=now)
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 import django_filters
 import django_tables2 as tables
 from django.conf import settings
-from django.db.models import Avg, Count, Exists, F, FilteredRelation, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, Exists, F, FilteredRelation, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.http import HttpResponseNotAllowed
 from django.urls import reverse
@@ -34,9 +34,11 @@ from projects.models import (
     ReviewAction,
     ReviewRecord,
     TableStatus,
+    TableTally,
     Unit,
     budget_year,
 )
+from projects.tallies import Mean
 
 # The two review steps together, as the progress list and the dashboard count them.
 IN_REVIEW = "in_review"
@@ -292,59 +294,49 @@ PROGRESS_CHOICES = [
 ]
 
 
-def department_progress(departments, *, year, tables_queryset):
-    """Departments annotated with their tables of ``year`` among ``tables_queryset`` (the user's
-    scope), by status, with the money in each, last year's count as the number expected, the average
-    score and the time of the last edit or review action. Each project counts once, as its version in
-    force (ProjectTable.objects.in_force): an adjustment under way does not double its money."""
-    # The department's tables in scope of this year and last, joined once: each figure then only tells
-    # the year and status apart, instead of re-checking the scope on every table of every year.
+def department_progress(departments, *, year, tallies):
+    """Departments annotated with their tables of ``year`` among ``tallies`` (the unit-year tallies of the
+    user's scope, projects.tallies), by status, with the money in each, last year's count as the number
+    expected, the average score and the time of the last edit or review action. Each project counts
+    once, as its version in force (ProjectTable.objects.in_force): an adjustment under way does not
+    double its money."""
+    # The department's units' tallies in scope of this year and last, joined once (tens of rows, not the
+    # department's tables): each figure then only tells the year apart.
     mine = FilteredRelation(
-        "project_tables",
-        # The scope's tables of the two years only, unordered: the whole region's tables of every year,
-        # sorted by the list's order, made the hash this join is checked against.
-        condition=Q(
-            project_tables__in=Subquery(tables_queryset.in_force().order_by().values("pk"))
-        )
-        & Q(project_tables__year__in=(year - 1, year)),
+        "table_tallies",
+        condition=Q(table_tallies__in=Subquery(tallies.order_by().values("pk"))) & Q(table_tallies__year__in=(year - 1, year)),
     )
     current = Q(mine__year=year)
 
-    def count(*condition):
-        return Count("mine", filter=current & Q(*condition))
+    def count(*columns):
+        total = Sum(f"mine__tables_{columns[0]}", filter=current)
+        for column in columns[1:]:
+            total += Sum(f"mine__tables_{column}", filter=current)
+        return Coalesce(total, 0)
 
-    def money(*condition):
-        return Sum("mine__funds_total", filter=current & Q(*condition))
+    def money(*columns):
+        """A sum NULL when no table has an amount, as the sum over the tables was."""
+        sums = [Sum(f"mine__money_{column}", filter=current) for column in columns]
+        return sums[0] if len(sums) == 1 else Coalesce(sums[0] + sums[1], *sums)
 
-    draft = Q(mine__status=TableStatus.DRAFT)
-    in_review = Q(mine__status__in=IN_REVIEW_STATUSES)
-    returned = Q(mine__status=TableStatus.RETURNED)
-    approved = Q(mine__status=TableStatus.APPROVED)
-    last_review = Subquery(
-        ReviewRecord.objects.filter(
-            project__department=OuterRef("pk"), project__year=year, project__in=tables_queryset.order_by().values("pk")
-        )
-        .order_by("-at")
-        .values("at")[:1]
-    )
     return departments.annotate(mine=mine).annotate(
-        expected=Count("mine", filter=Q(mine__year=year - 1)),
-        total=count(),
-        drafted=count(draft),
-        in_review=count(in_review),
-        returned=count(returned),
-        approved=count(approved),
-        money_total=money(),
-        money_draft=money(draft),
-        money_in_review=money(in_review),
-        money_returned=money(returned),
-        money_approved=money(approved),
-        average_score=Avg("mine__quality_score", filter=current),
+        expected=Coalesce(Sum("mine__tables", filter=Q(mine__year=year - 1)), 0),
+        total=Coalesce(Sum("mine__tables", filter=current), 0),
+        drafted=count("draft"),
+        in_review=count("department_review", "finance_review"),
+        returned=count("returned"),
+        approved=count("approved"),
+        money_total=Sum("mine__money", filter=current),
+        money_draft=money("draft"),
+        money_in_review=money("department_review", "finance_review"),
+        money_returned=money("returned"),
+        money_approved=money("approved"),
+        average_score=Mean(Sum("mine__score_sum", filter=current), Sum("mine__score_count", filter=current)),
     ).alias(
         # Only their later one is shown: each is written into the query once per use, so neither is
         # selected on its own.
-        last_edit=Max("mine__updated_at", filter=current),
-        last_review=last_review,
+        last_edit=Max("mine__last_edit", filter=current),
+        last_review=Max("mine__last_review", filter=current),
     ).annotate(
         # Greatest() is NULL on SQLite when either side is; each side stands in for the other.
         last_activity=Greatest(Coalesce("last_edit", "last_review"), Coalesce("last_review", "last_edit")),
@@ -479,7 +471,7 @@ class DepartmentProgressView(FilteredListView):
         return department_progress(
             Department.objects.visible_to(user).select_related("region").order_by("region__code", "code", "name"),
             year=self.year,
-            tables_queryset=ProjectTable.objects.visible_to(user),
+            tallies=TableTally.objects.visible_to(user),
         )
 
     def get_table_pagination(self, table):

@@ -6,7 +6,7 @@ from django.utils import timezone
 from projects.findings import project_recheck
 from indicators.models import Indicator
 from perfgoals.history import create_with_history, delete_with_history, record_changes
-from projects import permissions
+from projects import permissions, tallies
 from projects.copying import copy_document
 from projects.schema import INDICATOR_ROW_FIELDS
 from projects.models import DepartmentTarget, GoalKind, ProjectTable
@@ -157,7 +157,8 @@ def project_save(*, form, goals, long_term_goals, spending_plan, indicators, by,
     transaction, after every form has been validated. A new table belongs to ``unit``.
     Raises EditConflict when the table was saved by someone else since ``token``."""
     at = timezone.now()
-    with transaction.atomic():
+    # The unit-year's tallies are refreshed once, after the table, its rows and its findings are written.
+    with transaction.atomic(), tallies.deferred():
         table = form.instance
         if table.pk:
             current = _lock_for_edit(ProjectTable, table, token, permissions.can_edit, by)
@@ -206,7 +207,7 @@ def project_copy_to_year(*, project, year, by):
     编辑页据此把上年的指标值显示在今年的旁边。项目编码含有年度，不复制，由单位重新填写。"""
     if ProjectTable.objects.filter(unit=project.unit, year=year, name=project.name).exists():
         raise CopyRefused(f"{year} 年已有同名项目表“{project.name}”，未重复复制。")
-    with transaction.atomic():
+    with transaction.atomic(), tallies.deferred():
         copy = copy_document(
             project,
             by=by,

@@ -14,8 +14,7 @@ from django.views.decorators.http import require_POST
 
 from projects import audit
 from projects.desk import notify
-from projects.desk.deadlines import SUBMITTED
-from projects.models import Deadline, DepartmentTarget, Notification, NotificationKind, ProjectTable, Region, budget_year
+from projects.models import Deadline, DepartmentTarget, Notification, NotificationKind, ProjectTable, Region, TableTally, budget_year
 from projects.permissions import can_chase, can_manage_people, managed_region_id, units_in_range
 
 PAGE_SIZE = 30
@@ -104,7 +103,8 @@ def units_not_submitted(user, year):
     """The units in ``user``'s scope with staff and no table of ``year`` submitted yet (none, drafts or
     returned only): whom 催报 reaches."""
     units = units_in_range(user)
-    submitted = ProjectTable.objects.filter(unit=OuterRef("pk"), year=year, status__in=SUBMITTED)
+    # The unit's tally counts its submitted tables of every version (projects.tallies): one row a unit.
+    submitted = TableTally.objects.filter(unit=OuterRef("pk"), year=year, submitted__gt=0)
     staffed = notify.unit_staff_of_any().filter(scope__unit=OuterRef("pk")).values("pk")
     return units.filter(~Exists(submitted), Exists(staffed)).order_by("name")
 

@@ -12,6 +12,7 @@ from django.db import transaction
 from indicators.frameworks import framework_scope
 from projects.findings import projects_recheck, projects_recheck_written
 from perfgoals.formatting import decimal_text  # noqa: F401  (tests format amounts as the export does)
+from projects import tallies
 from projects.models import ProjectTable
 from projects.interchange.export import (  # noqa: F401  (the interchange API, importable from here)
     DEPARTMENT_TARGET_ORDER,
@@ -38,7 +39,8 @@ def import_document(document, *, by=None, editor=None):
     result = ImportResult()
     # One framework snapshot for the whole import (its reading, its comparisons, its rechecks), also
     # outside a request (a command, a background task).
-    with framework_scope(), transaction.atomic():
+    # The tallies of every unit-year the import writes are refreshed once, at its end.
+    with framework_scope(), transaction.atomic(), tallies.deferred():
         reader = Reader(document, by=by, editor=editor)
         reader.load_current_exports(document)
         reader.load_stored(document)

@@ -21,6 +21,7 @@ from projects.models.organisations import CodeItem, Department, DepartmentQueryS
 from projects.models.publication import Publication, PublicationDeadline, PublicationReminder, WithheldReason
 from projects.models.review import Grade, Opinion, ReviewAction, ReviewComment, ReviewRecord
 from projects.models.tables import GoalKind, ProjectGoal, ProjectTable, ProjectTableQuerySet, SpendingCheckpoint
+from projects.models.tallies import FindingTally, TableTally, TimelineTally
 from projects.models.targets import DepartmentSubTarget, DepartmentTarget, DepartmentTargetQuerySet
 from projects.models.years import BudgetYear, budget_year
 from projects.tasks.models import TaskProgress  # background tasks' progress (projects/tasks/)
@@ -58,6 +59,9 @@ __all__ = [
     "MonitoringRoundQuerySet",
     "Opinion",
     "ProjectGoal",
+    "FindingTally",
+    "TableTally",
+    "TimelineTally",
     "ProjectTable",
     "ProjectTableQuerySet",
     "Publication",

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.dispatch import Signal
 
 from indicators.models import Grade
 from perfgoals.history import TrackedHistory
@@ -15,8 +16,45 @@ from projects.models.organisations import CodeItem, Department, Region, Unit
 
 
 
+# Sent with ``unit_years`` (the (unit id, year) pairs of the tables written) and ``fields`` (those set, or
+# None for new tables) by the writes that send no post_save: a queryset's update() and bulk_create().
+# projects.tallies listens, so that every write of tables keeps the unit-year tallies, however it is made.
+tables_written = Signal()
+
+# Fields whose change the unit-year tallies count (projects.tallies): an update() of any other field
+# (the check time, the revision) announces nothing.
+TALLIED_FIELDS = frozenset(
+    ("unit", "unit_id", "year", "status", "previous_version", "previous_version_id", "funds_total", "quality_score",
+     "quality_grade", "updated_at", "region", "region_id", "department", "department_id")
+)
+
+
 class ProjectTableQuerySet(VersionedQuerySet):
     scope_paths = {Role.UNIT_STAFF: "unit", Role.DEPARTMENT_REVIEWER: "department", Role.FINANCE_OFFICER: "region"}
+
+    def update(self, **fields):
+        """UPDATE, announcing the unit-years of the rows it changes (before and after, when it moves them)
+        through ``tables_written`` when it sets a counted field: one more query, to find them."""
+        if not TALLIED_FIELDS & fields.keys() or not tables_written.has_listeners(self.model):
+            return super().update(**fields)
+        unit_years = set(self.order_by().values_list("unit_id", "year").distinct())
+        return self.update_in(unit_years, **fields)
+
+    def update_in(self, unit_years, **fields):
+        """update() by a writer that knows the unit-years of its rows (the findings writer): no query to
+        find them. With ``unit``/``year`` among the fields the new unit-years are announced too."""
+        changed = super().update(**fields)
+        moved = {
+            (fields.get("unit_id", getattr(fields.get("unit"), "pk", unit)), fields.get("year", year))
+            for unit, year in unit_years
+        }
+        tables_written.send(self.model, unit_years=set(unit_years) | moved, fields=set(fields))
+        return changed
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        tables_written.send(self.model, unit_years={(table.unit_id, table.year) for table in created}, fields=None)
+        return created
 
 
 # The columns the overview pages (dashboard, department progress) read of each table of a year, and those
@@ -191,6 +229,8 @@ class ProjectTable(models.Model):
                 fields=["department", "-year", "name", "id"], include=["status", "previous_version"],
                 name="project_department_list_walk",
             ),
+            # One unit's tables of a year: what a write's refresh of its tallies (projects.tallies) counts.
+            models.Index(fields=["unit", "year"], name="project_unit_year"),
         ]
 
     def __str__(self):

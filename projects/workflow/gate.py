@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from perfgoals.roles import Role, role_of
 from perfgoals.text import unstorable_message
+from projects import tallies
 from projects.models import Grade, Opinion, ReviewAction, ReviewComment, ReviewRecord, TableStatus
 from perfgoals.scope import scope_of
 from projects.desk import notify
@@ -271,7 +272,7 @@ def submit(document, *, by, comment=""):
     for an adjustment that changes nothing from the version it adjusts. The checks run afresh on the
     stored document. The record keeps a snapshot of the document as submitted."""
     kind = kind_of(document)
-    with transaction.atomic():
+    with transaction.atomic(), tallies.deferred():
         locked = _locked(document)
         last = _last_record(locked)
         transition = _authorize(ReviewAction.SUBMIT, locked, by, last)
@@ -295,7 +296,7 @@ def submit(document, *, by, comment=""):
 
 def withdraw(document, *, by, comment=""):
     """The unit withdraws a submission nobody has reviewed yet; it becomes a draft again."""
-    with transaction.atomic():
+    with transaction.atomic(), tallies.deferred():
         locked = _locked(document)
         last = _last_record(locked)
         transition = _authorize(ReviewAction.WITHDRAW, locked, by, last)
@@ -314,7 +315,7 @@ def review(action, document, *, by, comment="", grade="", reason="", comments=()
     the problem written out); a grade of 中 or 差 means return, not pass or approve. Approving an
     adjustment marks the version it replaces 已调整."""
     kind = kind_of(document)
-    with transaction.atomic():
+    with transaction.atomic(), tallies.deferred():
         locked = _locked(document)
         last = _last_record(locked)
         transition = _authorize(action, locked, by, last)
@@ -356,7 +357,7 @@ def decide(action, document, *, by, comment):
     Returns the decision's record."""
     kind = kind_of(document)
     comment = (comment or "").strip()
-    with transaction.atomic():
+    with transaction.atomic(), tallies.deferred():
         locked = _locked(document)
         last = _last_record(locked)
         transition = _authorize(action, locked, by, last)
@@ -428,7 +429,7 @@ def start_adjustment(document, *, by, reason):
     comment, shown on the new version and in its history. Returns the new version."""
     kind = kind_of(document)
     reason = (reason or "").strip()
-    with transaction.atomic():
+    with transaction.atomic(), tallies.deferred():
         locked = _locked(document)
         last = _last_record(locked)
         transition = _authorize(ReviewAction.ADJUST, locked, by, last)
@@ -449,7 +450,7 @@ def revoke(document, *, by, reason):
     revoking the approval of an adjustment puts the version it replaced back in force."""
     kind = kind_of(document)
     reason = (reason or "").strip()
-    with transaction.atomic():
+    with transaction.atomic(), tallies.deferred():
         locked, last, transition = _open_with_reason(
             ReviewAction.REVOKE, document, by, reason, "撤销批复必须说明理由（例如 批复对象有误、批复金额与预算批复不符）。", "撤销理由"
         )
@@ -478,7 +479,7 @@ def correct(document, *, by, reason, changes):
     nothing changes."""
     kind = kind_of(document)
     reason = (reason or "").strip()
-    with transaction.atomic():
+    with transaction.atomic(), tallies.deferred():
         locked, last, transition = _open_with_reason(
             ReviewAction.CORRECT, document, by, reason, "更正已批复的内容必须说明理由（例如 批复文件所列金额与录入不一致）。", "更正理由"
         )
@@ -525,7 +526,7 @@ def amend(action, document, *, by, reason, change):
     row; ``change(locked)`` makes the change (raising WorkflowError to refuse) and returns the line the
     record keeps. The status stays; the revision moves on, so an editor opened before cannot save over."""
     reason = (reason or "").strip()
-    with transaction.atomic():
+    with transaction.atomic(), tallies.deferred():
         label = ReviewAction(action).label
         locked, last, transition = _open_with_reason(action, document, by, reason, f"{label}必须说明理由。", f"{label}理由")
         line = change(locked)

@@ -8,7 +8,8 @@ from projects.models import ProjectTable
 OUR_APPS = {"projects", "indicators"}
 # Review records are written only by the workflow: the admin shows them but cannot add or change them.
 READ_ONLY = {("projects", "reviewrecord"), ("projects", "reviewcomment"), ("projects", "auditevent"), ("projects", "publicationreminder"),
-             ("projects", "taskprogress"), ("projects", "notification"), ("projects", "deadlinenotice"), ("django_tasks_db", "dbtaskresult")}
+             ("projects", "taskprogress"), ("projects", "notification"), ("projects", "deadlinenotice"), ("django_tasks_db", "dbtaskresult"),
+             ("projects", "tabletally"), ("projects", "findingtally"), ("projects", "timelinetally")}
 
 
 def is_field_history(model):
