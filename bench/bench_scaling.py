@@ -20,17 +20,20 @@ With ``--pages`` bench/bench_pages.py measures the pages on each database too, a
 gives each page's median at every size and the ratio of the largest size to the smallest (target:
 at most 1.5×); ``--no-tasks`` measures only the pages. ``--existing URL,URL`` uses databases generated
 before (bench/generate.py --tables SIZE, one per size) as they are, instead of generating and dropping
-its own: generating 100,000 tables takes a while.
+its own: generating 100,000 tables takes a while. ``--rounds 3`` measures the pages in three rounds, the
+sizes taking turns (the machine's speed drifts over minutes; one size after the other, the drift reads
+as growth), and reports each page's median of the rounds.
 """
 
 import argparse
 import json
 import math
+import statistics
 import os
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
@@ -164,23 +167,58 @@ def generated(size, database_url, existing):
         yield url, time.perf_counter() - begin
 
 
-def measure_size(size, database_url, options, existing=None):
+def measure_pages(url, options, runs):
+    """bench/bench_pages.py on one database, in a process of its own: its figures (median per page)."""
+    with TemporaryDirectory() as folder:
+        pages_json = Path(folder) / "pages.json"
+        subprocess.run(
+            [
+                sys.executable, str(ROOT / "bench" / "bench_pages.py"), "--database-url", url, "--runs", str(runs),
+                "--json", str(pages_json), "--only", options.only,
+            ],
+            check=True, env={**os.environ, "DATABASE_URL": url},
+        )
+        return json.loads(pages_json.read_text(encoding="utf-8"))
+
+
+def measure_pages_in_rounds(measured, urls, options):
+    """The pages of every size measured in ``options.rounds`` rounds, the sizes taking turns within each
+    round, and each page's figures the median of its rounds' medians. This machine's speed drifts by
+    up to 1.7× over minutes: measured one size after the other, the drift lands on the larger size
+    alone and reads as growth (pages that do not depend on the data at all "grew" 1.8× so); taking
+    turns spreads it over both."""
+    rounds = {figures["size"]: [] for figures in measured}
+    runs = max(options.runs // options.rounds, 1)
+    for number in range(options.rounds):
+        for figures, url in zip(measured, urls):
+            print(f"pages, round {number + 1} of {options.rounds}: {figures['size']} tables", flush=True)
+            rounds[figures["size"]].append(measure_pages(url, options, runs))
+    for figures in measured:
+        results = rounds[figures["size"]]
+        combined = dict(results[0], pages=[])
+        for page in results[0]["pages"]:
+            same = [next(item for item in result["pages"] if item["page"] == page["page"]) for result in results]
+            combined["pages"].append(
+                dict(
+                    page,
+                    median_ms=round(statistics.median(item["median_ms"] for item in same), 1),
+                    cpu_median_ms=round(statistics.median(item["cpu_median_ms"] for item in same), 1),
+                    p95_ms=max(item["p95_ms"] for item in same),
+                    rounds=[item["median_ms"] for item in same],
+                )
+            )
+        figures["pages"] = combined
+
+
+def measure_size(size, url, seconds, options):
     figures = {"size": size, "tasks": {}, "pages": None}
-    with generated(size, database_url, existing) as (url, seconds), TemporaryDirectory() as folder:
+    with TemporaryDirectory() as folder:
         environment = {**os.environ, "DATABASE_URL": url, "PERFGOALS_TASK_DIR": folder}
         figures["generate_s"] = seconds
         how = f"generated in {seconds:.0f} s" if seconds is not None else "generated before"
         print(f"{size} tables ({url.split(':', 1)[0]}): {how}", flush=True)
-        if options.pages:
-            pages_json = Path(folder) / "pages.json"
-            subprocess.run(
-                [
-                    sys.executable, str(ROOT / "bench" / "bench_pages.py"), "--database-url", url, "--runs", str(options.runs),
-                    "--json", str(pages_json), "--only", options.only,
-                ],
-                check=True, env=environment,
-            )
-            figures["pages"] = json.loads(pages_json.read_text(encoding="utf-8"))
+        if options.pages and options.rounds == 1:
+            figures["pages"] = measure_pages(url, options, options.runs)
         if options.no_tasks:
             return figures
         # The worker runs with the deployment's settings (DEBUG off), as bench_tasks.py runs it.
@@ -272,6 +310,11 @@ def main():
     parser.add_argument("--database-url", default=None, help="a PostgreSQL server to create the benchmark's databases on")
     parser.add_argument("--pages", action="store_true", help="measure the pages (bench_pages.py) at each size too")
     parser.add_argument("--runs", type=int, default=10, help="requests per page with --pages")
+    parser.add_argument(
+        "--rounds", type=int, default=1,
+        help="with --pages, measure the pages in this many rounds, the sizes taking turns (--runs split among them), "
+        "and report the median of the rounds: the machine's drift then falls on every size alike",
+    )
     parser.add_argument("--no-tasks", action="store_true", help="measure only the pages (with --pages), not the tasks")
     parser.add_argument(
         "--only", default="", help="with --pages, only the pages whose label contains this text (or one of several, comma-separated)"
@@ -299,7 +342,14 @@ def main():
     existing = [url for url in options.existing.split(",") if url] or [None] * len(sizes)
     if len(existing) != len(sizes):
         raise SystemExit("--existing names one database per size")
-    measured = [measure_size(size, options.database_url, options, url) for size, url in zip(sizes, existing)]
+    with ExitStack() as databases:
+        urls, measured = [], []
+        for size, url in zip(sizes, existing):
+            url, seconds = databases.enter_context(generated(size, options.database_url, url))
+            urls.append(url)
+            measured.append(measure_size(size, url, seconds, options))
+        if options.pages and options.rounds > 1:
+            measure_pages_in_rounds(measured, urls, options)
     report(measured)
     if options.json:
         Path(options.json).write_text(json.dumps(measured, ensure_ascii=False, indent=1), encoding="utf-8")
