@@ -117,8 +117,13 @@ def _table_rows(year, unit_ids):
     columns["score_count"] = Count("mine__quality_score", filter=live)
     columns["submitted"] = Count("mine", filter=Q(mine__status__in=SUBMITTED))  # every version, for 催报
     columns["last_edit"] = Max("mine__updated_at", filter=live)
+    # The department and region the tables carry (given them from their unit when they were created, and
+    # kept when an administrator later moves the unit): the scopes the lists see them in. A unit-year
+    # without tables takes its unit's.
+    columns["tally_region"] = Coalesce(Max("mine__region_id"), "region_id")
+    columns["tally_department"] = Coalesce(Max("mine__department_id"), "department_id")
     mine = FilteredRelation("project_tables", condition=Q(project_tables__year=year))
-    return units.annotate(mine=mine).values("pk", "region_id", "department_id").annotate(year=Value(year), **columns)
+    return units.annotate(mine=mine).values("pk").annotate(year=Value(year), **columns)
 
 
 def _last_review(year, unit_ids):
@@ -130,14 +135,19 @@ def _last_review(year, unit_ids):
     (tallies if unit_ids is None else tallies.filter(unit_id__in=unit_ids)).update(last_review=Subquery(last))
 
 
+def _scope_of_tables():
+    """The region and department of a group of a unit's rows, from their tables (see _table_rows)."""
+    return {"tally_region": Max("project__region_id"), "tally_department": Max("project__department_id")}
+
+
 def _finding_rows(year, unit_ids):
     """Per unit and rule: the findings of the unit's tables in force, and how many tables have them."""
     live = _in_force(_tables_of(year, unit_ids))
     return (
         CheckFinding.objects.filter(project__in=live)
         .order_by()
-        .values("project__unit_id", "project__unit__region_id", "project__unit__department_id", "rule")
-        .annotate(year=Value(year), findings=Count("pk"), tables=Count("project", distinct=True))
+        .values("project__unit_id", "rule")
+        .annotate(year=Value(year), findings=Count("pk"), tables=Count("project", distinct=True), **_scope_of_tables())
     )
 
 
@@ -150,8 +160,8 @@ def _timeline_rows(year, unit_ids):
         .filter(Q(action=ReviewAction.SUBMIT, round=1) | Q(action=ReviewAction.APPROVE))
         .order_by()
         .annotate(day=TruncDate("at"))
-        .values("project__unit_id", "project__unit__region_id", "project__unit__department_id", "action", "day")
-        .annotate(year=Value(year), tables=Count("project", distinct=True))
+        .values("project__unit_id", "action", "day")
+        .annotate(year=Value(year), tables=Count("project", distinct=True), **_scope_of_tables())
     )
 
 
@@ -159,8 +169,8 @@ def _timeline_rows(year, unit_ids):
 RENAMED = {
     "pk": "unit_id",
     "project__unit_id": "unit_id",
-    "project__unit__region_id": "region_id",
-    "project__unit__department_id": "department_id",
+    "tally_region": "region_id",
+    "tally_department": "department_id",
 }
 PARTS = {TABLES: (TableTally, _table_rows), FINDINGS: (FindingTally, _finding_rows), TIMELINE: (TimelineTally, _timeline_rows)}
 
@@ -296,7 +306,7 @@ def findings_replaced(table, before, after):
         touched(table.unit_id, table.year, {FINDINGS})
         return
     old, new = Counter(before), Counter(after)
-    _, _, rules = state.deltas.setdefault((table.unit_id, table.year), (table.unit.region_id, table.unit.department_id, {}))
+    _, _, rules = state.deltas.setdefault((table.unit_id, table.year), (table.region_id, table.department_id, {}))
     for rule in old.keys() | new.keys():
         change = rules.setdefault(rule, [0, 0])
         change[0] += new[rule] - old[rule]

@@ -23,7 +23,9 @@ class TallyQuerySet(ScopedQuerySet):
 
 
 class UnitYearTally(models.Model):
-    """The unit a tally is of, with its department and region copied so that a scope is one filter."""
+    """The unit a tally is of, with the department and region its tables carry copied so that a scope
+    is one filter, the same as the tables' own (a unit an administrator moved to another department keeps
+    its earlier tables in the old one, in the lists and here alike)."""
 
     region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+", verbose_name="行政区划")
     department = models.ForeignKey(

@@ -375,3 +375,30 @@ def test_migrate_counts_the_tables_of_a_database_that_has_no_tallies_yet(seeded)
     TableTally.objects.all().delete()
     call_command("migrate", verbosity=0)
     assert TableTally.objects.exists() and no_drift()
+
+
+def test_a_unit_moved_to_another_department_is_counted_where_its_tables_are_listed(client, seeded):
+    """The people page lets an administrator move a unit to another 主管部门; its tables keep the department
+    they were written in, and the old department's reviewers go on seeing them in the lists. The overview
+    and the progress list count them there too, not under the unit's new department."""
+    staff = user("pl_unit")
+    client.force_login(staff)
+    table = (
+        ProjectTable.objects.visible_to(staff).filter(status=TableStatus.DRAFT, findings__isnull=False)
+        .select_related("unit", "department").distinct().first()
+    )
+    unit, old = table.unit, table.department
+    new = Department.objects.create(region=unit.region, code="990", name="新设主管部门")
+    unit.department = new
+    unit.save()
+    edited = editor_post(table, funds_total="12.5", funds_fiscal="12.5")
+    assert client.post(reverse("projects:project_edit", args=[table.pk]), edited).status_code == 302
+    assert no_drift()
+    assert set(TableTally.objects.filter(unit=unit, year=table.year).values_list("department", flat=True)) == {old.pk}
+    assert set(CheckFinding.objects.filter(project=table).values_list("rule", flat=True))
+    from projects.models import FindingTally
+
+    assert set(FindingTally.objects.filter(unit=unit, year=table.year).values_list("department", flat=True)) == {old.pk}
+    listed = ProjectTable.objects.filter(department=old, year=table.year).in_force().count()
+    counted = sum(TableTally.objects.filter(department=old, year=table.year).values_list("tables", flat=True))
+    assert counted == listed and not TableTally.objects.filter(department=new).exclude(tables=0).exists()
