@@ -21,6 +21,7 @@ ALLOWED = {
     "projects/models/monitoring.py": "scope_paths of monitoring rounds and reports",
     "projects/monitoring/workflow.py": "the monitoring report's document kind: its transitions and refusal words per role",
     "projects/models/evaluation.py": "scope_paths of self-evaluation rounds and self-evaluations",
+    "projects/models/tallies.py": "scope_paths of the unit-year tallies behind the overview",
     "projects/evaluation/workflow.py": "the self-evaluation's transitions table names the one role that takes each action",
     "indicators/library/permissions.py": "the library's predicates live beside it: indicators may not import projects",
     "projects/audit.py": "the audit log writes the user's role label beside each event",
